@@ -1,0 +1,133 @@
+// The contract between the sans-IO OSPF core and whatever drives it (the
+// Linux daemon, the simulator, tests): plain tagged unions in and out.
+//
+//   driver ──Input, now──▶ core.handle() ──▶ Output[]
+//          ◀── core.nextDeadline(): when to call handle({kind:'timer'}) again
+//
+// The core never reads a clock: `now` (milliseconds, monotonic, any origin)
+// comes with every input. It never draws randomness of its own: a random
+// source is injected at construction. Same inputs, same outputs.
+
+import type { LsaKey } from '../packet/types.js';
+import type { Prefix } from '../lib/ipv4.js';
+
+export type NetworkType = 'broadcast' | 'point-to-point';
+
+/** Per-interface OSPF settings (RFC 2328 C.3), keyed by interface name. */
+export interface InterfaceSettings {
+  networkType: NetworkType;
+  passive: boolean;
+  /** Interface output cost, 1..65535. */
+  cost: number;
+  /** Milliseconds. Below 1000 means fast hellos: HelloInterval 0 on the wire, as FRR's hello-multiplier. */
+  helloIntervalMs: number;
+  /** Milliseconds, whole seconds on the wire (minimum 1000). */
+  deadIntervalMs: number;
+  retransmitIntervalMs: number;
+  /** InfTransDelay, seconds. */
+  transmitDelay: number;
+  /** Router priority for DR election, 0..255. */
+  priority: number;
+  /** Skip the DD MTU check (FRR `ip ospf mtu-ignore`). */
+  mtuIgnore: boolean;
+}
+
+/** A redistributed route, originated as an AS-external-LSA (RFC 2328 12.4.4). */
+export interface ExternalRouteConfig {
+  prefix: Prefix;
+  metric: number;
+  metricType: 1 | 2;
+  forwardingAddress: number; // 0 = none
+  tag: number;
+}
+
+/** SPF throttling, as FRR's `timers throttle spf DELAY INITIAL-HOLD MAX-HOLD`. */
+export interface SpfThrottle {
+  delayMs: number;
+  initialHoldMs: number;
+  maxHoldMs: number;
+}
+
+export interface RouterConfig {
+  routerId: number;
+  /** The one area this router takes part in. */
+  areaId: number;
+  /**
+   * FRR `network PREFIX area AREA`: OSPF runs on every interface address that
+   * falls inside one of these prefixes.
+   */
+  networks: Prefix[];
+  /** Settings by interface name; interfaces not listed use defaultInterfaceSettings(). */
+  interfaces: Record<string, Partial<InterfaceSettings>>;
+  /** Redistributed routes (FRR `redistribute connected|static`), computed by the caller. */
+  externals: ExternalRouteConfig[];
+  maximumPaths: number;
+  spfThrottle: SpfThrottle;
+}
+
+export interface InterfaceAddress {
+  address: number;
+  prefixLength: number;
+}
+
+/** The state of one kernel (or simulated) interface, as the driver sees it. */
+export interface InterfaceInfo {
+  name: string;
+  ifIndex: number;
+  up: boolean;
+  loopback: boolean;
+  mtu: number;
+  addresses: InterfaceAddress[];
+}
+
+/**
+ * How one prefix of a loopback address is advertised (the anycast announcer).
+ * 'announce': as a stub link with the interface cost; 'max-cost': as a stub
+ * link of cost 65535 (last resort); 'withdraw': not at all.
+ */
+export type PrefixAdvertisement = 'announce' | 'max-cost' | 'withdraw';
+
+export type Input =
+  /** An OSPF packet, IP header removed, with the IP source and destination. */
+  | { kind: 'packet'; ifName: string; src: number; dst: number; data: Uint8Array }
+  /** Time has reached `now`: run whatever timers are due. */
+  | { kind: 'timer' }
+  /** An interface appeared, changed (up/down, addresses, MTU) or — with up=false and no addresses — went away. */
+  | { kind: 'interface'; info: InterfaceInfo }
+  /** Replace the configuration; the core applies the difference. */
+  | { kind: 'config'; config: RouterConfig }
+  /** Change how a loopback prefix is advertised (see PrefixAdvertisement). */
+  | { kind: 'advertise'; prefix: Prefix; mode: PrefixAdvertisement }
+  /** Flush self-originated LSAs by premature aging (RFC 2328 14.1) before shutdown. */
+  | { kind: 'shutdown' };
+
+export const AllSPFRouters = 0xe0000005; // 224.0.0.5
+export const AllDRouters = 0xe0000006; // 224.0.0.6
+
+export type Output =
+  /** Send an OSPF packet (no IP header) out of ifName to dst (unicast, AllSPFRouters or AllDRouters). */
+  | { kind: 'send'; ifName: string; dst: number; data: Uint8Array }
+  /** Join or leave a multicast group on an interface (AllDRouters while DR/BDR, RFC 2328 A.1). */
+  | { kind: 'membership'; ifName: string; group: number; join: boolean }
+  /** An LSA was installed, replaced or removed in the LSDB. */
+  | { kind: 'lsdb'; change: 'install' | 'remove'; key: LsaKey; selfOriginated: boolean }
+  /** Something an operator or library user would want to know. */
+  | { kind: 'event'; event: CoreEvent };
+
+export type InterfaceState = 'Down' | 'Loopback' | 'Waiting' | 'PointToPoint' | 'DROther' | 'Backup' | 'DR';
+
+export type NeighborState = 'Down' | 'Attempt' | 'Init' | '2-Way' | 'ExStart' | 'Exchange' | 'Loading' | 'Full';
+
+export type CoreEvent =
+  | { type: 'interface-state'; ifName: string; from: InterfaceState; to: InterfaceState }
+  | {
+      type: 'neighbor-state';
+      ifName: string;
+      routerId: number;
+      address: number;
+      from: NeighborState;
+      to: NeighborState;
+      /** The NSM event that caused it (RFC 2328 10.2), e.g. 'InactivityTimer', 'SeqNumberMismatch'. */
+      reason: string;
+    }
+  | { type: 'drop'; ifName: string; reason: string; src: number };

@@ -1,0 +1,4 @@
+// Public entry of the ospf-anycast library.
+export * from './packet/types.js';
+export * from './lib/ipv4.js';
+export * from './core/api.js';
