@@ -8,7 +8,7 @@
 // comes with every input. It never draws randomness of its own: a random
 // source is injected at construction. Same inputs, same outputs.
 
-import type { LsaKey } from '../packet/types.js';
+import type { Lsa, LsaHeader, LsaKey } from '../packet/types.js';
 import type { Prefix } from '../lib/ipv4.js';
 
 export type NetworkType = 'broadcast' | 'point-to-point';
@@ -131,3 +131,52 @@ export type CoreEvent =
       reason: string;
     }
   | { type: 'drop'; ifName: string; reason: string; src: number };
+
+// ---- Inspection, for the CLI, the simulator and tests ----
+
+export interface InterfaceView {
+  name: string;
+  state: InterfaceState;
+  networkType: NetworkType;
+  passive: boolean;
+  /** The OSPF address of the interface (0 when none). */
+  address: number;
+  prefixLength: number;
+  cost: number;
+  dr: number; // interface address of the DR (0 = none), RFC 2328 9
+  bdr: number;
+}
+
+export interface NeighborView {
+  ifName: string;
+  routerId: number;
+  address: number;
+  priority: number;
+  state: NeighborState;
+  dr: number;
+  bdr: number;
+  /** LSAs on the link state retransmission list (RFC 2328 10). */
+  retransmitCount: number;
+  /** Entries on the link state request list. */
+  requestCount: number;
+}
+
+/** What every OSPF core offers its driver. */
+export interface OspfCore {
+  /** Handle one input at time `now` (ms) and return what to do. */
+  handle(input: Input, now: number): Output[];
+  /** When the core next needs handle({kind:'timer'}), or undefined when nothing is pending. */
+  nextDeadline(): number | undefined;
+  interfaces(): InterfaceView[];
+  neighbors(): NeighborView[];
+  /** The LSDB's headers with their age at `now`, sorted by (type, lsId, advRouter). */
+  lsdb(now: number): LsaHeader[];
+  /** One LSA with its age at `now` patched into header and raw bytes. */
+  lsa(key: LsaKey, now: number): Lsa | undefined;
+}
+
+export interface CoreOptions {
+  config: RouterConfig;
+  /** Uniform in [0, 1): jitter and DD sequence numbers come from here only. */
+  random: () => number;
+}
