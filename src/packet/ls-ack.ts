@@ -1,0 +1,29 @@
+// The Link State Acknowledgment packet (RFC 2328 A.3.6): acknowledges
+// flooded LSAs by their headers.
+//
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |          (OSPF header, 24 bytes, type 5)                      |
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |                                                               |
+//  +-                                                             -+
+//  |                             An LSA Header                     |
+//  +-                                                             -+
+//  |                              ...                              |
+
+import type { Reader, Writer } from './bytes.js';
+import { LsaHeaderLength } from './constants.js';
+import { readLsaHeaders } from './db-description.js';
+import { writeLsaHeader } from './lsa-header.js';
+import { PacketType, type LsAckPacket, type PacketCommon } from './types.js';
+
+export function decodeLsAck(r: Reader, common: PacketCommon): LsAckPacket {
+  return { ...common, type: PacketType.LsAck, lsaHeaders: readLsaHeaders(r) };
+}
+
+export function lsAckBodyLength(p: LsAckPacket): number {
+  return LsaHeaderLength * p.lsaHeaders.length;
+}
+
+export function writeLsAck(w: Writer, p: LsAckPacket): void {
+  for (const header of p.lsaHeaders) writeLsaHeader(w, header);
+}
