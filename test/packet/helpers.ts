@@ -1,0 +1,28 @@
+// Shared by the codec tests: hex conversion and the seed of randomised runs.
+
+/** "02 01 00 2c" or "0201002c" → bytes. */
+export function hex(text: string): Uint8Array {
+  const clean = text.replace(/\s+/g, '');
+  if (!/^([0-9a-f]{2})*$/i.test(clean)) throw new Error(`bad hex: ${text}`);
+  const out = new Uint8Array(clean.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * The seed of a randomised test: SEED from the environment to replay a
+ * failure, else a fixed default so that runs are reproducible.
+ */
+export function seedFor(defaultSeed: number): number {
+  const fromEnv = process.env.SEED;
+  return fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) >>> 0 : defaultSeed;
+}
+
+/** More iterations under CI=true, where the run may take longer. */
+export function iterations(local: number, ci: number): number {
+  return process.env.CI === 'true' ? ci : local;
+}
