@@ -1,0 +1,150 @@
+// Command-line grammar of `ospf-anycast`, the operator CLI. Parsing is pure:
+// argv in, a command (or a UsageError with one clear line) out.
+
+import { AddressParseError, parseIpv4, parsePrefix } from '../lib/ipv4.js';
+import { DefaultControlSocket } from '../control/protocol.js';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const DatabaseTypes = ['router', 'network', 'summary', 'asbr-summary', 'external'] as const;
+export type DatabaseType = (typeof DatabaseTypes)[number];
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'show'; what: 'ospf' | 'interfaces' | 'neighbors' | 'routes' | 'anycast' }
+  | { kind: 'show'; what: 'database'; type?: DatabaseType; lsId?: string }
+  | { kind: 'show'; what: 'topology'; dot: boolean }
+  | { kind: 'drain' | 'undrain'; prefix?: string; timeoutSec: number }
+  | { kind: 'reload' };
+
+export interface CliInvocation {
+  socket: string;
+  json: boolean;
+  command: CliCommand;
+}
+
+export const usage = `usage: ospf-anycast [--socket PATH] [--json] COMMAND
+commands:
+  show ospf                                  router id, SPF statistics, LSA counts
+  show interfaces                            OSPF interfaces and their state
+  show neighbors                             neighbors and adjacency state
+  show database [router|network|summary|asbr-summary|external] [LSID]
+  show routes                                the OSPF routing table (ECMP next hops)
+  show anycast                               anycast prefixes, state and checks
+  show topology --dot                        the area as a Graphviz graph
+  drain [PREFIX] [--timeout SEC]             withdraw anycast prefixes for maintenance
+  undrain [PREFIX]                           announce them again
+  reload                                     re-read the configuration file
+options:
+  --socket PATH   control socket (default ${DefaultControlSocket})
+  --json          print JSON instead of tables
+  -h, --help      this text
+  --version       print the version`;
+
+export function parseArgs(argv: readonly string[]): CliInvocation {
+  let socket = DefaultControlSocket;
+  let json = false;
+  let dot = false;
+  let timeoutSec: number | undefined;
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = (): string => {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      i++;
+      return next;
+    };
+    if (arg === '--socket') socket = value();
+    else if (arg.startsWith('--socket=')) socket = arg.slice('--socket='.length);
+    else if (arg === '--json') json = true;
+    else if (arg === '--dot') dot = true;
+    else if (arg === '--timeout' || arg.startsWith('--timeout=')) {
+      const text = arg === '--timeout' ? value() : arg.slice('--timeout='.length);
+      timeoutSec = Number(text);
+      if (!/^\d+(\.\d+)?$/.test(text) || timeoutSec <= 0 || timeoutSec > 3600) {
+        throw new UsageError(`--timeout takes seconds between 0 and 3600, not "${text}"`);
+      }
+    } else if (arg === '-h' || arg === '--help') return { socket, json, command: { kind: 'help' } };
+    else if (arg === '--version') return { socket, json, command: { kind: 'version' } };
+    else if (arg.startsWith('-')) throw new UsageError(`unknown option "${arg}"`);
+    else words.push(arg);
+  }
+  if (socket === '') throw new UsageError('--socket needs a path');
+  const command = parseCommand(words, dot, timeoutSec);
+  if (dot && !(command.kind === 'show' && command.what === 'topology')) throw new UsageError('--dot goes with "show topology"');
+  if (timeoutSec !== undefined && command.kind !== 'drain') throw new UsageError('--timeout goes with "drain"');
+  return { socket, json, command };
+}
+
+function parseCommand(words: string[], dot: boolean, timeoutSec: number | undefined): CliCommand {
+  const [verb, ...rest] = words;
+  switch (verb) {
+    case undefined:
+      throw new UsageError('no command given (try "ospf-anycast --help")');
+    case 'help':
+      return { kind: 'help' };
+    case 'show':
+      return parseShow(rest, dot);
+    case 'drain':
+    case 'undrain': {
+      if (rest.length > 1) throw new UsageError(`${verb} takes at most one prefix`);
+      const prefix = rest[0];
+      if (prefix !== undefined) checkPrefix(prefix);
+      return { kind: verb, prefix, timeoutSec: timeoutSec ?? 30 };
+    }
+    case 'reload':
+      if (rest.length > 0) throw new UsageError('reload takes no arguments');
+      return { kind: 'reload' };
+    default:
+      throw new UsageError(`unknown command "${verb}" (try "ospf-anycast --help")`);
+  }
+}
+
+function parseShow(rest: string[], dot: boolean): CliCommand {
+  const [what, ...more] = rest;
+  switch (what) {
+    case 'ospf':
+    case 'interfaces':
+    case 'neighbors':
+    case 'routes':
+    case 'anycast':
+      if (more.length > 0) throw new UsageError(`"show ${what}" takes no arguments, got "${more.join(' ')}"`);
+      return { kind: 'show', what };
+    case 'database': {
+      if (more.length > 2) throw new UsageError('"show database" takes at most a type and a link state id');
+      const [type, lsId] = more;
+      if (type !== undefined && !(DatabaseTypes as readonly string[]).includes(type)) {
+        throw new UsageError(`unknown LSA type "${type}" (one of ${DatabaseTypes.join(', ')})`);
+      }
+      if (lsId !== undefined) {
+        try {
+          parseIpv4(lsId);
+        } catch {
+          throw new UsageError(`link state id must be an IPv4 address, not "${lsId}"`);
+        }
+      }
+      return { kind: 'show', what: 'database', type: type as DatabaseType | undefined, lsId };
+    }
+    case 'topology':
+      if (more.length > 0) throw new UsageError('"show topology" takes no arguments besides --dot');
+      if (!dot) throw new UsageError('"show topology" prints Graphviz: add --dot');
+      return { kind: 'show', what: 'topology', dot };
+    case undefined:
+      throw new UsageError('show what? (ospf, interfaces, neighbors, database, routes, anycast, topology)');
+    default:
+      throw new UsageError(`cannot show "${what}" (ospf, interfaces, neighbors, database, routes, anycast, topology)`);
+  }
+}
+
+function checkPrefix(text: string): void {
+  try {
+    parsePrefix(text);
+  } catch (err) {
+    if (err instanceof AddressParseError) throw new UsageError(err.message);
+    throw err;
+  }
+}

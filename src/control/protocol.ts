@@ -1,0 +1,196 @@
+// The control socket: how the CLI (and anything else local) talks to the
+// daemon. One JSON object per line over a Unix stream socket; each request
+// gets exactly one response carrying the same id. There is no network
+// listener for control, on purpose: access is the socket file's mode.
+//
+//   client → {"id":1,"command":"show","args":{"what":"ospf"}}
+//   daemon → {"id":1,"ok":true,"result":{…}}   or   {"id":1,"ok":false,"error":"…"}
+
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { chmodSync, mkdirSync, unlinkSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export const DefaultControlSocket = '/run/ospf-anycast/ospf-anycastd.sock';
+
+/** Longest request or response line accepted, so a bad peer cannot make us buffer without bound. */
+const MaxLine = 16 * 1024 * 1024;
+
+export interface ControlRequest {
+  id: number;
+  command: string;
+  args: Record<string, unknown>;
+}
+
+export type ControlResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+
+export type ControlErrorCode = 'not-running' | 'permission' | 'timeout' | 'protocol' | 'daemon';
+
+/** Why a control request failed, on the client side. */
+export class ControlError extends Error {
+  override name = 'ControlError';
+  constructor(
+    readonly code: ControlErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
+
+/** Splits a byte stream into lines, bounded by MaxLine. */
+function lineReader(socket: Socket, onLine: (line: string) => void, onTooLong: () => void): void {
+  let buffer = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffer += chunk;
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      if (line.trim() !== '') onLine(line);
+    }
+    if (buffer.length > MaxLine) {
+      buffer = '';
+      onTooLong();
+    }
+  });
+}
+
+function parseRequest(line: string): ControlRequest | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return 'request is not valid JSON';
+  }
+  if (typeof value !== 'object' || value === null) return 'request is not an object';
+  const { id, command, args } = value as Record<string, unknown>;
+  if (typeof id !== 'number' || !Number.isInteger(id)) return 'request has no integer id';
+  if (typeof command !== 'string') return 'request has no command';
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) return 'request args must be an object';
+  return { id, command, args: (args as Record<string, unknown> | undefined) ?? {} };
+}
+
+export class ControlServer {
+  private constructor(
+    private readonly server: Server,
+    readonly path: string,
+  ) {}
+
+  /**
+   * Listen on `path` (mode 0600). A socket file left by a daemon that died is
+   * replaced; one that answers means another daemon runs, and that is an error.
+   */
+  static async listen(path: string, handler: ControlHandler): Promise<ControlServer> {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+    if (existsSync(path)) {
+      if (await answers(path)) throw new ControlError('daemon', `another daemon is already listening on ${path}`);
+      unlinkSync(path);
+    }
+    const server = createServer((socket) => serve(socket, handler));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(path, 0o600);
+    return new ControlServer(server, path);
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // Already gone: nothing to clean up.
+    }
+  }
+}
+
+function serve(socket: Socket, handler: ControlHandler): void {
+  const send = (response: ControlResponse): void => {
+    if (!socket.destroyed) socket.write(JSON.stringify(response) + '\n');
+  };
+  socket.on('error', () => socket.destroy());
+  lineReader(
+    socket,
+    (line) => {
+      const request = parseRequest(line);
+      if (typeof request === 'string') {
+        send({ id: -1, ok: false, error: request });
+        return;
+      }
+      handler(request).then(
+        (result) => send({ id: request.id, ok: true, result: result ?? null }),
+        (err: unknown) => send({ id: request.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+      );
+    },
+    () => {
+      send({ id: -1, ok: false, error: 'request too long' });
+      socket.destroy();
+    },
+  );
+}
+
+/** True when something accepts connections on the socket path. */
+function answers(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(path);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Send one request and wait for its response. */
+export function controlRequest(path: string, command: string, args: Record<string, unknown> = {}, timeoutMs = 5000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection(path);
+    const id = 1;
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      fn();
+    };
+    const timer = setTimeout(
+      () => finish(() => reject(new ControlError('timeout', `no answer from the daemon on ${path} within ${timeoutMs} ms`))),
+      timeoutMs,
+    );
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      finish(() => {
+        if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
+          reject(new ControlError('not-running', `cannot reach ospf-anycastd: no daemon listening on ${path}`));
+        } else if (err.code === 'EACCES' || err.code === 'EPERM') {
+          reject(new ControlError('permission', `permission denied on ${path} (run as root or as the daemon's user)`));
+        } else {
+          reject(new ControlError('protocol', `cannot talk to the daemon on ${path}: ${err.message}`));
+        }
+      });
+    });
+    socket.once('connect', () => socket.write(JSON.stringify({ id, command, args }) + '\n'));
+    socket.once('close', () => finish(() => reject(new ControlError('protocol', `the daemon closed the connection on ${path} without answering`))));
+    lineReader(
+      socket,
+      (line) => {
+        let response: ControlResponse;
+        try {
+          response = JSON.parse(line) as ControlResponse;
+        } catch {
+          finish(() => reject(new ControlError('protocol', 'the daemon sent something that is not JSON')));
+          return;
+        }
+        if (response.ok) finish(() => resolve(response.result));
+        else finish(() => reject(new ControlError('daemon', response.error)));
+      },
+      () => finish(() => reject(new ControlError('protocol', 'the daemon sent an over-long answer'))),
+    );
+  });
+}

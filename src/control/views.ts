@@ -1,0 +1,86 @@
+// What the daemon answers to `show …` over the control socket: plain JSON
+// shapes shared by the daemon (which fills them) and the CLI (which prints
+// them as tables, or passes them through with --json). Addresses are text.
+
+export interface OspfSummaryView {
+  routerId: string;
+  areaId: string;
+  uptimeSec: number;
+  spf: {
+    runs: number;
+    fullRuns: number;
+    partialRuns: number;
+    /** Duration of the last calculation in microseconds, null before the first. */
+    lastDurationUs: number | null;
+    lastKind: 'full' | 'partial' | null;
+    /** ISO time of the last calculation. */
+    lastAt: string | null;
+    throttle: { delayMs: number; initialHoldMs: number; maxHoldMs: number };
+  };
+  maximumPaths: number;
+  lsaCounts: { router: number; network: number; summary: number; asbrSummary: number; external: number; other: number; total: number };
+  interfaces: number;
+  neighbors: { total: number; full: number };
+}
+
+export interface InterfaceRowView {
+  name: string;
+  state: string;
+  address: string; // "a.b.c.d/len" or "" when none
+  networkType: string;
+  cost: number;
+  passive: boolean;
+  dr: string;
+  bdr: string;
+  neighbors: number;
+  adjacent: number;
+}
+
+export interface NeighborRowView {
+  routerId: string;
+  priority: number;
+  state: string;
+  address: string;
+  ifName: string;
+  retransmitCount: number;
+  requestCount: number;
+}
+
+export interface DatabaseRowView {
+  type: number;
+  typeName: string;
+  lsId: string;
+  advRouter: string;
+  age: number;
+  seq: string; // "0x80000001"
+  checksum: string; // "0x1a2b"
+  length: number;
+  /** The decoded body, in `show database TYPE LSID`. */
+  body?: unknown;
+}
+
+export interface RouteRowView {
+  prefix: string;
+  pathType: string;
+  cost: number;
+  type2Cost?: number;
+  nextHops: { address: string; ifName: string }[];
+}
+
+export interface AnycastCheckView {
+  name: string;
+  healthy: boolean;
+  lastOk: boolean | null;
+  lastReason: string;
+  lastLatencyMs: number | null;
+  lastAt: string | null;
+}
+
+export interface AnycastRowView {
+  prefix: string;
+  state: string;
+  since: string;
+  reason: string;
+  advertised: string; // announce | max-cost | withdraw
+  checks: AnycastCheckView[];
+}

@@ -1,0 +1,167 @@
+// The CLI against a control server that answers like the daemon: tables,
+// JSON, and the one-line failures an operator sees.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.js';
+import { ControlServer, controlRequest, ControlError, type ControlRequest } from '../../src/control/protocol.js';
+import type { NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
+
+const summary: OspfSummaryView = {
+  routerId: '10.205.205.1',
+  areaId: '0.0.0.0',
+  uptimeSec: 42,
+  spf: { runs: 7, fullRuns: 5, partialRuns: 2, lastDurationUs: 183, lastKind: 'partial', lastAt: '2026-11-25T12:00:00.000Z', throttle: { delayMs: 0, initialHoldMs: 50, maxHoldMs: 5000 } },
+  maximumPaths: 64,
+  lsaCounts: { router: 4, network: 1, summary: 0, asbrSummary: 0, external: 2, other: 0, total: 7 },
+  interfaces: 2,
+  neighbors: { total: 3, full: 2 },
+};
+const neighbors: NeighborRowView[] = [
+  { routerId: '10.205.205.254', priority: 1, state: 'Full', address: '10.205.205.254', ifName: 'eth0', retransmitCount: 0, requestCount: 0 },
+  { routerId: '10.205.205.2', priority: 1, state: '2-Way', address: '10.205.205.2', ifName: 'eth0', retransmitCount: 0, requestCount: 0 },
+];
+const routes: RouteRowView[] = [
+  {
+    prefix: '10.206.206.1/32',
+    pathType: 'intra-area',
+    cost: 20,
+    nextHops: [
+      { address: '10.205.205.1', ifName: 'eth0' },
+      { address: '10.205.205.2', ifName: 'eth0' },
+    ],
+  },
+];
+
+let dir: string;
+let server: ControlServer;
+const seen: ControlRequest[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ospf-anycast-cli-'));
+  server = await ControlServer.listen(join(dir, 'ctl.sock'), async (request) => {
+    seen.push(request);
+    if (request.command === 'show' && request.args.what === 'ospf') return summary;
+    if (request.command === 'show' && request.args.what === 'neighbors') return neighbors;
+    if (request.command === 'show' && request.args.what === 'routes') return routes;
+    if (request.command === 'drain') throw new Error(`no anycast prefix ${String(request.args.prefix)}`);
+    throw new Error(`unexpected request ${request.command}`);
+  });
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(...argv: string[]): Promise<{ status: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { status, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('ospf-anycast CLI', () => {
+  it('prints show ospf as text with the SPF figures', async () => {
+    const r = await cli('--socket', server.path, 'show', 'ospf');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('Router ID: 10.205.205.1');
+    expect(r.out).toContain('SPF algorithm executed 7 times (5 full, 2 partial)');
+    expect(r.out).toContain('Last SPF duration 183 usecs (partial)');
+  });
+
+  it('passes the daemon answer through with --json', async () => {
+    const r = await cli('--socket', server.path, '--json', 'show', 'ospf');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.out)).toEqual(summary);
+  });
+
+  it('prints neighbors as an aligned table', async () => {
+    const r = await cli('--socket', server.path, 'show', 'neighbors');
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(/^Neighbor ID\s+Pri\s+State\s+Address\s+Interface\s+RXmtL\s+RqstL$/);
+    expect(lines[1]).toMatch(/^10\.205\.205\.254\s+1\s+Full\s+10\.205\.205\.254\s+eth0\s+0\s+0$/);
+    // Columns line up: "State" starts at the same offset in every row.
+    const at = lines[0]!.indexOf('State');
+    expect(lines[1]!.slice(at, at + 4)).toBe('Full');
+    expect(lines[2]!.slice(at, at + 5)).toBe('2-Way');
+  });
+
+  it('prints every ECMP next hop of a route', async () => {
+    const r = await cli('--socket', server.path, 'show', 'routes');
+    expect(r.out).toContain('via 10.205.205.1, eth0');
+    expect(r.out).toContain('via 10.205.205.2, eth0');
+  });
+
+  it('shows the daemon refusing a request as one line and exit 1', async () => {
+    const r = await cli('--socket', server.path, 'drain', '10.9.9.9/32', '--timeout', '1');
+    expect(r.status).toBe(1);
+    expect(r.err).toBe('ospf-anycast: no anycast prefix 10.9.9.9/32');
+    expect(seen.at(-1)).toMatchObject({ command: 'drain', args: { prefix: '10.9.9.9/32', timeoutMs: 1000 } });
+  });
+
+  it('says clearly when no daemon listens', async () => {
+    const r = await cli('--socket', join(dir, 'absent.sock'), 'show', 'ospf');
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(/^ospf-anycast: cannot reach ospf-anycastd: no daemon listening on .*absent\.sock$/);
+  });
+
+  it('exits 2 with one line on a usage error', async () => {
+    const r = await cli('show', 'nothing');
+    expect(r.status).toBe(2);
+    expect(r.err.split('\n')).toHaveLength(1);
+  });
+
+  it('the installed binary fails without a stack trace when the daemon is down', () => {
+    const r = spawnSync(process.execPath, ['dist/src/bin/ospf-anycast.js', '--socket', join(dir, 'absent.sock'), 'show', 'ospf'], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('control socket', () => {
+  it('is a socket file only its owner can open (mode 0600)', () => {
+    expect(statSync(server.path).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses to start over a live daemon', async () => {
+    await expect(ControlServer.listen(server.path, async () => null)).rejects.toThrow(/already listening/);
+  });
+
+  it('replaces a socket file left by a dead daemon', async () => {
+    const path = join(dir, 'stale.sock');
+    writeFileSync(path, '');
+    const other = await ControlServer.listen(path, async () => 'pong');
+    await expect(controlRequest(path, 'ping')).resolves.toBe('pong');
+    await other.close();
+  });
+
+  it('answers garbage with an error and keeps serving', async () => {
+    const { createConnection } = await import('node:net');
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = createConnection(server.path, () => socket.write('this is not json\n'));
+      socket.setEncoding('utf8');
+      socket.once('data', (d: string) => {
+        socket.destroy();
+        resolve(d);
+      });
+      socket.once('error', reject);
+    });
+    expect(JSON.parse(reply)).toEqual({ id: -1, ok: false, error: 'request is not valid JSON' });
+    await expect(controlRequest(server.path, 'show', { what: 'ospf' })).resolves.toEqual(summary);
+  });
+
+  it('times out on a daemon that does not answer', async () => {
+    const path = join(dir, 'silent.sock');
+    const silent = await ControlServer.listen(path, () => new Promise(() => undefined));
+    const err = await controlRequest(path, 'show', {}, 200).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ControlError);
+    expect((err as ControlError).code).toBe('timeout');
+    await silent.close();
+  });
+});
