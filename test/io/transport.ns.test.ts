@@ -1,0 +1,102 @@
+// The raw-socket transport between two network namespaces joined by a veth
+// pair: multicast and unicast delivery with TTL 1 and TOS 0xC0, AllDRouters
+// membership, and the RFC 2328 8.2 receive checks on packets the kernel
+// lets through. Each side runs transport-driver.mjs under `ip netns exec`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NetnsLab, namespaceGate, type JsonLineChild } from '../helpers/netns.js';
+
+const gate = namespaceGate('transport namespace tests');
+
+// An OSPF Hello header and body as a stand-in payload (the transport does not parse it).
+const HELLO =
+  '0201002c0a0000010000000000000000000000000000000000ffffff00000a020100000028000000000000000000000000';
+
+describe.skipIf(gate.skip)('OSPF transport in namespaces', () => {
+  let lab: NetnsLab;
+  let a: JsonLineChild;
+  let b: JsonLineChild;
+
+  beforeAll(async () => {
+    lab = new NetnsLab('tr');
+    const nsA = lab.namespace('a');
+    const nsB = lab.namespace('b');
+    lab.veth(nsA, 'e0', nsB, 'e0');
+    lab.address(nsA, 'e0', '10.77.0.1/24');
+    lab.address(nsB, 'e0', '10.77.0.2/24');
+    lab.up(nsA, 'e0');
+    lab.up(nsB, 'e0');
+    // An address of b that is not on e0, reachable from a through e0.
+    lab.address(nsB, 'lo', '10.255.0.2/32');
+    lab.exec(nsA, 'ip', ['route', 'add', '10.255.0.2/32', 'via', '10.77.0.2']);
+    const driver = 'test/io/transport-driver.mjs';
+    a = lab.spawnJson(nsA, process.execPath, [driver, JSON.stringify({ interfaces: [{ ifName: 'e0', networkType: 'broadcast', addresses: ['10.77.0.1/24'] }] })]);
+    b = lab.spawnJson(nsB, process.execPath, [driver, JSON.stringify({ interfaces: [{ ifName: 'e0', networkType: 'broadcast', addresses: ['10.77.0.2/24'] }] })]);
+    await a.waitForEvent((m) => m.event === 'ready', 10_000);
+    await b.waitForEvent((m) => m.event === 'ready', 10_000);
+  });
+
+  afterAll(async () => {
+    await lab?.teardown();
+  });
+
+  it('RFC 2328 A.1: a packet to AllSPFRouters arrives with TTL 1 and TOS 0xC0, not looped back', async () => {
+    const fromA = a.events.length;
+    const from = b.events.length;
+    await a.request('send', { ifName: 'e0', dst: '224.0.0.5', hex: HELLO });
+    const got = await b.waitForEvent((m) => m.event === 'packet', 2000, from);
+    expect(got).toMatchObject({ ifName: 'e0', src: '10.77.0.1', dst: '224.0.0.5', hex: HELLO, ttl: 1, tos: 0xc0, headerLength: 20 });
+    expect(await a.collect((m) => m.event === 'packet', 200, fromA)).toEqual([]);
+  });
+
+  it('RFC 2328 A.1: AllDRouters traffic arrives only while the group is joined', async () => {
+    let from = b.events.length;
+    await a.request('send', { ifName: 'e0', dst: '224.0.0.6', hex: HELLO });
+    expect(await b.collect((m) => m.event === 'packet', 300, from)).toEqual([]);
+
+    const joined = await b.request('membership', { ifName: 'e0', group: '224.0.0.6', join: true });
+    expect(joined.groups).toEqual(['224.0.0.5', '224.0.0.6']);
+    from = b.events.length;
+    await a.request('send', { ifName: 'e0', dst: '224.0.0.6', hex: HELLO });
+    const got = await b.waitForEvent((m) => m.event === 'packet', 2000, from);
+    expect(got).toMatchObject({ src: '10.77.0.1', dst: '224.0.0.6', ttl: 1, tos: 0xc0 });
+
+    const left = await b.request('membership', { ifName: 'e0', group: '224.0.0.6', join: false });
+    expect(left.groups).toEqual(['224.0.0.5']);
+    from = b.events.length;
+    await a.request('send', { ifName: 'e0', dst: '224.0.0.6', hex: HELLO });
+    expect(await b.collect((m) => m.event === 'packet', 300, from)).toEqual([]);
+  });
+
+  it('unicast to the neighbor interface address arrives with TTL 1 and TOS 0xC0', async () => {
+    const from = b.events.length;
+    await a.request('send', { ifName: 'e0', dst: '10.77.0.2', hex: HELLO });
+    const got = await b.waitForEvent((m) => m.event === 'packet', 2000, from);
+    expect(got).toMatchObject({ ifName: 'e0', src: '10.77.0.1', dst: '10.77.0.2', hex: HELLO, ttl: 1, tos: 0xc0 });
+  });
+
+  it('RFC 2328 8.2: a source off the interface subnet is dropped and counted', async () => {
+    const before = (await b.request('counters', { ifName: 'e0' })).counters as { dropped: Record<string, number> };
+    const from = b.events.length;
+    await a.request('rawsend', { ifName: 'e0', src: '198.51.100.7', dst: '224.0.0.5', protocol: 89, ttl: 1, tos: 0xc0, hex: HELLO });
+    const drop = await b.waitForEvent((m) => m.event === 'drop', 2000, from);
+    expect(drop).toMatchObject({ ifName: 'e0', reason: 'source-off-subnet', src: '198.51.100.7' });
+    const after = (await b.request('counters', { ifName: 'e0' })).counters as { dropped: Record<string, number> };
+    expect((after.dropped['source-off-subnet'] ?? 0) - (before.dropped['source-off-subnet'] ?? 0)).toBe(1);
+    expect(b.events.slice(from).filter((m) => m.event === 'packet')).toEqual([]);
+  });
+
+  it('RFC 2328 8.2: a unicast destination that is not the interface address is dropped', async () => {
+    const from = b.events.length;
+    await a.request('send', { ifName: 'e0', dst: '10.255.0.2', hex: HELLO });
+    const drop = await b.waitForEvent((m) => m.event === 'drop', 2000, from);
+    expect(drop).toMatchObject({ reason: 'bad-destination', src: '10.77.0.1' });
+  });
+
+  it('RFC 791 3.1: a header with options is skipped by its IHL', async () => {
+    const from = b.events.length;
+    // Four NOP options: IHL 6.
+    await a.request('rawsend', { ifName: 'e0', src: '10.77.0.1', dst: '224.0.0.5', protocol: 89, ttl: 1, tos: 0xc0, options: '01010101', hex: HELLO });
+    const got = await b.waitForEvent((m) => m.event === 'packet', 2000, from);
+    expect(got).toMatchObject({ headerLength: 24, hex: HELLO, src: '10.77.0.1' });
+  });
+});
