@@ -1,0 +1,207 @@
+// Statements inside `anycast PREFIX`: the health checks that decide whether
+// this node advertises the anycast prefix, and how it is advertised. This is
+// ospf-anycast's own block (no FRR equivalent); reference.md documents it.
+
+import type { Cursor } from './cursor.js';
+import type { Word } from './lexer.js';
+import { shellSplit } from './lexer.js';
+import { DEFAULT_CHECK_TIMING, type AnycastConfig, type CheckTiming, type CodeRange, type HealthCheck } from './model.js';
+
+const ANYCAST_WORDS = ['check', 'maintenance-file', 'on-failure', 'announce-as', 'min-interval', 'manage-address', 'interface'];
+const CHECK_KINDS = ['sip-options', 'tcp', 'http', 'exec', 'process'] as const;
+const TIMING_WORDS = ['interval', 'timeout', 'rise', 'fall'];
+const MAX_MS = 3_600_000;
+
+export function parseAnycastLine(cur: Cursor, block: AnycastConfig): void {
+  const first = cur.next() as Word;
+  switch (first.text) {
+    case 'check':
+      block.checks.push(parseCheck(cur));
+      return;
+    case 'maintenance-file':
+      block.maintenanceFile = cur.rest('maintenance file path');
+      return;
+    case 'on-failure':
+      block.onFailure = cur.keyword(['withdraw', 'max-cost'], 'on-failure action');
+      break;
+    case 'announce-as': {
+      const kind = cur.keyword(['stub', 'external'], 'announce-as type');
+      if (kind === 'stub') {
+        block.announceAs = { kind };
+        break;
+      }
+      const external = { kind, metric: 20, metricType: 2 as 1 | 2 };
+      const seen = new Set<string>();
+      while (!cur.atEnd()) {
+        const opt = cur.next() as Word;
+        if (seen.has(opt.text)) cur.fail(opt, `"${opt.text}" given twice`);
+        seen.add(opt.text);
+        if (opt.text === 'metric') external.metric = cur.int('metric', 0, 16777214);
+        else if (opt.text === 'metric-type') external.metricType = cur.int('metric-type', 1, 2) as 1 | 2;
+        else cur.fail(opt, `"${opt.text}" is not valid here: expected metric or metric-type`);
+      }
+      block.announceAs = external;
+      break;
+    }
+    case 'min-interval':
+      block.minInterval = cur.int('min-interval (ms)', 0, MAX_MS);
+      break;
+    case 'manage-address':
+      block.manageAddress = { enabled: true, removeOnWithdraw: false };
+      if (!cur.atEnd()) {
+        cur.keyword(['remove-on-withdraw'], 'manage-address option');
+        block.manageAddress.removeOnWithdraw = true;
+      }
+      break;
+    case 'interface':
+      block.interface = cur.need('interface name').text;
+      break;
+    default:
+      cur.pos--;
+      cur.unknown(ANYCAST_WORDS);
+  }
+  cur.end();
+}
+
+function parseCheck(cur: Cursor): HealthCheck {
+  const kind = cur.keyword(CHECK_KINDS, 'check type');
+  switch (kind) {
+    case 'sip-options': {
+      const { host, port } = hostPort(cur);
+      const opts = parseOptions(cur, ['transport', 'codes', ...TIMING_WORDS], {
+        transport: (c) => c.keyword(['udp', 'tcp'], 'transport'),
+        codes: (c) => codeList(c, 'codes', 200, 699),
+      });
+      return {
+        kind,
+        host,
+        port,
+        transport: (opts.values.transport as 'udp' | 'tcp' | undefined) ?? 'udp',
+        // Any final response proves the SIP stack is answering (RFC 3261 7.2: 2xx-6xx are final).
+        codes: (opts.values.codes as CodeRange[] | undefined) ?? [{ min: 200, max: 699 }],
+        ...opts.timing,
+      };
+    }
+    case 'tcp': {
+      const { host, port } = hostPort(cur);
+      const opts = parseOptions(cur, TIMING_WORDS, {});
+      return { kind, host, port, ...opts.timing };
+    }
+    case 'http': {
+      const word = cur.need('URL (http://HOST[:PORT]/PATH)');
+      let url: URL;
+      try {
+        url = new URL(word.text);
+      } catch {
+        cur.fail(word, `"${word.text}" is not a valid URL`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') cur.fail(word, `"${word.text}" is not an http or https URL`);
+      const opts = parseOptions(cur, ['status', ...TIMING_WORDS], {
+        status: (c) => codeList(c, 'status', 100, 599),
+      });
+      return { kind, url: word.text, codes: (opts.values.status as CodeRange[] | undefined) ?? [{ min: 200, max: 299 }], ...opts.timing };
+    }
+    case 'exec':
+    case 'process': {
+      // Either the whole rest of the line is the command, or options come first and `--` starts the command.
+      let timing = { ...DEFAULT_CHECK_TIMING };
+      const next = cur.peek();
+      if (next === '--' || (next !== undefined && TIMING_WORDS.includes(next))) {
+        const opts = parseOptions(cur, TIMING_WORDS, {}, true);
+        timing = opts.timing;
+      }
+      const start = cur.need('command');
+      const split = shellSplit(cur.line.raw, start.column - 1);
+      if (!split.ok) cur.fail({ text: cur.line.raw.slice(split.column - 1).trimEnd(), column: split.column }, split.message);
+      cur.pos = cur.line.words.length;
+      return { kind, argv: split.argv, ...timing };
+    }
+  }
+}
+
+/** HOST:PORT with an IPv4 host. */
+function hostPort(cur: Cursor): { host: number; port: number } {
+  const word = cur.need('HOST:PORT');
+  const colon = word.text.lastIndexOf(':');
+  if (colon < 0) cur.fail(word, `"${word.text}" is not HOST:PORT`);
+  const host = cur.ipv4Of({ text: word.text.slice(0, colon), column: word.column }, 'IPv4 host in HOST:PORT');
+  const port = cur.intOf({ text: word.text.slice(colon + 1), column: word.column + colon + 1 }, 'port', 1, 65535);
+  return { host, port };
+}
+
+type OptionParser = (cur: Cursor) => unknown;
+
+/**
+ * Keyword options in any order, each at most once, until the end of the line
+ * (or `--` when untilDashes). interval/timeout/rise/fall fill the timing.
+ */
+function parseOptions(
+  cur: Cursor,
+  allowed: string[],
+  parsers: Record<string, OptionParser>,
+  untilDashes = false,
+): { values: Record<string, unknown>; timing: CheckTiming } {
+  const values: Record<string, unknown> = {};
+  const timing = { ...DEFAULT_CHECK_TIMING };
+  let timeoutWord: Word | undefined;
+  const seen = new Set<string>();
+  for (;;) {
+    if (cur.atEnd()) {
+      if (untilDashes) cur.need('"--" and the command');
+      break;
+    }
+    const opt = cur.next() as Word;
+    if (untilDashes && opt.text === '--') break;
+    if (!allowed.includes(opt.text)) {
+      cur.fail(opt, `"${opt.text}" is not valid here: expected ${allowed.join(', ')}${untilDashes ? ' or --' : ''}`);
+    }
+    if (seen.has(opt.text)) cur.fail(opt, `"${opt.text}" given twice`);
+    seen.add(opt.text);
+    switch (opt.text) {
+      case 'interval':
+        timing.interval = cur.int('interval (ms)', 10, MAX_MS);
+        break;
+      case 'timeout':
+        timeoutWord = cur.line.words[cur.pos];
+        timing.timeout = cur.int('timeout (ms)', 10, MAX_MS);
+        break;
+      case 'rise':
+        timing.rise = cur.int('rise', 1, 100);
+        break;
+      case 'fall':
+        timing.fall = cur.int('fall', 1, 100);
+        break;
+      default:
+        values[opt.text] = (parsers[opt.text] as OptionParser)(cur);
+    }
+  }
+  // A probe must end before the next one starts.
+  if (timing.timeout > timing.interval) {
+    cur.fail(timeoutWord, `timeout ${timing.timeout} ms is longer than the interval ${timing.interval} ms`);
+  }
+  return { values, timing };
+}
+
+/** "200,404", "2xx", "200-299,404": response codes within [min, max], sorted and merged. */
+function codeList(cur: Cursor, what: string, min: number, max: number): CodeRange[] {
+  const word = cur.need(`${what} list (like 200,404 or 2xx)`);
+  const ranges: CodeRange[] = [];
+  for (const item of word.text.split(',')) {
+    let range: CodeRange | undefined;
+    let m: RegExpExecArray | null;
+    if ((m = /^([1-6])xx$/i.exec(item)) !== null) range = { min: Number(m[1]) * 100, max: Number(m[1]) * 100 + 99 };
+    else if ((m = /^(\d{3})-(\d{3})$/.exec(item)) !== null) range = { min: Number(m[1]), max: Number(m[2]) };
+    else if (/^\d{3}$/.test(item)) range = { min: Number(item), max: Number(item) };
+    if (range === undefined || range.min > range.max) cur.fail(word, `"${item}" is not a response code, NNN-NNN range or Nxx class`);
+    if (range.min < min || range.max > max) cur.fail(word, `"${item}" is outside the ${what} range ${min}-${max}`);
+    ranges.push(range);
+  }
+  ranges.sort((a, b) => a.min - b.min);
+  const merged: CodeRange[] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && r.min <= last.max + 1) last.max = Math.max(last.max, r.max);
+    else merged.push({ ...r });
+  }
+  return merged;
+}

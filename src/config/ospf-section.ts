@@ -1,0 +1,260 @@
+// Statements inside `router ospf`: FRR ospfd's router-level settings. FRR
+// commands for features this project leaves out are refused by name, so a
+// file never runs with part of its intent silently dropped.
+
+import type { Cursor } from './cursor.js';
+import type { Word } from './lexer.js';
+import { DEFAULT_RESILIENT, type MultipathGroup, type OspfConfig, type RedistributeConfig } from './model.js';
+import { useArea, type ParseState } from './state.js';
+
+const OSPF_WORDS = [
+  'ospf',
+  'router-id',
+  'network',
+  'passive-interface',
+  'redistribute',
+  'default-metric',
+  'maximum-paths',
+  'timers',
+  'log-adjacency-changes',
+  'auto-cost',
+  'multipath',
+  'area',
+  'no',
+];
+
+/** FRR `router ospf` commands this project does not implement, with the reason given to the operator. */
+const UNSUPPORTED: Record<string, string> = {
+  'default-information': 'originating a default route is not implemented',
+  distance: 'administrative distances are not implemented',
+  'distribute-list': 'route filtering is not implemented',
+  'max-metric': 'stub router advertisement (RFC 6987) is not implemented',
+  compatible: 'RFC 1583 compatibility is not implemented (RFC 2328 16.4.1 preference is always used)',
+  capability: 'opaque LSAs are not implemented',
+  neighbor: 'NBMA neighbors are not implemented',
+  refresh: 'the LSA refresh interval is fixed (LSRefreshTime, RFC 2328 B)',
+  'summary-address': 'external route summarisation is not implemented',
+  'segment-routing': 'segment routing is not implemented',
+  'mpls-te': 'traffic engineering is not implemented',
+  'router-info': 'router information LSAs are not implemented',
+  'graceful-restart': 'graceful restart is not implemented',
+  'fast-reroute': 'fast reroute is not implemented',
+  'proactive-arp': 'proactive ARP is not implemented',
+  pce: 'PCE is not implemented',
+  'write-multiplier': 'the write multiplier is not implemented',
+  'ospf-opaque': 'opaque LSAs are not implemented',
+};
+
+const REDISTRIBUTE_SOURCES = ['kernel', 'bgp', 'rip', 'isis', 'eigrp', 'babel', 'nhrp', 'openfabric', 'sharp', 'table', 'vnc', 'ospf', 'ldp', 'bfd'];
+
+export function parseOspfLine(cur: Cursor, state: ParseState, ospf: OspfConfig): void {
+  const first = cur.next() as Word;
+  if (first.text in UNSUPPORTED) cur.unsupported(UNSUPPORTED[first.text] as string);
+  if (first.text === 'ip' && cur.peek() === 'ospf') {
+    cur.fail(first, `"${cur.phrase(cur.line.words.length)}" belongs in an "interface NAME" section, not in "router ospf"`);
+  }
+  switch (first.text) {
+    case 'ospf': {
+      const second = cur.need('"router-id"');
+      if (second.text === 'router-id') {
+        ospf.routerId = cur.ipv4('router id (A.B.C.D)');
+        break;
+      }
+      if (['abr-type', 'opaque-lsa', 'rfc1583compatibility', 'send-extra-data', 'maxage-delay'].includes(second.text)) {
+        cur.unsupported('not implemented by this daemon');
+      }
+      cur.pos--;
+      cur.unknown(['router-id']);
+      break;
+    }
+    case 'router-id':
+      ospf.routerId = cur.ipv4('router id (A.B.C.D)');
+      break;
+    case 'network': {
+      // FRR clears host bits of the network prefix; so do we.
+      const prefix = cur.prefix('network prefix', true);
+      const kw = cur.need('"area"');
+      if (kw.text !== 'area') cur.fail(kw, `"${kw.text}" is not valid here: expected "area"`);
+      const at = cur.line.words[cur.pos] as Word | undefined;
+      const area = cur.area();
+      useArea(state, cur, at as Word, area);
+      if (!ospf.networks.some((n) => n.prefix.address === prefix.address && n.prefix.length === prefix.length)) {
+        ospf.networks.push({ prefix, area });
+      }
+      break;
+    }
+    case 'passive-interface': {
+      const name = cur.need('interface name or "default"').text;
+      if (name === 'default') ospf.passiveDefault = true;
+      else ospf.passiveInterfaces[name] = true;
+      rejectAddress(cur);
+      break;
+    }
+    case 'redistribute': {
+      const source = cur.need('"connected" or "static"');
+      if (REDISTRIBUTE_SOURCES.includes(source.text)) cur.unsupported(`only connected and static routes can be redistributed`);
+      if (source.text !== 'connected' && source.text !== 'static') {
+        cur.fail(source, `"${source.text}" is not valid here: expected "connected" or "static"`);
+      }
+      const redist = parseRedistributeOptions(cur);
+      if (source.text === 'connected') ospf.redistributeConnected = redist;
+      else ospf.redistributeStatic = redist;
+      break;
+    }
+    case 'default-metric':
+      ospf.defaultMetric = cur.int('default-metric', 0, 16777214);
+      break;
+    case 'maximum-paths':
+      ospf.maximumPaths = cur.int('maximum-paths', 1, 64);
+      break;
+    case 'timers': {
+      const kw = cur.need('"throttle spf"');
+      if (kw.text === 'lsa' || (kw.text === 'throttle' && cur.peek() === 'lsa')) {
+        cur.unsupported('LSA origination and arrival timers are fixed (MinLSInterval, MinLSArrival; RFC 2328 B)');
+      }
+      if (kw.text !== 'throttle' || cur.peek() !== 'spf') {
+        cur.pos--;
+        cur.unknown(['throttle spf']);
+      }
+      cur.next();
+      ospf.spfThrottle = {
+        delayMs: cur.int('SPF delay (ms)', 0, 600000),
+        initialHoldMs: cur.int('SPF initial hold (ms)', 0, 600000),
+        maxHoldMs: cur.int('SPF maximum hold (ms)', 0, 600000),
+      };
+      break;
+    }
+    case 'log-adjacency-changes':
+      if (cur.atEnd()) ospf.logAdjacencyChanges = 'on';
+      else ospf.logAdjacencyChanges = cur.keyword(['detail'], 'log-adjacency-changes option');
+      break;
+    case 'auto-cost': {
+      const kw = cur.need('"reference-bandwidth"');
+      if (kw.text !== 'reference-bandwidth') cur.fail(kw, `"${kw.text}" is not valid here: expected "reference-bandwidth"`);
+      ospf.referenceBandwidth = cur.int('reference bandwidth (Mbit/s)', 1, 4294967);
+      break;
+    }
+    case 'multipath':
+      parseMultipath(cur, ospf);
+      break;
+    case 'area':
+      parseArea(cur, state, ospf);
+      break;
+    case 'no':
+      parseNoOspf(cur, ospf);
+      return;
+    default:
+      cur.pos--;
+      cur.unknown(OSPF_WORDS);
+  }
+  cur.end();
+}
+
+/** `[metric N] [metric-type 1|2] [route-map NAME]` in any order, as FRR. */
+function parseRedistributeOptions(cur: Cursor): RedistributeConfig {
+  const redist: RedistributeConfig = { metricType: 2 };
+  const seen = new Set<string>();
+  while (!cur.atEnd()) {
+    const opt = cur.next() as Word;
+    if (seen.has(opt.text)) cur.fail(opt, `"${opt.text}" given twice`);
+    seen.add(opt.text);
+    if (opt.text === 'metric') redist.metric = cur.int('metric', 0, 16777214);
+    else if (opt.text === 'metric-type') redist.metricType = cur.int('metric-type', 1, 2) as 1 | 2;
+    else if (opt.text === 'route-map') cur.unsupported('route maps are not implemented');
+    else cur.fail(opt, `"${opt.text}" is not valid here: expected metric, metric-type or nothing`);
+  }
+  return redist;
+}
+
+function parseMultipath(cur: Cursor, ospf: OspfConfig): void {
+  const kw = cur.need('"group" or "hash"');
+  if (kw.text === 'hash') {
+    ospf.multipath.hash = cur.keyword(['layer3', 'layer4'], 'multipath hash policy');
+    return;
+  }
+  if (kw.text !== 'group') cur.fail(kw, `"${kw.text}" is not valid here: expected "group" or "hash"`);
+  const kind = cur.keyword(['resilient', 'hash-threshold'], 'multipath group type');
+  if (kind === 'hash-threshold') {
+    ospf.multipath.group = { kind };
+    return;
+  }
+  const group: MultipathGroup = { kind, ...DEFAULT_RESILIENT };
+  const seen = new Set<string>();
+  while (!cur.atEnd()) {
+    const opt = cur.next() as Word;
+    if (seen.has(opt.text)) cur.fail(opt, `"${opt.text}" given twice`);
+    seen.add(opt.text);
+    if (opt.text === 'buckets') group.buckets = cur.int('buckets', 1, 65535);
+    else if (opt.text === 'idle-timer') group.idleTimer = cur.int('idle-timer (seconds)', 0, 3600);
+    else if (opt.text === 'unbalanced-timer') group.unbalancedTimer = cur.int('unbalanced-timer (seconds)', 0, 3600);
+    else cur.fail(opt, `"${opt.text}" is not valid here: expected buckets, idle-timer or unbalanced-timer`);
+  }
+  ospf.multipath.group = group;
+}
+
+/** `area AREA authentication [message-digest]`; every other area feature is refused. */
+function parseArea(cur: Cursor, state: ParseState, ospf: OspfConfig): void {
+  const at = cur.line.words[cur.pos] as Word | undefined;
+  const area = cur.area();
+  const what = cur.need('area setting');
+  if (what.text !== 'authentication') {
+    const reasons: Record<string, string> = {
+      'virtual-link': 'virtual links are not implemented (one area only)',
+      nssa: 'NSSA areas are not implemented',
+      stub: 'stub areas are not implemented',
+      range: 'area ranges are not implemented (one area, no ABR)',
+      'default-cost': 'stub areas are not implemented',
+      shortcut: 'ABR shortcuts are not implemented',
+      'export-list': 'inter-area filtering is not implemented (one area, no ABR)',
+      'import-list': 'inter-area filtering is not implemented (one area, no ABR)',
+      'filter-list': 'inter-area filtering is not implemented (one area, no ABR)',
+    };
+    const reason = reasons[what.text];
+    if (reason !== undefined) cur.unsupported(reason);
+    cur.pos--;
+    cur.unknown(['authentication', ...Object.keys(reasons)]);
+  }
+  useArea(state, cur, at as Word, area);
+  ospf.areaAuthentication = cur.atEnd() ? 'simple' : cur.keyword(['message-digest'], 'area authentication type');
+}
+
+function parseNoOspf(cur: Cursor, ospf: OspfConfig): void {
+  const word = cur.need('setting to remove');
+  switch (word.text) {
+    case 'passive-interface': {
+      const name = cur.need('interface name or "default"').text;
+      if (name === 'default') ospf.passiveDefault = false;
+      else ospf.passiveInterfaces[name] = false;
+      rejectAddress(cur);
+      break;
+    }
+    case 'log-adjacency-changes':
+      ospf.logAdjacencyChanges = 'off';
+      if (!cur.atEnd()) cur.keyword(['detail'], 'log-adjacency-changes option');
+      break;
+    case 'redistribute': {
+      const source = cur.keyword(['connected', 'static'], 'redistributed source');
+      if (source === 'connected') delete ospf.redistributeConnected;
+      else delete ospf.redistributeStatic;
+      cur.pos = cur.line.words.length;
+      break;
+    }
+    case 'default-metric':
+      delete ospf.defaultMetric;
+      cur.pos = cur.line.words.length;
+      break;
+    default:
+      cur.pos--;
+      cur.unknown(['passive-interface', 'log-adjacency-changes', 'redistribute', 'default-metric']);
+  }
+  cur.end();
+}
+
+/** FRR's `passive-interface NAME A.B.C.D` makes one address passive. */
+function rejectAddress(cur: Cursor): void {
+  const extra = cur.peek();
+  if (extra !== undefined && /^\d+\.\d+\.\d+\.\d+$/.test(extra)) {
+    cur.next();
+    cur.unsupported('per-address passive settings are not implemented');
+  }
+}
