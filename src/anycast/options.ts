@@ -1,0 +1,175 @@
+// Option checking and defaults: turns AnycastPrefixOptions into fully filled
+// settings, or throws AnycastConfigError naming the field at fault.
+
+import { formatPrefix } from '../lib/ipv4.js';
+import { AnycastConfigError } from './errors.js';
+import type { AnycastPrefixOptions, CheckOptions, CodeList, OnFailure } from './types.js';
+
+export const DEFAULT_INTERVAL_MS = 1000;
+export const DEFAULT_TIMEOUT_MS = 1000;
+export const DEFAULT_RISE = 2;
+export const DEFAULT_FALL = 3;
+/** RFC 2328 B: MinLSArrival, 1 s; FRR drops a newer instance that arrives sooner. */
+export const DEFAULT_MIN_INTERVAL_MS = 1000;
+
+export interface ResolvedTiming {
+  intervalMs: number;
+  timeoutMs: number;
+  rise: number;
+  fall: number;
+}
+
+export interface ResolvedCheck {
+  name: string;
+  options: CheckOptions;
+  /** Undefined for 'process', which is event-driven rather than polled. */
+  timing: ResolvedTiming | undefined;
+}
+
+export interface ResolvedPrefix {
+  key: string;
+  options: AnycastPrefixOptions;
+  checks: ResolvedCheck[];
+  onFailure: OnFailure;
+  announceAs: 'stub' | 'external';
+  minIntervalMs: number;
+  manageAddress: boolean;
+  removeOnWithdraw: boolean;
+}
+
+/** True when `code` is in the list: exact ('503') or by class ('5xx'). */
+export function codeMatches(list: CodeList, code: number): boolean {
+  const text = String(code);
+  return list.some((entry) => entry === text || (/^[1-6]xx$/i.test(entry) && entry[0] === text[0] && text.length === 3));
+}
+
+function checkCodes(path: string, list: CodeList | undefined): void {
+  if (list === undefined) return;
+  for (const [i, entry] of list.entries()) {
+    if (!/^[1-6](\d\d|xx)$/i.test(entry)) throw new AnycastConfigError(`${path}[${i}]`, `not a status code or class: "${entry}"`);
+  }
+}
+
+function positiveInt(path: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new AnycastConfigError(path, `must be a positive integer, got ${value}`);
+  return value;
+}
+
+function checkPort(path: string, port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new AnycastConfigError(path, `not a port: ${port}`);
+}
+
+function checkCommand(path: string, command: readonly string[]): void {
+  if (command.length === 0 || command[0] === '') throw new AnycastConfigError(path, 'empty command');
+}
+
+/** The name a check is shown under when the options give none. */
+export function defaultCheckName(check: CheckOptions): string {
+  switch (check.kind) {
+    case 'process':
+      return `process ${check.command.join(' ')}`;
+    case 'sip-options':
+      return `sip-options ${check.transport ?? 'udp'}:${check.host}:${check.port}`;
+    case 'tcp':
+      return `tcp ${check.host}:${check.port}`;
+    case 'http':
+      return `http ${check.url}`;
+    case 'exec':
+      return `exec ${check.command.join(' ')}`;
+    case 'custom':
+      return check.name;
+  }
+}
+
+function resolveCheck(path: string, check: CheckOptions): ResolvedCheck {
+  switch (check.kind) {
+    case 'process':
+      checkCommand(`${path}.command`, check.command);
+      positiveInt(`${path}.restartDelayMs`, check.restartDelayMs, 1);
+      positiveInt(`${path}.maxRestartDelayMs`, check.maxRestartDelayMs, 1);
+      positiveInt(`${path}.stableAfterMs`, check.stableAfterMs, 1);
+      positiveInt(`${path}.stopGraceMs`, check.stopGraceMs, 1);
+      return { name: check.name ?? defaultCheckName(check), options: check, timing: undefined };
+    case 'sip-options':
+      checkPort(`${path}.port`, check.port);
+      if (check.host === '') throw new AnycastConfigError(`${path}.host`, 'empty host');
+      if (check.transport !== undefined && check.transport !== 'udp' && check.transport !== 'tcp') {
+        throw new AnycastConfigError(`${path}.transport`, `must be udp or tcp, got "${String(check.transport)}"`);
+      }
+      checkCodes(`${path}.codes`, check.codes);
+      break;
+    case 'tcp':
+      checkPort(`${path}.port`, check.port);
+      if (check.host === '') throw new AnycastConfigError(`${path}.host`, 'empty host');
+      break;
+    case 'http': {
+      let url: URL;
+      try {
+        url = new URL(check.url);
+      } catch {
+        throw new AnycastConfigError(`${path}.url`, `not a URL: "${check.url}"`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new AnycastConfigError(`${path}.url`, `only http: and https: are supported, got ${url.protocol}`);
+      }
+      checkCodes(`${path}.status`, check.status);
+      break;
+    }
+    case 'exec':
+      checkCommand(`${path}.command`, check.command);
+      break;
+    case 'custom':
+      if (check.name === '') throw new AnycastConfigError(`${path}.name`, 'a custom check needs a name');
+      if (typeof check.run !== 'function') throw new AnycastConfigError(`${path}.run`, 'must be a function');
+      break;
+    default:
+      throw new AnycastConfigError(`${path}.kind`, `unknown check kind "${String((check as { kind: unknown }).kind)}"`);
+  }
+  const timing: ResolvedTiming = {
+    intervalMs: positiveInt(`${path}.intervalMs`, check.intervalMs, DEFAULT_INTERVAL_MS),
+    timeoutMs: positiveInt(`${path}.timeoutMs`, check.timeoutMs, DEFAULT_TIMEOUT_MS),
+    rise: positiveInt(`${path}.rise`, check.rise, DEFAULT_RISE),
+    fall: positiveInt(`${path}.fall`, check.fall, DEFAULT_FALL),
+  };
+  return { name: check.name ?? defaultCheckName(check), options: check, timing };
+}
+
+/** Check every prefix's options and fill in the defaults. */
+export function resolvePrefixes(prefixes: readonly AnycastPrefixOptions[]): ResolvedPrefix[] {
+  const seen = new Set<string>();
+  return prefixes.map((options, i) => {
+    const path = `prefixes[${i}]`;
+    const key = formatPrefix(options.prefix);
+    if (seen.has(key)) throw new AnycastConfigError(`${path}.prefix`, `${key} is listed twice`);
+    seen.add(key);
+    const checks = options.checks.map((check, j) => resolveCheck(`${path}.checks[${j}]`, check));
+    const names = new Set<string>();
+    for (const [j, check] of checks.entries()) {
+      if (names.has(check.name)) throw new AnycastConfigError(`${path}.checks[${j}].name`, `duplicate check name "${check.name}"`);
+      names.add(check.name);
+    }
+    if (checks.filter((c) => c.options.kind === 'process').length > 1) {
+      throw new AnycastConfigError(`${path}.checks`, 'at most one process check per prefix');
+    }
+    const onFailure = options.onFailure ?? 'withdraw';
+    if (onFailure !== 'withdraw' && onFailure !== 'max-cost') {
+      throw new AnycastConfigError(`${path}.onFailure`, `must be withdraw or max-cost, got "${String(onFailure)}"`);
+    }
+    const announceAs = options.announceAs ?? 'stub';
+    if (announceAs !== 'stub' && announceAs !== 'external') {
+      throw new AnycastConfigError(`${path}.announceAs`, `must be stub or external, got "${String(announceAs)}"`);
+    }
+    const minIntervalMs = options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
+    if (!Number.isInteger(minIntervalMs) || minIntervalMs < 0) {
+      throw new AnycastConfigError(`${path}.minIntervalMs`, `must be a non-negative integer, got ${minIntervalMs}`);
+    }
+    if (options.maintenanceFile === '') throw new AnycastConfigError(`${path}.maintenanceFile`, 'empty path');
+    const manageAddress = options.manageAddress ?? false;
+    const removeOnWithdraw = options.removeOnWithdraw ?? false;
+    if (removeOnWithdraw && !manageAddress) {
+      throw new AnycastConfigError(`${path}.removeOnWithdraw`, 'needs manageAddress');
+    }
+    return { key, options, checks, onFailure, announceAs, minIntervalMs, manageAddress, removeOnWithdraw };
+  });
+}

@@ -1,0 +1,65 @@
+// Rise/fall hysteresis of one check: a verdict changes only after `rise`
+// consecutive successes or `fall` consecutive failures. It starts unhealthy,
+// so nothing is announced before its checks have passed `rise` times.
+//
+//   unhealthy ──rise successes in a row──▶ healthy
+//   healthy   ──fall failures in a row───▶ unhealthy
+//   any       ──reset()──────────────────▶ unhealthy (counters cleared)
+
+export interface Verdict {
+  healthy: boolean;
+  /** True when this result flipped the verdict. */
+  changed: boolean;
+}
+
+export class RiseFall {
+  private healthyNow = false;
+  private successes = 0;
+  private failures = 0;
+
+  constructor(
+    readonly rise: number,
+    readonly fall: number,
+  ) {}
+
+  get healthy(): boolean {
+    return this.healthyNow;
+  }
+
+  get consecutiveSuccesses(): number {
+    return this.successes;
+  }
+
+  get consecutiveFailures(): number {
+    return this.failures;
+  }
+
+  /** Count one result and say whether the verdict changed. */
+  record(ok: boolean): Verdict {
+    if (ok) {
+      this.successes += 1;
+      this.failures = 0;
+      if (!this.healthyNow && this.successes >= this.rise) {
+        this.healthyNow = true;
+        return { healthy: true, changed: true };
+      }
+    } else {
+      this.failures += 1;
+      this.successes = 0;
+      if (this.healthyNow && this.failures >= this.fall) {
+        this.healthyNow = false;
+        return { healthy: false, changed: true };
+      }
+    }
+    return { healthy: this.healthyNow, changed: false };
+  }
+
+  /** Back to the initial state: unhealthy until `rise` new successes (e.g. the proxy restarted). */
+  reset(): Verdict {
+    const changed = this.healthyNow;
+    this.healthyNow = false;
+    this.successes = 0;
+    this.failures = 0;
+    return { healthy: false, changed };
+  }
+}
