@@ -1,4 +1,13 @@
 // The configuration layer: FRR-style text → DaemonConfig → the core's RouterConfig.
+// src/config/reference.md documents every statement.
 export * from './model.js';
 export { ConfigError, RouterIdError, formatIssue, type ConfigIssue } from './errors.js';
 export { parseConfig } from './parser.js';
+export {
+  toRouterConfig,
+  pickRouterId,
+  anycastExternal,
+  MAX_EXTERNAL_METRIC,
+  type ToRouterConfigOptions,
+} from './router-config.js';
+export { diffConfig, type ConfigDiff } from './diff.js';

@@ -1,0 +1,114 @@
+// diffConfig(): what changed between two parsed configurations, so that on
+// SIGHUP the daemon touches only what changed and keeps every adjacency on
+// an interface whose settings stayed the same.
+
+import { formatPrefix, type Prefix } from '../lib/ipv4.js';
+import type { AnycastConfig, DaemonConfig, InterfaceConfig, OspfConfig } from './model.js';
+
+export interface ConfigDiff {
+  /** True when nothing at all changed. */
+  unchanged: boolean;
+  /**
+   * Interfaces named in either file whose effective OSPF settings changed
+   * (section added, removed or edited, or its passive state changed), sorted.
+   * Interfaces named in neither file change only through `passiveDefault`.
+   */
+  interfaces: string[];
+  /** Router-level settings that changed, by OspfConfig field name (plus 'staticRoutes'), sorted. */
+  router: string[];
+  /**
+   * The router id or the area changed: every adjacency restarts (FRR needs
+   * `clear ip ospf process` for the same change).
+   */
+  restartRequired: boolean;
+  /** Anycast blocks by prefix, each list sorted. */
+  anycast: { added: Prefix[]; removed: Prefix[]; changed: Prefix[] };
+  /** Daemon-level settings that changed: hostname, log, controlSocket, metricsListen, kernelRoutes. */
+  daemon: string[];
+}
+
+const OSPF_FIELDS: (keyof OspfConfig)[] = [
+  'routerId',
+  'area',
+  'networks',
+  'passiveDefault',
+  'redistributeConnected',
+  'redistributeStatic',
+  'defaultMetric',
+  'maximumPaths',
+  'spfThrottle',
+  'logAdjacencyChanges',
+  'referenceBandwidth',
+  'areaAuthentication',
+  'multipath',
+];
+
+const DAEMON_FIELDS: (keyof DaemonConfig)[] = ['hostname', 'log', 'controlSocket', 'metricsListen', 'kernelRoutes'];
+
+export function diffConfig(before: DaemonConfig, after: DaemonConfig): ConfigDiff {
+  const router = OSPF_FIELDS.filter((f) => !same(before.ospf[f], after.ospf[f])).map(String);
+  if (!same(before.staticRoutes, after.staticRoutes)) router.push('staticRoutes');
+  router.sort();
+
+  const names = new Set([
+    ...Object.keys(before.interfaces),
+    ...Object.keys(after.interfaces),
+    ...Object.keys(before.ospf.passiveInterfaces),
+    ...Object.keys(after.ospf.passiveInterfaces),
+  ]);
+  const interfaces = [...names].sort().filter((name) => !same(effective(before, name), effective(after, name)));
+
+  const anycast = diffAnycast(before.anycast, after.anycast);
+  const daemon = DAEMON_FIELDS.filter((f) => !same(before[f], after[f])).map(String);
+  const restartRequired = router.includes('routerId') || router.includes('area');
+  return {
+    unchanged:
+      router.length === 0 &&
+      interfaces.length === 0 &&
+      daemon.length === 0 &&
+      anycast.added.length + anycast.removed.length + anycast.changed.length === 0,
+    interfaces,
+    router,
+    restartRequired,
+    anycast,
+    daemon,
+  };
+}
+
+/** An interface's OSPF settings (its description aside) with its passive state as router ospf decides it. */
+function effective(cfg: DaemonConfig, name: string): { section?: Omit<InterfaceConfig, 'description'>; passive: boolean } {
+  const found = cfg.interfaces[name];
+  const passive = found?.passive ?? cfg.ospf.passiveInterfaces[name] ?? cfg.ospf.passiveDefault;
+  if (found === undefined) return { passive };
+  const { description: _description, ...section } = found;
+  return { section, passive };
+}
+
+function diffAnycast(before: AnycastConfig[], after: AnycastConfig[]): ConfigDiff['anycast'] {
+  const old = new Map(before.map((a) => [formatPrefix(a.prefix), a]));
+  const now = new Map(after.map((a) => [formatPrefix(a.prefix), a]));
+  const result: ConfigDiff['anycast'] = { added: [], removed: [], changed: [] };
+  for (const a of after) {
+    const prev = old.get(formatPrefix(a.prefix));
+    if (prev === undefined) result.added.push(a.prefix);
+    else if (!same(prev, a)) result.changed.push(a.prefix);
+  }
+  for (const a of before) if (!now.has(formatPrefix(a.prefix))) result.removed.push(a.prefix);
+  return result;
+}
+
+/** Structural equality of plain data (objects compared key by key, whatever the key order). */
+function same(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
