@@ -3,3 +3,4 @@ export * from './packet/types.js';
 export * from './lib/ipv4.js';
 export * from './core/api.js';
 export * from './packet/index.js';
+export * from './core/index.js';

@@ -1,0 +1,38 @@
+// Why the core discarded a packet or an LSA. Drops are values: each one is
+// counted per reason (OspfRouter.stats()) and reported as an 'event' output.
+
+export const DropReasons = [
+  'malformed', // DecodeError from the codec (RFC 2328 8.2: bad length, checksum, version)
+  'area-mismatch', // RFC 2328 8.2: Area ID is not the interface's area
+  'auth-mismatch', // RFC 2328 8.2 / D: AuType other than Null
+  'own-packet', // RFC 2328 8.2: Router ID is our own
+  'interface-disabled', // received on an interface OSPF does not run on (or passive, or down)
+  'not-dr-or-backup', // RFC 2328 8.2: sent to AllDRouters while we are neither DR nor Backup
+  'wrong-subnet', // RFC 2328 8.2: source not on the interface's network
+  'hello-mask-mismatch', // RFC 2328 10.5
+  'hello-interval-mismatch', // RFC 2328 10.5
+  'dead-interval-mismatch', // RFC 2328 10.5
+  'options-mismatch', // RFC 2328 10.5: E-bit differs from the area's
+  'unknown-neighbor', // RFC 2328 8.2: no neighbor for a non-Hello packet
+  'neighbor-state', // packet not accepted in the neighbor's state (10.6, 10.7, 13, 13.7)
+  'mtu-mismatch', // RFC 2328 10.6: neighbor's MTU larger than ours
+  'dd-duplicate', // RFC 2328 10.6: duplicate DD discarded by the master
+  'dd-rejected', // RFC 2328 10.6: ExStart packet that starts no negotiation
+  'dd-sequence-mismatch', // RFC 2328 10.6: SeqNumberMismatch
+  'bad-ls-request', // RFC 2328 10.7 / 13 (6): BadLSReq
+  'lsa-checksum', // RFC 2328 13 (1)
+  'lsa-unknown-type', // RFC 2328 13 (2)
+  'lsa-min-arrival', // RFC 2328 13 (5a)
+  'lsa-stale', // RFC 2328 13 (8): older than our copy, which is MaxAge with MaxSequenceNumber
+] as const;
+
+export type DropReason = (typeof DropReasons)[number];
+
+/** Counters per drop reason, every reason present (zero when never seen). */
+export type DropCounters = Record<DropReason, number>;
+
+export function emptyDropCounters(): DropCounters {
+  const counters = {} as DropCounters;
+  for (const reason of DropReasons) counters[reason] = 0;
+  return counters;
+}

@@ -1,0 +1,157 @@
+// The link state database (RFC 2328 12, 13.2, 14). LSAs are kept as their
+// raw bytes, copied out of the packet that carried them, with a few numbers
+// beside them; nothing is decoded until someone asks. An LSA's age is not
+// stored as a ticking value: it is the age at install plus the whole seconds
+// since (RFC 2328 12.1.1), computed on read.
+//
+// Keys are 5-character strings: the LS type, then the Link State ID and the
+// Advertising Router as two 16-bit code units each. Comparing two keys as
+// strings orders them by (type, lsId, advRouter), which is the order the
+// inspection API promises.
+
+import type { Lsa, LsaHeader, LsaKey } from '../packet/types.js';
+import { MaxAge, MaxAgeDiff } from '../packet/index.js';
+
+export type KeyString = string;
+
+export function keyString(type: number, lsId: number, advRouter: number): KeyString {
+  return String.fromCharCode(type & 0xffff, lsId >>> 16, lsId & 0xffff, advRouter >>> 16, advRouter & 0xffff);
+}
+
+export function keyOf(key: LsaKey): KeyString {
+  return keyString(key.type, key.lsId, key.advRouter);
+}
+
+export function parseKeyString(key: KeyString): LsaKey {
+  const unit = (i: number): number => key.charCodeAt(i);
+  return {
+    type: unit(0),
+    lsId: ((unit(1) << 16) | unit(2)) >>> 0,
+    advRouter: ((unit(3) << 16) | unit(4)) >>> 0,
+  };
+}
+
+// ---- Reading header fields out of raw LSA bytes (RFC 2328 A.4.1) ----
+
+export function rawAge(raw: Uint8Array): number {
+  return ((raw[0] as number) << 8) | (raw[1] as number);
+}
+export function rawType(raw: Uint8Array): number {
+  return raw[3] as number;
+}
+function u32(raw: Uint8Array, offset: number): number {
+  return (((raw[offset] as number) << 24) | ((raw[offset + 1] as number) << 16) | ((raw[offset + 2] as number) << 8) | (raw[offset + 3] as number)) >>> 0;
+}
+export function rawLsId(raw: Uint8Array): number {
+  return u32(raw, 4);
+}
+export function rawAdvRouter(raw: Uint8Array): number {
+  return u32(raw, 8);
+}
+/** LS sequence number, signed. */
+export function rawSeq(raw: Uint8Array): number {
+  return u32(raw, 12) | 0;
+}
+export function rawChecksum(raw: Uint8Array): number {
+  return ((raw[16] as number) << 8) | (raw[17] as number);
+}
+export function rawKey(raw: Uint8Array): KeyString {
+  return keyString(rawType(raw), rawLsId(raw), rawAdvRouter(raw));
+}
+
+/** A copy of raw with the LS age field set (the age is outside the checksum, RFC 2328 12.1.7). */
+export function withAge(raw: Uint8Array, age: number): Uint8Array {
+  const copy = raw.slice();
+  copy[0] = age >>> 8;
+  copy[1] = age & 0xff;
+  return copy;
+}
+
+/** The header of raw as an object, with the given age. */
+export function headerOf(raw: Uint8Array, age: number): LsaHeader {
+  return {
+    age,
+    options: raw[2] as number,
+    type: rawType(raw),
+    lsId: rawLsId(raw),
+    advRouter: rawAdvRouter(raw),
+    seq: rawSeq(raw),
+    checksum: rawChecksum(raw),
+    length: ((raw[18] as number) << 8) | (raw[19] as number),
+  };
+}
+
+/**
+ * RFC 2328 13.1: which of two instances of one LSA is more recent.
+ * > 0 when a is newer, < 0 when b is newer, 0 when they are the same instance.
+ */
+export function compareInstance(aSeq: number, aChecksum: number, aAge: number, bSeq: number, bChecksum: number, bAge: number): number {
+  if (aSeq !== bSeq) return aSeq > bSeq ? 1 : -1;
+  if (aChecksum !== bChecksum) return aChecksum > bChecksum ? 1 : -1;
+  const aMax = aAge >= MaxAge;
+  const bMax = bAge >= MaxAge;
+  if (aMax !== bMax) return aMax ? 1 : -1;
+  if (Math.abs(aAge - bAge) > MaxAgeDiff) return aAge < bAge ? 1 : -1;
+  return 0;
+}
+
+/** One stored LSA. Replacing an LSA creates a new entry; retransmission lists hold entries. */
+export interface LsaEntry {
+  readonly key: KeyString;
+  /** The LSA's bytes, our own copy; the age field holds baseAge. */
+  readonly raw: Uint8Array;
+  /** When it was installed (ms). */
+  readonly installedAt: number;
+  /** Its age when installed (s); MaxAge for an LSA being flushed. */
+  readonly baseAge: number;
+  /** Installed from a Link State Update (RFC 2328 13 (5a) MinLSArrival applies), not originated here. */
+  readonly fromFlood: boolean;
+  /** How many neighbors' retransmission lists hold this entry (RFC 2328 14: MaxAge removal). */
+  rxmtRefs: number;
+}
+
+export class Lsdb {
+  private entries = new Map<KeyString, LsaEntry>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: KeyString): LsaEntry | undefined {
+    return this.entries.get(key);
+  }
+
+  values(): IterableIterator<LsaEntry> {
+    return this.entries.values();
+  }
+
+  /** Installs a copy of raw (RFC 2328 13.2) and returns the new entry; the caller handles the replaced one. */
+  install(raw: Uint8Array, now: number, fromFlood: boolean): LsaEntry {
+    const own = raw.slice();
+    const entry: LsaEntry = { key: rawKey(own), raw: own, installedAt: now, baseAge: Math.min(rawAge(own), MaxAge), fromFlood, rxmtRefs: 0 };
+    this.entries.set(entry.key, entry);
+    return entry;
+  }
+
+  remove(key: KeyString): void {
+    this.entries.delete(key);
+  }
+
+  /** RFC 2328 12.1.1 / 14: the age now, capped at MaxAge. */
+  static ageOf(entry: LsaEntry, now: number): number {
+    if (entry.baseAge >= MaxAge) return MaxAge;
+    return Math.min(MaxAge, entry.baseAge + Math.floor((now - entry.installedAt) / 1000));
+  }
+
+  /** Keys in (type, lsId, advRouter) order. */
+  sortedKeys(): KeyString[] {
+    return [...this.entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** The LSA with its current age patched in. */
+  lsaAt(entry: LsaEntry, now: number): Lsa {
+    const age = Lsdb.ageOf(entry, now);
+    const raw = withAge(entry.raw, age);
+    return { ...headerOf(raw, age), raw };
+  }
+}

@@ -1,0 +1,1738 @@
+// The OSPFv2 speaker for one area (RFC 2328): interfaces (9), neighbors and
+// adjacencies (10), flooding (13), the LSDB's aging (14) and origination
+// (12.4). Sans-IO: every input comes with `now`, every effect is an Output.
+//
+//   handle(input, now)
+//     ├─ due timers            hello, wait, inactivity, retransmissions, aging…
+//     ├─ the input             packet │ interface │ config │ advertise │ shutdown
+//     └─ settle()              DR elections scheduled by the above (9.2)
+//                              MaxAge removals (14), requests to send (10.9)
+//                              originations marked dirty (12.4, MinLSInterval)
+//                              LSUs and acks queued per interface/neighbor (13.3, 13.5)
+//
+// Neighbors, interfaces and LSAs are found again by key on every event;
+// references live only for the duration of one handle() call.
+
+import { EventEmitter } from 'eventemitter3';
+import {
+  AllDRouters,
+  AllSPFRouters,
+  type CoreEvent,
+  type CoreOptions,
+  type Input,
+  type InterfaceAddress,
+  type InterfaceInfo,
+  type InterfaceSettings,
+  type InterfaceState,
+  type InterfaceView,
+  type NeighborState,
+  type NeighborView,
+  type OspfCore,
+  type Output,
+  type PrefixAdvertisement,
+  type RouterConfig,
+} from './api.js';
+import {
+  DecodeError,
+  DdFlags,
+  InitialSequenceNumber,
+  LSRefreshTime,
+  LsaType,
+  MaxAge,
+  MaxSequenceNumber,
+  MinLSArrival,
+  MinLSInterval,
+  Options,
+  OspfHeaderLength,
+  PacketType,
+  RouterFlags,
+  RouterLinkType,
+  buildLsa,
+  decodePacket,
+  encodePacket,
+  verifyLsaChecksum,
+  type DbDescriptionPacket,
+  type HelloPacket,
+  type Lsa,
+  type LsaBody,
+  type LsaHeader,
+  type LsaKey,
+  type LsAckPacket,
+  type LsRequestPacket,
+  type LsUpdatePacket,
+  type OspfPacket,
+  type PacketCommon,
+  type RouterLink,
+} from '../packet/index.js';
+import { maskFromLength, prefixContains, type Prefix } from '../lib/ipv4.js';
+import { sameSettings, settingsFor } from './defaults.js';
+import { emptyDropCounters, type DropCounters, type DropReason } from './drops.js';
+import { electDesignatedRouter, type Candidate } from './election.js';
+import {
+  Lsdb,
+  compareInstance,
+  headerOf,
+  keyOf,
+  keyString,
+  parseKeyString,
+  rawAdvRouter,
+  rawChecksum,
+  rawSeq,
+  type KeyString,
+  type LsaEntry,
+} from './lsdb.js';
+import { TimerQueue, type TimerKind, type TimerRef } from './timers.js';
+
+/** Typed events for library users; each mirrors an Output. */
+export interface RouterEvents {
+  'interface-state': [event: Extract<CoreEvent, { type: 'interface-state' }>];
+  'neighbor-state': [event: Extract<CoreEvent, { type: 'neighbor-state' }>];
+  drop: [event: Extract<CoreEvent, { type: 'drop' }>];
+  lsdb: [change: Extract<Output, { kind: 'lsdb' }>];
+}
+
+export interface CoreStats {
+  drops: DropCounters;
+  lsaCount: number;
+  packetsReceived: number;
+  packetsSent: number;
+}
+
+/** LS types this router stores and floods (RFC 2328 13 (2)); a normal area takes no type-7 or opaque LSAs. */
+const KnownLsaTypes = new Set<number>([
+  LsaType.Router,
+  LsaType.Network,
+  LsaType.SummaryNetwork,
+  LsaType.SummaryAsbr,
+  LsaType.AsExternal,
+]);
+
+/** Options we advertise: the area is a normal (non-stub) area, so E is set (RFC 2328 A.2). */
+const OurOptions = Options.E;
+const IpHeaderLength = 20;
+/** Delayed acknowledgments go out within this many ms (RFC 2328 13.5: less than RxmtInterval). */
+const DelayedAckMs = 1000;
+/** The aging pass runs at most this often (RFC 2328 14). */
+const AgingGranularityMs = 1000;
+const NoAuth = new Uint8Array(8);
+const NoTrailer = new Uint8Array(0);
+
+const NeighborRank: Record<NeighborState, number> = {
+  Down: 0,
+  Attempt: 1,
+  Init: 2,
+  '2-Way': 3,
+  ExStart: 4,
+  Exchange: 5,
+  Loading: 6,
+  Full: 7,
+};
+
+type NsmEvent =
+  | 'HelloReceived'
+  | '2-WayReceived'
+  | 'NegotiationDone'
+  | 'ExchangeDone'
+  | 'BadLSReq'
+  | 'LoadingDone'
+  | 'AdjOK?'
+  | 'SeqNumberMismatch'
+  | '1-WayReceived'
+  | 'KillNbr'
+  | 'InactivityTimer'
+  | 'LLDown';
+
+interface RetransmitItem {
+  entry: LsaEntry;
+  sentAt: number;
+}
+
+interface Neighbor {
+  readonly ifName: string;
+  /** The key in its interface's neighbor map: the address on broadcast, the Router ID on point-to-point (RFC 2328 8.2). */
+  readonly key: number;
+  routerId: number;
+  address: number;
+  priority: number;
+  options: number;
+  dr: number;
+  bdr: number;
+  state: NeighborState;
+  // Database exchange (RFC 2328 10.6, 10.8)
+  master: boolean;
+  ddSeq: number;
+  ddSeqInitialised: boolean;
+  lastReceivedDd: { flags: number; options: number; seq: number } | undefined;
+  lastSentDd: Uint8Array | undefined;
+  /** Our last DD had the M-bit clear. */
+  ddSentAll: boolean;
+  /** Database summary list: keys, read from summaryPos on (RFC 2328 10). */
+  summary: KeyString[];
+  summaryPos: number;
+  /** Link state request list, in insertion order (RFC 2328 10). */
+  requests: Map<KeyString, LsaHeader>;
+  /** Keys asked for in the last LS Request still unanswered (RFC 2328 10.9). */
+  requestsInFlight: Set<KeyString>;
+  /** Link state retransmission list (RFC 2328 10, 13.6). */
+  retransmit: Map<KeyString, RetransmitItem>;
+}
+
+type IfaceKind = 'broadcast' | 'point-to-point' | 'loopback';
+
+interface Iface {
+  readonly name: string;
+  info: InterfaceInfo;
+  settings: InterfaceSettings;
+  kind: IfaceKind;
+  /** The OSPF addresses on it (inside config.networks), lowest first; the first is the interface address. */
+  addresses: InterfaceAddress[];
+  address: number;
+  prefixLength: number;
+  mask: number;
+  state: InterfaceState;
+  dr: number; // RFC 2328 9: interface addresses
+  bdr: number;
+  neighbors: Map<number, Neighbor>;
+  delayedAcks: LsaHeader[];
+  /** ISM events scheduled during this input (RFC 2328 9.2), run in settle(). */
+  backupSeen: boolean;
+  neighborChange: boolean;
+}
+
+/** What we want to originate for one key (RFC 2328 12.4), and its encoding for change detection. */
+interface Wanted {
+  type: number;
+  lsId: number;
+  options: number;
+  body: LsaBody;
+  /** The LSA built with sequence 0, to compare contents with the LSDB copy. */
+  probe: Uint8Array;
+}
+
+function helloSeconds(s: InterfaceSettings): number {
+  // Fast hellos put 0 on the wire (FRR's hello-multiplier).
+  return s.helloIntervalMs < 1000 ? 0 : Math.floor(s.helloIntervalMs / 1000);
+}
+
+function deadSeconds(s: InterfaceSettings): number {
+  return Math.max(1, Math.floor(s.deadIntervalMs / 1000));
+}
+
+function prefixText(prefix: Prefix): string {
+  return `${prefix.address >>> 0}/${prefix.length}`;
+}
+
+function sameContents(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length || a[2] !== b[2]) return false;
+  for (let i = 20; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function uint32Cmp(a: number, b: number): number {
+  return a - b;
+}
+
+export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
+  private config: RouterConfig;
+  private readonly random: () => number;
+  private readonly ifaces = new Map<string, Iface>();
+  private ifaceOrder: Iface[] = [];
+  private readonly db = new Lsdb();
+  private readonly timers = new TimerQueue();
+  private readonly dropCounters = emptyDropCounters();
+  private packetsReceived = 0;
+  private packetsSent = 0;
+  private now = 0;
+  private out: Output[] = [];
+
+  /** Loopback prefix overrides from the 'advertise' input, by "address/length". */
+  private readonly advertisements = new Map<string, { prefix: Prefix; mode: PrefixAdvertisement }>();
+  private readonly wanted = new Map<KeyString, Wanted>();
+  private readonly lastOriginated = new Map<KeyString, number>();
+  private readonly deferred = new Set<KeyString>();
+  private readonly dirtyKeys = new Set<KeyString>();
+  /** Keys flushed at MaxSequenceNumber, to originate afresh once removed (RFC 2328 12.1.6). */
+  private readonly wrapPending = new Set<KeyString>();
+  private readonly maxAgeKeys = new Set<KeyString>();
+  /** When we last sent our copy back to a neighbor with an older one (RFC 2328 13 (8)). */
+  private readonly sentBack = new Map<KeyString, number>();
+  private topologyDirty = false;
+  private externalsDirty = true;
+  private sweepNeeded = false;
+  private shuttingDown = false;
+  private agingAt: number | undefined;
+  private originationAt: number | undefined;
+  private readonly floodQueues = new Map<string, Map<KeyString, LsaEntry>>();
+  private readonly directAcks = new Map<Neighbor, LsaHeader[]>();
+
+  constructor(options: CoreOptions) {
+    super();
+    this.config = options.config;
+    this.random = options.random;
+  }
+
+  // ---------------------------------------------------------------- driver API
+
+  handle(input: Input, now: number): Output[] {
+    this.now = now;
+    this.runTimers();
+    switch (input.kind) {
+      case 'packet':
+        this.onPacket(input.ifName, input.src, input.dst, input.data);
+        break;
+      case 'timer':
+        break;
+      case 'interface':
+        this.onInterface(input.info);
+        break;
+      case 'config':
+        this.onConfig(input.config);
+        break;
+      case 'advertise':
+        this.onAdvertise(input.prefix, input.mode);
+        break;
+      case 'shutdown':
+        this.onShutdown();
+        break;
+    }
+    this.settle();
+    const out = this.out;
+    this.out = [];
+    for (const o of out) {
+      if (o.kind === 'send') this.packetsSent++;
+      else if (o.kind === 'lsdb') this.emit('lsdb', o);
+      else if (o.kind === 'event') {
+        const e = o.event;
+        if (e.type === 'interface-state') this.emit('interface-state', e);
+        else if (e.type === 'neighbor-state') this.emit('neighbor-state', e);
+        else this.emit('drop', e);
+      }
+    }
+    return out;
+  }
+
+  nextDeadline(): number | undefined {
+    return this.timers.next();
+  }
+
+  interfaces(): InterfaceView[] {
+    return this.ifaceOrder.map((i) => ({
+      name: i.name,
+      state: i.state,
+      networkType: i.settings.networkType,
+      passive: i.settings.passive,
+      address: i.address,
+      prefixLength: i.prefixLength,
+      cost: i.settings.cost,
+      dr: i.dr,
+      bdr: i.bdr,
+    }));
+  }
+
+  neighbors(): NeighborView[] {
+    const views: NeighborView[] = [];
+    for (const i of this.ifaceOrder) {
+      const sorted = [...i.neighbors.values()].sort((a, b) => uint32Cmp(a.routerId, b.routerId));
+      for (const n of sorted) {
+        views.push({
+          ifName: i.name,
+          routerId: n.routerId,
+          address: n.address,
+          priority: n.priority,
+          state: n.state,
+          dr: n.dr,
+          bdr: n.bdr,
+          retransmitCount: n.retransmit.size,
+          requestCount: n.requests.size,
+        });
+      }
+    }
+    return views;
+  }
+
+  lsdb(now: number): LsaHeader[] {
+    const headers: LsaHeader[] = [];
+    for (const key of this.db.sortedKeys()) {
+      const entry = this.db.get(key) as LsaEntry;
+      headers.push(headerOf(entry.raw, Lsdb.ageOf(entry, now)));
+    }
+    return headers;
+  }
+
+  lsa(key: LsaKey, now: number): Lsa | undefined {
+    const entry = this.db.get(keyOf(key));
+    return entry === undefined ? undefined : this.db.lsaAt(entry, now);
+  }
+
+  /** Drop counters per reason and a few totals. */
+  stats(): CoreStats {
+    return {
+      drops: { ...this.dropCounters },
+      lsaCount: this.db.size,
+      packetsReceived: this.packetsReceived,
+      packetsSent: this.packetsSent,
+    };
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private runTimers(): void {
+    for (let ref = this.timers.popDue(this.now); ref !== undefined; ref = this.timers.popDue(this.now)) {
+      this.onTimer(ref);
+    }
+  }
+
+  private timer(kind: TimerKind, ifName = '', neighbor = 0): TimerRef {
+    return { kind, ifName, neighbor };
+  }
+
+  private onTimer(ref: TimerRef): void {
+    switch (ref.kind) {
+      case 'aging':
+        this.agingAt = undefined;
+        this.agingPass();
+        return;
+      case 'origination':
+        this.originationAt = undefined;
+        for (const key of this.deferred) this.dirtyKeys.add(key);
+        this.deferred.clear();
+        return;
+      default:
+        break;
+    }
+    // A timer for an interface or neighbor that is gone is a no-op.
+    const iface = this.ifaces.get(ref.ifName);
+    if (iface === undefined) return;
+    switch (ref.kind) {
+      case 'hello':
+        this.sendHello(iface);
+        this.scheduleHello(iface);
+        return;
+      case 'wait':
+        // RFC 2328 9.3 WaitTimer: Waiting → elect.
+        if (iface.state === 'Waiting') this.elect(iface);
+        return;
+      case 'delayed-ack':
+        this.sendDelayedAcks(iface);
+        return;
+      default:
+        break;
+    }
+    const n = iface.neighbors.get(ref.neighbor);
+    if (n === undefined) return;
+    switch (ref.kind) {
+      case 'inactivity':
+        this.nsm(iface, n, 'InactivityTimer');
+        return;
+      case 'dd-retransmit':
+        // RFC 2328 10.8: in ExStart, and as master in Exchange, the last DD goes out again.
+        if ((n.state === 'ExStart' || (n.state === 'Exchange' && n.master)) && n.lastSentDd !== undefined) {
+          this.sendRaw(iface, this.neighborDst(iface, n), n.lastSentDd);
+          this.timers.set(ref, this.now + iface.settings.retransmitIntervalMs);
+        }
+        return;
+      case 'lsr-retransmit':
+        // RFC 2328 10.9: unanswered requests are asked for again.
+        if (n.state === 'Exchange' || n.state === 'Loading') this.sendLsRequest(iface, n);
+        return;
+      case 'lsu-retransmit':
+        this.retransmitLsas(iface, n);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private scheduleHello(iface: Iface): void {
+    // RFC 2328 9.5: every HelloInterval, less up to 10% jitter so routers drift apart.
+    const interval = iface.settings.helloIntervalMs;
+    const jitter = Math.floor(this.random() * interval * 0.1);
+    this.timers.set(this.timer('hello', iface.name), this.now + interval - jitter);
+  }
+
+  // ---------------------------------------------------------------- drops and events
+
+  private drop(reason: DropReason, ifName: string, src: number): void {
+    this.dropCounters[reason]++;
+    this.out.push({ kind: 'event', event: { type: 'drop', ifName, reason, src } });
+  }
+
+  // ---------------------------------------------------------------- interfaces (RFC 2328 9)
+
+  private onInterface(info: InterfaceInfo): void {
+    let iface = this.ifaces.get(info.name);
+    if (iface === undefined) {
+      if (!info.up && info.addresses.length === 0) return;
+      iface = {
+        name: info.name,
+        info,
+        settings: settingsFor(this.config, info.name),
+        kind: 'broadcast',
+        addresses: [],
+        address: 0,
+        prefixLength: 0,
+        mask: 0,
+        state: 'Down',
+        dr: 0,
+        bdr: 0,
+        neighbors: new Map(),
+        delayedAcks: [],
+        backupSeen: false,
+        neighborChange: false,
+      };
+      this.ifaces.set(info.name, iface);
+      this.ifaceOrder = [...this.ifaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
+    iface.info = info;
+    this.reconcile(iface, settingsFor(this.config, info.name));
+    if (iface.state === 'Down' && !info.up && info.addresses.length === 0) {
+      this.ifaces.delete(info.name);
+      this.ifaceOrder = this.ifaceOrder.filter((i) => i !== iface);
+    }
+  }
+
+  /** The addresses OSPF runs on: those inside a configured network (FRR `network` semantics), lowest first. */
+  private ospfAddresses(info: InterfaceInfo): InterfaceAddress[] {
+    return info.addresses
+      .filter((a) => this.config.networks.some((p) => a.prefixLength >= p.length && prefixContains(p, a.address >>> 0)))
+      .map((a) => ({ address: a.address >>> 0, prefixLength: a.prefixLength }))
+      .sort((a, b) => uint32Cmp(a.address, b.address) || a.prefixLength - b.prefixLength);
+  }
+
+  /**
+   * Brings an interface in line with its kernel state and settings: InterfaceUp,
+   * InterfaceDown, or a reset when something neighbors depend on changed; other
+   * changes apply in place (RFC 2328 9.3).
+   */
+  private reconcile(iface: Iface, settings: InterfaceSettings): void {
+    const addresses = this.ospfAddresses(iface.info);
+    const kind: IfaceKind = iface.info.loopback ? 'loopback' : settings.networkType;
+    const shouldRun = iface.info.up && addresses.length > 0;
+    const primary = addresses[0];
+    const old = iface.settings;
+    const resetting =
+      iface.state !== 'Down' &&
+      (!shouldRun ||
+        kind !== iface.kind ||
+        primary?.address !== iface.address ||
+        primary?.prefixLength !== iface.prefixLength ||
+        settings.passive !== old.passive ||
+        settings.networkType !== old.networkType ||
+        settings.helloIntervalMs !== old.helloIntervalMs ||
+        settings.deadIntervalMs !== old.deadIntervalMs);
+    if (resetting) this.interfaceDown(iface);
+    const priorityChanged = settings.priority !== old.priority;
+    if (!sameSettings(settings, old) || addresses.length !== iface.addresses.length) this.topologyDirty = true;
+    iface.settings = settings;
+    iface.addresses = addresses;
+    if (!shouldRun || primary === undefined) return;
+    if (iface.state === 'Down') {
+      iface.kind = kind;
+      iface.address = primary.address;
+      iface.prefixLength = primary.prefixLength;
+      iface.mask = maskFromLength(primary.prefixLength);
+      this.interfaceUp(iface);
+    } else {
+      // Loopback address sets and costs change the router-LSA only.
+      this.topologyDirty = true;
+      if (priorityChanged && iface.kind === 'broadcast') iface.neighborChange = true;
+    }
+  }
+
+  private setInterfaceState(iface: Iface, to: InterfaceState): void {
+    const from = iface.state;
+    if (from === to) return;
+    iface.state = to;
+    const drRole = (s: InterfaceState): boolean => s === 'DR' || s === 'Backup';
+    if (!iface.settings.passive && iface.kind === 'broadcast' && drRole(from) !== drRole(to)) {
+      // RFC 2328 A.1: DR and Backup listen on AllDRouters.
+      this.out.push({ kind: 'membership', ifName: iface.name, group: AllDRouters, join: drRole(to) });
+    }
+    this.topologyDirty = true;
+    this.out.push({ kind: 'event', event: { type: 'interface-state', ifName: iface.name, from, to } });
+  }
+
+  /** RFC 2328 9.3 InterfaceUp (and LoopInd for loopbacks). */
+  private interfaceUp(iface: Iface): void {
+    const s = iface.settings;
+    if (iface.kind === 'loopback') {
+      this.setInterfaceState(iface, 'Loopback');
+      return;
+    }
+    if (!s.passive) {
+      this.out.push({ kind: 'membership', ifName: iface.name, group: AllSPFRouters, join: true });
+      this.sendHello(iface);
+      this.scheduleHello(iface);
+    }
+    if (iface.kind === 'point-to-point') {
+      this.setInterfaceState(iface, 'PointToPoint');
+    } else if (s.passive) {
+      // A passive broadcast interface has no neighbors to elect with: it is its own DR, as in FRR.
+      iface.dr = iface.address;
+      this.setInterfaceState(iface, 'DR');
+    } else if (s.priority === 0) {
+      this.setInterfaceState(iface, 'DROther');
+    } else {
+      this.setInterfaceState(iface, 'Waiting');
+      this.timers.set(this.timer('wait', iface.name), this.now + s.deadIntervalMs);
+    }
+  }
+
+  /** RFC 2328 9.3 InterfaceDown: every neighbor is killed, every variable reset. */
+  private interfaceDown(iface: Iface): void {
+    for (const n of [...iface.neighbors.values()]) this.nsm(iface, n, 'KillNbr');
+    this.timers.cancel(this.timer('hello', iface.name));
+    this.timers.cancel(this.timer('wait', iface.name));
+    this.timers.cancel(this.timer('delayed-ack', iface.name));
+    iface.delayedAcks = [];
+    this.floodQueues.delete(iface.name);
+    const wasRunning = iface.state !== 'Down' && iface.state !== 'Loopback' && !iface.settings.passive;
+    iface.backupSeen = false;
+    iface.neighborChange = false;
+    this.setInterfaceState(iface, 'Down');
+    if (wasRunning) this.out.push({ kind: 'membership', ifName: iface.name, group: AllSPFRouters, join: false });
+    iface.dr = 0;
+    iface.bdr = 0;
+  }
+
+  /** RFC 2328 9.4: the election and the state it leads to; AdjOK? when DR or BDR changed. */
+  private elect(iface: Iface): void {
+    this.timers.cancel(this.timer('wait', iface.name));
+    const self: Candidate = {
+      routerId: this.config.routerId,
+      address: iface.address,
+      priority: iface.settings.priority,
+      dr: iface.dr,
+      bdr: iface.bdr,
+    };
+    const others: Candidate[] = [];
+    for (const n of iface.neighbors.values()) {
+      if (NeighborRank[n.state] >= NeighborRank['2-Way']) {
+        others.push({ routerId: n.routerId, address: n.address, priority: n.priority, dr: n.dr, bdr: n.bdr });
+      }
+    }
+    const { dr, bdr } = electDesignatedRouter(self, others);
+    const changed = dr !== iface.dr || bdr !== iface.bdr;
+    iface.dr = dr;
+    iface.bdr = bdr;
+    // RFC 2328 9.4 step 5.
+    this.setInterfaceState(iface, dr === iface.address ? 'DR' : bdr === iface.address ? 'Backup' : 'DROther');
+    this.topologyDirty = true;
+    if (changed) {
+      // RFC 2328 9.4 step 6: adjacencies may need forming or tearing down.
+      for (const n of [...iface.neighbors.values()]) {
+        if (NeighborRank[n.state] >= NeighborRank['2-Way']) this.nsm(iface, n, 'AdjOK?');
+      }
+    }
+  }
+
+  /** ISM events scheduled while handling one input (RFC 2328 9.3 BackupSeen, NeighborChange). */
+  private runScheduledInterfaceEvents(): void {
+    for (let round = 0; round < 4; round++) {
+      let any = false;
+      for (const iface of this.ifaceOrder) {
+        const backupSeen = iface.backupSeen;
+        const neighborChange = iface.neighborChange;
+        iface.backupSeen = false;
+        iface.neighborChange = false;
+        if (iface.state === 'Waiting' && backupSeen) {
+          this.elect(iface);
+          any = true;
+        } else if (neighborChange && (iface.state === 'DR' || iface.state === 'Backup' || iface.state === 'DROther')) {
+          this.elect(iface);
+          any = true;
+        }
+      }
+      if (!any) return;
+    }
+  }
+
+  // ---------------------------------------------------------------- receiving packets (RFC 2328 8.2)
+
+  private onPacket(ifName: string, src: number, dst: number, data: Uint8Array): void {
+    src >>>= 0;
+    this.packetsReceived++;
+    const iface = this.ifaces.get(ifName);
+    if (iface === undefined || iface.state === 'Down' || iface.state === 'Loopback' || iface.settings.passive) {
+      this.drop('interface-disabled', ifName, src);
+      return;
+    }
+    let packet: OspfPacket;
+    try {
+      packet = decodePacket(data);
+    } catch (error) {
+      if (error instanceof DecodeError) {
+        this.drop('malformed', ifName, src);
+        return;
+      }
+      throw error;
+    }
+    if (packet.areaId !== this.config.areaId) return this.drop('area-mismatch', ifName, src);
+    if (packet.auType !== 0) return this.drop('auth-mismatch', ifName, src);
+    if (packet.routerId === this.config.routerId) return this.drop('own-packet', ifName, src);
+    if (dst >>> 0 === AllDRouters && iface.state !== 'DR' && iface.state !== 'Backup') {
+      return this.drop('not-dr-or-backup', ifName, src);
+    }
+    if (iface.kind === 'broadcast' && ((src & iface.mask) >>> 0) !== ((iface.address & iface.mask) >>> 0)) {
+      return this.drop('wrong-subnet', ifName, src);
+    }
+    if (packet.type === PacketType.Hello) {
+      this.onHello(iface, packet, src);
+      return;
+    }
+    const n = iface.neighbors.get(iface.kind === 'broadcast' ? src : packet.routerId);
+    if (n === undefined) return this.drop('unknown-neighbor', ifName, src);
+    switch (packet.type) {
+      case PacketType.DbDescription:
+        return this.onDbDescription(iface, n, packet);
+      case PacketType.LsRequest:
+        return this.onLsRequest(iface, n, packet);
+      case PacketType.LsUpdate:
+        return this.onLsUpdate(iface, n, packet);
+      case PacketType.LsAck:
+        return this.onLsAck(iface, n, packet);
+    }
+  }
+
+  /** RFC 2328 10.5: receiving Hello packets. */
+  private onHello(iface: Iface, p: HelloPacket, src: number): void {
+    const s = iface.settings;
+    // The mask is checked on broadcast networks only.
+    if (iface.kind === 'broadcast' && p.networkMask >>> 0 !== iface.mask) return this.drop('hello-mask-mismatch', iface.name, src);
+    // With fast hellos configured here the interval is not compared (FRR's hello-multiplier).
+    if (s.helloIntervalMs >= 1000 && p.helloInterval !== helloSeconds(s)) return this.drop('hello-interval-mismatch', iface.name, src);
+    if (p.deadInterval !== deadSeconds(s)) return this.drop('dead-interval-mismatch', iface.name, src);
+    // The E-bit must agree with the area's ExternalRoutingCapability.
+    if ((p.options & Options.E) !== (OurOptions & Options.E)) return this.drop('options-mismatch', iface.name, src);
+
+    const key = iface.kind === 'broadcast' ? src : p.routerId;
+    let n = iface.neighbors.get(key);
+    const isNew = n === undefined;
+    if (n === undefined) {
+      n = {
+        ifName: iface.name,
+        key,
+        routerId: p.routerId,
+        address: src,
+        priority: p.priority,
+        options: p.options,
+        dr: 0,
+        bdr: 0,
+        state: 'Down',
+        master: false,
+        ddSeq: 0,
+        ddSeqInitialised: false,
+        lastReceivedDd: undefined,
+        lastSentDd: undefined,
+        ddSentAll: false,
+        summary: [],
+        summaryPos: 0,
+        requests: new Map(),
+        requestsInFlight: new Set(),
+        retransmit: new Map(),
+      };
+      iface.neighbors.set(key, n);
+    }
+    const previous = { priority: n.priority, dr: n.dr, bdr: n.bdr };
+    n.routerId = p.routerId;
+    n.address = src;
+    n.priority = p.priority;
+    n.options = p.options;
+    n.dr = p.dr >>> 0;
+    n.bdr = p.bdr >>> 0;
+    this.nsm(iface, n, 'HelloReceived');
+    if (!p.neighbors.some((id) => id >>> 0 === this.config.routerId)) {
+      this.nsm(iface, n, '1-WayReceived');
+      return;
+    }
+    this.nsm(iface, n, '2-WayReceived');
+    if (iface.kind !== 'broadcast') return;
+    if (!isNew && previous.priority !== n.priority) iface.neighborChange = true;
+    const declaresDr = n.dr === src;
+    const declaredDr = !isNew && previous.dr === src;
+    if (declaresDr && n.bdr === 0 && iface.state === 'Waiting') iface.backupSeen = true;
+    else if (declaresDr !== declaredDr) iface.neighborChange = true;
+    const declaresBdr = n.bdr === src;
+    const declaredBdr = !isNew && previous.bdr === src;
+    if (declaresBdr && iface.state === 'Waiting') iface.backupSeen = true;
+    else if (declaresBdr !== declaredBdr) iface.neighborChange = true;
+  }
+
+  // ---------------------------------------------------------------- neighbor state machine (RFC 2328 10.3)
+
+  /** RFC 2328 10.4: whether an adjacency should be formed with n. */
+  private shouldBeAdjacent(iface: Iface, n: Neighbor): boolean {
+    if (iface.kind !== 'broadcast') return true;
+    return (
+      iface.state === 'DR' ||
+      iface.state === 'Backup' ||
+      (n.address === iface.dr && iface.dr !== 0) ||
+      (n.address === iface.bdr && iface.bdr !== 0)
+    );
+  }
+
+  private nsm(iface: Iface, n: Neighbor, event: NsmEvent): void {
+    const rank = NeighborRank[n.state];
+    switch (event) {
+      case 'HelloReceived':
+        // Down → Init; in any state the inactivity timer restarts.
+        if (n.state === 'Down') this.setNeighborState(iface, n, 'Init', event);
+        this.timers.set(this.timer('inactivity', iface.name, n.key), this.now + iface.settings.deadIntervalMs);
+        return;
+      case '2-WayReceived':
+        // Init → 2-Way or ExStart (RFC 2328 10.4); no action in higher states.
+        if (n.state === 'Init') this.setNeighborState(iface, n, this.shouldBeAdjacent(iface, n) ? 'ExStart' : '2-Way', event);
+        return;
+      case 'NegotiationDone':
+        if (n.state === 'ExStart') this.setNeighborState(iface, n, 'Exchange', event);
+        return;
+      case 'ExchangeDone':
+        if (n.state === 'Exchange') this.setNeighborState(iface, n, n.requests.size === 0 ? 'Full' : 'Loading', event);
+        return;
+      case 'LoadingDone':
+        if (n.state === 'Loading') this.setNeighborState(iface, n, 'Full', event);
+        return;
+      case 'AdjOK?':
+        if (n.state === '2-Way') {
+          if (this.shouldBeAdjacent(iface, n)) this.setNeighborState(iface, n, 'ExStart', event);
+        } else if (rank >= NeighborRank.ExStart && !this.shouldBeAdjacent(iface, n)) {
+          this.setNeighborState(iface, n, '2-Way', event);
+        }
+        return;
+      case 'SeqNumberMismatch':
+      case 'BadLSReq':
+        // Exchange and above: the adjacency is torn down and restarted.
+        if (rank >= NeighborRank.Exchange) this.setNeighborState(iface, n, 'ExStart', event);
+        return;
+      case '1-WayReceived':
+        if (rank >= NeighborRank['2-Way']) this.setNeighborState(iface, n, 'Init', event);
+        return;
+      case 'KillNbr':
+      case 'InactivityTimer':
+      case 'LLDown':
+        this.setNeighborState(iface, n, 'Down', event);
+        return;
+    }
+  }
+
+  /** Every side effect of a neighbor state change, in one place. */
+  private setNeighborState(iface: Iface, n: Neighbor, to: NeighborState, reason: NsmEvent): void {
+    const from = n.state;
+    const fromRank = NeighborRank[from];
+    const toRank = NeighborRank[to];
+    // Leaving an adjacency (or restarting it): its lists go (RFC 2328 10.3).
+    if (fromRank >= NeighborRank.ExStart && (toRank <= NeighborRank.ExStart || to === 'Down')) this.clearAdjacency(iface, n);
+    n.state = to;
+    if (to === 'Down') {
+      this.timers.cancel(this.timer('inactivity', iface.name, n.key));
+      iface.neighbors.delete(n.key);
+      this.directAcks.delete(n);
+    }
+    if (to === 'ExStart') this.startExStart(iface, n);
+    if (to === 'Exchange') this.startExchange(n);
+    if (from === 'Full' || to === 'Full') this.topologyDirty = true;
+    if (from === 'Exchange' || from === 'Loading') this.sweepNeeded = true;
+    // RFC 2328 10.3: reaching or leaving 2-Way is a NeighborChange for the interface.
+    if (iface.kind === 'broadcast' && (fromRank >= NeighborRank['2-Way']) !== (toRank >= NeighborRank['2-Way'])) {
+      iface.neighborChange = true;
+    }
+    this.out.push({
+      kind: 'event',
+      event: { type: 'neighbor-state', ifName: iface.name, routerId: n.routerId, address: n.address, from, to, reason },
+    });
+  }
+
+  private clearAdjacency(iface: Iface, n: Neighbor): void {
+    for (const item of n.retransmit.values()) this.releaseRetransmit(item.entry);
+    n.retransmit.clear();
+    n.requests.clear();
+    n.requestsInFlight.clear();
+    n.summary = [];
+    n.summaryPos = 0;
+    n.lastReceivedDd = undefined;
+    n.lastSentDd = undefined;
+    n.ddSentAll = false;
+    this.timers.cancel(this.timer('dd-retransmit', iface.name, n.key));
+    this.timers.cancel(this.timer('lsr-retransmit', iface.name, n.key));
+    this.timers.cancel(this.timer('lsu-retransmit', iface.name, n.key));
+  }
+
+  /** RFC 2328 10.3 ExStart entry: a DD sequence number, master by default, empty DDs with I, M and MS. */
+  private startExStart(iface: Iface, n: Neighbor): void {
+    if (!n.ddSeqInitialised) {
+      n.ddSeq = Math.floor(this.random() * 0x100000000) >>> 0;
+      n.ddSeqInitialised = true;
+    } else {
+      n.ddSeq = (n.ddSeq + 1) >>> 0;
+    }
+    n.master = true;
+    n.lastReceivedDd = undefined;
+    n.ddSentAll = false;
+    this.sendDd(iface, n, DdFlags.I | DdFlags.M | DdFlags.MS, []);
+    this.timers.set(this.timer('dd-retransmit', iface.name, n.key), this.now + iface.settings.retransmitIntervalMs);
+  }
+
+  /** RFC 2328 10.3 NegotiationDone: the database summary list; MaxAge LSAs go to the retransmission list. */
+  private startExchange(n: Neighbor): void {
+    n.summary = [];
+    n.summaryPos = 0;
+    for (const entry of this.db.values()) {
+      if (Lsdb.ageOf(entry, this.now) >= MaxAge) this.addRetransmit(n, entry);
+      else n.summary.push(entry.key);
+    }
+  }
+
+  private anyExchanging(): boolean {
+    for (const iface of this.ifaceOrder) {
+      for (const n of iface.neighbors.values()) if (n.state === 'Exchange' || n.state === 'Loading') return true;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- database exchange (RFC 2328 10.6, 10.8)
+
+  private onDbDescription(iface: Iface, n: Neighbor, p: DbDescriptionPacket): void {
+    const src = n.address;
+    // RFC 2328 10.6: a DD bigger than we can receive is rejected.
+    if (!iface.settings.mtuIgnore && p.mtu > iface.info.mtu) return this.drop('mtu-mismatch', iface.name, src);
+    const flags = p.flags & (DdFlags.I | DdFlags.M | DdFlags.MS);
+    const ddSeq = p.ddSeq >>> 0;
+    const duplicate = (): boolean =>
+      n.lastReceivedDd !== undefined &&
+      n.lastReceivedDd.flags === flags &&
+      n.lastReceivedDd.options === p.options &&
+      n.lastReceivedDd.seq === ddSeq;
+    switch (n.state) {
+      case 'Down':
+      case 'Attempt':
+      case '2-Way':
+        return this.drop('neighbor-state', iface.name, src);
+      case 'Init':
+        this.nsm(iface, n, '2-WayReceived');
+        if ((n.state as NeighborState) !== 'ExStart') return;
+        return this.ddInExStart(iface, n, p, flags, ddSeq);
+      case 'ExStart':
+        return this.ddInExStart(iface, n, p, flags, ddSeq);
+      case 'Exchange': {
+        if (duplicate()) {
+          // The master discards duplicates; the slave answers them with its last DD.
+          if (n.master) return this.drop('dd-duplicate', iface.name, src);
+          if (n.lastSentDd !== undefined) this.sendRaw(iface, this.neighborDst(iface, n), n.lastSentDd);
+          return;
+        }
+        const msExpected = n.master ? 0 : DdFlags.MS;
+        const seqExpected = n.master ? n.ddSeq : (n.ddSeq + 1) >>> 0;
+        if ((flags & DdFlags.MS) !== msExpected || (flags & DdFlags.I) !== 0 || p.options !== n.options || ddSeq !== seqExpected) {
+          this.drop('dd-sequence-mismatch', iface.name, src);
+          this.nsm(iface, n, 'SeqNumberMismatch');
+          return;
+        }
+        return this.acceptDd(iface, n, p, flags, ddSeq);
+      }
+      case 'Loading':
+      case 'Full':
+        if (duplicate()) {
+          if (n.master) return this.drop('dd-duplicate', iface.name, src);
+          if (n.lastSentDd !== undefined) this.sendRaw(iface, this.neighborDst(iface, n), n.lastSentDd);
+          return;
+        }
+        this.drop('dd-sequence-mismatch', iface.name, src);
+        this.nsm(iface, n, 'SeqNumberMismatch');
+        return;
+    }
+  }
+
+  /** RFC 2328 10.6, neighbor state ExStart: master/slave negotiation. */
+  private ddInExStart(iface: Iface, n: Neighbor, p: DbDescriptionPacket, flags: number, ddSeq: number): void {
+    const all = DdFlags.I | DdFlags.M | DdFlags.MS;
+    if (flags === all && p.lsaHeaders.length === 0 && p.routerId > this.config.routerId) {
+      // The neighbor is master: adopt its sequence number and answer as slave.
+      n.master = false;
+      n.ddSeq = ddSeq;
+      n.options = p.options;
+      this.timers.cancel(this.timer('dd-retransmit', iface.name, n.key));
+      this.nsm(iface, n, 'NegotiationDone');
+      this.acceptDd(iface, n, p, flags, ddSeq);
+      return;
+    }
+    if ((flags & (DdFlags.I | DdFlags.MS)) === 0 && ddSeq === n.ddSeq && p.routerId < this.config.routerId) {
+      // The neighbor acknowledges us as master.
+      n.master = true;
+      n.options = p.options;
+      this.nsm(iface, n, 'NegotiationDone');
+      this.acceptDd(iface, n, p, flags, ddSeq);
+      return;
+    }
+    this.drop('dd-rejected', iface.name, n.address);
+  }
+
+  /** RFC 2328 10.6: a DD accepted as next in sequence. */
+  private acceptDd(iface: Iface, n: Neighbor, p: DbDescriptionPacket, flags: number, ddSeq: number): void {
+    n.lastReceivedDd = { flags, options: p.options, seq: ddSeq };
+    for (const h of p.lsaHeaders) {
+      if (!KnownLsaTypes.has(h.type)) {
+        this.drop('dd-sequence-mismatch', iface.name, n.address);
+        this.nsm(iface, n, 'SeqNumberMismatch');
+        return;
+      }
+      const key = keyString(h.type, h.lsId, h.advRouter);
+      const entry = this.db.get(key);
+      // An LSA we lack, or hold an older instance of, goes on the request list.
+      if (entry === undefined || compareInstance(h.seq, h.checksum, h.age, rawSeq(entry.raw), rawChecksum(entry.raw), Lsdb.ageOf(entry, this.now)) > 0) {
+        n.requests.set(key, h);
+      }
+    }
+    const more = (flags & DdFlags.M) !== 0;
+    if (n.master) {
+      n.ddSeq = (n.ddSeq + 1) >>> 0;
+      if (n.ddSentAll && !more) {
+        this.timers.cancel(this.timer('dd-retransmit', iface.name, n.key));
+        this.nsm(iface, n, 'ExchangeDone');
+      } else {
+        this.sendSummary(iface, n);
+        this.timers.set(this.timer('dd-retransmit', iface.name, n.key), this.now + iface.settings.retransmitIntervalMs);
+      }
+    } else {
+      n.ddSeq = ddSeq;
+      this.sendSummary(iface, n);
+      if (!more && n.ddSentAll) this.nsm(iface, n, 'ExchangeDone');
+    }
+  }
+
+  /** RFC 2328 10.8: the next DD of the exchange, as many headers as the MTU allows. */
+  private sendSummary(iface: Iface, n: Neighbor): void {
+    const room = Math.floor((this.packetRoom(iface) - 8) / 20);
+    const headers: LsaHeader[] = [];
+    while (headers.length < room && n.summaryPos < n.summary.length) {
+      const entry = this.db.get(n.summary[n.summaryPos++] as KeyString);
+      if (entry !== undefined) headers.push(headerOf(entry.raw, Lsdb.ageOf(entry, this.now)));
+    }
+    const more = n.summaryPos < n.summary.length;
+    if (!more) {
+      n.summary = [];
+      n.summaryPos = 0;
+    }
+    n.ddSentAll = !more;
+    this.sendDd(iface, n, (more ? DdFlags.M : 0) | (n.master ? DdFlags.MS : 0), headers);
+  }
+
+  private sendDd(iface: Iface, n: Neighbor, flags: number, lsaHeaders: LsaHeader[]): void {
+    const packet: DbDescriptionPacket = {
+      ...this.common(),
+      type: PacketType.DbDescription,
+      mtu: iface.info.mtu,
+      options: OurOptions,
+      flags,
+      ddSeq: n.ddSeq,
+      lsaHeaders,
+    };
+    const data = encodePacket(packet);
+    n.lastSentDd = data;
+    this.sendRaw(iface, this.neighborDst(iface, n), data);
+  }
+
+  // ---------------------------------------------------------------- requests (RFC 2328 10.7, 10.9)
+
+  private onLsRequest(iface: Iface, n: Neighbor, p: LsRequestPacket): void {
+    if (NeighborRank[n.state] < NeighborRank.Exchange) return this.drop('neighbor-state', iface.name, n.address);
+    const entries: LsaEntry[] = [];
+    for (const r of p.requests) {
+      const entry = this.db.get(keyString(r.type, r.lsId, r.advRouter));
+      if (entry === undefined) {
+        this.drop('bad-ls-request', iface.name, n.address);
+        this.nsm(iface, n, 'BadLSReq');
+        return;
+      }
+      entries.push(entry);
+    }
+    // Answered directly; the requester retransmits its request if this is lost.
+    this.sendLsas(iface, this.neighborDst(iface, n), entries);
+  }
+
+  /** RFC 2328 10.9: ask for the head of the request list, as much as one packet holds. */
+  private sendLsRequest(iface: Iface, n: Neighbor): void {
+    const room = Math.floor(this.packetRoom(iface) / 12);
+    const requests: LsaKey[] = [];
+    n.requestsInFlight.clear();
+    for (const [key, h] of n.requests) {
+      if (requests.length >= room) break;
+      requests.push({ type: h.type, lsId: h.lsId, advRouter: h.advRouter });
+      n.requestsInFlight.add(key);
+    }
+    if (requests.length === 0) return;
+    const packet: LsRequestPacket = { ...this.common(), type: PacketType.LsRequest, requests };
+    this.sendRaw(iface, this.neighborDst(iface, n), encodePacket(packet));
+    this.timers.set(this.timer('lsr-retransmit', iface.name, n.key), this.now + iface.settings.retransmitIntervalMs);
+  }
+
+  private removeRequest(n: Neighbor, key: KeyString): void {
+    n.requests.delete(key);
+    n.requestsInFlight.delete(key);
+  }
+
+  /**
+   * After an input: neighbors in Exchange or Loading whose last request has
+   * been answered ask for more at once; an empty list in Loading is LoadingDone.
+   */
+  private pumpRequests(): void {
+    for (const iface of this.ifaceOrder) {
+      for (const n of [...iface.neighbors.values()]) {
+        if (n.state !== 'Exchange' && n.state !== 'Loading') continue;
+        if (n.requests.size === 0) {
+          n.requestsInFlight.clear();
+          this.timers.cancel(this.timer('lsr-retransmit', iface.name, n.key));
+          if (n.state === 'Loading') this.nsm(iface, n, 'LoadingDone');
+        } else if (n.requestsInFlight.size === 0) {
+          this.sendLsRequest(iface, n);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- flooding (RFC 2328 13)
+
+  private onLsUpdate(iface: Iface, n: Neighbor, p: LsUpdatePacket): void {
+    if (NeighborRank[n.state] < NeighborRank.Exchange) return this.drop('neighbor-state', iface.name, n.address);
+    for (const lsa of p.lsas) {
+      if (!this.receiveLsa(iface, n, lsa)) return;
+    }
+  }
+
+  /** The receive procedure of RFC 2328 13 for one LSA. False stops processing the rest of the packet. */
+  private receiveLsa(iface: Iface, n: Neighbor, lsa: Lsa): boolean {
+    // (1) the LS checksum.
+    if (!verifyLsaChecksum(lsa.raw)) {
+      this.drop('lsa-checksum', iface.name, n.address);
+      return true;
+    }
+    // (2) the LS type; (3) AS-external-LSAs are welcome, the area is not a stub.
+    if (!KnownLsaTypes.has(lsa.type)) {
+      this.drop('lsa-unknown-type', iface.name, n.address);
+      return true;
+    }
+    const key = keyString(lsa.type, lsa.lsId, lsa.advRouter);
+    const current = this.db.get(key);
+    const age = Math.min(lsa.age & 0x7fff, MaxAge);
+    const ack: LsaHeader = {
+      age: lsa.age,
+      options: lsa.options,
+      type: lsa.type,
+      lsId: lsa.lsId,
+      advRouter: lsa.advRouter,
+      seq: lsa.seq,
+      checksum: lsa.checksum,
+      length: lsa.length,
+    };
+    // (4) a MaxAge LSA we do not have, with no exchange under way: acknowledge and forget.
+    if (age >= MaxAge && current === undefined && !this.anyExchanging()) {
+      this.queueDirectAck(n, ack);
+      return true;
+    }
+    const currentAge = current === undefined ? 0 : Lsdb.ageOf(current, this.now);
+    const cmp =
+      current === undefined ? 1 : compareInstance(lsa.seq, lsa.checksum, age, rawSeq(current.raw), rawChecksum(current.raw), currentAge);
+    // (5) newer than ours, or new to us.
+    if (cmp > 0) {
+      // (5a) MinLSArrival: a copy installed by flooding less than a second ago stays.
+      if (current !== undefined && current.fromFlood && this.now - current.installedAt < MinLSArrival * 1000) {
+        this.drop('lsa-min-arrival', iface.name, n.address);
+        return true;
+      }
+      // (5c, 5d) out of the retransmission lists, into the database; (5b) flooded on.
+      const entry = this.install(lsa.raw, true, current);
+      const floodedBack = this.flood(entry, iface, n);
+      // (5e) RFC 2328 13.5: delayed ack unless flooded back; in Backup only when from the DR.
+      if (!floodedBack && (iface.state !== 'Backup' || n.address === iface.dr)) this.queueDelayedAck(iface, ack);
+      // (5f) a newer instance of one of our own LSAs (RFC 2328 13.4).
+      if (lsa.advRouter >>> 0 === this.config.routerId) this.ownLsaReceived(entry);
+      return true;
+    }
+    // (6) on the request list but not newer than ours: the exchange went wrong.
+    if (n.requests.has(key)) {
+      this.drop('bad-ls-request', iface.name, n.address);
+      this.nsm(iface, n, 'BadLSReq');
+      return false;
+    }
+    const db = current as LsaEntry;
+    // (7) the same instance.
+    if (cmp === 0) {
+      const item = n.retransmit.get(key);
+      if (item !== undefined && item.entry === db) {
+        // (7a) an implied acknowledgment; RFC 2328 13.5: a Backup acks it (delayed) when it came from the DR.
+        this.removeRetransmit(iface, n, key);
+        if (iface.state === 'Backup' && n.address === iface.dr) this.queueDelayedAck(iface, ack);
+      } else {
+        // (7b) a direct acknowledgment.
+        this.queueDirectAck(n, ack);
+      }
+      return true;
+    }
+    // (8) ours is newer.
+    if (currentAge >= MaxAge && rawSeq(db.raw) === MaxSequenceNumber) {
+      this.drop('lsa-stale', iface.name, n.address);
+      return true;
+    }
+    const last = this.sentBack.get(key);
+    if (last === undefined || this.now - last >= MinLSArrival * 1000) {
+      this.sentBack.set(key, this.now);
+      this.sendLsas(iface, this.neighborDst(iface, n), [db]);
+    }
+    return true;
+  }
+
+  /**
+   * RFC 2328 13.3: puts entry on the retransmission list of every adjacency
+   * that should get it and queues it for sending per interface. Returns
+   * whether it was flooded back out of the interface it came in on.
+   */
+  private flood(entry: LsaEntry, fromIface: Iface | undefined, from: Neighbor | undefined): boolean {
+    const seq = rawSeq(entry.raw);
+    const checksum = rawChecksum(entry.raw);
+    const age = Lsdb.ageOf(entry, this.now);
+    let floodedBack = false;
+    for (const iface of this.ifaceOrder) {
+      if (iface.neighbors.size === 0) continue;
+      let added = false;
+      for (const n of iface.neighbors.values()) {
+        // (1a) only adjacencies in Exchange or above.
+        if (NeighborRank[n.state] < NeighborRank.Exchange) continue;
+        // (1b) Exchange/Loading: the request list decides.
+        if (n.state !== 'Full') {
+          const request = n.requests.get(entry.key);
+          if (request !== undefined) {
+            const c = compareInstance(seq, checksum, age, request.seq, request.checksum, Math.min(request.age & 0x7fff, MaxAge));
+            if (c < 0) continue;
+            this.removeRequest(n, entry.key);
+            if (c === 0) continue;
+          }
+        }
+        // (1c) not back to the neighbor it came from.
+        if (n === from) continue;
+        // (1d) onto the retransmission list.
+        this.addRetransmit(n, entry);
+        added = true;
+      }
+      // (2) nobody to send it to here.
+      if (!added) continue;
+      if (iface === fromIface && from !== undefined) {
+        // (3) the DR or BDR sent it here: the DR floods it to the others.
+        if (from.address === iface.dr || from.address === iface.bdr) continue;
+        // (4) a Backup leaves flooding back to the DR.
+        if (iface.state === 'Backup') continue;
+        floodedBack = true;
+      }
+      // (5) out of the interface.
+      let queue = this.floodQueues.get(iface.name);
+      if (queue === undefined) {
+        queue = new Map();
+        this.floodQueues.set(iface.name, queue);
+      }
+      queue.set(entry.key, entry);
+    }
+    return floodedBack;
+  }
+
+  private addRetransmit(n: Neighbor, entry: LsaEntry): void {
+    const existing = n.retransmit.get(entry.key);
+    if (existing !== undefined) this.releaseRetransmit(existing.entry);
+    n.retransmit.set(entry.key, { entry, sentAt: this.now });
+    entry.rxmtRefs++;
+    const iface = this.ifaces.get(n.ifName) as Iface;
+    this.timers.ensure(this.timer('lsu-retransmit', n.ifName, n.key), this.now + iface.settings.retransmitIntervalMs);
+  }
+
+  private removeRetransmit(iface: Iface, n: Neighbor, key: KeyString): void {
+    const item = n.retransmit.get(key);
+    if (item === undefined) return;
+    n.retransmit.delete(key);
+    this.releaseRetransmit(item.entry);
+    if (n.retransmit.size === 0) this.timers.cancel(this.timer('lsu-retransmit', iface.name, n.key));
+  }
+
+  private releaseRetransmit(entry: LsaEntry): void {
+    entry.rxmtRefs--;
+    if (entry.rxmtRefs === 0 && entry.baseAge >= MaxAge) this.sweepNeeded = true;
+  }
+
+  /** RFC 2328 13.6: LSAs unacknowledged for RxmtInterval go again, directly to the neighbor. */
+  private retransmitLsas(iface: Iface, n: Neighbor): void {
+    const interval = iface.settings.retransmitIntervalMs;
+    const due: LsaEntry[] = [];
+    let next = Infinity;
+    for (const item of n.retransmit.values()) {
+      if (item.sentAt + interval <= this.now) {
+        due.push(item.entry);
+        item.sentAt = this.now;
+        next = Math.min(next, this.now + interval);
+      } else {
+        next = Math.min(next, item.sentAt + interval);
+      }
+    }
+    this.sendLsas(iface, this.neighborDst(iface, n), due);
+    if (next !== Infinity) this.timers.set(this.timer('lsu-retransmit', iface.name, n.key), next);
+  }
+
+  /** RFC 2328 13.7: acknowledgments take LSAs off the retransmission list. */
+  private onLsAck(iface: Iface, n: Neighbor, p: LsAckPacket): void {
+    if (NeighborRank[n.state] < NeighborRank.Exchange) return this.drop('neighbor-state', iface.name, n.address);
+    for (const h of p.lsaHeaders) {
+      const key = keyString(h.type, h.lsId, h.advRouter);
+      const item = n.retransmit.get(key);
+      if (item === undefined) continue;
+      const e = item.entry;
+      if (compareInstance(h.seq, h.checksum, Math.min(h.age & 0x7fff, MaxAge), rawSeq(e.raw), rawChecksum(e.raw), Lsdb.ageOf(e, this.now)) === 0) {
+        this.removeRetransmit(iface, n, key);
+      }
+    }
+  }
+
+  private queueDelayedAck(iface: Iface, header: LsaHeader): void {
+    iface.delayedAcks.push(header);
+    if (iface.delayedAcks.length >= Math.floor(this.packetRoom(iface) / 20)) {
+      this.sendDelayedAcks(iface);
+      return;
+    }
+    this.timers.ensure(this.timer('delayed-ack', iface.name), this.now + DelayedAckMs);
+  }
+
+  private queueDirectAck(n: Neighbor, header: LsaHeader): void {
+    const list = this.directAcks.get(n);
+    if (list === undefined) this.directAcks.set(n, [header]);
+    else list.push(header);
+  }
+
+  /** RFC 2328 13.5: delayed acks go to AllSPFRouters from DR/Backup, to AllDRouters from others. */
+  private sendDelayedAcks(iface: Iface): void {
+    this.timers.cancel(this.timer('delayed-ack', iface.name));
+    const headers = iface.delayedAcks;
+    iface.delayedAcks = [];
+    if (headers.length === 0) return;
+    this.sendAcks(iface, this.floodDst(iface), headers);
+  }
+
+  private sendAcks(iface: Iface, dst: number, headers: LsaHeader[]): void {
+    const room = Math.max(1, Math.floor(this.packetRoom(iface) / 20));
+    for (let i = 0; i < headers.length; i += room) {
+      const packet: LsAckPacket = { ...this.common(), type: PacketType.LsAck, lsaHeaders: headers.slice(i, i + room) };
+      this.sendRaw(iface, dst, encodePacket(packet));
+    }
+  }
+
+  /** LSAs out in as few Link State Updates as the MTU allows, each aged by InfTransDelay (RFC 2328 13.3). */
+  private sendLsas(iface: Iface, dst: number, entries: Iterable<LsaEntry>): void {
+    const room = this.packetRoom(iface) - 4;
+    const delay = iface.settings.transmitDelay;
+    let batch: Lsa[] = [];
+    let size = 0;
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      const packet: LsUpdatePacket = { ...this.common(), type: PacketType.LsUpdate, lsas: batch };
+      this.sendRaw(iface, dst, encodePacket(packet));
+      batch = [];
+      size = 0;
+    };
+    for (const entry of entries) {
+      if (batch.length > 0 && size + entry.raw.length > room) flush();
+      const age = Math.min(MaxAge, Lsdb.ageOf(entry, this.now) + delay);
+      batch.push({ ...headerOf(entry.raw, age), raw: entry.raw });
+      size += entry.raw.length;
+    }
+    flush();
+  }
+
+  // ---------------------------------------------------------------- the LSDB (RFC 2328 13.2, 14)
+
+  /** RFC 2328 13.2: installs raw in place of `current`, which leaves every retransmission list. */
+  private install(raw: Uint8Array, fromFlood: boolean, current: LsaEntry | undefined): LsaEntry {
+    if (current !== undefined && current.rxmtRefs > 0) {
+      for (const iface of this.ifaceOrder) {
+        for (const n of iface.neighbors.values()) {
+          const item = n.retransmit.get(current.key);
+          if (item !== undefined && item.entry === current) this.removeRetransmit(iface, n, current.key);
+        }
+      }
+    }
+    const entry = this.db.install(raw, this.now, fromFlood);
+    if (entry.baseAge >= MaxAge) {
+      this.maxAgeKeys.add(entry.key);
+      this.sweepNeeded = true;
+    } else {
+      this.maxAgeKeys.delete(entry.key);
+      this.scheduleAging(this.dueOf(entry));
+    }
+    const selfOriginated = rawAdvRouter(entry.raw) === this.config.routerId;
+    this.out.push({ kind: 'lsdb', change: 'install', key: parseKeyString(entry.key), selfOriginated });
+    return entry;
+  }
+
+  /** When the aging pass next has work for this entry: a refresh of ours, MaxAge of others'. */
+  private dueOf(entry: LsaEntry): number {
+    const limit = rawAdvRouter(entry.raw) === this.config.routerId ? LSRefreshTime : MaxAge;
+    return entry.installedAt + Math.max(0, limit - entry.baseAge) * 1000;
+  }
+
+  private scheduleAging(at: number): void {
+    const when = Math.max(at, this.now + AgingGranularityMs);
+    if (this.agingAt !== undefined && this.agingAt <= when) return;
+    this.agingAt = when;
+    this.timers.set(this.timer('aging'), when);
+  }
+
+  /** RFC 2328 14: one pass over the LSDB: refresh ours at LSRefreshTime, reflood others' at MaxAge. */
+  private agingPass(): void {
+    let next = Infinity;
+    for (const entry of this.db.values()) {
+      if (entry.baseAge >= MaxAge) continue;
+      const due = this.dueOf(entry);
+      if (due > this.now) {
+        next = Math.min(next, due);
+        continue;
+      }
+      if (rawAdvRouter(entry.raw) === this.config.routerId && !this.shuttingDown) {
+        // RFC 2328 12.4 (LSRefreshTime): a new instance, same contents; or a flush if no longer wanted.
+        const wanted = this.wanted.get(entry.key);
+        if (wanted !== undefined) this.originateNow(entry.key, wanted);
+        else this.flush(entry);
+      } else {
+        // RFC 2328 14: an LSA reaching MaxAge is flooded once more, then removed.
+        this.flush(entry);
+      }
+    }
+    for (const [key, at] of this.sentBack) if (this.now - at >= MinLSArrival * 1000) this.sentBack.delete(key);
+    if (next !== Infinity) this.scheduleAging(next);
+  }
+
+  /** RFC 2328 14.1: premature aging: the LSA at MaxAge, flooded. */
+  private flush(entry: LsaEntry): void {
+    if (entry.baseAge >= MaxAge) return;
+    const raw = entry.raw.slice();
+    raw[0] = MaxAge >>> 8;
+    raw[1] = MaxAge & 0xff;
+    const flushed = this.install(raw, false, entry);
+    this.flood(flushed, undefined, undefined);
+  }
+
+  /**
+   * RFC 2328 14: MaxAge LSAs leave the LSDB once no retransmission list holds
+   * them and no neighbor is in Exchange or Loading.
+   */
+  private sweepMaxAge(): void {
+    if (!this.sweepNeeded) return;
+    if (this.anyExchanging()) return;
+    this.sweepNeeded = false;
+    for (const key of [...this.maxAgeKeys]) {
+      const entry = this.db.get(key);
+      if (entry === undefined || entry.baseAge < MaxAge) {
+        this.maxAgeKeys.delete(key);
+        continue;
+      }
+      if (entry.rxmtRefs > 0) continue;
+      this.db.remove(key);
+      this.maxAgeKeys.delete(key);
+      const selfOriginated = rawAdvRouter(entry.raw) === this.config.routerId;
+      this.out.push({ kind: 'lsdb', change: 'remove', key: parseKeyString(key), selfOriginated });
+      // RFC 2328 12.1.6: after the flush of a MaxSequenceNumber instance, start again.
+      if (this.wrapPending.delete(key)) this.dirtyKeys.add(key);
+    }
+  }
+
+  // ---------------------------------------------------------------- origination (RFC 2328 12.4)
+
+  /** RFC 2328 13.4: someone flooded a newer instance of an LSA of ours. */
+  private ownLsaReceived(entry: LsaEntry): void {
+    const wanted = this.shuttingDown ? undefined : this.wanted.get(entry.key);
+    // Still wanted: jump past its sequence number now; not wanted: flush it.
+    if (wanted !== undefined) this.originateNow(entry.key, wanted);
+    else this.flush(entry);
+  }
+
+  /** A new instance of one of our LSAs, one past the current sequence number (RFC 2328 12.1.6). */
+  private originateNow(key: KeyString, wanted: Wanted): void {
+    const current = this.db.get(key);
+    let seq = InitialSequenceNumber;
+    if (current !== undefined) {
+      const currentSeq = rawSeq(current.raw);
+      if (currentSeq === MaxSequenceNumber) {
+        // RFC 2328 12.1.6: flush the instance with MaxSequenceNumber first.
+        this.wrapPending.add(key);
+        this.flush(current);
+        return;
+      }
+      seq = currentSeq + 1;
+    }
+    const lsa = buildLsa(
+      { age: 0, options: wanted.options, type: wanted.type, lsId: wanted.lsId, advRouter: this.config.routerId, seq },
+      wanted.body,
+    );
+    const entry = this.install(lsa.raw, false, current);
+    this.lastOriginated.set(key, this.now);
+    this.deferred.delete(key);
+    this.flood(entry, undefined, undefined);
+  }
+
+  /** Brings the LSDB in line with what we want for one key, within MinLSInterval. */
+  private reconcileOrigination(key: KeyString): void {
+    const wanted = this.shuttingDown ? undefined : this.wanted.get(key);
+    const current = this.db.get(key);
+    if (wanted === undefined) {
+      if (current !== undefined && rawAdvRouter(current.raw) === this.config.routerId) this.flush(current);
+      return;
+    }
+    if (this.wrapPending.has(key)) return;
+    if (current !== undefined && current.baseAge < MaxAge && sameContents(current.raw, wanted.probe)) return;
+    // RFC 2328 12.4: at most one origination per MinLSInterval; later changes wait, they are not lost.
+    const last = this.lastOriginated.get(key);
+    if (last !== undefined && this.now - last < MinLSInterval * 1000) {
+      this.deferred.add(key);
+      const at = last + MinLSInterval * 1000;
+      if (this.originationAt === undefined || at < this.originationAt) {
+        this.originationAt = at;
+        this.timers.set(this.timer('origination'), at);
+      }
+      return;
+    }
+    this.originateNow(key, wanted);
+  }
+
+  private setWanted(type: number, lsId: number, body: LsaBody): KeyString {
+    const key = keyString(type, lsId, this.config.routerId);
+    const probe = buildLsa({ age: 0, options: OurOptions, type, lsId, advRouter: this.config.routerId, seq: 0 }, body).raw;
+    const old = this.wanted.get(key);
+    if (old === undefined || !sameContents(old.probe, probe)) this.dirtyKeys.add(key);
+    this.wanted.set(key, { type, lsId, options: OurOptions, body, probe });
+    return key;
+  }
+
+  /** How a loopback address is advertised: the 'advertise' input for the most specific covering prefix. */
+  private advertisementFor(address: number): PrefixAdvertisement {
+    let best: { prefix: Prefix; mode: PrefixAdvertisement } | undefined;
+    for (const a of this.advertisements.values()) {
+      if (prefixContains(a.prefix, address) && (best === undefined || a.prefix.length > best.prefix.length)) best = a;
+    }
+    return best?.mode ?? 'announce';
+  }
+
+  /** RFC 2328 12.4.1: the router-LSA's links, interface by interface. */
+  private routerLinks(): RouterLink[] {
+    const links: RouterLink[] = [];
+    const stub = (iface: Iface): RouterLink => ({
+      type: RouterLinkType.Stub,
+      linkId: (iface.address & iface.mask) >>> 0,
+      linkData: iface.mask,
+      metric: iface.settings.cost,
+      tos: [],
+    });
+    for (const iface of this.ifaceOrder) {
+      const cost = iface.settings.cost;
+      switch (iface.state) {
+        case 'Down':
+          break;
+        case 'Loopback':
+          // RFC 2328 12.4.1.1: loopback addresses are host routes; the 'advertise' input decides how.
+          for (const a of iface.addresses) {
+            const mode = this.advertisementFor(a.address);
+            if (mode === 'withdraw') continue;
+            links.push({ type: RouterLinkType.Stub, linkId: a.address, linkData: 0xffffffff, metric: mode === 'max-cost' ? 0xffff : cost, tos: [] });
+          }
+          break;
+        case 'PointToPoint':
+          // RFC 2328 12.4.1.1: a point-to-point link to a Full neighbor, and the subnet as a stub.
+          for (const n of iface.neighbors.values()) {
+            if (n.state === 'Full') links.push({ type: RouterLinkType.PointToPoint, linkId: n.routerId, linkData: iface.address, metric: cost, tos: [] });
+          }
+          links.push(stub(iface));
+          break;
+        case 'Waiting':
+          links.push(stub(iface));
+          break;
+        case 'DR':
+        case 'Backup':
+        case 'DROther': {
+          // RFC 2328 12.4.1.2: transit once adjacent to the DR (or DR with an adjacency); stub otherwise.
+          let transit = false;
+          for (const n of iface.neighbors.values()) {
+            if (n.state !== 'Full') continue;
+            if (iface.state === 'DR' || n.address === iface.dr) transit = true;
+          }
+          if (transit && !iface.settings.passive) {
+            links.push({ type: RouterLinkType.Transit, linkId: iface.dr, linkData: iface.address, metric: cost, tos: [] });
+          } else {
+            links.push(stub(iface));
+          }
+          break;
+        }
+      }
+    }
+    return links;
+  }
+
+  /** Recomputes the router-LSA and network-LSAs we want (RFC 2328 12.4.1, 12.4.2). */
+  private rebuildTopologyLsas(): void {
+    const keep = new Set<KeyString>();
+    const flags = this.config.externals.length > 0 ? RouterFlags.E : 0;
+    keep.add(this.setWanted(LsaType.Router, this.config.routerId, { kind: 'router', flags, links: this.routerLinks() }));
+    for (const iface of this.ifaceOrder) {
+      if (iface.state !== 'DR' || iface.settings.passive) continue;
+      const attached: number[] = [];
+      for (const n of iface.neighbors.values()) if (n.state === 'Full') attached.push(n.routerId);
+      if (attached.length === 0) continue;
+      // RFC 2328 12.4.2: the DR lists itself and every router fully adjacent to it.
+      attached.push(this.config.routerId);
+      attached.sort(uint32Cmp);
+      keep.add(this.setWanted(LsaType.Network, iface.address, { kind: 'network', networkMask: iface.mask, attachedRouters: attached }));
+    }
+    for (const [key, w] of this.wanted) {
+      if ((w.type === LsaType.Router || w.type === LsaType.Network) && !keep.has(key)) {
+        this.wanted.delete(key);
+        this.dirtyKeys.add(key);
+      }
+    }
+  }
+
+  /** RFC 2328 12.4.4 and appendix E: AS-external-LSAs for config.externals. */
+  private rebuildExternals(): void {
+    const keep = new Set<KeyString>();
+    // Appendix E: of routes sharing a network address, the shortest mask keeps the
+    // plain address as Link State ID; the others set their host bits.
+    const sorted = [...this.config.externals].sort((a, b) => uint32Cmp(a.prefix.address >>> 0, b.prefix.address >>> 0) || a.prefix.length - b.prefix.length);
+    const usedIds = new Set<number>();
+    for (const route of sorted) {
+      const mask = maskFromLength(route.prefix.length);
+      const network = (route.prefix.address & mask) >>> 0;
+      let lsId = network;
+      if (usedIds.has(lsId)) lsId = (network | ~mask) >>> 0;
+      if (usedIds.has(lsId)) continue;
+      usedIds.add(lsId);
+      const body: LsaBody = {
+        kind: 'external',
+        networkMask: mask,
+        routes: [{ eBit: route.metricType === 2, tos: 0, metric: route.metric, forwardingAddress: route.forwardingAddress >>> 0, routeTag: route.tag >>> 0 }],
+      };
+      keep.add(this.setWanted(LsaType.AsExternal, lsId, body));
+    }
+    for (const [key, w] of this.wanted) {
+      if (w.type === LsaType.AsExternal && !keep.has(key)) {
+        this.wanted.delete(key);
+        this.dirtyKeys.add(key);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- config, advertise, shutdown
+
+  /** Applies a new configuration; neighbors on interfaces whose settings did not change stay up. */
+  private onConfig(config: RouterConfig): void {
+    const old = this.config;
+    if (config.routerId >>> 0 !== old.routerId || config.areaId >>> 0 !== old.areaId) {
+      // A new identity: every adjacency restarts and our LSAs under the old Router ID are flushed.
+      for (const iface of this.ifaceOrder) if (iface.state !== 'Down') this.interfaceDown(iface);
+      for (const entry of [...this.db.values()]) if (rawAdvRouter(entry.raw) === old.routerId) this.flush(entry);
+      this.wanted.clear();
+      this.deferred.clear();
+      this.wrapPending.clear();
+      this.lastOriginated.clear();
+    }
+    this.config = { ...config, routerId: config.routerId >>> 0, areaId: config.areaId >>> 0 };
+    if (JSON.stringify(config.externals) !== JSON.stringify(old.externals)) this.externalsDirty = true;
+    for (const iface of [...this.ifaceOrder]) this.reconcile(iface, settingsFor(this.config, iface.name));
+    this.topologyDirty = true;
+  }
+
+  private onAdvertise(prefix: Prefix, mode: PrefixAdvertisement): void {
+    const normal = { address: (prefix.address & maskFromLength(prefix.length)) >>> 0, length: prefix.length };
+    this.advertisements.set(prefixText(normal), { prefix: normal, mode });
+    this.topologyDirty = true;
+  }
+
+  /** RFC 2328 14.1: every LSA of ours flushed by premature aging; nothing more is originated. */
+  private onShutdown(): void {
+    this.shuttingDown = true;
+    this.wanted.clear();
+    this.deferred.clear();
+    this.wrapPending.clear();
+    this.timers.cancel(this.timer('origination'));
+    this.originationAt = undefined;
+    for (const entry of [...this.db.values()]) {
+      if (rawAdvRouter(entry.raw) === this.config.routerId) this.flush(entry);
+    }
+  }
+
+  // ---------------------------------------------------------------- after each input
+
+  private settle(): void {
+    this.runScheduledInterfaceEvents();
+    this.pumpRequests();
+    this.runScheduledInterfaceEvents();
+    this.sweepMaxAge();
+    if (!this.shuttingDown) {
+      if (this.topologyDirty) {
+        this.topologyDirty = false;
+        this.rebuildTopologyLsas();
+      }
+      if (this.externalsDirty) {
+        this.externalsDirty = false;
+        this.rebuildExternals();
+      }
+    }
+    for (const key of [...this.dirtyKeys].sort()) this.reconcileOrigination(key);
+    this.dirtyKeys.clear();
+    for (const iface of this.ifaceOrder) {
+      const queue = this.floodQueues.get(iface.name);
+      if (queue === undefined) continue;
+      this.floodQueues.delete(iface.name);
+      if (iface.state !== 'Down') this.sendLsas(iface, this.floodDst(iface), queue.values());
+    }
+    for (const [n, headers] of this.directAcks) {
+      const iface = this.ifaces.get(n.ifName);
+      if (iface !== undefined && iface.neighbors.get(n.key) === n) this.sendAcks(iface, this.neighborDst(iface, n), headers);
+    }
+    this.directAcks.clear();
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  private common(): PacketCommon {
+    return { version: 2, routerId: this.config.routerId, areaId: this.config.areaId, checksum: 0, auType: 0, auth: NoAuth, trailer: NoTrailer };
+  }
+
+  /** The most OSPF bytes after the OSPF header that fit one IP packet on the interface. */
+  private packetRoom(iface: Iface): number {
+    return Math.max(iface.info.mtu, 576) - IpHeaderLength - OspfHeaderLength;
+  }
+
+  /** Unicast to a neighbor on broadcast networks; AllSPFRouters on point-to-point (RFC 2328 8.1). */
+  private neighborDst(iface: Iface, n: Neighbor): number {
+    return iface.kind === 'broadcast' ? n.address : AllSPFRouters;
+  }
+
+  /** RFC 2328 13.3 (5): DR and Backup flood to AllSPFRouters, others to AllDRouters. */
+  private floodDst(iface: Iface): number {
+    if (iface.kind !== 'broadcast' || iface.state === 'DR' || iface.state === 'Backup') return AllSPFRouters;
+    return AllDRouters;
+  }
+
+  private sendRaw(iface: Iface, dst: number, data: Uint8Array): void {
+    this.out.push({ kind: 'send', ifName: iface.name, dst, data });
+  }
+
+  /** RFC 2328 9.5: the Hello, listing every neighbor heard from (Init or above). */
+  private sendHello(iface: Iface): void {
+    const s = iface.settings;
+    const neighbors: number[] = [];
+    for (const n of iface.neighbors.values()) if (NeighborRank[n.state] >= NeighborRank.Init) neighbors.push(n.routerId);
+    neighbors.sort(uint32Cmp);
+    const packet: HelloPacket = {
+      ...this.common(),
+      type: PacketType.Hello,
+      networkMask: iface.mask,
+      helloInterval: helloSeconds(s),
+      options: OurOptions,
+      priority: s.priority,
+      deadInterval: deadSeconds(s),
+      dr: iface.dr,
+      bdr: iface.bdr,
+      neighbors,
+    };
+    this.sendRaw(iface, AllSPFRouters, encodePacket(packet));
+  }
+}

@@ -1,0 +1,219 @@
+// A tiny in-test network for driving a few cores directly: routers with
+// interfaces on shared links, packets delivered after a fixed delay to every
+// member of the link (multicast: only to those that joined the group), core
+// deadlines honoured, all in virtual time. Deterministic: one event queue
+// ordered by time, then by insertion.
+
+import { createRouter, defaultRouterConfig, type OspfRouter } from '../../src/core/index.js';
+import { AllSPFRouters, type Input, type InterfaceInfo, type Output, type RouterConfig } from '../../src/core/api.js';
+import { decodePacket, type OspfPacket } from '../../src/packet/index.js';
+import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
+import { createPrng } from '../../src/lib/prng.js';
+
+export interface Attachment {
+  router: string;
+  ifName: string;
+  address: number;
+  prefixLength: number;
+}
+
+export interface SentPacket {
+  at: number;
+  from: string;
+  ifName: string;
+  dst: number;
+  packet: OspfPacket;
+}
+
+interface Node {
+  name: string;
+  core: OspfRouter;
+  config: RouterConfig;
+  infos: Map<string, InterfaceInfo>;
+  groups: Set<string>; // `${ifName}|${group}`
+  outputs: Output[];
+}
+
+interface Pending {
+  at: number;
+  order: number;
+  router: string;
+  input: Input;
+}
+
+/** Decides whether a packet is delivered; may return a replacement for it. */
+export type PacketFilter = (p: SentPacket, to: string) => boolean;
+
+export class TestNet {
+  now = 0;
+  readonly nodes = new Map<string, Node>();
+  private links = new Map<string, Attachment[]>();
+  private queue: Pending[] = [];
+  private order = 0;
+  readonly sent: SentPacket[] = [];
+  filter: PacketFilter = () => true;
+  delayMs = 1;
+
+  addRouter(name: string, routerId: string, tweak: (c: RouterConfig) => void = () => undefined, seed = 1): OspfRouter {
+    const config = defaultRouterConfig(parseIpv4(routerId));
+    config.networks = [parsePrefix('0.0.0.0/0')];
+    tweak(config);
+    const prng = createPrng(seed + this.nodes.size * 7919);
+    const core = createRouter({ config, random: () => prng.next() });
+    this.nodes.set(name, { name, core, config, infos: new Map(), groups: new Set(), outputs: [] });
+    return core;
+  }
+
+  core(name: string): OspfRouter {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new Error(`no router ${name}`);
+    return node.core;
+  }
+
+  /** Puts interfaces of several routers on one link: [router, ifName, "10.0.0.1/24"]. */
+  link(name: string, members: [string, string, string][], mtu = 1500): void {
+    const attachments: Attachment[] = [];
+    for (const [router, ifName, cidr] of members) {
+      const slash = cidr.indexOf('/');
+      const address = parseIpv4(cidr.slice(0, slash));
+      const prefixLength = Number(cidr.slice(slash + 1));
+      attachments.push({ router, ifName, address, prefixLength });
+      this.setInterface(router, { name: ifName, ifIndex: 1, up: true, loopback: false, mtu, addresses: [{ address, prefixLength }] });
+    }
+    this.links.set(name, attachments);
+  }
+
+  loopback(router: string, ifName: string, cidrs: string[]): void {
+    const addresses = cidrs.map((c) => {
+      const slash = c.indexOf('/');
+      return { address: parseIpv4(c.slice(0, slash)), prefixLength: Number(c.slice(slash + 1)) };
+    });
+    this.setInterface(router, { name: ifName, ifIndex: 1, up: true, loopback: true, mtu: 65536, addresses });
+  }
+
+  setInterface(router: string, info: InterfaceInfo): void {
+    const node = this.nodes.get(router);
+    if (node === undefined) throw new Error(`no router ${router}`);
+    node.infos.set(info.name, info);
+    this.input(router, { kind: 'interface', info });
+  }
+
+  /** Takes an interface down (carrier lost). */
+  down(router: string, ifName: string): void {
+    const info = this.nodes.get(router)?.infos.get(ifName);
+    if (info === undefined) throw new Error(`no interface ${router}/${ifName}`);
+    this.setInterface(router, { ...info, up: false });
+  }
+
+  /** Stops a router without a word (power cut): it no longer receives or sends. */
+  crash(router: string): void {
+    this.nodes.delete(router);
+  }
+
+  /** Hands an input to a router now and processes what it outputs. */
+  input(router: string, input: Input): Output[] {
+    const node = this.nodes.get(router);
+    if (node === undefined) return [];
+    const outputs = node.core.handle(input, this.now);
+    node.outputs.push(...outputs);
+    for (const o of outputs) this.onOutput(node, o);
+    return outputs;
+  }
+
+  private onOutput(node: Node, o: Output): void {
+    if (o.kind === 'membership') {
+      const key = `${o.ifName}|${o.group}`;
+      if (o.join) node.groups.add(key);
+      else node.groups.delete(key);
+      return;
+    }
+    if (o.kind !== 'send') return;
+    const packet = decodePacket(o.data);
+    const sent: SentPacket = { at: this.now, from: node.name, ifName: o.ifName, dst: o.dst, packet };
+    this.sent.push(sent);
+    const link = [...this.links.values()].find((l) => l.some((a) => a.router === node.name && a.ifName === o.ifName));
+    if (link === undefined) return;
+    const self = link.find((a) => a.router === node.name && a.ifName === o.ifName) as Attachment;
+    for (const a of link) {
+      if (a === self) continue;
+      const peer = this.nodes.get(a.router);
+      if (peer === undefined) continue;
+      const info = peer.infos.get(a.ifName);
+      if (info === undefined || !info.up) continue;
+      const multicast = o.dst >>> 28 === 0xe;
+      if (multicast && !peer.groups.has(`${a.ifName}|${o.dst}`)) continue;
+      if (!multicast && o.dst !== a.address) continue;
+      if (!this.filter(sent, a.router)) continue;
+      this.schedule(this.now + this.delayMs, a.router, { kind: 'packet', ifName: a.ifName, src: self.address, dst: o.dst, data: o.data });
+    }
+  }
+
+  private schedule(at: number, router: string, input: Input): void {
+    this.queue.push({ at, order: this.order++, router, input });
+  }
+
+  /** Runs events until `until` (ms of virtual time). */
+  run(until: number): void {
+    for (;;) {
+      let best: Pending | undefined;
+      let bestIndex = -1;
+      for (let i = 0; i < this.queue.length; i++) {
+        const p = this.queue[i] as Pending;
+        if (best === undefined || p.at < best.at || (p.at === best.at && p.order < best.order)) {
+          best = p;
+          bestIndex = i;
+        }
+      }
+      let timerAt = Infinity;
+      let timerRouter: string | undefined;
+      for (const node of [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const d = node.core.nextDeadline();
+        if (d !== undefined && d < timerAt) {
+          timerAt = d;
+          timerRouter = node.name;
+        }
+      }
+      if (best !== undefined && best.at <= timerAt && best.at <= until) {
+        this.queue.splice(bestIndex, 1);
+        this.now = Math.max(this.now, best.at);
+        this.input(best.router, best.input);
+      } else if (timerRouter !== undefined && timerAt <= until) {
+        this.now = Math.max(this.now, timerAt);
+        this.input(timerRouter, { kind: 'timer' });
+      } else {
+        this.now = until;
+        return;
+      }
+    }
+  }
+
+  /** Runs `ms` more milliseconds. */
+  advance(ms: number): void {
+    this.run(this.now + ms);
+  }
+
+  state(router: string, neighborId: string): string | undefined {
+    const id = parseIpv4(neighborId);
+    return this.core(router)
+      .neighbors()
+      .find((n) => n.routerId === id)?.state;
+  }
+
+  /** The LSDBs of the routers as comparable text (key, seq, checksum), ages left out. */
+  lsdbText(router: string): string[] {
+    return this.core(router)
+      .lsdb(this.now)
+      .map((h) => `${h.type}/${h.lsId}/${h.advRouter}#${h.seq}/${h.checksum}`);
+  }
+
+  /** Packets of one type sent by a router since `since`. */
+  sentBy(router: string, type: number, since = 0): SentPacket[] {
+    return this.sent.filter((s) => s.from === router && s.packet.type === type && s.at >= since);
+  }
+
+  outputsOf(router: string): Output[] {
+    return this.nodes.get(router)?.outputs ?? [];
+  }
+}
+
+export const AllSpf = AllSPFRouters;
