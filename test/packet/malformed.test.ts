@@ -19,7 +19,7 @@ import {
   type HelloPacket,
   type LsUpdatePacket,
 } from '../../src/packet/index.js';
-import { hex } from './helpers.js';
+import { hex, reseal } from './helpers.js';
 
 function reasonOf(run: () => unknown): string {
   try {
@@ -67,18 +67,6 @@ function withLength(packet: Uint8Array, length: number): Uint8Array {
   new DataView(copy.buffer).setUint16(2, length);
   reseal(copy, Math.min(length, copy.length));
   return copy;
-}
-
-function reseal(bytes: Uint8Array, length: number): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  view.setUint16(12, 0);
-  let sum = 0;
-  for (let i = 0; i < length; i += 2) {
-    if (i >= 16 && i < 24) continue;
-    sum += (bytes[i] << 8) | (i + 1 < length ? bytes[i + 1] : 0);
-  }
-  while (sum > 0xffff) sum = (sum & 0xffff) + Math.floor(sum / 0x10000);
-  view.setUint16(12, ~sum & 0xffff);
 }
 
 describe('packet header (RFC 2328 A.3.1)', () => {
