@@ -81,7 +81,8 @@ export function parseSipResponse(text: string): SipResponse {
   // RFC 3261 7.3.1: a line starting with whitespace continues the previous header.
   const lines = head.split(/\r?\n/);
   const startLine = lines[0] ?? '';
-  const match = /^SIP\/2\.0 ([1-6]\d\d) ?(.*)$/.exec(startLine);
+  // RFC 3261 7.2: Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+  const match = /^SIP\/2\.0 ([1-6]\d\d)(?: (.*))?$/.exec(startLine);
   if (match === null) throw new SipParseError('bad-status-line', JSON.stringify(startLine.slice(0, 80)));
   const headers = new Map<string, string[]>();
   let last: { name: string; index: number } | undefined;
@@ -102,7 +103,7 @@ export function parseSipResponse(text: string): SipResponse {
     headers.set(name, values);
     last = { name, index: values.length - 1 };
   }
-  return { status: Number(match[1]), reasonPhrase: match[2] as string, headers };
+  return { status: Number(match[1]), reasonPhrase: match[2] ?? '', headers };
 }
 
 /** Split a header value on commas outside quotes and angle brackets (RFC 3261 7.3.1). */
