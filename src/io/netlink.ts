@@ -1,0 +1,256 @@
+// Interfaces and their IPv4 addresses as the kernel reports them over
+// rtnetlink (the `netlink` package): a dump at start, then every change
+// (link up/down, MTU, rename, removal; address added/removed — such as the
+// anycast /32 appearing on or vanishing from `lo`) as an InterfaceInfo
+// update the moment the kernel announces it.
+//
+//   start(): subscribe LINK + IPV4_IFADDR ──▶ dump links, dump addresses
+//            (notifications arriving meanwhile are queued, replayed after)
+//   RTM_NEWLINK / DELLINK / NEWADDR / DELADDR ──▶ state ──▶ 'interface' if it changed
+//   ENOBUFS (notifications lost) ──▶ dump again and report the differences
+//
+// What the package gives and lacks: typed dumps (getLinks, getAddresses)
+// and multicast membership work as documented; its parsed 'message' event
+// drops the message type (NEW and DEL look alike), so notifications are read
+// from the lower NetlinkSocket and parsed with rt.parseLinkMessage /
+// rt.parseAddressMessage. Dumps and notifications use separate sockets,
+// because a notification arriving inside a multipart dump would break the
+// package's dump reassembly.
+
+import { EventEmitter } from 'eventemitter3';
+import { createNetlink, createRtNetlink, Protocol, rt } from 'netlink';
+import type { NetlinkMessage, NetlinkSocket, RtNetlinkSocket } from 'netlink';
+import type { InterfaceAddress, InterfaceInfo } from '../core/api.js';
+import { NetlinkRequestError } from './errors.js';
+
+const RTM_NEWLINK = 16;
+const RTM_DELLINK = 17;
+const RTM_NEWADDR = 20;
+const RTM_DELADDR = 21;
+const AF_UNSPEC = 0;
+const AF_INET = 2;
+const ENOBUFS = 105;
+
+interface LinkState {
+  name: string;
+  up: boolean;
+  loopback: boolean;
+  mtu: number;
+}
+
+export interface InterfaceMonitorOptions {
+  /** Limit for each dump, in milliseconds (default 5000). */
+  timeoutMs?: number;
+}
+
+export interface InterfaceMonitorEvents {
+  /** An interface appeared or changed; a removed one comes with up=false and no addresses. */
+  interface: [info: InterfaceInfo];
+  /** A resynchronisation dump failed; the monitor keeps listening. */
+  error: [error: NetlinkRequestError];
+}
+
+/** Follows the kernel's links and IPv4 addresses. Create with InterfaceMonitor.start(). */
+export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
+  private links = new Map<number, LinkState>();
+  private addresses = new Map<number, Map<string, InterfaceAddress>>();
+  /** What was last reported per ifIndex (name and serialised info). */
+  private reported = new Map<number, { name: string; key: string }>();
+  /** Notifications received while a dump is running; replayed after it. */
+  private queued: NetlinkMessage[] | undefined = [];
+  private closed = false;
+
+  private constructor(
+    private readonly events: NetlinkSocket,
+    private readonly requests: RtNetlinkSocket,
+    private readonly timeoutMs: number,
+  ) {
+    super();
+  }
+
+  /** Subscribe, dump, and return a monitor whose interfaces() is the current state. */
+  static async start(options: InterfaceMonitorOptions = {}): Promise<InterfaceMonitor> {
+    let events: NetlinkSocket | undefined;
+    let requests: RtNetlinkSocket | undefined;
+    try {
+      events = createNetlink(Protocol.ROUTE, { ref: true, recvBufferSize: 1 << 20, sendBufferSize: 0 });
+      events.addMembership(rt.MulticastGroups.LINK);
+      events.addMembership(rt.MulticastGroups.IPV4_IFADDR);
+      requests = createRtNetlink();
+    } catch (error) {
+      events?.close();
+      throw wrapError('subscribe', error);
+    }
+    const monitor = new InterfaceMonitor(events, requests, options.timeoutMs ?? 5000);
+    events.on('message', (msgs) => monitor.onNotification(msgs));
+    events.on('error', (error) => monitor.onSocketError(error));
+    try {
+      await monitor.resync();
+    } catch (error) {
+      monitor.close();
+      throw error;
+    }
+    return monitor;
+  }
+
+  /** All interfaces known now, by ifIndex. */
+  interfaces(): InterfaceInfo[] {
+    return [...this.links.keys()].sort((x, y) => x - y).map((ifIndex) => this.info(ifIndex) as InterfaceInfo);
+  }
+
+  get(name: string): InterfaceInfo | undefined {
+    return this.interfaces().find((info) => info.name === name);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.events.close();
+    this.requests.socket.close();
+  }
+
+  private onNotification(msgs: NetlinkMessage[]): void {
+    if (this.closed) return;
+    if (this.queued) {
+      this.queued.push(...msgs);
+      return;
+    }
+    const touched = new Set<number>();
+    for (const msg of msgs) this.apply(msg, touched);
+    this.report(touched);
+  }
+
+  private onSocketError(error: Error & { errno?: number }): void {
+    if (this.closed) return;
+    // The kernel dropped notifications for us: the state can no longer be
+    // trusted, so read it all again and report what differs.
+    if (Math.abs(error.errno ?? 0) === ENOBUFS && !this.queued) {
+      this.resync().catch((failure: unknown) => this.emit('error', wrapError('resync', failure)));
+      return;
+    }
+    this.emit('error', wrapError('receive', error));
+  }
+
+  /** Dump links and addresses into fresh state, replay what was queued, report differences. */
+  private async resync(): Promise<void> {
+    this.queued = this.queued ?? [];
+    let linkMsgs: rt.LinkMessage[];
+    let addrMsgs: rt.AddressMessage[];
+    try {
+      linkMsgs = await this.requests.getLinks({}, {}, { timeout: this.timeoutMs });
+      addrMsgs = await this.requests.getAddresses({ family: AF_INET }, {}, { timeout: this.timeoutMs });
+    } catch (error) {
+      this.queued = undefined;
+      throw wrapError('dump', error);
+    }
+    if (this.closed) return;
+    this.links = new Map();
+    this.addresses = new Map();
+    const touched = new Set<number>(this.reported.keys());
+    for (const msg of linkMsgs) this.applyLink(msg, touched);
+    for (const msg of addrMsgs) this.applyAddress(msg, true, touched);
+    const queued = this.queued;
+    this.queued = undefined;
+    for (const msg of queued) this.apply(msg, touched);
+    this.report(touched);
+  }
+
+  private apply(msg: NetlinkMessage, touched: Set<number>): void {
+    switch (msg.type) {
+      case RTM_NEWLINK:
+      case RTM_DELLINK: {
+        const link = rt.parseLinkMessage(msg.data);
+        // Bridge port notifications (AF_BRIDGE) share the group; a DELLINK
+        // of that family means "left the bridge", not "gone".
+        if ((link.data.family ?? AF_UNSPEC) !== AF_UNSPEC) return;
+        if (msg.type === RTM_NEWLINK) this.applyLink(link, touched);
+        else {
+          const ifIndex = link.data.index ?? 0;
+          this.links.delete(ifIndex);
+          this.addresses.delete(ifIndex);
+          touched.add(ifIndex);
+        }
+        return;
+      }
+      case RTM_NEWADDR:
+      case RTM_DELADDR:
+        this.applyAddress(rt.parseAddressMessage(msg.data), msg.type === RTM_NEWADDR, touched);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private applyLink(msg: rt.LinkMessage, touched: Set<number>): void {
+    const ifIndex = msg.data.index ?? 0;
+    const flags = msg.data.flags ?? {};
+    const previous = this.links.get(ifIndex);
+    this.links.set(ifIndex, {
+      name: msg.attrs.ifname ?? previous?.name ?? `if${ifIndex}`,
+      // Up for OSPF: administratively up and operationally running (carrier).
+      up: flags.up === true && flags.running === true,
+      loopback: flags.loopback === true,
+      mtu: msg.attrs.mtu ?? previous?.mtu ?? 0,
+    });
+    touched.add(ifIndex);
+  }
+
+  private applyAddress(msg: rt.AddressMessage, present: boolean, touched: Set<number>): void {
+    if (msg.data.family !== AF_INET) return;
+    // IFA_LOCAL is our address; IFA_ADDRESS is the peer's on point-to-point links.
+    const bytes = msg.attrs.local ?? msg.attrs.address;
+    if (!bytes || bytes.length !== 4) return;
+    const ifIndex = msg.data.index ?? 0;
+    const entry: InterfaceAddress = { address: bytes.readUInt32BE(0), prefixLength: msg.data.prefixlen ?? 32 };
+    const key = `${entry.address}/${entry.prefixLength}`;
+    let set = this.addresses.get(ifIndex);
+    if (present) {
+      if (!set) this.addresses.set(ifIndex, (set = new Map()));
+      set.set(key, entry);
+    } else set?.delete(key);
+    touched.add(ifIndex);
+  }
+
+  private info(ifIndex: number): InterfaceInfo | undefined {
+    const link = this.links.get(ifIndex);
+    if (!link) return undefined;
+    // Deterministic order: by address, then prefix length.
+    const addresses = [...(this.addresses.get(ifIndex)?.values() ?? [])].sort(
+      (x, y) => x.address - y.address || x.prefixLength - y.prefixLength,
+    );
+    return { name: link.name, ifIndex, up: link.up, loopback: link.loopback, mtu: link.mtu, addresses };
+  }
+
+  /** Emit an update for each touched interface whose reported state changed, in ifIndex order. */
+  private report(touched: Set<number>): void {
+    for (const ifIndex of [...touched].sort((x, y) => x - y)) {
+      const info = this.info(ifIndex);
+      const last = this.reported.get(ifIndex);
+      if (!info) {
+        if (!last) continue;
+        this.reported.delete(ifIndex);
+        this.emitGone(last.name, ifIndex);
+        continue;
+      }
+      const key = JSON.stringify(info);
+      if (last?.key === key) continue;
+      // A rename: the old name is gone as far as the core is concerned.
+      if (last && last.name !== info.name) this.emitGone(last.name, ifIndex);
+      this.reported.set(ifIndex, { name: info.name, key });
+      this.emit('interface', info);
+    }
+  }
+
+  private emitGone(name: string, ifIndex: number): void {
+    this.emit('interface', { name, ifIndex, up: false, loopback: false, mtu: 0, addresses: [] });
+  }
+}
+
+/** Turn a failure from the netlink package into a NetlinkRequestError. */
+export function wrapError(operation: string, error: unknown): NetlinkRequestError {
+  if (error instanceof NetlinkRequestError) return error;
+  const e = error as { errno?: unknown; code?: unknown; message?: unknown };
+  const errno = typeof e?.errno === 'number' ? Math.abs(e.errno) : 0;
+  const code = typeof e?.code === 'string' ? e.code : String(e?.message ?? error);
+  return new NetlinkRequestError(operation, errno, code);
+}

@@ -1,0 +1,67 @@
+// Runs the rtnetlink interface monitor inside a network namespace for
+// netlink.ns.test.ts. Prints {event:'ready', interfaces} once started, then
+// {event:'interface', info, at} per update (addresses as "a.b.c.d/len").
+// Requests on stdin ({id, cmd, …}): 'list'; 'address' {op: 'add'|'del',
+// ifName, cidr} and 'link' {ifName, up}, which make the change through
+// rtnetlink from this process and reply with the time just before it
+// (`t0`), so the test can measure change → report without process start-up
+// costs; 'close'.
+/* global process, setImmediate, Buffer */
+import { createInterface } from 'node:readline';
+import { createRtNetlink } from 'netlink';
+import { InterfaceMonitor } from '../../dist/src/io/netlink.js';
+import { formatIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
+
+const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+const show = (info) => ({ ...info, addresses: info.addresses.map((a) => `${formatIpv4(a.address)}/${a.prefixLength}`) });
+
+const monitor = await InterfaceMonitor.start();
+monitor.on('interface', (info) => out({ event: 'interface', info: show(info), at: Date.now() }));
+monitor.on('error', (error) => out({ event: 'error', message: error.message }));
+
+const control = createRtNetlink();
+const NLM_F_CREATE_EXCL = 0x400 | 0x200;
+
+async function handle(req) {
+  switch (req.cmd) {
+    case 'list':
+      return { interfaces: monitor.interfaces().map(show) };
+    case 'address': {
+      const index = monitor.get(req.ifName).ifIndex;
+      const p = parsePrefix(req.cidr, true);
+      const bytes = Buffer.alloc(4);
+      bytes.writeUInt32BE(p.address);
+      const t0 = Date.now();
+      if (req.op === 'add') await control.newAddress({ family: 2, prefixlen: p.length, index }, { local: bytes, address: bytes }, { flags: NLM_F_CREATE_EXCL });
+      else await control.delAddress({ family: 2, prefixlen: p.length, index }, { local: bytes, address: bytes });
+      return { t0 };
+    }
+    case 'link': {
+      const index = monitor.get(req.ifName).ifIndex;
+      const t0 = Date.now();
+      await control.setLink({ index, change: { up: true }, flags: req.up ? { up: true } : {} });
+      return { t0 };
+    }
+    case 'close':
+      monitor.close();
+      control.socket.close();
+      setImmediate(() => process.exit(0));
+      return {};
+    default:
+      throw new Error(`unknown command ${req.cmd}`);
+  }
+}
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const req = JSON.parse(line);
+  handle(req).then(
+    (reply) => out({ id: req.id, ok: true, ...reply }),
+    (error) => out({ id: req.id, ok: false, error: String(error?.message ?? error) }),
+  );
+});
+process.stdin.on('end', () => {
+  monitor.close();
+  control.socket.close();
+  process.exit(0);
+});
+out({ event: 'ready', interfaces: monitor.interfaces().map(show) });

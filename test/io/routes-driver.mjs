@@ -1,0 +1,59 @@
+// Runs the kernel route installer inside a network namespace for
+// routes.ns.test.ts. argv[2]: JSON installer options ({table, metric}).
+// Requests on stdin ({id, cmd, …}): 'sync' {routes: [{prefix: "a.b.c.d/len",
+// nextHops: [{gateway: "a.b.c.d", ifName}]}]}, 'sweep', 'removeAll',
+// 'installed', 'close'. Replies carry prefixes as text; errors as {name,
+// errno, code, message}.
+/* global process, setImmediate */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { RouteInstaller } from '../../dist/src/io/routes.js';
+import { formatPrefix, parseIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
+
+const installer = new RouteInstaller(JSON.parse(process.argv[2] ?? '{}'));
+const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+const ifIndexOf = (ifName) => Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8').trim());
+
+const toRoute = (r) => ({
+  prefix: parsePrefix(r.prefix),
+  nextHops: r.nextHops.map((h) => ({ gateway: h.gateway ? parseIpv4(h.gateway) : 0, ifIndex: h.ifIndex ?? ifIndexOf(h.ifName) })),
+});
+const showResult = (r) => ({
+  added: r.added.map(formatPrefix),
+  replaced: r.replaced.map(formatPrefix),
+  removed: r.removed.map(formatPrefix),
+  unchanged: r.unchanged,
+  failed: r.failed.map((e) => ({ name: e.name, errno: e.errno, code: e.code, message: e.message, prefix: formatPrefix(e.route.prefix) })),
+});
+
+async function handle(req) {
+  switch (req.cmd) {
+    case 'sync':
+      return { result: showResult(await installer.sync(req.routes.map(toRoute))) };
+    case 'sweep':
+      return { removed: (await installer.sweep()).map(formatPrefix) };
+    case 'removeAll':
+      return { result: showResult(await installer.removeAll()) };
+    case 'installed':
+      return { routes: installer.installed().map((r) => formatPrefix(r.prefix)) };
+    case 'close':
+      installer.close();
+      setImmediate(() => process.exit(0));
+      return {};
+    default:
+      throw new Error(`unknown command ${req.cmd}`);
+  }
+}
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const req = JSON.parse(line);
+  handle(req).then(
+    (reply) => out({ id: req.id, ok: true, ...reply }),
+    (error) => out({ id: req.id, ok: false, error: `${error?.name}: ${error?.message ?? error}` }),
+  );
+});
+process.stdin.on('end', () => {
+  installer.close();
+  process.exit(0);
+});
+out({ event: 'ready' });
