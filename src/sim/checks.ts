@@ -1,10 +1,13 @@
 // What a converged OSPF network looks like, checked against a simulator's
 // cores: adjacencies as RFC 2328 10.4 and 9.4 require them, identical LSDBs
-// within each connected part, nothing left to retransmit or request.
+// within each connected part, nothing left to retransmit or request, and
+// self-originated LSAs that match each router's adjacencies and configuration.
 // Problems come back as sentences, so a failing test can print them all.
 
 import type { InterfaceView, NeighborState, NeighborView } from '../core/api.js';
-import { formatIpv4 } from '../lib/ipv4.js';
+import { formatIpv4, formatPrefix } from '../lib/ipv4.js';
+import { decodeLsaBody } from '../packet/index.js';
+import { LsaType, RouterLinkType } from '../packet/types.js';
 import type { Simulator } from './simulator.js';
 import { LOOPBACK_IFNAME } from './topology.js';
 
@@ -13,7 +16,7 @@ const MAX_REPORTED_LSDB_DIFFERENCES = 8;
 
 /** Everything that differs from a converged network, as readable lines; empty when converged. */
 export function checkConvergence(sim: Simulator): string[] {
-  return [...checkAdjacencies(sim), ...checkLsdbs(sim)];
+  return [...checkAdjacencies(sim), ...checkLsdbs(sim), ...checkOrigination(sim)];
 }
 
 /**
@@ -207,4 +210,108 @@ export function describeState(sim: Simulator, recentEvents = 40): string {
   const events = sim.recentEvents().slice(-recentEvents);
   for (const e of events) lines.push(`  ${e.now} ms ${e.router}: ${JSON.stringify(e.event)}`);
   return lines.join('\n');
+}
+
+/**
+ * What each running router originates matches its adjacencies and
+ * configuration, read from its own LSDB: its router-LSA has one
+ * point-to-point link per Full point-to-point neighbor, one transit link per
+ * broadcast segment where it is Full with the DR or is the DR with a Full
+ * neighbor, and a host stub for its loopback (RFC 2328 12.4.1); as DR with a
+ * Full neighbor it has a network-LSA listing itself and exactly its Full
+ * neighbors, and no network-LSA anywhere else (12.4.2); its AS-external-LSAs
+ * are exactly its configured externals (12.4.4).
+ */
+export function checkOrigination(sim: Simulator): string[] {
+  const problems: string[] = [];
+  for (let r = 0; r < sim.routerCount; r++) {
+    const core = sim.core(r);
+    if (core === undefined) continue;
+    const spec = sim.topology.routers[r];
+    const rid = spec.routerId;
+    const interfaces = new Map(core.interfaces().map((i) => [i.name, i]));
+    const neighbors = core.neighbors();
+    const fullOn = (ifName: string): NeighborView[] => neighbors.filter((n) => n.ifName === ifName && n.state === 'Full');
+
+    const p2pPeers: number[] = [];
+    const transit: number[] = [];
+    const networks = new Map<number, number[]>(); // own address → expected attached routers
+    for (const segment of sim.topology.segments) {
+      for (const a of segment.attachments) {
+        if (a.router !== r || !sim.linkWorks(segment.id, r)) continue;
+        const full = fullOn(a.ifName);
+        if (segment.kind === 'point-to-point') {
+          p2pPeers.push(...full.map((n) => n.routerId));
+          continue;
+        }
+        const view = interfaces.get(a.ifName);
+        if (view === undefined || view.dr === 0) continue;
+        const isDr = view.dr === a.address;
+        if (isDr && full.length > 0) {
+          transit.push(view.dr);
+          networks.set(a.address, [rid, ...full.map((n) => n.routerId)].sort((x, y) => x - y));
+        } else if (!isDr && full.some((n) => n.address === view.dr)) {
+          transit.push(view.dr);
+        }
+      }
+    }
+
+    const own = core.lsdb(sim.now).filter((h) => h.advRouter === rid && h.age < MAX_AGE);
+    const routerLsa = core.lsa({ type: LsaType.Router, lsId: rid, advRouter: rid }, sim.now);
+    if (routerLsa === undefined || routerLsa.age >= MAX_AGE) {
+      problems.push(`${spec.name}: no router-LSA of its own`);
+    } else {
+      const body = decodeLsaBody(routerLsa);
+      if (body.kind === 'router') {
+        const linkIds = (type: number): number[] =>
+          body.links
+            .filter((l) => l.type === type)
+            .map((l) => l.linkId)
+            .sort((x, y) => x - y);
+        const want = (list: number[]): string => list.sort((x, y) => x - y).map(formatIpv4).join(' ') || 'none';
+        if (want(linkIds(RouterLinkType.PointToPoint)) !== want(p2pPeers)) {
+          problems.push(`${spec.name}: router-LSA point-to-point links to ${want(linkIds(RouterLinkType.PointToPoint))}, Full neighbors ${want(p2pPeers)}`);
+        }
+        if (want(linkIds(RouterLinkType.Transit)) !== want(transit)) {
+          problems.push(`${spec.name}: router-LSA transit links to ${want(linkIds(RouterLinkType.Transit))}, expected ${want(transit)}`);
+        }
+        if (!body.links.some((l) => l.type === RouterLinkType.Stub && l.linkId === spec.loopback && l.linkData === 0xffffffff)) {
+          problems.push(`${spec.name}: router-LSA has no host stub for its loopback ${formatIpv4(spec.loopback)}`);
+        }
+      } else {
+        problems.push(`${spec.name}: its router-LSA does not decode as one`);
+      }
+    }
+
+    for (const h of own.filter((x) => x.type === LsaType.Network)) {
+      if (!networks.has(h.lsId)) problems.push(`${spec.name}: network-LSA ${formatIpv4(h.lsId)} but it is not DR with a Full neighbor there`);
+    }
+    for (const [address, attached] of networks) {
+      const lsa = core.lsa({ type: LsaType.Network, lsId: address, advRouter: rid }, sim.now);
+      const body = lsa !== undefined && lsa.age < MAX_AGE ? decodeLsaBody(lsa) : undefined;
+      if (body?.kind !== 'network') {
+        problems.push(`${spec.name}: DR on ${formatIpv4(address)} with Full neighbors but no network-LSA`);
+        continue;
+      }
+      const listed = [...body.attachedRouters].sort((x, y) => x - y);
+      if (listed.join() !== attached.join()) {
+        problems.push(`${spec.name}: network-LSA ${formatIpv4(address)} lists ${listed.map(formatIpv4).join(' ')}, expected ${attached.map(formatIpv4).join(' ')}`);
+      }
+    }
+
+    const externals = own
+      .filter((h) => h.type === LsaType.AsExternal)
+      .map((h) => formatIpv4(h.lsId))
+      .sort();
+    const configured = sim
+      .config(r)
+      .externals.map((e) => formatIpv4(e.prefix.address))
+      .sort();
+    if (externals.join() !== configured.join()) {
+      problems.push(
+        `${spec.name}: AS-external-LSAs for ${externals.join(' ') || 'none'}, configured ${sim.config(r).externals.map((e) => formatPrefix(e.prefix)).join(' ') || 'none'}`,
+      );
+    }
+  }
+  return problems;
 }
