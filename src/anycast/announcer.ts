@@ -368,9 +368,13 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   private onExit(proc: SupervisedProcess, info: ExitInfo): void {
     const restart = info.restartInMs === undefined ? '' : `, restart in ${info.restartInMs} ms`;
     for (const { rt, check } of proc.users) {
-      const now = clockNow();
       check.healthy = false;
       check.reason = `${info.reason}${restart}`;
+      this.log('warn', `${check.resolved.name}: ${check.reason}`, rt.resolved.key);
+      const event: ProcessEvent = { prefix: rt.resolved.key, check: check.resolved.name, event: 'exit', pid: info.pid, reason: info.reason, at: info.at };
+      if (info.restartInMs !== undefined) event.restartInMs = info.restartInMs;
+      this.emit('process', event);
+      const now = clockNow();
       const outputs = rt.machine.setCheck(check.resolved.name, false, check.reason, now);
       for (const other of rt.checks.values()) {
         if (other === check || other.riseFall === undefined) continue;
@@ -381,10 +385,6 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
         outputs.push(...rt.machine.setCheck(other.resolved.name, false, other.reason, now));
       }
       this.apply(rt, outputs);
-      this.log('warn', `${check.resolved.name}: ${check.reason}`, rt.resolved.key);
-      const event: ProcessEvent = { prefix: rt.resolved.key, check: check.resolved.name, event: 'exit', pid: info.pid, reason: info.reason, at: info.at };
-      if (info.restartInMs !== undefined) event.restartInMs = info.restartInMs;
-      this.emit('process', event);
     }
   }
 

@@ -1,0 +1,246 @@
+// Proxy supervision with real children on 127.0.0.1: exits are noticed at
+// once, restarts back off, stop leaves nothing behind, and a frozen proxy is
+// caught by its sip-options check.
+
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Announcer, type CheckEvent, type LogEntry, type ProcessEvent } from '../../src/anycast/announcer.js';
+import { ProcessSupervisor, type ExitInfo, type SpawnInfo } from '../../src/anycast/supervisor.js';
+import type { Advertisement, StateChangeEvent } from '../../src/anycast/types.js';
+import { parsePrefix } from '../../src/lib/ipv4.js';
+import { isAlive, nextEvent, sleep, until } from './wait.js';
+
+/** A minimal SIP proxy as a child: answers OPTIONS with 200 on 127.0.0.1:PORT (argv[1]). */
+const PROXY_CODE = `
+const dgram = require('node:dgram');
+const port = Number(process.argv[1]);
+const sock = dgram.createSocket('udp4');
+sock.on('message', (msg, from) => {
+  const text = msg.toString();
+  const h = (name) => (new RegExp('^' + name + ': (.*)$', 'mi').exec(text) || [])[1] || '';
+  const reply = ['SIP/2.0 200 OK', 'Via: ' + h('Via'), 'From: ' + h('From'), 'To: ' + h('To') + ';tag=child',
+    'Call-ID: ' + h('Call-ID'), 'CSeq: ' + h('CSeq'), 'Server: child-proxy', 'Content-Length: 0', '', ''].join('\\r\\n');
+  sock.send(reply, from.port, from.address);
+});
+sock.bind(port, '127.0.0.1', () => console.log('listening on ' + port));
+process.on('SIGTERM', () => { console.log('terminating'); sock.close(); process.exit(0); });
+`;
+
+async function freeUdpPort(): Promise<number> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+  const port = sock.address().port;
+  await new Promise<void>((resolve) => sock.close(() => resolve()));
+  return port;
+}
+
+interface Harness {
+  announcer: Announcer;
+  ads: { ad: Advertisement; hrAt: number }[];
+  spawns: ProcessEvent[];
+  exits: { event: ProcessEvent; hrAt: number }[];
+  checks: CheckEvent[];
+  logs: LogEntry[];
+  states: StateChangeEvent[];
+}
+
+function proxyAnnouncer(port: number): Harness {
+  const ads: Harness['ads'] = [];
+  const announcer = new Announcer({
+    prefixes: [
+      {
+        prefix: parsePrefix('10.206.206.1/32'),
+        minIntervalMs: 100,
+        checks: [
+          { kind: 'process', name: 'proxy', command: [process.execPath, '-e', PROXY_CODE, String(port)], restartDelayMs: 100, stableAfterMs: 60_000, stopGraceMs: 2000 },
+          { kind: 'sip-options', host: '127.0.0.1', port, intervalMs: 50, timeoutMs: 40, rise: 2, fall: 2 },
+        ],
+      },
+    ],
+    advertise: (ad) => ads.push({ ad, hrAt: performance.now() }),
+  });
+  const h: Harness = { announcer, ads, spawns: [], exits: [], checks: [], logs: [], states: [] };
+  announcer.on('process', (e) => (e.event === 'spawn' ? h.spawns.push(e) : h.exits.push({ event: e, hrAt: performance.now() })));
+  announcer.on('check', (e) => h.checks.push(e));
+  announcer.on('log', (e) => h.logs.push(e));
+  announcer.on('state', (e) => h.states.push(e));
+  return h;
+}
+
+function lastPid(h: Harness): number {
+  const pid = h.spawns.at(-1)?.pid;
+  if (pid === undefined) throw new Error('no child has been spawned');
+  return pid;
+}
+
+describe('proxy supervision through the Announcer', () => {
+  it('kill -9: withdrawn in the exit event, restarted with backoff, back after rise successes', async () => {
+    const h = proxyAnnouncer(await freeUdpPort());
+    try {
+      const announced = nextEvent<Advertisement>(h.announcer, 'advertise', (a) => a.mode === 'announce', 10_000);
+      await h.announcer.start();
+      await announced;
+      expect(h.logs.some((l) => /^\[proxy\] listening on \d+$/.test(l.message))).toBe(true);
+      await sleep(150); // past min-interval: the withdrawal is the first change after a quiet period
+
+      const restartDelays: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        const pid = lastPid(h);
+        const spawnsBefore = h.spawns.length;
+        const adsBefore = h.ads.length;
+        const killedAt = performance.now();
+        process.kill(pid, 'SIGKILL');
+        await until('the withdrawal', () => h.ads.length > adsBefore, 2000);
+        const exit = h.exits.at(-1) as Harness['exits'][number];
+        const withdrawal = h.ads[adsBefore] as Harness['ads'][number];
+        expect(withdrawal.ad.mode).toBe('withdraw');
+        const exitToWithdraw = withdrawal.hrAt - exit.hrAt;
+        console.log(
+          `round ${round}: kill -9 -> exit event ${(exit.hrAt - killedAt).toFixed(2)} ms (kernel teardown and SIGCHLD), exit event -> withdraw ${exitToWithdraw.toFixed(3)} ms, kill -> withdraw ${(withdrawal.hrAt - killedAt).toFixed(2)} ms, restart in ${exit.event.restartInMs} ms`,
+        );
+        // Withdrawn in the same turn of the event loop as the exit event.
+        expect(exitToWithdraw).toBeLessThan(5);
+        expect(exit.event.reason).toBe('process killed by signal SIGKILL');
+        expect(h.announcer.status()[0]).toMatchObject({ state: 'withdrawn-by-health', failingCheck: 'proxy' });
+        expect(h.announcer.status()[0]?.reason).toMatch(/^proxy: process killed by signal SIGKILL, restart in \d+ ms$/);
+        restartDelays.push(exit.event.restartInMs as number);
+
+        await until('the restart', () => h.spawns.length > spawnsBefore, 5000);
+        const respawn = h.spawns.at(-1) as ProcessEvent;
+        expect(respawn.at - exit.event.at).toBeGreaterThanOrEqual((exit.event.restartInMs as number) - 2);
+        // Back only after `rise` (2) sip-options successes against the new child.
+        await until('the announcement', () => h.ads.at(-1)?.ad.mode === 'announce', 5000);
+        const announceAt = (h.ads.at(-1) as Harness['ads'][number]).ad.at;
+        const successes = h.checks.filter((c) => c.result.ok && c.result.at >= respawn.at && c.result.at <= announceAt);
+        expect(successes.length).toBeGreaterThanOrEqual(2);
+        await sleep(150);
+      }
+      // 100 ms doubling, not reset: each child lived less than stableAfterMs.
+      expect(restartDelays).toEqual([100, 200, 400]);
+    } finally {
+      await h.announcer.stop();
+    }
+    expect(h.ads.at(-1)?.ad.mode).toBe('withdraw');
+    expect(isAlive(lastPid(h))).toBe(false);
+  });
+
+  it('SIGSTOP: the frozen proxy is withdrawn by its sip-options check, and stop() still ends it', async () => {
+    const h = proxyAnnouncer(await freeUdpPort());
+    try {
+      const announced = nextEvent<Advertisement>(h.announcer, 'advertise', (a) => a.mode === 'announce', 10_000);
+      await h.announcer.start();
+      await announced;
+      await sleep(150);
+      const pid = lastPid(h);
+      const stoppedAt = performance.now();
+      process.kill(pid, 'SIGSTOP');
+      const withdrawn = await nextEvent<Advertisement>(h.announcer, 'advertise', (a) => a.mode === 'withdraw', 3000);
+      console.log(`SIGSTOP -> withdraw after ${(performance.now() - stoppedAt).toFixed(0)} ms (fall 2 x interval 50 ms, timeout 40 ms)`);
+      expect(withdrawn.mode).toBe('withdraw');
+      const status = h.announcer.status()[0];
+      expect(status?.failingCheck).toMatch(/^sip-options udp:127\.0\.0\.1:\d+$/);
+      expect(status?.reason).toContain('timeout after 40 ms');
+      expect(status?.checks.find((c) => c.name === 'proxy')).toMatchObject({ healthy: true, reason: `running (pid ${pid})` });
+      expect(h.exits).toHaveLength(0);
+
+      process.kill(pid, 'SIGCONT');
+      await nextEvent<Advertisement>(h.announcer, 'advertise', (a) => a.mode === 'announce', 3000);
+      process.kill(pid, 'SIGSTOP');
+      // stop() sends SIGTERM and SIGCONT: the proxy handles SIGTERM well within the grace period.
+      const stopStarted = performance.now();
+      await h.announcer.stop();
+      expect(performance.now() - stopStarted).toBeLessThan(1500);
+      expect(isAlive(pid)).toBe(false);
+      expect(h.logs.some((l) => l.message === '[proxy] terminating')).toBe(true);
+    } finally {
+      await h.announcer.stop();
+    }
+  });
+});
+
+describe('ProcessSupervisor', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'anycast-sup-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function collect(sup: ProcessSupervisor): { spawns: SpawnInfo[]; exits: ExitInfo[]; lines: string[] } {
+    const out = { spawns: [] as SpawnInfo[], exits: [] as ExitInfo[], lines: [] as string[] };
+    sup.on('spawn', (s) => out.spawns.push(s));
+    sup.on('exit', (e) => out.exits.push(e));
+    sup.on('output', (line, stream) => out.lines.push(`${stream} ${line}`));
+    return out;
+  }
+
+  it('escalates to SIGKILL after the grace period for a child that ignores SIGTERM', async () => {
+    const sup = new ProcessSupervisor(
+      { kind: 'process', command: [process.execPath, '-e', "process.on('SIGTERM', () => console.log('ignoring')); console.log('up'); setInterval(() => {}, 1000)"], stopGraceMs: 200 },
+      '[stubborn] ',
+    );
+    const seen = collect(sup);
+    sup.start();
+    try {
+      await until('the child to start', () => seen.lines.includes('stdout [stubborn] up'), 5000);
+      const pid = sup.pid as number;
+      const started = performance.now();
+      await sup.stop();
+      const took = performance.now() - started;
+      expect(took).toBeGreaterThanOrEqual(190);
+      expect(took).toBeLessThan(1500);
+      expect(isAlive(pid)).toBe(false);
+      expect(seen.lines).toContain('stdout [stubborn] ignoring');
+      expect(seen.exits.at(-1)).toMatchObject({ signal: 'SIGKILL', restartInMs: undefined });
+    } finally {
+      await sup.stop();
+    }
+  });
+
+  it('kills the whole group when the leader dies, so no worker is orphaned', async () => {
+    const pidFile = join(dir, 'worker');
+    const sup = new ProcessSupervisor({ kind: 'process', command: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; echo ready; wait`], restartDelayMs: 5000 }, '');
+    const seen = collect(sup);
+    sup.start();
+    try {
+      await until('the worker to start', () => seen.lines.includes('stdout ready'), 5000);
+      const worker = Number(readFileSync(pidFile, 'utf8'));
+      expect(isAlive(worker)).toBe(true);
+      process.kill(sup.pid as number, 'SIGKILL');
+      await until('the exit event', () => seen.exits.length === 1, 2000);
+      await until('the worker to be gone', () => !isAlive(worker), 2000);
+    } finally {
+      await sup.stop();
+    }
+    // Stopped during the restart delay: no new child.
+    expect(seen.spawns).toHaveLength(1);
+  });
+
+  it('reports exit codes and spawn failures, and keeps retrying with backoff', async () => {
+    const failing = new ProcessSupervisor({ kind: 'process', command: ['sh', '-c', 'echo bye >&2; exit 3'], restartDelayMs: 20, maxRestartDelayMs: 50 }, '[f] ');
+    const f = collect(failing);
+    failing.start();
+    try {
+      await until('four exits', () => f.exits.length >= 4, 5000);
+    } finally {
+      await failing.stop();
+    }
+    expect(f.exits[0]).toMatchObject({ code: 3, signal: null, reason: 'process exited with code 3', restartInMs: 20 });
+    expect(f.exits.slice(0, 4).map((e) => e.restartInMs)).toEqual([20, 40, 50, 50]);
+    expect(f.lines).toContain('stderr [f] bye');
+
+    const missing = new ProcessSupervisor({ kind: 'process', command: ['/nonexistent/proxy'], restartDelayMs: 20 }, '');
+    const m = collect(missing);
+    missing.start();
+    try {
+      await until('two failed starts', () => m.exits.length >= 2, 5000);
+    } finally {
+      await missing.stop();
+    }
+    expect(m.spawns).toHaveLength(0);
+    expect(m.exits[0]).toMatchObject({ reason: 'cannot start /nonexistent/proxy: ENOENT', restartInMs: 20 });
+    expect(m.exits[1]?.restartInMs).toBe(40);
+  });
+});
