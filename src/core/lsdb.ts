@@ -81,6 +81,21 @@ export function headerOf(raw: Uint8Array, age: number): LsaHeader {
   };
 }
 
+/** raw as an Lsa object with the given age, raw shared (the codec writes the age into the packet). */
+export function lsaOf(raw: Uint8Array, age: number): Lsa {
+  return {
+    age,
+    options: raw[2] as number,
+    type: rawType(raw),
+    lsId: rawLsId(raw),
+    advRouter: rawAdvRouter(raw),
+    seq: rawSeq(raw),
+    checksum: rawChecksum(raw),
+    length: ((raw[18] as number) << 8) | (raw[19] as number),
+    raw,
+  };
+}
+
 /**
  * RFC 2328 13.1: which of two instances of one LSA is more recent.
  * > 0 when a is newer, < 0 when b is newer, 0 when they are the same instance.

@@ -48,6 +48,7 @@ import {
   RouterFlags,
   RouterLinkType,
   buildLsa,
+  lsaChecksum,
   decodePacket,
   encodePacket,
   verifyLsaChecksum,
@@ -73,6 +74,7 @@ import {
   compareInstance,
   headerOf,
   keyOf,
+  lsaOf,
   keyString,
   parseKeyString,
   rawAdvRouter,
@@ -169,8 +171,10 @@ interface Neighbor {
   /** Database summary list: keys, read from summaryPos on (RFC 2328 10). */
   summary: KeyString[];
   summaryPos: number;
-  /** Link state request list, in insertion order (RFC 2328 10). */
+  /** Link state request list (RFC 2328 10): by key, and in order from requestHead on (removed keys are skipped). */
   requests: Map<KeyString, LsaHeader>;
+  requestOrder: KeyString[];
+  requestHead: number;
   /** Keys asked for in the last LS Request still unanswered (RFC 2328 10.9). */
   requestsInFlight: Set<KeyString>;
   /** Link state retransmission list (RFC 2328 10, 13.6). */
@@ -202,10 +206,7 @@ interface Iface {
 /** What we want to originate for one key (RFC 2328 12.4), and its encoding for change detection. */
 interface Wanted {
   type: number;
-  lsId: number;
-  options: number;
-  body: LsaBody;
-  /** The LSA built with sequence 0, to compare contents with the LSDB copy. */
+  /** The LSA built with sequence 0: compared with the LSDB copy, and the template of each new instance. */
   probe: Uint8Array;
 }
 
@@ -728,6 +729,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         summary: [],
         summaryPos: 0,
         requests: new Map(),
+        requestOrder: [],
+        requestHead: 0,
         requestsInFlight: new Set(),
         retransmit: new Map(),
       };
@@ -846,6 +849,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     for (const item of n.retransmit.values()) this.releaseRetransmit(item.entry);
     n.retransmit.clear();
     n.requests.clear();
+    n.requestOrder = [];
+    n.requestHead = 0;
     n.requestsInFlight.clear();
     n.summary = [];
     n.summaryPos = 0;
@@ -979,7 +984,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       const entry = this.db.get(key);
       // An LSA we lack, or hold an older instance of, goes on the request list.
       if (entry === undefined || compareInstance(h.seq, h.checksum, h.age, rawSeq(entry.raw), rawChecksum(entry.raw), Lsdb.ageOf(entry, this.now)) > 0) {
-        n.requests.set(key, h);
+        this.addRequest(n, key, h);
       }
     }
     const more = (flags & DdFlags.M) !== 0;
@@ -1054,8 +1059,12 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const room = Math.floor(this.packetRoom(iface) / 12);
     const requests: LsaKey[] = [];
     n.requestsInFlight.clear();
-    for (const [key, h] of n.requests) {
-      if (requests.length >= room) break;
+    // Keys answered since are skipped once and for all; a key listed twice is asked for once.
+    while (n.requestHead < n.requestOrder.length && !n.requests.has(n.requestOrder[n.requestHead] as KeyString)) n.requestHead++;
+    for (let i = n.requestHead; i < n.requestOrder.length && requests.length < room; i++) {
+      const key = n.requestOrder[i] as KeyString;
+      const h = n.requests.get(key);
+      if (h === undefined || n.requestsInFlight.has(key)) continue;
       requests.push({ type: h.type, lsId: h.lsId, advRouter: h.advRouter });
       n.requestsInFlight.add(key);
     }
@@ -1063,6 +1072,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const packet: LsRequestPacket = { ...this.common(), type: PacketType.LsRequest, requests };
     this.sendRaw(iface, this.neighborDst(iface, n), encodePacket(packet));
     this.timers.set(this.timer('lsr-retransmit', iface.name, n.key), this.now + iface.settings.retransmitIntervalMs);
+  }
+
+  private addRequest(n: Neighbor, key: KeyString, header: LsaHeader): void {
+    if (!n.requests.has(key)) n.requestOrder.push(key);
+    n.requests.set(key, header);
   }
 
   private removeRequest(n: Neighbor, key: KeyString): void {
@@ -1080,6 +1094,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         if (n.state !== 'Exchange' && n.state !== 'Loading') continue;
         if (n.requests.size === 0) {
           n.requestsInFlight.clear();
+          n.requestOrder = [];
+          n.requestHead = 0;
           this.timers.cancel(this.timer('lsr-retransmit', iface.name, n.key));
           if (n.state === 'Loading') this.nsm(iface, n, 'LoadingDone');
         } else if (n.requestsInFlight.size === 0) {
@@ -1113,16 +1129,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const key = keyString(lsa.type, lsa.lsId, lsa.advRouter);
     const current = this.db.get(key);
     const age = Math.min(lsa.age & 0x7fff, MaxAge);
-    const ack: LsaHeader = {
-      age: lsa.age,
-      options: lsa.options,
-      type: lsa.type,
-      lsId: lsa.lsId,
-      advRouter: lsa.advRouter,
-      seq: lsa.seq,
-      checksum: lsa.checksum,
-      length: lsa.length,
-    };
+    // The acknowledgment carries the header as received (RFC 2328 13.5).
+    const ack: LsaHeader = lsa;
     // (4) a MaxAge LSA we do not have, with no exchange under way: acknowledge and forget.
     if (age >= MaxAge && current === undefined && !this.anyExchanging()) {
       this.queueDirectAck(n, ack);
@@ -1237,8 +1245,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (existing !== undefined) this.releaseRetransmit(existing.entry);
     n.retransmit.set(entry.key, { entry, sentAt: this.now });
     entry.rxmtRefs++;
-    const iface = this.ifaces.get(n.ifName) as Iface;
-    this.timers.ensure(this.timer('lsu-retransmit', n.ifName, n.key), this.now + iface.settings.retransmitIntervalMs);
+    if (n.retransmit.size === 1 && existing === undefined) {
+      // The list was empty, so no retransmission timer runs (RFC 2328 13.6).
+      const iface = this.ifaces.get(n.ifName) as Iface;
+      this.timers.set(this.timer('lsu-retransmit', n.ifName, n.key), this.now + iface.settings.retransmitIntervalMs);
+    }
   }
 
   private removeRetransmit(iface: Iface, n: Neighbor, key: KeyString): void {
@@ -1292,7 +1303,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       this.sendDelayedAcks(iface);
       return;
     }
-    this.timers.ensure(this.timer('delayed-ack', iface.name), this.now + DelayedAckMs);
+    if (iface.delayedAcks.length === 1) this.timers.set(this.timer('delayed-ack', iface.name), this.now + DelayedAckMs);
   }
 
   private queueDirectAck(n: Neighbor, header: LsaHeader): void {
@@ -1334,7 +1345,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     for (const entry of entries) {
       if (batch.length > 0 && size + entry.raw.length > room) flush();
       const age = Math.min(MaxAge, Lsdb.ageOf(entry, this.now) + delay);
-      batch.push({ ...headerOf(entry.raw, age), raw: entry.raw });
+      batch.push(lsaOf(entry.raw, age));
       size += entry.raw.length;
     }
     flush();
@@ -1460,11 +1471,16 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       }
       seq = currentSeq + 1;
     }
-    const lsa = buildLsa(
-      { age: 0, options: wanted.options, type: wanted.type, lsId: wanted.lsId, advRouter: this.config.routerId, seq },
-      wanted.body,
-    );
-    const entry = this.install(lsa.raw, false, current);
+    // The template with the sequence number and a fresh LS checksum (RFC 2328 12.1.7).
+    const raw = wanted.probe.slice();
+    raw[12] = seq >>> 24;
+    raw[13] = (seq >>> 16) & 0xff;
+    raw[14] = (seq >>> 8) & 0xff;
+    raw[15] = seq & 0xff;
+    const checksum = lsaChecksum(raw);
+    raw[16] = checksum >>> 8;
+    raw[17] = checksum & 0xff;
+    const entry = this.install(raw, false, current);
     this.lastOriginated.set(key, this.now);
     this.deferred.delete(key);
     this.flood(entry, undefined, undefined);
@@ -1499,7 +1515,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const probe = buildLsa({ age: 0, options: OurOptions, type, lsId, advRouter: this.config.routerId, seq: 0 }, body).raw;
     const old = this.wanted.get(key);
     if (old === undefined || !sameContents(old.probe, probe)) this.dirtyKeys.add(key);
-    this.wanted.set(key, { type, lsId, options: OurOptions, body, probe });
+    this.wanted.set(key, { type, probe });
     return key;
   }
 

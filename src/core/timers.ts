@@ -47,11 +47,6 @@ export class TimerQueue {
     if (this.heap.length > 64 + 4 * this.live.size) this.compact();
   }
 
-  /** Set only when the key is not already pending. */
-  ensure(ref: TimerRef, at: number): void {
-    if (!this.live.has(timerKey(ref))) this.set(ref, at);
-  }
-
   cancel(ref: TimerRef): void {
     this.live.delete(timerKey(ref));
   }
