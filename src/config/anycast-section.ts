@@ -175,7 +175,8 @@ function parseOptions(
         values[opt.text] = (parsers[opt.text] as OptionParser)(cur);
     }
   }
-  // A probe must end before the next one starts.
+  // A probe must end before the next one starts; the default timeout shrinks to a shorter interval.
+  if (!seen.has('timeout')) timing.timeout = Math.min(timing.timeout, timing.interval);
   if (timing.timeout > timing.interval) {
     cur.fail(timeoutWord, `timeout ${timing.timeout} ms is longer than the interval ${timing.interval} ms`);
   }
