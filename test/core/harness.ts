@@ -6,7 +6,7 @@
 
 import { createRouter, defaultRouterConfig, type OspfRouter } from '../../src/core/index.js';
 import { AllSPFRouters, type Input, type InterfaceInfo, type Output, type RouterConfig } from '../../src/core/api.js';
-import { decodePacket, type OspfPacket } from '../../src/packet/index.js';
+import { decodePacket, encodePacket, type OspfPacket, type PacketCommon } from '../../src/packet/index.js';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
 import { createPrng } from '../../src/lib/prng.js';
 
@@ -217,3 +217,13 @@ export class TestNet {
 }
 
 export const AllSpf = AllSPFRouters;
+
+/** The common header fields of a packet from routerId in area 0, no authentication. */
+export function fromRouter(routerId: string): PacketCommon {
+  return { version: 2, routerId: parseIpv4(routerId), areaId: 0, checksum: 0, auType: 0, auth: new Uint8Array(8), trailer: new Uint8Array(0) };
+}
+
+/** Hands a crafted packet to a router as if received on ifName from src. */
+export function inject(net: TestNet, router: string, ifName: string, src: string, packet: OspfPacket, dst = AllSPFRouters): Output[] {
+  return net.input(router, { kind: 'packet', ifName, src: parseIpv4(src), dst, data: encodePacket(packet) });
+}
