@@ -209,12 +209,12 @@ describe('sip-options check', () => {
       advertise: (ad) => ads.push(ad),
     });
     try {
-      const announced = nextEvent<Advertisement>(announcer, 'advertise', (a) => a.mode === 'announce', 2000);
+      const announced = nextEvent(announcer, 'advertise', (a) => a.mode === 'announce', 2000);
       await announcer.start();
       await announced;
       const hungAt = performance.now();
       responder.behaviour = { kind: 'hung' };
-      const withdrawn = await nextEvent<Advertisement>(announcer, 'advertise', (a) => a.mode === 'withdraw', 2000);
+      const withdrawn = await nextEvent(announcer, 'advertise', (a) => a.mode === 'withdraw', 2000);
       const elapsed = performance.now() - hungAt;
       console.log(`sip-options: hung proxy withdrawn after ${elapsed.toFixed(0)} ms (fall 3 × interval ${intervalMs} ms, timeout 80 ms)`);
       // The third failed run ends 80 ms after it starts; the first may start up to one interval after the hang.

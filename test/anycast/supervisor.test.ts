@@ -80,7 +80,7 @@ describe('proxy supervision through the Announcer', () => {
   it('kill -9: withdrawn in the exit event, restarted with backoff, back after rise successes', async () => {
     const h = proxyAnnouncer(await freeUdpPort());
     try {
-      const announced = nextEvent<Advertisement>(h.announcer, 'advertise', (a) => a.mode === 'announce', 10_000);
+      const announced = nextEvent(h.announcer, 'advertise', (a) => a.mode === 'announce', 10_000);
       await h.announcer.start();
       await announced;
       expect(h.logs.some((l) => /^\[proxy\] listening on \d+$/.test(l.message))).toBe(true);
@@ -130,14 +130,14 @@ describe('proxy supervision through the Announcer', () => {
   it('SIGSTOP: the frozen proxy is withdrawn by its sip-options check, and stop() still ends it', async () => {
     const h = proxyAnnouncer(await freeUdpPort());
     try {
-      const announced = nextEvent<Advertisement>(h.announcer, 'advertise', (a) => a.mode === 'announce', 10_000);
+      const announced = nextEvent(h.announcer, 'advertise', (a) => a.mode === 'announce', 10_000);
       await h.announcer.start();
       await announced;
       await sleep(150);
       const pid = lastPid(h);
       const stoppedAt = performance.now();
       process.kill(pid, 'SIGSTOP');
-      const withdrawn = await nextEvent<Advertisement>(h.announcer, 'advertise', (a) => a.mode === 'withdraw', 3000);
+      const withdrawn = await nextEvent(h.announcer, 'advertise', (a) => a.mode === 'withdraw', 3000);
       console.log(`SIGSTOP -> withdraw after ${(performance.now() - stoppedAt).toFixed(0)} ms (fall 2 x interval 50 ms, timeout 40 ms)`);
       expect(withdrawn.mode).toBe('withdraw');
       const status = h.announcer.status()[0];
@@ -147,7 +147,7 @@ describe('proxy supervision through the Announcer', () => {
       expect(h.exits).toHaveLength(0);
 
       process.kill(pid, 'SIGCONT');
-      await nextEvent<Advertisement>(h.announcer, 'advertise', (a) => a.mode === 'announce', 3000);
+      await nextEvent(h.announcer, 'advertise', (a) => a.mode === 'announce', 3000);
       process.kill(pid, 'SIGSTOP');
       // stop() sends SIGTERM and SIGCONT: the proxy handles SIGTERM well within the grace period.
       const stopStarted = performance.now();

@@ -1,16 +1,20 @@
 // Bounded waiting for the tests: every wait has a deadline and says what it waited for.
 
 import { readFileSync } from 'node:fs';
+import type { Announcer, AnnouncerEvents } from '../../src/anycast/announcer.js';
 
-/** Resolves with the first event that satisfies the predicate; rejects after timeoutMs. */
-export function nextEvent<T>(
-  emitter: { on(event: string, fn: (arg: T) => void): unknown; off(event: string, fn: (arg: T) => void): unknown },
-  event: string,
-  predicate: (arg: T) => boolean,
+/** Resolves with the first announcer event that satisfies the predicate; rejects after timeoutMs. */
+export function nextEvent<K extends keyof AnnouncerEvents>(
+  announcer: Announcer,
+  event: K,
+  predicate: (arg: Parameters<AnnouncerEvents[K]>[0]) => boolean,
   timeoutMs: number,
-): Promise<T> {
+): Promise<Parameters<AnnouncerEvents[K]>[0]> {
+  type Arg = Parameters<AnnouncerEvents[K]>[0];
+  // eventemitter3's mapped listener type does not narrow through a generic key.
+  const emitter = announcer as unknown as { on(e: string, fn: (arg: Arg) => void): void; off(e: string, fn: (arg: Arg) => void): void };
   return new Promise((resolve, reject) => {
-    const listener = (arg: T): void => {
+    const listener = (arg: Arg): void => {
       if (!predicate(arg)) return;
       clearTimeout(timer);
       emitter.off(event, listener);
