@@ -1,0 +1,158 @@
+// RFC 2328 10.6-10.9: database exchange. Master/slave negotiation, DD
+// sequence numbers, duplicates, the MTU check, request lists and how fast a
+// large database crosses.
+import { describe, expect, it } from 'vitest';
+import { parseIpv4 } from '../../src/lib/ipv4.js';
+import { DdFlags, PacketType, type DbDescriptionPacket, type LsRequestPacket } from '../../src/packet/index.js';
+import { TestNet, fromRouter, inject } from './harness.js';
+
+const ip = parseIpv4;
+
+/** a (1.1.1.1) and b (2.2.2.2) on a point-to-point link; a redistributes `externals` routes. */
+function pair(externals = 0, tweakA: Record<string, unknown> = {}): TestNet {
+  const net = new TestNet();
+  net.addRouter('a', '1.1.1.1', (c) => {
+    c.interfaces.eth0 = { networkType: 'point-to-point', ...tweakA };
+    for (let i = 0; i < externals; i++) {
+      c.externals.push({ prefix: { address: (ip('100.0.0.0') + i * 256) >>> 0, length: 24 }, metric: 20, metricType: 2, forwardingAddress: 0, tag: 0 });
+    }
+  });
+  net.addRouter('b', '2.2.2.2', (c) => (c.interfaces.eth0 = { networkType: 'point-to-point' }));
+  net.link('p2p', [
+    ['a', 'eth0', '10.0.0.1/30'],
+    ['b', 'eth0', '10.0.0.2/30'],
+  ]);
+  return net;
+}
+
+const dds = (net: TestNet, router: string): DbDescriptionPacket[] =>
+  net.sentBy(router, PacketType.DbDescription).map((s) => s.packet as DbDescriptionPacket);
+
+describe('RFC 2328 10.6: master/slave negotiation in ExStart', () => {
+  it('the higher Router ID is master; the slave adopts its sequence number and echoes each one', () => {
+    const net = pair(200);
+    net.run(20_000);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+    expect(net.state('b', '1.1.1.1')).toBe('Full');
+    const fromA = dds(net, 'a');
+    const fromB = dds(net, 'b');
+    // Both start claiming to be master with I, M and MS set and no headers (RFC 2328 10.8).
+    expect(fromA[0]?.flags).toBe(DdFlags.I | DdFlags.M | DdFlags.MS);
+    expect(fromB[0]?.flags).toBe(DdFlags.I | DdFlags.M | DdFlags.MS);
+    // After that, a (lower Router ID) is slave: MS clear, sequence numbers those of b.
+    const slave = fromA.slice(1);
+    const master = fromB.slice(1);
+    expect(slave.every((p) => (p.flags & (DdFlags.MS | DdFlags.I)) === 0)).toBe(true);
+    expect(master.every((p) => (p.flags & DdFlags.MS) !== 0 && (p.flags & DdFlags.I) === 0)).toBe(true);
+    expect(slave[0]?.ddSeq).toBe(fromB[0]?.ddSeq);
+    for (let i = 1; i < master.length; i++) expect(master[i]?.ddSeq).toBe(((master[i - 1] as DbDescriptionPacket).ddSeq + 1) >>> 0);
+    expect(slave.map((p) => p.ddSeq)).toEqual([fromB[0]?.ddSeq, ...master.map((p) => p.ddSeq)]);
+    // The slave described its whole database: 200 externals and its router-LSA.
+    expect(slave.reduce((sum, p) => sum + p.lsaHeaders.length, 0)).toBe(201);
+    expect(slave.at(-1)?.flags & DdFlags.M).toBe(0);
+    expect(net.lsdbText('a')).toEqual(net.lsdbText('b'));
+  });
+});
+
+describe('RFC 2328 10.6: duplicates and sequence errors', () => {
+  it('the slave answers a duplicate with its last DD again; the master discards one', () => {
+    const net = pair(10);
+    net.run(20_000);
+    const masterLast = dds(net, 'b').at(-1) as DbDescriptionPacket;
+    const slaveLast = dds(net, 'a').at(-1) as DbDescriptionPacket;
+    const sentBefore = dds(net, 'a').length;
+    inject(net, 'a', 'eth0', '10.0.0.2', masterLast);
+    const again = dds(net, 'a');
+    expect(again.length).toBe(sentBefore + 1);
+    expect(again.at(-1)).toEqual(slaveLast);
+    inject(net, 'b', 'eth0', '10.0.0.1', slaveLast);
+    expect(net.core('b').stats().drops['dd-duplicate']).toBe(1);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+    expect(net.state('b', '1.1.1.1')).toBe('Full');
+  });
+
+  it('a DD out of sequence in Full is SeqNumberMismatch: back to ExStart, then Full again', () => {
+    const net = pair(10);
+    net.run(20_000);
+    const masterLast = dds(net, 'b').at(-1) as DbDescriptionPacket;
+    inject(net, 'a', 'eth0', '10.0.0.2', { ...masterLast, ddSeq: (masterLast.ddSeq + 7) >>> 0 });
+    expect(net.state('a', '2.2.2.2')).toBe('ExStart');
+    const change = net.outputsOf('a').filter((o) => o.kind === 'event' && o.event.type === 'neighbor-state').at(-1);
+    expect(change).toMatchObject({ event: { from: 'Full', to: 'ExStart', reason: 'SeqNumberMismatch' } });
+    net.advance(20_000);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+    expect(net.state('b', '1.1.1.1')).toBe('Full');
+    expect(net.lsdbText('a')).toEqual(net.lsdbText('b'));
+  });
+
+  it('an LS Request for an LSA we do not have is BadLSReq (RFC 2328 10.7)', () => {
+    const net = pair();
+    net.run(20_000);
+    const request: LsRequestPacket = {
+      ...fromRouter('2.2.2.2'),
+      type: PacketType.LsRequest,
+      requests: [{ type: 5, lsId: ip('203.0.113.0'), advRouter: ip('9.9.9.9') }],
+    };
+    inject(net, 'a', 'eth0', '10.0.0.2', request);
+    expect(net.core('a').stats().drops['bad-ls-request']).toBe(1);
+    expect(net.state('a', '2.2.2.2')).toBe('ExStart');
+    net.advance(20_000);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+  });
+});
+
+describe('RFC 2328 10.6: the Interface MTU check', () => {
+  function mtuPair(mtuIgnore: boolean): TestNet {
+    const net = pair(0, { mtuIgnore });
+    // b's interface takes jumbo frames, a's does not.
+    net.setInterface('b', { name: 'eth0', ifIndex: 1, up: true, loopback: false, mtu: 9000, addresses: [{ address: ip('10.0.0.2'), prefixLength: 30 }] });
+    return net;
+  }
+
+  it('a DD announcing a larger MTU than ours is rejected, so the adjacency never forms', () => {
+    const net = mtuPair(false);
+    net.run(60_000);
+    expect(net.core('a').stats().drops['mtu-mismatch']).toBeGreaterThan(0);
+    expect(net.state('a', '2.2.2.2')).toBe('ExStart');
+    expect(net.state('b', '1.1.1.1')).not.toBe('Full');
+  });
+
+  it('mtuIgnore skips the check (FRR ip ospf mtu-ignore)', () => {
+    const net = mtuPair(true);
+    net.run(60_000);
+    expect(net.core('a').stats().drops['mtu-mismatch']).toBe(0);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+  });
+});
+
+describe('RFC 2328 10.8, 10.9: a large database crosses in full-size packets without waiting', () => {
+  it('3000 LSAs: DDs and LS Requests fill the MTU, and the next request goes out as soon as one is answered', () => {
+    const net = pair(3000);
+    net.run(20_000);
+    expect(net.state('b', '1.1.1.1')).toBe('Full');
+    const exStart = net.outputsOf('b').find((o) => o.kind === 'event' && o.event.type === 'neighbor-state' && o.event.to === 'ExStart');
+    expect(exStart).toBeDefined();
+    const fromA = dds(net, 'a');
+    // (1500 - 20 - 24 - 8) / 20 = 72 headers per DD.
+    expect(Math.max(...fromA.map((p) => p.lsaHeaders.length))).toBe(72);
+    expect(fromA.reduce((sum, p) => sum + p.lsaHeaders.length, 0)).toBe(3001);
+    const requests = net.sentBy('b', PacketType.LsRequest).map((s) => s.packet as LsRequestPacket);
+    // Requests go out as each DD adds to the list, at most (1500 - 20 - 24) / 12 = 121 per packet, none repeated.
+    expect(Math.max(...requests.map((p) => p.requests.length))).toBeGreaterThanOrEqual(72);
+    expect(Math.max(...requests.map((p) => p.requests.length))).toBeLessThanOrEqual(121);
+    expect(requests.reduce((sum, p) => sum + p.requests.length, 0)).toBe(3001);
+    const updates = net.sentBy('a', PacketType.LsUpdate);
+    expect(updates.every((s) => encodedLength(s.packet) <= 1480)).toBe(true);
+    // Every packet takes 1 ms here: the whole exchange needs no retransmission interval.
+    const fullAt = net.outputsOf('b').find((o) => o.kind === 'event' && o.event.type === 'neighbor-state' && o.event.to === 'Full');
+    expect(fullAt).toBeDefined();
+    const lastRequest = net.sentBy('b', PacketType.LsRequest).at(-1)?.at as number;
+    const firstRequest = net.sentBy('b', PacketType.LsRequest)[0]?.at as number;
+    expect(lastRequest - firstRequest).toBeLessThan(1_000);
+    expect(net.lsdbText('a')).toEqual(net.lsdbText('b'));
+  });
+});
+
+function encodedLength(p: { lsas?: { raw: Uint8Array }[] }): number {
+  return 24 + 4 + (p.lsas ?? []).reduce((sum, l) => sum + l.raw.length, 0);
+}
