@@ -4,7 +4,7 @@
 // must keep covering every packet and LSA type; and what the packets say must
 // match the lab's configuration (test/fixtures/README.md).
 
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
@@ -37,12 +37,14 @@ import { toHex } from './helpers.js';
 const fixtures = [
   { name: 'lan-a', area: 0, auType: AuType.Null },
   { name: 'p2p-md5', area: 0, auType: AuType.Cryptographic },
+  { name: 'p2p-sha', area: 0, auType: AuType.Cryptographic },
   { name: 'area1-simple', area: 1, auType: AuType.Simple },
   { name: 'nssa-p2p', area: 2, auType: AuType.Null },
 ] as const;
 
-/** The keys configured in capture.sh. */
+/** The keys configured in capture.sh: keyed MD5 is key id 1, HMAC-SHA-256 key id 2. */
 const md5Key = 'labmd5key';
+const sha256Key = 'labsha256key';
 const simplePassword = 'labpass';
 
 interface Captured {
@@ -122,6 +124,20 @@ function md5DigestHolds(bytes: Uint8Array, key: string): boolean {
   return toHex(digest) === toHex(bytes.subarray(length, length + 16));
 }
 
+/**
+ * RFC 5709 3.3: HMAC-SHA-256 over the packet (checksum 0) followed by Apad,
+ * 32 bytes of 0x878FE1F3 repeated; a key longer than 32 bytes is hashed first.
+ */
+function hmacSha256DigestHolds(bytes: Uint8Array, key: string): boolean {
+  const length = (bytes[2] << 8) | bytes[3];
+  let keyBytes: Uint8Array = new TextEncoder().encode(key);
+  if (keyBytes.length > 32) keyBytes = createHash('sha256').update(keyBytes).digest();
+  const apad = new Uint8Array(32);
+  for (let i = 0; i < 32; i += 4) apad.set([0x87, 0x8f, 0xe1, 0xf3], i);
+  const digest = createHmac('sha256', keyBytes).update(bytes.subarray(0, length)).update(apad).digest();
+  return toHex(digest) === toHex(bytes.subarray(length, length + 32));
+}
+
 describe.each(fixtures)('$name', ({ name, area, auType }) => {
   const { captured, failures } = loaded.get(name)!;
 
@@ -154,12 +170,17 @@ describe.each(fixtures)('$name', ({ name, area, auType }) => {
           expect(new TextDecoder().decode(c.packet.auth).replace(/\0+$/, ''), c.at).toBe(simplePassword);
           break;
         case AuType.Cryptographic:
-          // D.4.3: no checksum; key id 1, a 16-byte digest after the packet.
+          // D.4.3: no checksum; key id, digest length, then the digest after the packet.
           expect(c.packet.checksum, c.at).toBe(0);
-          expect(c.packet.auth[2], c.at).toBe(1);
-          expect(c.packet.auth[3], c.at).toBe(16);
-          expect(c.packet.trailer.length, c.at).toBe(16);
-          expect(md5DigestHolds(c.ip.payload, md5Key), c.at).toBe(true);
+          expect(c.packet.trailer.length, c.at).toBe(c.packet.auth[3]);
+          if (c.packet.auth[2] === 1) {
+            expect(c.packet.auth[3], c.at).toBe(16);
+            expect(md5DigestHolds(c.ip.payload, md5Key), c.at).toBe(true);
+          } else {
+            expect(c.packet.auth[2], c.at).toBe(2);
+            expect(c.packet.auth[3], c.at).toBe(32);
+            expect(hmacSha256DigestHolds(c.ip.payload, sha256Key), c.at).toBe(true);
+          }
           break;
         default:
           throw new Error(`${c.at}: authentication type ${c.packet.auType} is not in the lab`);
@@ -231,8 +252,10 @@ describe('coverage of the fixtures together', () => {
     expect(routes.some((r) => r.routeTag !== 0)).toBe(true);
   });
 
-  test('all three authentication types, and LSA headers in DD and LS Ack packets', () => {
+  test('all three authentication types, both digest lengths, and LSA headers in DD and LS Ack packets', () => {
     expect(new Set(all.map((c) => c.packet.auType))).toEqual(new Set([AuType.Null, AuType.Simple, AuType.Cryptographic]));
+    const digestLengths = all.flatMap((c) => (c.packet.auType === AuType.Cryptographic ? [c.packet.trailer.length] : []));
+    expect(new Set(digestLengths)).toEqual(new Set([16, 32]));
     const headerCount = (type: number) =>
       all.reduce(
         (n, c) =>
@@ -246,7 +269,7 @@ describe('coverage of the fixtures together', () => {
   test('both speakers are present: FRR and BIRD router ids send packets', () => {
     const senders = new Set(all.map((c) => c.packet.routerId));
     expect([...senders].sort((a, b) => a - b)).toEqual(
-      ['10.255.0.1', '10.255.0.2', '10.255.0.3', '10.255.0.4', '10.255.0.5'].map(ip),
+      ['10.255.0.1', '10.255.0.2', '10.255.0.3', '10.255.0.4', '10.255.0.5', '10.255.0.6'].map(ip),
     );
   });
 });
@@ -301,7 +324,7 @@ describe('what the packets say matches the lab configuration', () => {
     expect([...net.attachedRouters].sort((a, b) => a - b)).toEqual(['10.255.0.2', '10.255.0.4'].map(ip));
   });
 
-  test("BIRD's router-LSA for r3: ASBR, transit to the DR, p2p to r1, stubs for loopback, /30 and 192.0.2.0/24", () => {
+  test("BIRD's router-LSA for r3: ASBR, transit to the DR, p2p to r1 and r6, stubs for loopback, both /30s and 192.0.2.0/24", () => {
     const { body } = newest(LsaType.Router, '10.255.0.3', '10.255.0.3');
     const router = body as RouterLsaBody;
     expect(router.flags).toBe(RouterFlags.E);
@@ -311,11 +334,13 @@ describe('what the packets say matches the lab configuration', () => {
         { type: RouterLinkType.Transit, linkId: ip('10.0.0.1'), linkData: ip('10.0.0.3') },
         { type: RouterLinkType.PointToPoint, linkId: ip('10.255.0.1'), linkData: ip('10.0.13.2') },
         { type: RouterLinkType.Stub, linkId: ip('10.0.13.0'), linkData: maskFromLength(30) },
+        { type: RouterLinkType.PointToPoint, linkId: ip('10.255.0.6'), linkData: ip('10.0.36.1') },
+        { type: RouterLinkType.Stub, linkId: ip('10.0.36.0'), linkData: maskFromLength(30) },
         { type: RouterLinkType.Stub, linkId: ip('192.0.2.0'), linkData: maskFromLength(24) },
         { type: RouterLinkType.Stub, linkId: ip('10.255.0.3'), linkData: maskFromLength(32) },
       ]),
     );
-    expect(links.length).toBe(5);
+    expect(links.length).toBe(7);
   });
 
   test("FRR's router-LSA for r2 in area 0: area border and AS boundary router", () => {
