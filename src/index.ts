@@ -4,3 +4,4 @@ export * from './lib/ipv4.js';
 export * from './core/api.js';
 export * from './packet/index.js';
 export * from './core/index.js';
+export * from './anycast/index.js';
