@@ -48,7 +48,6 @@ const sha256Key = 'labsha256key';
 const simplePassword = 'labpass';
 
 interface Captured {
-  fixture: string;
   at: string; // "lan-a record 12", for messages
   ip: CapturedIpPacket;
   packet: OspfPacket;
@@ -58,14 +57,14 @@ function fixtureBytes(name: string): Uint8Array {
   return new Uint8Array(readFileSync(new URL(`../fixtures/${name}.pcap`, import.meta.url)));
 }
 
-/** Decoded once here; the tests below assert on it. A decode failure fails the first test of its file. */
+/** Decoded once here; the tests below assert on it. A decode failure fails the first test of its fixture. */
 function load(name: string): { captured: Captured[]; failures: string[] } {
   const captured: Captured[] = [];
   const failures: string[] = [];
   for (const ipPacket of readOspfPackets(fixtureBytes(name))) {
     const at = `${name} record ${ipPacket.record}`;
     try {
-      captured.push({ fixture: name, at, ip: ipPacket, packet: decodePacket(ipPacket.payload) });
+      captured.push({ at, ip: ipPacket, packet: decodePacket(ipPacket.payload) });
     } catch (error) {
       failures.push(`${at}: ${String(error)} (packet ${toHex(ipPacket.payload)})`);
     }
