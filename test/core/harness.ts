@@ -18,6 +18,8 @@ export interface Attachment {
 }
 
 export interface SentPacket {
+  /** Position in TestNet.sent, for mark(). */
+  index: number;
   at: number;
   from: string;
   ifName: string;
@@ -129,7 +131,7 @@ export class TestNet {
     }
     if (o.kind !== 'send') return;
     const packet = decodePacket(o.data);
-    const sent: SentPacket = { at: this.now, from: node.name, ifName: o.ifName, dst: o.dst, packet };
+    const sent: SentPacket = { index: this.sent.length, at: this.now, from: node.name, ifName: o.ifName, dst: o.dst, packet };
     this.sent.push(sent);
     const link = [...this.links.values()].find((l) => l.some((a) => a.router === node.name && a.ifName === o.ifName));
     if (link === undefined) return;
@@ -206,9 +208,14 @@ export class TestNet {
       .map((h) => `${h.type}/${h.lsId}/${h.advRouter}#${h.seq}/${h.checksum}`);
   }
 
-  /** Packets of one type sent by a router since `since`. */
+  /** A position in the record of sent packets, for sentBy(…, since). */
+  mark(): number {
+    return this.sent.length;
+  }
+
+  /** Packets of one type sent by a router, from position `since` (see mark()) on. */
   sentBy(router: string, type: number, since = 0): SentPacket[] {
-    return this.sent.filter((s) => s.from === router && s.packet.type === type && s.at >= since);
+    return this.sent.filter((s) => s.index >= since && s.from === router && s.packet.type === type);
   }
 
   outputsOf(router: string): Output[] {
