@@ -5,3 +5,4 @@ export * from './core/api.js';
 export * from './packet/index.js';
 export * from './core/index.js';
 export * from './anycast/index.js';
+export * from './instance/instance.js';

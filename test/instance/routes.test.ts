@@ -1,0 +1,76 @@
+// Every router's routing table, once the simulated network has converged,
+// equals the simple reference calculation run on that router's own LSDB
+// (RFC 2328 16): the engine feeds the SPF every change it should.
+import { describe, expect, it } from 'vitest';
+import type { CoreOptions, OspfCore, Output } from '../../src/core/api.js';
+import { OspfInstance } from '../../src/instance/instance.js';
+import { createPrng } from '../../src/lib/prng.js';
+import { formatPrefix } from '../../src/lib/ipv4.js';
+import type { Lsa } from '../../src/packet/types.js';
+import { checkConvergence, randomTopology, Simulator } from '../../src/sim/index.js';
+import type { Route } from '../../src/spf/index.js';
+import { referenceRoutes } from '../spf/reference.js';
+
+/** The simulator drives OspfCore; an instance is one, plus 'routes' outputs it does not need. */
+function asCore(instance: OspfInstance): OspfCore {
+  return {
+    handle: (input, now) => instance.handle(input, now).filter((o): o is Output => o.kind !== 'routes'),
+    nextDeadline: () => instance.nextDeadline(),
+    interfaces: () => instance.interfaces(),
+    neighbors: () => instance.neighbors(),
+    lsdb: (now) => instance.lsdb(now),
+    lsa: (key, now) => instance.lsa(key, now),
+  };
+}
+
+function show(routes: readonly Route[]): string[] {
+  return routes.map(
+    (r) =>
+      `${formatPrefix(r.prefix)} ${r.pathType} ${r.cost}/${r.type2Cost} via ${r.nextHops.map((h) => `${h.address >>> 0}@${h.ifName}`).join(',')}`,
+  );
+}
+
+function seeds(): number[] {
+  const count = process.env.CI === 'true' ? 40 : 8;
+  return Array.from({ length: count }, (_, i) => 1000 + i);
+}
+
+describe('routing table after convergence equals the reference on each LSDB (RFC 2328 16)', () => {
+  it.each(seeds())('seed %i', (seed) => {
+    const prng = createPrng(seed);
+    const topology = randomTopology(prng.fork(), {
+      routers: prng.int(2, 25),
+      randomPriorities: true,
+      stubSegments: prng.int(0, 2),
+      externalsShare: 0.3,
+    });
+    const instances: OspfInstance[] = [];
+    const createCore = (options: CoreOptions): OspfCore => {
+      const instance = new OspfInstance(options);
+      instances.push(instance);
+      return asCore(instance);
+    };
+    const sim = new Simulator({ topology, seed, createCore, faults: { loss: 0.02, duplicate: 0.02, reorder: 0.05 } });
+    sim.runFor(20_000);
+    sim.setFaults({ loss: 0, duplicate: 0, reorder: 0 });
+    const quiet = sim.runUntilQuiet({ maxMs: 300_000 });
+    const context = `seed ${seed}, ${topology.routers.length} routers`;
+    expect(quiet.quiet, context).toBe(true);
+    expect(checkConvergence(sim), context).toEqual([]);
+    // Let the SPF throttle's last hold time run out so every table is current.
+    sim.runFor(10_000);
+
+    // No router restarts in this run: one instance per router.
+    expect(instances.length, context).toBe(topology.routers.length);
+    for (const instance of instances) {
+      const now = sim.now;
+      const lsas = instance.lsdb(now).map((h) => instance.lsa(h, now) as Lsa);
+      const interfaces = instance
+        .interfaces()
+        .filter((i) => i.address !== 0)
+        .map((i) => ({ name: i.name, address: i.address, prefixLength: i.prefixLength, networkType: i.networkType, up: i.state !== 'Down' }));
+      const expected = referenceRoutes(lsas, instance.routerId, interfaces);
+      expect(show(instance.routes().routes()), `${context}, router ${instance.routerId >>> 0}`).toEqual(show(expected));
+    }
+  });
+});
