@@ -21,7 +21,7 @@ import {
   type Model,
 } from './generate.js';
 
-const seeds = process.env.SPF_SEED !== undefined ? [Number(process.env.SPF_SEED)] : Array.from({ length: 1500 }, (_, i) => 1 + i);
+const seeds = process.env.SPF_SEED !== undefined ? [Number(process.env.SPF_SEED)] : Array.from({ length: 1000 }, (_, i) => 1 + i);
 
 function show(routes: readonly Route[]): string[] {
   return routes.map(
