@@ -167,6 +167,7 @@ describe.each(fixtures)('$name', ({ name, area, auType }) => {
           // D.4.2: the checksum as for Null, and the password in the clear, zero-padded.
           expect(ospfChecksumHolds(c.ip.payload), c.at).toBe(true);
           expect(new TextDecoder().decode(c.packet.auth).replace(/\0+$/, ''), c.at).toBe(simplePassword);
+          expect(c.packet.trailer.length, c.at).toBe(0);
           break;
         case AuType.Cryptographic:
           // D.4.3: no checksum; key id, digest length, then the digest after the packet.
@@ -434,6 +435,16 @@ describe('pcap reader', () => {
     parts.reduce((at, p) => (sll.set(p, at), at + p.length), 0);
     const strip = (packets: CapturedIpPacket[]) => packets.map((p) => [p.src, p.dst, toHex(p.payload)]);
     expect(strip(readOspfPackets(sll))).toEqual(strip(readOspfPackets(sll2)));
+  });
+
+  test('records come in time order, each capture spanning the lab run', () => {
+    for (const { name } of fixtures) {
+      const stamps = readOspfPackets(fixtureBytes(name)).map((p) => p.timestampUs);
+      for (let i = 1; i < stamps.length; i++) expect(stamps[i], `${name} packet ${i}`).toBeGreaterThanOrEqual(stamps[i - 1]);
+      // From the first Hello to the graceful restart: more than the 4 s of a Dead interval, under 2 minutes.
+      expect(stamps[stamps.length - 1] - stamps[0], name).toBeGreaterThan(4_000_000);
+      expect(stamps[stamps.length - 1] - stamps[0], name).toBeLessThan(120_000_000);
+    }
   });
 
   test('rejects a file that is not classic pcap, and one cut short', () => {
