@@ -17,7 +17,7 @@ import { execRunner } from './checks/exec.js';
 import { httpRunner } from './checks/http.js';
 import { sipOptionsRunner } from './checks/sip-options.js';
 import { tcpRunner } from './checks/tcp.js';
-import { AddressManagementError, DrainCancelledError, DrainTimeoutError, UnknownPrefixError } from './errors.js';
+import { AddressManagementError, AnnouncerStoppedError, DrainCancelledError, DrainTimeoutError, UnknownPrefixError } from './errors.js';
 import { PrefixMachine, type MachineOutput } from './machine.js';
 import { MaintenanceFileWatcher } from './maintenance.js';
 import { resolvePrefixes, type ResolvedCheck, type ResolvedPrefix } from './options.js';
@@ -182,6 +182,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
 
   /** Start watchers, supervisors and checks; hands each prefix's initial mode to advertise(). */
   async start(): Promise<void> {
+    if (this.stopping !== undefined) throw new AnnouncerStoppedError('this announcer has been stopped');
     if (this.started) return;
     this.started = true;
     for (const rt of this.prefixes) {

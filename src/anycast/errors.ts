@@ -27,6 +27,11 @@ export class DrainTimeoutError extends Error {
   }
 }
 
+/** start() on an announcer that has been stopped; make a new one instead. */
+export class AnnouncerStoppedError extends Error {
+  override name = 'AnnouncerStoppedError';
+}
+
 /** A drain that was overtaken by an undrain or by stop() before it was confirmed. */
 export class DrainCancelledError extends Error {
   override name = 'DrainCancelledError';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Announcer, type AddressManager, type AnnouncerOptions } from '../../src/anycast/announcer.js';
-import { AddressManagementError, AnycastConfigError, DrainCancelledError, DrainTimeoutError, UnknownPrefixError } from '../../src/anycast/errors.js';
+import { AddressManagementError, AnnouncerStoppedError, AnycastConfigError, DrainCancelledError, DrainTimeoutError, UnknownPrefixError } from '../../src/anycast/errors.js';
 import type { Advertisement, AnycastPrefixOptions, CustomCheckOptions } from '../../src/anycast/types.js';
 import { parsePrefix, type Prefix } from '../../src/lib/ipv4.js';
 import { nextEvent, sleep, until } from './wait.js';
@@ -124,6 +124,7 @@ describe('Announcer: drain', () => {
     }
     expect(ads.slice(-2).map((a) => a.mode)).toEqual(['withdraw', 'withdraw']);
     await expect(announcer.drain()).rejects.toBeInstanceOf(DrainCancelledError);
+    await expect(announcer.start()).rejects.toBeInstanceOf(AnnouncerStoppedError);
   });
 });
 

@@ -218,6 +218,20 @@ describe('ProcessSupervisor', () => {
     expect(seen.spawns).toHaveLength(1);
   });
 
+  it('resets the restart delay once a child has stayed up stableAfterMs', async () => {
+    // Each child lives about 200 ms, longer than stableAfterMs: no doubling.
+    const sup = new ProcessSupervisor({ kind: 'process', command: ['sh', '-c', 'sleep 0.2; exit 1'], restartDelayMs: 20, stableAfterMs: 100 }, '');
+    const seen = collect(sup);
+    sup.start();
+    try {
+      await until('three exits', () => seen.exits.length >= 3, 5000);
+    } finally {
+      await sup.stop();
+    }
+    expect(seen.exits.slice(0, 3).map((e) => e.restartInMs)).toEqual([20, 20, 20]);
+    expect(seen.exits.every((e) => e.uptimeMs >= 100)).toBe(true);
+  });
+
   it('reports exit codes and spawn failures, and keeps retrying with backoff', async () => {
     const failing = new ProcessSupervisor({ kind: 'process', command: ['sh', '-c', 'echo bye >&2; exit 3'], restartDelayMs: 20, maxRestartDelayMs: 50 }, '[f] ');
     const f = collect(failing);
