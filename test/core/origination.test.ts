@@ -1,0 +1,201 @@
+// RFC 2328 12.4: what a router originates. Router-LSA links per interface
+// (12.4.1), the loopback /32 stub and the 'advertise' input (the anycast
+// announcer), MinLSInterval, the network-LSA of a DR (12.4.2),
+// AS-external-LSAs (12.4.4, appendix E), and configuration changes.
+import { describe, expect, it } from 'vitest';
+import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
+import { LsaType, RouterFlags, RouterLinkType, decodeLsaBody, type ExternalLsaBody, type NetworkLsaBody, type RouterLsaBody } from '../../src/packet/index.js';
+import type { RouterConfig } from '../../src/core/api.js';
+import { TestNet } from './harness.js';
+
+const ip = parseIpv4;
+
+function routerLsa(net: TestNet, router: string, id: string): RouterLsaBody & { seq: number } {
+  const lsa = net.core(router).lsa({ type: LsaType.Router, lsId: ip(id), advRouter: ip(id) }, net.now);
+  if (lsa === undefined) throw new Error(`${router} holds no router-LSA of ${id}`);
+  return { ...(decodeLsaBody(lsa) as RouterLsaBody), seq: lsa.seq };
+}
+
+const stubs = (body: RouterLsaBody): [number, number, number][] =>
+  body.links.filter((l) => l.type === RouterLinkType.Stub).map((l) => [l.linkId, l.linkData, l.metric]);
+
+/** A SIP node: loopback with the anycast /32 and its own address, an uplink to router r. */
+function sipNode(): TestNet {
+  const net = new TestNet();
+  net.addRouter('node', '10.206.0.11', (c) => {
+    c.networks = [parsePrefix('10.206.206.1/32'), parsePrefix('10.206.0.11/32'), parsePrefix('10.0.0.0/24')];
+  });
+  net.addRouter('r', '10.206.0.1');
+  net.loopback('node', 'lo', ['127.0.0.1/8', '10.206.206.1/32', '10.206.0.11/32']);
+  net.link('lan', [
+    ['node', 'eth0', '10.0.0.11/24'],
+    ['r', 'eth0', '10.0.0.1/24'],
+  ]);
+  net.run(60_000);
+  expect(net.state('r', '10.206.0.11')).toBe('Full');
+  return net;
+}
+
+describe('RFC 2328 12.4.1.1: loopback addresses are /32 stub links', () => {
+  it('advertises each loopback address inside config.networks as a host route with the interface cost', () => {
+    const net = sipNode();
+    expect(net.core('node').interfaces().find((i) => i.name === 'lo')?.state).toBe('Loopback');
+    const body = routerLsa(net, 'r', '10.206.0.11');
+    // 127.0.0.1 is outside every configured network, so it stays out (FRR `network` semantics).
+    expect(stubs(body)).toEqual([
+      [ip('10.206.0.11'), 0xffffffff, 10],
+      [ip('10.206.206.1'), 0xffffffff, 10],
+    ]);
+    // And the LAN is a transit link to the DR (RFC 2328 12.4.1.2).
+    expect(body.links.filter((l) => l.type === RouterLinkType.Transit).map((l) => [l.linkId, l.linkData])).toEqual([[ip('10.0.0.11'), ip('10.0.0.11')]]);
+  });
+});
+
+describe("the 'advertise' input: how the anycast /32 is announced", () => {
+  it('max-cost, withdraw and announce each re-originate at once, later changes wait for MinLSInterval', () => {
+    const net = sipNode();
+    const anycast = parsePrefix('10.206.206.1/32');
+    const before = routerLsa(net, 'node', '10.206.0.11');
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'max-cost' });
+    const maxCost = routerLsa(net, 'node', '10.206.0.11');
+    expect(maxCost.seq).toBe(before.seq + 1);
+    expect(stubs(maxCost)).toContainEqual([ip('10.206.206.1'), 0xffffffff, 0xffff]);
+    net.advance(5_000);
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'withdraw' });
+    const withdrawn = routerLsa(net, 'node', '10.206.0.11');
+    expect(withdrawn.seq).toBe(before.seq + 2);
+    expect(stubs(withdrawn).map(([id]) => id)).toEqual([ip('10.206.0.11')]);
+    net.advance(10);
+    expect(stubs(routerLsa(net, 'r', '10.206.0.11')).map(([id]) => id)).toEqual([ip('10.206.0.11')]);
+    // Back within MinLSInterval (RFC 2328 12.4): deferred, not lost.
+    net.advance(1_000);
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'announce' });
+    expect(routerLsa(net, 'node', '10.206.0.11').seq).toBe(before.seq + 2);
+    net.advance(4_000);
+    const back = routerLsa(net, 'node', '10.206.0.11');
+    expect(back.seq).toBe(before.seq + 3);
+    expect(stubs(back)).toContainEqual([ip('10.206.206.1'), 0xffffffff, 10]);
+    net.advance(10);
+    expect(stubs(routerLsa(net, 'r', '10.206.0.11'))).toContainEqual([ip('10.206.206.1'), 0xffffffff, 10]);
+  });
+
+  it('a flap inside MinLSInterval that ends where it started originates nothing more', () => {
+    const net = sipNode();
+    const anycast = parsePrefix('10.206.206.1/32');
+    const before = routerLsa(net, 'node', '10.206.0.11');
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'withdraw' });
+    net.advance(1_000);
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'max-cost' });
+    net.advance(1_000);
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'withdraw' });
+    net.advance(10_000);
+    const after = routerLsa(net, 'node', '10.206.0.11');
+    expect(after.seq).toBe(before.seq + 1);
+    expect(stubs(after).map(([id]) => id)).toEqual([ip('10.206.0.11')]);
+  });
+});
+
+describe('RFC 2328 12.4.2: the network-LSA', () => {
+  it('is originated by the DR, lists every fully adjacent router, and is flushed when the DR loses them all', () => {
+    const net = sipNode();
+    const key = { type: LsaType.Network, lsId: ip('10.0.0.11'), advRouter: ip('10.206.0.11') };
+    const lsa = net.core('r').lsa(key, net.now);
+    expect(lsa).toBeDefined();
+    const body = decodeLsaBody(lsa as NonNullable<typeof lsa>) as NetworkLsaBody;
+    expect(body.networkMask).toBe(ip('255.255.255.0'));
+    expect(body.attachedRouters).toEqual([ip('10.206.0.1'), ip('10.206.0.11')]);
+    net.crash('r');
+    net.advance(45_000);
+    expect(net.core('node').lsa(key, net.now)).toBeUndefined();
+    const own = routerLsa(net, 'node', '10.206.0.11');
+    expect(own.links.some((l) => l.type === RouterLinkType.Transit)).toBe(false);
+  });
+});
+
+describe('RFC 2328 12.4.4: AS-external-LSAs', () => {
+  function withExternals(externals: RouterConfig['externals']): TestNet {
+    const net = new TestNet();
+    net.addRouter('a', '1.1.1.1', (c) => {
+      c.externals = externals;
+      c.interfaces.eth0 = { networkType: 'point-to-point' };
+    });
+    net.addRouter('b', '2.2.2.2', (c) => (c.interfaces.eth0 = { networkType: 'point-to-point' }));
+    net.link('p2p', [
+      ['a', 'eth0', '10.0.0.1/30'],
+      ['b', 'eth0', '10.0.0.2/30'],
+    ]);
+    net.run(30_000);
+    return net;
+  }
+
+  it('carries metric, metric type, forwarding address and tag, and sets the E-bit in the router-LSA', () => {
+    const net = withExternals([
+      { prefix: parsePrefix('192.0.2.0/24'), metric: 20, metricType: 2, forwardingAddress: ip('10.0.0.1'), tag: 65001 },
+      { prefix: parsePrefix('198.51.100.0/24'), metric: 7, metricType: 1, forwardingAddress: 0, tag: 0 },
+    ]);
+    const lsas = net
+      .core('b')
+      .lsdb(net.now)
+      .filter((h) => h.type === LsaType.AsExternal);
+    expect(lsas.map((h) => [h.lsId, h.advRouter, h.options & 0x02])).toEqual([
+      [ip('192.0.2.0'), ip('1.1.1.1'), 0x02],
+      [ip('198.51.100.0'), ip('1.1.1.1'), 0x02],
+    ]);
+    const bodies = lsas.map((h) => decodeLsaBody(net.core('b').lsa(h, net.now) as NonNullable<ReturnType<ReturnType<TestNet['core']>['lsa']>>) as ExternalLsaBody);
+    expect(bodies.map((b) => [b.networkMask, b.routes])).toEqual([
+      [ip('255.255.255.0'), [{ eBit: true, tos: 0, metric: 20, forwardingAddress: ip('10.0.0.1'), routeTag: 65001 }]],
+      [ip('255.255.255.0'), [{ eBit: false, tos: 0, metric: 7, forwardingAddress: 0, routeTag: 0 }]],
+    ]);
+    expect(routerLsa(net, 'b', '1.1.1.1').flags & RouterFlags.E).toBe(RouterFlags.E);
+    expect(routerLsa(net, 'b', '2.2.2.2').flags & RouterFlags.E).toBe(0);
+  });
+
+  it('gives routes sharing a network address distinct Link State IDs (appendix E)', () => {
+    const net = withExternals([
+      { prefix: parsePrefix('192.0.2.0/24'), metric: 1, metricType: 2, forwardingAddress: 0, tag: 0 },
+      { prefix: parsePrefix('192.0.2.0/25'), metric: 1, metricType: 2, forwardingAddress: 0, tag: 0 },
+    ]);
+    const ids = net
+      .core('b')
+      .lsdb(net.now)
+      .filter((h) => h.type === LsaType.AsExternal)
+      .map((h) => h.lsId);
+    expect(ids).toEqual([ip('192.0.2.0'), ip('192.0.2.127')]);
+  });
+
+  it('a config without an external flushes its LSA; neighbors stay Full through the change', () => {
+    const ext = { prefix: parsePrefix('192.0.2.0/24'), metric: 1, metricType: 2 as const, forwardingAddress: 0, tag: 0 };
+    const net = withExternals([ext]);
+    const config = net.nodes.get('a')?.config as RouterConfig;
+    const changes: string[] = [];
+    net.core('a').on('neighbor-state', (e) => changes.push(`${e.from}->${e.to}`));
+    net.input('a', { kind: 'config', config: { ...config, externals: [], interfaces: { eth0: { networkType: 'point-to-point', cost: 50 } } } });
+    net.advance(2_000);
+    expect(net.core('b').lsdb(net.now).filter((h) => h.type === LsaType.AsExternal)).toEqual([]);
+    const body = routerLsa(net, 'b', '1.1.1.1');
+    expect(body.flags & RouterFlags.E).toBe(0);
+    expect(body.links.find((l) => l.type === RouterLinkType.PointToPoint)?.metric).toBe(50);
+    expect(changes).toEqual([]);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+  });
+});
+
+describe('RFC 2328 9.3: interface inputs', () => {
+  it('an interface going down kills its neighbors and drops its links from the router-LSA', () => {
+    const net = sipNode();
+    net.down('node', 'eth0');
+    expect(net.core('node').neighbors()).toEqual([]);
+    expect(net.core('node').interfaces().find((i) => i.name === 'eth0')?.state).toBe('Down');
+    const body = routerLsa(net, 'node', '10.206.0.11');
+    expect(body.links.map((l) => l.type)).toEqual([RouterLinkType.Stub, RouterLinkType.Stub]);
+  });
+
+  it('a passive interface sends no Hellos and is advertised as a stub network', () => {
+    const net = new TestNet();
+    net.addRouter('a', '1.1.1.1', (c) => (c.interfaces.eth0 = { passive: true, cost: 3 }));
+    net.link('lan', [['a', 'eth0', '192.168.1.1/24']]);
+    net.run(30_000);
+    expect(net.sentBy('a', 1)).toEqual([]);
+    expect(stubs(routerLsa(net, 'a', '1.1.1.1'))).toEqual([[ip('192.168.1.0'), ip('255.255.255.0'), 3]]);
+  });
+});
