@@ -148,12 +148,20 @@ export class RouteInstaller {
     });
   }
 
-  /** Bring the table to `desired`: add, replace and delete only what changed. */
+  /**
+   * Bring the table to `desired`: add, replace and delete only what changed.
+   * Rejects with InvalidRouteError, before touching anything, when a route
+   * is malformed; kernel refusals are reported in the result instead.
+   */
   sync(desired: readonly KernelRoute[]): Promise<SyncResult> {
     const wanted = new Map<string, KernelRoute>();
-    for (const route of desired) {
-      const normal = normalise(route);
-      wanted.set(formatPrefix(normal.prefix), normal);
+    try {
+      for (const route of desired) {
+        const normal = normalise(route);
+        wanted.set(formatPrefix(normal.prefix), normal);
+      }
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.serial(async () => {
       const result: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };

@@ -7,9 +7,8 @@ import { NetnsLab, namespaceGate, type JsonLineChild } from '../helpers/netns.js
 
 const gate = namespaceGate('transport namespace tests');
 
-// An OSPF Hello header and body as a stand-in payload (the transport does not parse it).
-const HELLO =
-  '0201002c0a0000010000000000000000000000000000000000ffffff00000a020100000028000000000000000000000000';
+// The bytes of an OSPF Hello (checksum left zero) as a payload: the transport does not parse it.
+const HELLO = '0201002c0a4d000100000000000000000000000000000000ffffff00000a0201000000280000000000000000';
 
 describe.skipIf(gate.skip)('OSPF transport in namespaces', () => {
   let lab: NetnsLab;
