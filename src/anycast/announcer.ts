@@ -242,11 +242,13 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   /** Lift a drain by `source` (default 'library') from one prefix or all; other drain sources stay. */
   undrain(prefix?: Prefix | string, source: Extract<DrainSource, 'cli' | 'library'> = 'library'): void {
     for (const rt of this.select(prefix)) {
+      this.apply(rt, rt.machine.setDrain(source, false, clockNow()));
+      // Drains still waiting are moot once no source holds the prefix drained.
+      if (rt.machine.view().state === 'drained') continue;
       for (const waiter of rt.waiters.splice(0)) {
         clearTimeout(waiter.timer);
         waiter.reject(new DrainCancelledError(`drain of ${rt.resolved.key} cancelled by undrain`));
       }
-      this.apply(rt, rt.machine.setDrain(source, false, clockNow()));
     }
   }
 

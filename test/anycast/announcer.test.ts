@@ -101,6 +101,13 @@ describe('Announcer: drain', () => {
       const pending = announcer.drain(P1, { timeoutMs: 2000 });
       announcer.undrain(P1);
       await expect(pending).rejects.toBeInstanceOf(DrainCancelledError);
+
+      // An undrain by a source that never drained it leaves a pending drain waiting.
+      const byCli = announcer.drain(P1, { source: 'cli', timeoutMs: 2000 });
+      announcer.undrain(P1, 'library');
+      expect(announcer.status()[0]?.state).toBe('drained');
+      announcer.acknowledge(P1, 'withdraw');
+      await byCli;
     } finally {
       await announcer.stop();
     }

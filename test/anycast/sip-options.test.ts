@@ -10,6 +10,7 @@ import { SipParseError } from '../../src/anycast/errors.js';
 import { buildOptionsRequest, cseqOf, frameSipMessage, parseSipResponse, topViaBranch } from '../../src/anycast/sip/message.js';
 import type { Advertisement, SipOptionsCheckOptions } from '../../src/anycast/types.js';
 import { parsePrefix } from '../../src/lib/ipv4.js';
+import { createPrng } from '../../src/lib/prng.js';
 import { parseSipRequest, startSipResponder, type SipResponder } from './sip-responder.js';
 import { nextEvent } from './wait.js';
 
@@ -59,6 +60,38 @@ describe('SIP message codec', () => {
   it('rejects malformed responses with SipParseError, never a crash', () => {
     for (const bad of ['', 'HTTP/1.1 200 OK\r\n\r\n', 'SIP/2.0 2000 OK\r\n\r\n', 'SIP/2.0 200 OK\r\nno colon here\r\n\r\n', 'SIP/2.0 200 OK\r\n folded first\r\n\r\n']) {
       expect(() => parseSipResponse(bad), JSON.stringify(bad)).toThrow(SipParseError);
+    }
+  });
+
+  it('fuzz: mutated responses either parse or throw SipParseError, nothing else (seeded)', () => {
+    const seed = Number(process.env.ANYCAST_SEED ?? 5060);
+    const prng = createPrng(seed);
+    const valid =
+      'SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:40000;branch=z9hG4bKabc;rport=40000\r\nFrom: <sip:a@b>;tag=1\r\n' +
+      'To: <sip:c@d>;tag=2\r\nCall-ID: x@y\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n';
+    const alphabet = ['\r', '\n', ' ', '\t', ':', ',', ';', '"', '<', '>', '=', '0', '9', 'a', 'Z', '\u00ff', '\u0000'];
+    for (let round = 0; round < 3000; round++) {
+      const chars = [...valid];
+      for (let edits = prng.int(1, 8); edits > 0; edits--) {
+        const at = prng.int(0, chars.length - 1);
+        const op = prng.int(0, 2);
+        if (op === 0) chars.splice(at, 1);
+        else if (op === 1) chars.splice(at, 0, prng.pick(alphabet));
+        else chars[at] = prng.pick(alphabet);
+      }
+      const text = chars.join('');
+      const context = `seed ${seed}, round ${round}: ${JSON.stringify(text)}`;
+      for (const attempt of [() => parseSipResponse(text), () => frameSipMessage(Buffer.from(text, 'latin1'))]) {
+        try {
+          const msg = attempt();
+          if (msg !== undefined && 'status' in msg) {
+            topViaBranch(msg);
+            cseqOf(msg);
+          }
+        } catch (err) {
+          expect(err, context).toBeInstanceOf(SipParseError);
+        }
+      }
     }
   });
 
