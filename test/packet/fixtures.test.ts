@@ -366,6 +366,10 @@ describe('what the packets say matches the lab configuration', () => {
     expect(e2?.body.networkMask).toBe(maskFromLength(24));
     expect(e2?.body.routes).toEqual([{ eBit: true, tos: 0, metric: 100, forwardingAddress: ip('10.0.0.2'), routeTag: 7 }]);
     expect(e1?.body.routes).toEqual([{ eBit: false, tos: 0, metric: 20, forwardingAddress: ip('10.0.0.1'), routeTag: 0 }]);
+    // BIRD's Link State IDs (its variant of RFC 2328 appendix E): a prefix whose
+    // lowest network bit is 0 is named by its last address, others by the network.
+    expect(e2?.lsa.lsId).toBe(ip('198.51.100.255'));
+    expect(e1?.lsa.lsId).toBe(ip('203.0.113.0'));
   });
 
   test("BIRD's external from r4 in area 1: 198.18.0.0/15 E2 50 tag 42, no forwarding address", () => {
