@@ -38,8 +38,8 @@ import type {
 
 /** Puts the anycast address on the loopback and takes it off (the daemon does it through netlink). */
 export interface AddressManager {
-  add(prefix: Prefix): Promise<void>;
-  remove(prefix: Prefix): Promise<void>;
+  add(prefix: Prefix, ifName: string): Promise<void>;
+  remove(prefix: Prefix, ifName: string): Promise<void>;
 }
 
 export interface LogEntry {
@@ -460,24 +460,24 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     if (rt.addressPresent) return;
     const manager = this.options.addressManager as AddressManager;
     try {
-      await manager.add(rt.resolved.options.prefix);
+      await manager.add(rt.resolved.options.prefix, rt.resolved.interface);
     } catch (err) {
       throw new AddressManagementError(`cannot add ${rt.resolved.key}: ${err instanceof Error ? err.message : String(err)}`);
     }
     rt.addressPresent = true;
-    this.log('info', 'address added to the loopback', rt.resolved.key);
+    this.log('info', `address added to ${rt.resolved.interface}`, rt.resolved.key);
   }
 
   private async removeAddress(rt: PrefixRuntime): Promise<void> {
     if (!rt.addressPresent) return;
     const manager = this.options.addressManager as AddressManager;
     try {
-      await manager.remove(rt.resolved.options.prefix);
+      await manager.remove(rt.resolved.options.prefix, rt.resolved.interface);
     } catch (err) {
       throw new AddressManagementError(`cannot remove ${rt.resolved.key}: ${err instanceof Error ? err.message : String(err)}`);
     }
     rt.addressPresent = false;
-    this.log('info', 'address removed from the loopback', rt.resolved.key);
+    this.log('info', `address removed from ${rt.resolved.interface}`, rt.resolved.key);
   }
 
   private addressFailed(rt: PrefixRuntime, what: 'add' | 'remove', err: unknown): void {

@@ -2,7 +2,7 @@
 // per-prefix state machine that decides how the anycast prefix is advertised.
 export * from './types.js';
 export * from './errors.js';
-export { codeMatches, defaultCheckName, resolvePrefixes, DEFAULT_FALL, DEFAULT_INTERVAL_MS, DEFAULT_MIN_INTERVAL_MS, DEFAULT_RISE, DEFAULT_TIMEOUT_MS } from './options.js';
+export { codeMatches, formatCodes, DEFAULT_EXTERNAL, defaultCheckName, resolvePrefixes, DEFAULT_FALL, DEFAULT_INTERVAL_MS, DEFAULT_MIN_INTERVAL_MS, DEFAULT_RISE, DEFAULT_TIMEOUT_MS } from './options.js';
 export type { ResolvedCheck, ResolvedPrefix, ResolvedTiming } from './options.js';
 export { RiseFall, type Verdict } from './rise-fall.js';
 export { PrefixMachine, type MachineOutput, type PrefixMachineOptions, type PrefixMachineView } from './machine.js';

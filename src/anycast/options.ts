@@ -3,7 +3,7 @@
 
 import { formatPrefix } from '../lib/ipv4.js';
 import { AnycastConfigError } from './errors.js';
-import type { AnycastPrefixOptions, CheckOptions, CodeList, OnFailure } from './types.js';
+import type { AnnounceAs, AnycastPrefixOptions, CheckOptions, CodeList, OnFailure } from './types.js';
 
 export const DEFAULT_INTERVAL_MS = 1000;
 export const DEFAULT_TIMEOUT_MS = 1000;
@@ -31,23 +31,55 @@ export interface ResolvedPrefix {
   options: AnycastPrefixOptions;
   checks: ResolvedCheck[];
   onFailure: OnFailure;
-  announceAs: 'stub' | 'external';
+  announceAs: AnnounceAs;
   minIntervalMs: number;
   manageAddress: boolean;
   removeOnWithdraw: boolean;
+  interface: string;
 }
 
-/** True when `code` is in the list: exact ('503') or by class ('5xx'). */
+/** True when `code` is in the list: exact ('503'), by class ('5xx') or within a range. */
 export function codeMatches(list: CodeList, code: number): boolean {
   const text = String(code);
-  return list.some((entry) => entry === text || (/^[1-6]xx$/i.test(entry) && entry[0] === text[0] && text.length === 3));
+  return list.some((entry) =>
+    typeof entry === 'string'
+      ? entry === text || (/^[1-6]xx$/i.test(entry) && entry[0] === text[0] && text.length === 3)
+      : code >= entry.min && code <= entry.max,
+  );
+}
+
+/** A code list as text, for failure reasons: "200 2xx 300-399". */
+export function formatCodes(list: CodeList): string {
+  return list.map((entry) => (typeof entry === 'string' ? entry : entry.min === entry.max ? String(entry.min) : `${entry.min}-${entry.max}`)).join(' ');
 }
 
 function checkCodes(path: string, list: CodeList | undefined): void {
   if (list === undefined) return;
   for (const [i, entry] of list.entries()) {
-    if (!/^[1-6](\d\d|xx)$/i.test(entry)) throw new AnycastConfigError(`${path}[${i}]`, `not a status code or class: "${entry}"`);
+    if (typeof entry === 'string') {
+      if (!/^[1-6](\d\d|xx)$/i.test(entry)) throw new AnycastConfigError(`${path}[${i}]`, `not a status code or class: "${entry}"`);
+    } else if (!Number.isInteger(entry.min) || !Number.isInteger(entry.max) || entry.min < 100 || entry.max > 699 || entry.min > entry.max) {
+      throw new AnycastConfigError(`${path}[${i}]`, `not a code range within 100-699: ${entry.min}-${entry.max}`);
+    }
   }
+}
+
+/** FRR's default for redistributed routes: metric 20, type 2. */
+export const DEFAULT_EXTERNAL: AnnounceAs = { kind: 'external', metric: 20, metricType: 2 };
+
+function resolveAnnounceAs(path: string, value: AnycastPrefixOptions['announceAs']): AnnounceAs {
+  if (value === undefined || value === 'stub') return { kind: 'stub' };
+  if (value === 'external') return DEFAULT_EXTERNAL;
+  if (typeof value === 'object' && value.kind === 'stub') return { kind: 'stub' };
+  if (typeof value === 'object' && value.kind === 'external') {
+    // RFC 2328 A.4.5: the metric is 24 bits; LSInfinity (0xffffff) would mean unreachable.
+    if (!Number.isInteger(value.metric) || value.metric < 0 || value.metric >= 0xffffff) {
+      throw new AnycastConfigError(`${path}.metric`, `must be 0..16777214, got ${value.metric}`);
+    }
+    if (value.metricType !== 1 && value.metricType !== 2) throw new AnycastConfigError(`${path}.metricType`, `must be 1 or 2, got ${String(value.metricType)}`);
+    return { kind: 'external', metric: value.metric, metricType: value.metricType };
+  }
+  throw new AnycastConfigError(path, `must be stub or external, got ${JSON.stringify(value)}`);
 }
 
 function positiveInt(path: string, value: number | undefined, fallback: number): number {
@@ -156,10 +188,7 @@ export function resolvePrefixes(prefixes: readonly AnycastPrefixOptions[]): Reso
     if (onFailure !== 'withdraw' && onFailure !== 'max-cost') {
       throw new AnycastConfigError(`${path}.onFailure`, `must be withdraw or max-cost, got "${String(onFailure)}"`);
     }
-    const announceAs = options.announceAs ?? 'stub';
-    if (announceAs !== 'stub' && announceAs !== 'external') {
-      throw new AnycastConfigError(`${path}.announceAs`, `must be stub or external, got "${String(announceAs)}"`);
-    }
+    const announceAs = resolveAnnounceAs(`${path}.announceAs`, options.announceAs);
     const minIntervalMs = options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
     if (!Number.isInteger(minIntervalMs) || minIntervalMs < 0) {
       throw new AnycastConfigError(`${path}.minIntervalMs`, `must be a non-negative integer, got ${minIntervalMs}`);
@@ -170,6 +199,8 @@ export function resolvePrefixes(prefixes: readonly AnycastPrefixOptions[]): Reso
     if (removeOnWithdraw && !manageAddress) {
       throw new AnycastConfigError(`${path}.removeOnWithdraw`, 'needs manageAddress');
     }
-    return { key, options, checks, onFailure, announceAs, minIntervalMs, manageAddress, removeOnWithdraw };
+    const ifName = options.interface ?? 'lo';
+    if (ifName === '') throw new AnycastConfigError(`${path}.interface`, 'empty interface name');
+    return { key, options, checks, onFailure, announceAs, minIntervalMs, manageAddress, removeOnWithdraw, interface: ifName };
   });
 }

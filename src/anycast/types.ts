@@ -16,11 +16,17 @@ export interface CheckTiming {
   fall?: number;
 }
 
+/** Response codes that count as success: '200', a class '2xx', or an inclusive range. */
+export type CodeSpec = string | { min: number; max: number };
+
+/** Empty or absent means the check's default. */
+export type CodeList = readonly CodeSpec[];
+
 /**
- * Response codes that count as success: exact codes ('200') or classes
- * ('2xx'). Empty or absent means the check's default.
+ * How the daemon originates the prefix: a stub link in the router-LSA, or an
+ * AS-external-LSA (RFC 2328 12.4.4) with its metric and type.
  */
-export type CodeList = readonly string[];
+export type AnnounceAs = { kind: 'stub' } | { kind: 'external'; metric: number; metricType: 1 | 2 };
 
 /** Start and supervise the SIP proxy; healthy while it runs. */
 export interface ProcessCheckOptions {
@@ -108,14 +114,16 @@ export interface AnycastPrefixOptions {
   maintenanceFile?: string;
   /** What a health failure advertises. Default 'withdraw'. */
   onFailure?: OnFailure;
-  /** How the daemon should originate the prefix. Default 'stub'. */
-  announceAs?: 'stub' | 'external';
+  /** How the daemon should originate the prefix. Default stub; 'external' alone means metric 20, type 2 (FRR's redistribute default). */
+  announceAs?: 'stub' | 'external' | AnnounceAs;
   /** Minimum spacing of advertisement changes (RFC 2328 MinLSArrival is 1 s). Default 1000. */
   minIntervalMs?: number;
   /** Add the prefix's address to the loopback through the Announcer's AddressManager. Default false. */
   manageAddress?: boolean;
   /** With manageAddress: remove the address while the prefix is withdrawn. Default false. */
   removeOnWithdraw?: boolean;
+  /** The interface that carries the address with manageAddress. Default 'lo'. */
+  interface?: string;
 }
 
 /** The outcome of one check run, as `show anycast` prints it. */
@@ -158,7 +166,7 @@ export interface StateChangeEvent {
 export interface Advertisement {
   prefix: Prefix;
   mode: PrefixAdvertisement;
-  announceAs: 'stub' | 'external';
+  announceAs: AnnounceAs;
   /** Epoch milliseconds. */
   at: number;
 }

@@ -210,7 +210,7 @@ describe('Announcer: health, address management and status', () => {
     try {
       await announcer.start();
       expect(ads).toHaveLength(1);
-      expect(ads[0]).toMatchObject({ prefix: P1, mode: 'max-cost', announceAs: 'external' });
+      expect(ads[0]).toMatchObject({ prefix: P1, mode: 'max-cost', announceAs: { kind: 'external', metric: 20, metricType: 2 } });
       s.set(true);
       await announced(announcer);
       const back = nextEvent(announcer, 'advertise', (a) => a.mode === 'max-cost', 2000);
@@ -256,18 +256,18 @@ describe('Announcer: health, address management and status', () => {
   it('manage-address: added at start and kept; with remove-on-withdraw added before announce and removed after withdraw', async () => {
     const calls: string[] = [];
     const manager: AddressManager = {
-      add: async (p) => {
-        calls.push(`add ${p.address}`);
+      add: async (p, ifName) => {
+        calls.push(`add ${p.address}${ifName === 'lo' ? '' : ` dev ${ifName}`}`);
       },
-      remove: async (p) => {
-        calls.push(`remove ${p.address}`);
+      remove: async (p, ifName) => {
+        calls.push(`remove ${p.address}${ifName === 'lo' ? '' : ` dev ${ifName}`}`);
       },
     };
     const s = switchable(true);
     const { announcer } = build(
       [
         { prefix: P1, checks: [], manageAddress: true, minIntervalMs: 0 },
-        { prefix: P2, checks: [s.check], manageAddress: true, removeOnWithdraw: true, minIntervalMs: 0 },
+        { prefix: P2, checks: [s.check], manageAddress: true, removeOnWithdraw: true, minIntervalMs: 0, interface: 'anycast0' },
       ],
       { addressManager: manager },
     );
@@ -279,7 +279,7 @@ describe('Announcer: health, address management and status', () => {
       const down = nextEvent(announcer, 'advertise', (a) => a.mode === 'withdraw', 2000);
       s.set(false);
       await down;
-      await until('the removal', () => calls.includes(`remove ${P2.address}`), 1000);
+      await until('the removal', () => calls.includes(`remove ${P2.address} dev anycast0`), 1000);
     } finally {
       await announcer.stop();
     }
@@ -287,10 +287,10 @@ describe('Announcer: health, address management and status', () => {
       `add ${P1.address}`,
       `announce ${P1.address}`,
       `withdraw ${P2.address}`,
-      `add ${P2.address}`,
+      `add ${P2.address} dev anycast0`,
       `announce ${P2.address}`,
       `withdraw ${P2.address}`,
-      `remove ${P2.address}`,
+      `remove ${P2.address} dev anycast0`,
       `withdraw ${P1.address}`, // stop: P1's address stays (no remove-on-withdraw)
     ]);
   });
@@ -315,6 +315,9 @@ describe('Announcer: health, address management and status', () => {
       [make([{ prefix: P1, checks: [{ kind: 'tcp', host: 'a', port: 1 }, { kind: 'tcp', host: 'a', port: 1 }] }]), 'prefixes[0].checks[1].name'],
       [make([{ prefix: P1, checks: [], removeOnWithdraw: true }]), 'prefixes[0].removeOnWithdraw'],
       [make([{ prefix: P1, checks: [], minIntervalMs: -1 }]), 'prefixes[0].minIntervalMs'],
+      [make([{ prefix: P1, checks: [{ kind: 'http', url: 'http://127.0.0.1/', status: [{ min: 300, max: 200 }] }] }]), 'prefixes[0].checks[0].status[0]'],
+      [make([{ prefix: P1, checks: [], announceAs: { kind: 'external', metric: 0xffffff, metricType: 2 } }]), 'prefixes[0].announceAs.metric'],
+      [make([{ prefix: P1, checks: [], interface: '' }]), 'prefixes[0].interface'],
     ];
     for (const [fn, path] of cases) {
       let caught: unknown;

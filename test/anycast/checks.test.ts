@@ -72,6 +72,12 @@ describe('http check', () => {
     status = 200;
     expect(await once(httpRunner({ kind: 'http', url: `${base}/nothing`, status: ['200', '404'] }))).toMatchObject({ ok: true });
     expect(await once(httpRunner({ kind: 'http', url: `${base}/health`, status: ['204'] }))).toEqual({ ok: false, reason: 'HTTP 200 OK, expected 204' });
+    status = 302;
+    expect(await once(httpRunner({ kind: 'http', url: `${base}/health`, status: [{ min: 200, max: 399 }] }))).toMatchObject({ ok: true });
+    expect(await once(httpRunner({ kind: 'http', url: `${base}/health`, status: [{ min: 200, max: 299 }, '304'] }))).toEqual({
+      ok: false,
+      reason: 'HTTP 302 Found, expected 200-299 304',
+    });
   });
 
   it('fails on a refused connection', async () => {

@@ -2,10 +2,10 @@
 
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { codeMatches } from '../options.js';
-import type { CheckRunner, HttpCheckOptions } from '../types.js';
+import { codeMatches, formatCodes } from '../options.js';
+import type { CheckRunner, CodeList, HttpCheckOptions } from '../types.js';
 
-const DEFAULT_STATUS: readonly string[] = ['2xx'];
+const DEFAULT_STATUS: CodeList = ['2xx'];
 
 export function httpRunner(opts: HttpCheckOptions): CheckRunner {
   const url = new URL(opts.url);
@@ -29,7 +29,7 @@ export function httpRunner(opts: HttpCheckOptions): CheckRunner {
         // The body is not needed; drain it so the socket can close cleanly.
         res.resume();
         const text = `HTTP ${status} ${res.statusMessage ?? ''}`.trim();
-        finish(codeMatches(accepted, status), codeMatches(accepted, status) ? text : `${text}, expected ${accepted.join(' ')}`);
+        finish(codeMatches(accepted, status), codeMatches(accepted, status) ? text : `${text}, expected ${formatCodes(accepted)}`);
       });
       req.on('error', (err: NodeJS.ErrnoException) =>
         finish(false, err.code === 'ECONNREFUSED' ? 'connection refused' : `${err.code ?? 'error'}: ${err.message}`),

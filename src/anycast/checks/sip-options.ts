@@ -6,7 +6,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { connect, type Socket as TcpSocket } from 'node:net';
 import { SipParseError } from '../errors.js';
-import { codeMatches } from '../options.js';
+import { codeMatches, formatCodes } from '../options.js';
 import {
   BRANCH_MAGIC_COOKIE,
   buildOptionsRequest,
@@ -18,7 +18,7 @@ import {
   topViaBranch,
   type SipResponse,
 } from '../sip/message.js';
-import type { CheckOutcome, CheckRunner, SipOptionsCheckOptions } from '../types.js';
+import type { CheckOutcome, CheckRunner, CodeList, SipOptionsCheckOptions } from '../types.js';
 
 /** RFC 3261 17.1.2.2 Timer E: first retransmission after T1 = 500 ms, doubling up to T2 = 4 s. */
 const T1_MS = 500;
@@ -32,7 +32,7 @@ interface Transaction {
 
 interface Exchange {
   tx: Transaction;
-  codes: readonly string[] | undefined;
+  codes: CodeList | undefined;
   provisional: number;
   malformed: number;
 }
@@ -74,7 +74,7 @@ function judge(ex: Exchange, text: string): CheckOutcome | undefined {
   const ok = ex.codes === undefined || ex.codes.length === 0 || codeMatches(ex.codes, msg.status);
   return ok
     ? { ok: true, reason: describe(msg) }
-    : { ok: false, reason: `${describe(msg)}, expected ${(ex.codes ?? []).join(' ')}` };
+    : { ok: false, reason: `${describe(msg)}, expected ${formatCodes(ex.codes ?? [])}` };
 }
 
 /** What "aborted" says when the scheduler's deadline came first, with what we saw meanwhile. */
