@@ -14,8 +14,12 @@ import { LsaHeaderLength } from './constants.js';
  */
 export function onesSum(view: DataView, start: number, end: number, sum: number): number {
   let i = start;
-  const end4 = start + ((end - start) & ~3);
-  for (; i < end4; i += 4) sum += view.getUint32(i);
+  const end8 = start + ((end - start) & ~7);
+  for (; i < end8; i += 8) sum += view.getUint32(i) + view.getUint32(i + 4);
+  if (end - i >= 4) {
+    sum += view.getUint32(i);
+    i += 4;
+  }
   if (end - i >= 2) {
     sum += view.getUint16(i);
     i += 2;
@@ -44,15 +48,19 @@ function fletcherSums(d: Uint8Array, start: number, end: number, c0: number, c1:
   let i = start;
   while (i < end) {
     const blockEnd = Math.min(end, i + FletcherBlock);
-    const end4 = i + ((blockEnd - i) & ~3);
-    // Four bytes per step: c1 gains 4·c0 + 4·b0 + 3·b1 + 2·b2 + b3.
-    for (; i < end4; i += 4) {
+    const end8 = i + ((blockEnd - i) & ~7);
+    // Eight bytes per step: c1 gains 8·c0 + 8·b0 + 7·b1 + … + 1·b7, c0 gains their sum.
+    for (; i < end8; i += 8) {
       const b0 = d[i];
       const b1 = d[i + 1];
       const b2 = d[i + 2];
       const b3 = d[i + 3];
-      c1 += 4 * c0 + 4 * b0 + 3 * b1 + 2 * b2 + b3;
-      c0 += b0 + b1 + b2 + b3;
+      const b4 = d[i + 4];
+      const b5 = d[i + 5];
+      const b6 = d[i + 6];
+      const b7 = d[i + 7];
+      c1 += 8 * c0 + 8 * b0 + 7 * b1 + 6 * b2 + 5 * b3 + 4 * b4 + 3 * b5 + 2 * b6 + b7;
+      c0 += b0 + b1 + b2 + b3 + b4 + b5 + b6 + b7;
     }
     for (; i < blockEnd; i++) {
       c0 += d[i];

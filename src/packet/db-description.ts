@@ -30,14 +30,14 @@ export function readLsaHeaders(r: Reader): LsaHeader[] {
   return headers;
 }
 
-export function decodeDbDescription(r: Reader, common: PacketCommon): DbDescriptionPacket {
+export function decodeDbDescription(r: Reader, c: PacketCommon): DbDescriptionPacket {
   const mtu = r.u16();
   const options = r.u8();
   // The whole flags octet is kept, reserved bits too, so re-encoding is exact.
   const flags = r.u8();
   const ddSeq = r.u32();
   const lsaHeaders = readLsaHeaders(r);
-  return { ...common, type: PacketType.DbDescription, mtu, options, flags, ddSeq, lsaHeaders };
+  return { version: c.version, routerId: c.routerId, areaId: c.areaId, checksum: c.checksum, auType: c.auType, auth: c.auth, trailer: c.trailer, type: PacketType.DbDescription, mtu, options, flags, ddSeq, lsaHeaders };
 }
 
 export function dbDescriptionBodyLength(p: DbDescriptionPacket): number {

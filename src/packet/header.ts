@@ -21,46 +21,43 @@ import { EncodeError, DecodeError } from './errors.js';
 import { OspfHeaderLength } from './constants.js';
 import { AuType, type PacketCommon } from './types.js';
 
-/** The header fields plus what the body decoders need: the type and where the body ends. */
-export interface HeaderInfo {
-  common: PacketCommon;
-  type: number;
-  /** The packet length from the header: the body is data[24, length). */
-  length: number;
-}
+/** A shared empty trailer: most packets have none, and a view per packet costs an allocation. */
+const NoTrailer = new Uint8Array(0);
 
 /**
  * Reads and checks the header (RFC 2328 8.2 as far as it concerns the bytes):
  * version 2, a packet length that covers the header and fits the data, and
  * the IP checksum over the packet without the authentication field, unless
- * AuType is cryptographic (RFC 2328 D.4.3).
+ * AuType is cryptographic (RFC 2328 D.4.3). Returns the packet length; the
+ * body is data[24, length).
  */
-export function readHeader(data: Uint8Array, view: DataView): HeaderInfo {
+export function checkHeader(data: Uint8Array, view: DataView): number {
   if (data.length < OspfHeaderLength) throw new DecodeError('truncated', data.length, 'shorter than the OSPF header');
-  const version = view.getUint8(0);
+  const version = data[0];
   if (version !== 2) throw new DecodeError('bad-version', 0, `version ${version}`);
-  const type = view.getUint8(1);
   const length = view.getUint16(2);
   if (length < OspfHeaderLength) throw new DecodeError('bad-length', 2, `packet length ${length}`);
   if (length > data.length) throw new DecodeError('truncated', data.length, `packet length ${length}, ${data.length} bytes`);
-  const checksum = view.getUint16(12);
-  const auType = view.getUint16(14);
-  if (auType !== AuType.Cryptographic) {
+  if (view.getUint16(14) !== AuType.Cryptographic) {
     // RFC 2328 D.4.1/D.4.2: the sum over everything but the 64-bit
     // authentication field, checksum included, is all ones when right.
     const sum = foldSum(onesSum(view, OspfHeaderLength, length, onesSum(view, 0, 16, 0)));
-    if (sum !== 0xffff) throw new DecodeError('bad-checksum', 12, `packet checksum 0x${checksum.toString(16)}`);
+    if (sum !== 0xffff) throw new DecodeError('bad-checksum', 12, `packet checksum 0x${view.getUint16(12).toString(16)}`);
   }
-  const common: PacketCommon = {
-    version,
+  return length;
+}
+
+/** The fields shared by every packet, from a header that checkHeader accepted. */
+export function readCommon(data: Uint8Array, view: DataView, length: number): PacketCommon {
+  return {
+    version: 2,
     routerId: view.getUint32(4),
     areaId: view.getUint32(8),
-    checksum,
-    auType,
+    checksum: view.getUint16(12),
+    auType: view.getUint16(14),
     auth: data.subarray(16, 24),
-    trailer: data.subarray(length),
+    trailer: length === data.length ? NoTrailer : data.subarray(length),
   };
-  return { common, type, length };
 }
 
 /** Writes the header of a packet of `length` bytes with the checksum field zero; sealHeader fills it in. */

@@ -24,7 +24,7 @@ import { PacketType, type HelloPacket, type PacketCommon } from './types.js';
 const FixedLength = 20;
 
 /** The Hello body in r[pos, end): fixed part, then neighbors filling the rest. */
-export function decodeHello(r: Reader, common: PacketCommon): HelloPacket {
+export function decodeHello(r: Reader, c: PacketCommon): HelloPacket {
   const networkMask = r.u32();
   const helloInterval = r.u16();
   const options = r.u8();
@@ -35,7 +35,8 @@ export function decodeHello(r: Reader, common: PacketCommon): HelloPacket {
   if (r.remaining % 4 !== 0) throw new DecodeError('bad-length', r.pos, 'neighbor list is not whole 4-byte router ids');
   const neighbors: number[] = [];
   while (r.remaining > 0) neighbors.push(r.u32());
-  return { ...common, type: PacketType.Hello, networkMask, helloInterval, options, priority, deadInterval, dr, bdr, neighbors };
+  // Fields written out rather than spread: object spread is many times slower here.
+  return { version: c.version, routerId: c.routerId, areaId: c.areaId, checksum: c.checksum, auType: c.auType, auth: c.auth, trailer: c.trailer, type: PacketType.Hello, networkMask, helloInterval, options, priority, deadInterval, dr, bdr, neighbors };
 }
 
 export function helloBodyLength(p: HelloPacket): number {

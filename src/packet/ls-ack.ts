@@ -16,8 +16,9 @@ import { readLsaHeaders } from './db-description.js';
 import { writeLsaHeader } from './lsa-header.js';
 import { PacketType, type LsAckPacket, type PacketCommon } from './types.js';
 
-export function decodeLsAck(r: Reader, common: PacketCommon): LsAckPacket {
-  return { ...common, type: PacketType.LsAck, lsaHeaders: readLsaHeaders(r) };
+export function decodeLsAck(r: Reader, c: PacketCommon): LsAckPacket {
+  const lsaHeaders = readLsaHeaders(r);
+  return { version: c.version, routerId: c.routerId, areaId: c.areaId, checksum: c.checksum, auType: c.auType, auth: c.auth, trailer: c.trailer, type: PacketType.LsAck, lsaHeaders };
 }
 
 export function lsAckBodyLength(p: LsAckPacket): number {

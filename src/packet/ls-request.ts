@@ -18,12 +18,12 @@ import { PacketType, type LsaKey, type LsRequestPacket, type PacketCommon } from
 
 const EntryLength = 12;
 
-export function decodeLsRequest(r: Reader, common: PacketCommon): LsRequestPacket {
+export function decodeLsRequest(r: Reader, c: PacketCommon): LsRequestPacket {
   if (r.remaining % EntryLength !== 0) throw new DecodeError('bad-length', r.pos, 'request list is not whole 12-byte entries');
   const requests: LsaKey[] = [];
   // The LS type is a full 32-bit field here (RFC 2328 A.3.4).
   while (r.remaining > 0) requests.push({ type: r.u32(), lsId: r.u32(), advRouter: r.u32() });
-  return { ...common, type: PacketType.LsRequest, requests };
+  return { version: c.version, routerId: c.routerId, areaId: c.areaId, checksum: c.checksum, auType: c.auType, auth: c.auth, trailer: c.trailer, type: PacketType.LsRequest, requests };
 }
 
 export function lsRequestBodyLength(p: LsRequestPacket): number {

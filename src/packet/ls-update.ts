@@ -24,20 +24,22 @@ import { PacketType, type Lsa, type LsUpdatePacket, type PacketCommon } from './
  * filling the rest (as FRR and BIRD insist too). The count is not trusted:
  * it cannot exceed what the bytes can hold.
  */
-export function decodeLsUpdate(r: Reader, common: PacketCommon): LsUpdatePacket {
+export function decodeLsUpdate(r: Reader, c: PacketCommon): LsUpdatePacket {
   const count = r.u32();
   if (count > r.remaining / LsaHeaderLength) throw new DecodeError('bad-lsa-count', r.pos - 4, `${count} LSAs in ${r.remaining} bytes`);
-  const { data, view, end } = r;
+  const { view, end } = r;
+  const buffer = r.data.buffer;
+  const base = r.data.byteOffset;
   let pos = r.pos;
   const lsas: Lsa[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const lsa = readLsa(data, view, pos, end);
+    const lsa = readLsa(view, buffer, base, pos, end);
     lsas[i] = lsa;
     pos += lsa.length;
   }
   if (pos !== end) throw new DecodeError('bad-length', pos, `${end - pos} bytes after the last of ${count} LSAs`);
   r.pos = pos;
-  return { ...common, type: PacketType.LsUpdate, lsas };
+  return { version: c.version, routerId: c.routerId, areaId: c.areaId, checksum: c.checksum, auType: c.auType, auth: c.auth, trailer: c.trailer, type: PacketType.LsUpdate, lsas };
 }
 
 export function lsUpdateBodyLength(p: LsUpdatePacket): number {

@@ -55,11 +55,12 @@ export function writeLsaHeader(w: Writer, header: LsaHeader): void {
 }
 
 /**
- * The LSA at view[offset, offset + its length) as a flat Lsa whose raw is a
- * zero-copy view of `data`. Checks that length is at least the header and
- * that the LSA ends by `end`.
+ * The LSA at data[offset, offset + its length) as a flat Lsa whose raw is a
+ * zero-copy view of `data` (`buffer` and `base` are data.buffer and
+ * data.byteOffset, passed in by the caller's loop). Checks that the length
+ * covers the header and that the LSA ends by `end`.
  */
-export function readLsa(data: Uint8Array, view: DataView, offset: number, end: number): Lsa {
+export function readLsa(view: DataView, buffer: ArrayBufferLike, base: number, offset: number, end: number): Lsa {
   if (end - offset < LsaHeaderLength) throw new DecodeError('truncated', offset, 'LSA header');
   const length = view.getUint16(offset + 18);
   if (length < LsaHeaderLength || length > end - offset) {
@@ -74,13 +75,14 @@ export function readLsa(data: Uint8Array, view: DataView, offset: number, end: n
     seq: view.getInt32(offset + 12),
     checksum: view.getUint16(offset + 16),
     length,
-    raw: data.subarray(offset, offset + length),
+    // The constructor makes the view about twice as fast as subarray does.
+    raw: new Uint8Array(buffer, base + offset, length),
   };
 }
 
 /** One LSA from its bytes: header fields plus a view of exactly `length` bytes (RFC 2328 A.4.1). */
 export function decodeLsa(raw: Uint8Array): Lsa {
-  return readLsa(raw, viewOf(raw), 0, raw.length);
+  return readLsa(viewOf(raw), raw.buffer, raw.byteOffset, 0, raw.length);
 }
 
 /** A stable text key for maps and sorted output: "type/lsId/advRouter" in decimal type and dotted quads. */

@@ -5,7 +5,7 @@ import { Reader, Writer, viewOf } from './bytes.js';
 import { OspfHeaderLength } from './constants.js';
 import { decodeDbDescription, dbDescriptionBodyLength, writeDbDescription } from './db-description.js';
 import { DecodeError, EncodeError } from './errors.js';
-import { readHeader, sealHeader, writeHeader } from './header.js';
+import { checkHeader, readCommon, sealHeader, writeHeader } from './header.js';
 import { decodeHello, helloBodyLength, writeHello } from './hello.js';
 import { decodeLsAck, lsAckBodyLength, writeLsAck } from './ls-ack.js';
 import { decodeLsRequest, lsRequestBodyLength, writeLsRequest } from './ls-request.js';
@@ -21,7 +21,9 @@ import { PacketType, type OspfPacket } from './types.js';
 export function decodePacket(data: Uint8Array): OspfPacket {
   if (!(data instanceof Uint8Array)) throw new DecodeError('not-bytes', 0, 'input is not a Uint8Array');
   const view = viewOf(data);
-  const { common, type, length } = readHeader(data, view);
+  const length = checkHeader(data, view);
+  const type = data[1];
+  const common = readCommon(data, view, length);
   const r = new Reader(data, OspfHeaderLength, length, view);
   switch (type) {
     case PacketType.Hello:
