@@ -27,3 +27,4 @@ export {
   type LogEntry,
   type ProcessEvent,
 } from './announcer.js';
+export { anycastOptionsFromConfig } from './from-config.js';
