@@ -337,6 +337,16 @@ export class Simulator {
     if (before !== this.carrier(seg, router)) this.notifyPort(router, attachment.ifName);
   }
 
+  /**
+   * Replaces a router's configuration: kept for its next start, and handed to
+   * the running core now as a 'config' input.
+   */
+  reconfigure(router: number, config: RouterConfig): void {
+    const rt = this.runtime(router);
+    rt.config = config;
+    if (rt.core !== undefined) this.input(router, { kind: 'config', config });
+  }
+
   /** Feeds one input to a running router now and acts on its outputs. */
   input(router: number, input: Input): void {
     const rt = this.runtime(router);

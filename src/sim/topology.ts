@@ -168,6 +168,8 @@ export interface RandomTopologyOptions {
   randomPriorities?: boolean;
   /** Share of routers redistributing 1–3 external routes. */
   externalsShare?: number;
+  /** MTUs to draw each segment's from (default 1500 only). */
+  mtus?: number[];
 }
 
 /**
@@ -183,6 +185,10 @@ export function randomTopology(prng: Prng, options: RandomTopologyOptions): Topo
   const extraLinks = options.extraLinks ?? Math.floor(n / 4);
   const stubs = options.stubSegments ?? 0;
   const externalsShare = options.externalsShare ?? 0;
+  const mtus = options.mtus ?? [DEFAULT_MTU];
+  if (mtus.length === 0 || mtus.some((m) => !Number.isInteger(m) || m < 576 || m > 65535)) {
+    throw new TopologyError(`bad MTU choices ${mtus.join(', ')} (whole numbers in 576..65535)`);
+  }
 
   // Membership first, addresses after: the builder numbers members in joining order.
   const lans: number[][] = [];
@@ -238,9 +244,11 @@ export function randomTopology(prng: Prng, options: RandomTopologyOptions): Topo
     if ('lan' in link) {
       const priorities = link.lan.map(() => (options.randomPriorities ? prng.int(0, 3) : 1));
       if (!priorities.some((p) => p > 0)) priorities[0] = 1;
-      builder.addBroadcast(link.lan.map((router, i) => ({ router, priority: priorities[i], cost: prng.int(1, 20) })));
+      const members = link.lan.map((router, i) => ({ router, priority: priorities[i], cost: prng.int(1, 20) }));
+      builder.addBroadcast(members, { mtu: prng.pick(mtus) });
     } else {
-      builder.addP2p({ router: link.p2p[0], cost: prng.int(1, 20) }, { router: link.p2p[1], cost: prng.int(1, 20) });
+      const ends = [link.p2p[0], link.p2p[1]].map((router) => ({ router, cost: prng.int(1, 20) }));
+      builder.addP2p(ends[0], ends[1], { mtu: prng.pick(mtus) });
     }
   }
   return builder.build();

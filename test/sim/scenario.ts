@@ -16,14 +16,18 @@ export function topologyFor(seed: number, prng: Prng): Topology {
     randomPriorities: true,
     stubSegments: prng.int(0, 2),
     externalsShare: 0.2,
+    mtus: [576, 1500, 1500, 1500, 9000],
   });
 }
 
 /**
  * Failures during the chaos window, each undone before it ends: a segment
  * cut (carrier lost) or blackholed (carrier kept, detected by the dead
- * interval), a port unplugged, a router crash and restart with fresh state.
- * Some end just before the faults stop, so the calm phase has work to do.
+ * interval), a port unplugged, a router crash and restart with fresh state,
+ * a graceful shutdown (flushing its LSAs) and a later start, a loopback
+ * withdrawn and announced again; and a redistributed route added or removed,
+ * which stays. Some end just before the faults stop, so the calm phase has
+ * work to do.
  */
 function scheduleChaos(sim: Simulator, prng: Prng): void {
   const topology = sim.topology;
@@ -32,7 +36,7 @@ function scheduleChaos(sim: Simulator, prng: Prng): void {
     const at = prng.int(1_000, CHAOS_MS - 1_000);
     const lasting = prng.int(500, Math.min(9_000, CHAOS_MS - at));
     const segment = prng.pick(topology.segments);
-    switch (prng.int(0, 3)) {
+    switch (prng.int(0, 6)) {
       case 0:
       case 1: {
         const state = prng.chance(0.5) ? 'down' : 'blackhole';
@@ -50,6 +54,40 @@ function scheduleChaos(sim: Simulator, prng: Prng): void {
         const router = prng.int(0, topology.routers.length - 1);
         sim.schedule(at, () => {
           if (sim.isRunning(router)) sim.restartRouter(router);
+        });
+        break;
+      }
+      case 4: {
+        const router = prng.int(0, topology.routers.length - 1);
+        sim.schedule(at, () => {
+          if (sim.isRunning(router)) sim.stopRouter(router, { graceful: true });
+        });
+        sim.schedule(at + lasting, () => {
+          if (!sim.isRunning(router)) sim.startRouter(router);
+        });
+        break;
+      }
+      case 5: {
+        const router = prng.int(0, topology.routers.length - 1);
+        const prefix = { address: (0xc0a80000 + i * 256) >>> 0, length: 24 }; // 192.168.i.0/24, one per event
+        const remove = prng.chance(0.5);
+        sim.schedule(at, () => {
+          const config = structuredClone(sim.config(router));
+          if (remove && config.externals.length > 0) config.externals.splice(0, 1);
+          else config.externals.push({ prefix, metric: 10, metricType: 2, forwardingAddress: 0, tag: i });
+          sim.reconfigure(router, config);
+        });
+        break;
+      }
+      case 6: {
+        const router = prng.int(0, topology.routers.length - 1);
+        const prefix = { address: topology.routers[router].loopback, length: 32 };
+        const mode = prng.chance(0.5) ? 'withdraw' : 'max-cost';
+        sim.schedule(at, () => {
+          if (sim.isRunning(router)) sim.input(router, { kind: 'advertise', prefix, mode });
+        });
+        sim.schedule(at + lasting, () => {
+          if (sim.isRunning(router)) sim.input(router, { kind: 'advertise', prefix, mode: 'announce' });
         });
         break;
       }
