@@ -17,7 +17,7 @@ import { OspfRouter } from './router.js';
 
 export * from './api.js';
 export { OspfRouter, type RouterEvents, type CoreStats } from './router.js';
-export { defaultInterfaceSettings, defaultRouterConfig } from './defaults.js';
+export { defaultInterfaceSettings, defaultRouterConfig, CoreConfigError } from './defaults.js';
 export { DropReasons, type DropReason, type DropCounters } from './drops.js';
 export { electDesignatedRouter, type Candidate, type ElectionResult } from './election.js';
 

@@ -66,7 +66,7 @@ import {
   type RouterLink,
 } from '../packet/index.js';
 import { maskFromLength, prefixContains, type Prefix } from '../lib/ipv4.js';
-import { sameSettings, settingsFor } from './defaults.js';
+import { sameSettings, settingsFor, validateConfig, validateInterfaceInfo, validatePrefix, CoreConfigError } from './defaults.js';
 import { emptyDropCounters, type DropCounters, type DropReason } from './drops.js';
 import { electDesignatedRouter, type Candidate } from './election.js';
 import {
@@ -266,16 +266,33 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private readonly floodQueues = new Map<string, Map<KeyString, LsaEntry>>();
   private readonly directAcks = new Map<Neighbor, LsaHeader[]>();
 
+  /** Throws CoreConfigError when the configuration cannot be run. */
   constructor(options: CoreOptions) {
     super();
-    this.config = options.config;
+    validateConfig(options.config);
+    if (typeof options.random !== 'function') throw new CoreConfigError('random must be a function');
+    this.config = { ...options.config, routerId: options.config.routerId >>> 0, areaId: options.config.areaId >>> 0 };
     this.random = options.random;
   }
 
   // ---------------------------------------------------------------- driver API
 
+  /**
+   * Handles one input at `now`. A malformed packet is a drop; a configuration,
+   * interface report or prefix that cannot be used throws CoreConfigError
+   * before anything changes.
+   */
   handle(input: Input, now: number): Output[] {
-    this.now = now;
+    if (!Number.isFinite(now)) throw new CoreConfigError(`now must be a finite number, not ${String(now)}`);
+    if (input.kind === 'config') validateConfig(input.config);
+    else if (input.kind === 'interface') validateInterfaceInfo(input.info);
+    else if (input.kind === 'advertise') {
+      validatePrefix(input.prefix, 'advertise.prefix');
+      if (input.mode !== 'announce' && input.mode !== 'max-cost' && input.mode !== 'withdraw') {
+        throw new CoreConfigError(`advertise.mode must be 'announce', 'max-cost' or 'withdraw', not ${String(input.mode)}`);
+      }
+    }
+    this.now = Math.max(this.now, now);
     this.runTimers();
     switch (input.kind) {
       case 'packet':
