@@ -2,6 +2,9 @@
 // interface) pair is an atom, each distinct set of atoms a number. Vertices
 // share their parent's set by number; equal-cost paths merge sets with a
 // cached union, so a whole Dijkstra allocates only a handful of arrays.
+// Sets are interned by content and kept from one calculation to the next,
+// so "same number" means "same next hops" and a changed vertex is found by
+// comparing numbers.
 
 import { compareNextHops, type NextHop } from './table.js';
 
@@ -18,6 +21,7 @@ export class NextHopSets {
   private atomIds = new Map<number, number>();
   /** Atom numbers of each set, ascending. Set 0 is the empty set. */
   private sets: Int32Array[] = [Empty];
+  private setIds = new Map<string, number>([['', 0]]);
   private singles: number[] = [];
   private unions = new Map<number, number>();
   private outputs: (readonly NextHop[] | undefined)[] = [];
@@ -28,7 +32,12 @@ export class NextHopSets {
     this.maximumPaths = maximumPaths;
   }
 
-  /** Forgets every set: a full calculation starts over (interfaces may have changed). */
+  /** How many sets exist: the owner resets when this grows too large. */
+  get count(): number {
+    return this.sets.length;
+  }
+
+  /** Forgets every set and numbers interfaces anew (their list changed). */
   reset(ifNames: readonly string[]): void {
     this.ifNames = ifNames;
     this.atomAddress = [];
@@ -36,6 +45,7 @@ export class NextHopSets {
     this.atomObject = [];
     this.atomIds.clear();
     this.sets = [Empty];
+    this.setIds = new Map([['', 0]]);
     this.singles = [];
     this.unions.clear();
     this.outputs = [];
@@ -130,7 +140,11 @@ export class NextHopSets {
   }
 
   private add(atoms: Int32Array): number {
+    const key = atoms.join(',');
+    const known = this.setIds.get(key);
+    if (known !== undefined) return known;
     this.sets.push(atoms.length === atoms.buffer.byteLength / 4 ? atoms : atoms.slice());
+    this.setIds.set(key, this.sets.length - 1);
     return this.sets.length - 1;
   }
 }

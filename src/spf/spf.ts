@@ -77,6 +77,9 @@ export interface SpfResult {
   durationUs?: number;
 }
 
+/** Next-hop sets kept before they are renumbered (which costs one recomputation of every route). */
+const MaxSets = 1 << 20;
+
 const VertexFree = 0;
 const VertexRouter = 1;
 const VertexNetwork = 2;
@@ -138,15 +141,27 @@ export class Spf {
   private readonly freeVertices: number[] = [];
 
   // ---- The graph of the last full run, as compressed sparse rows ----
+  // Only links that pass the two-way check of RFC 2328 16.1 (2b) are kept:
+  // V→W is an edge when W's LSA also links to V. A change of costs alone
+  // patches the rows in place; anything else rebuilds them.
+  private graphStale = true;
+  private readonly patchRows = new Set<number>();
   private edgeStart = new Int32Array(1);
+  /** Index of the edge's link within its router-LSA's topological links (-1 for network edges). */
+  private edgeLink = new Int32Array(64);
   private edgeTo = new Int32Array(64);
   private edgeCost = new Uint32Array(64);
   private edgeData = new Uint32Array(64);
   private edgeType = new Uint8Array(64);
 
-  // ---- Dijkstra's results (RFC 2328 16.1) ----
+  // ---- Dijkstra's results (RFC 2328 16.1), this run's and the previous run's ----
   private dist = new Float64Array(0);
   private nh = new Int32Array(0);
+  private prevDist = new Float64Array(0);
+  private prevNh = new Int32Array(0);
+  private prevEnd = 0;
+  /** Vertices [0, distEnd) have results in dist and nh. */
+  private distEnd = 0;
   private done = new Uint8Array(0);
   private readonly heap = new IndexedHeap(64);
   private root = -1;
@@ -172,10 +187,16 @@ export class Spf {
 
   // ---- What changed since the last calculation ----
   private fullNeeded = true;
+  /** Every destination must be recomputed (interfaces changed, or next-hop sets were renumbered). */
+  private allDirty = true;
+  /** Vertices whose LSA changed in a way that matters to routes through them even at the same distance. */
+  private readonly forcedVertices = new Set<number>();
   private readonly dirtyPrefixes = new Set<number>();
   private readonly dirtyExternals = new Set<number>();
   private readonly dirtyAsbrs = new Set<number>();
   private run = 0;
+  /** rangeStamp[slot] === run: the slot's intra/inter route changed in this run. */
+  private rangeStamp: number[] = [];
   private touchStamp: number[] = [];
   private touchedSlots: number[] = [];
   private touchedOld: (Route | undefined)[] = [];
@@ -222,6 +243,7 @@ export class Spf {
       if (i.ifIndex !== undefined && !this.ifByIndex.has(i.ifIndex)) this.ifByIndex.set(i.ifIndex, slot);
     }
     this.fullNeeded = true;
+    this.allDirty = true;
   }
 
   /**
@@ -307,6 +329,8 @@ export class Spf {
       return undefined;
     }
     this.fullNeeded = true;
+    // Summaries and externals from this router depend on its flags and on whether it exists.
+    this.markRoutesFrom(id);
     if (old !== undefined) {
       const v = this.routerVertex.get(id) as number;
       this.removeStubs(v, old);
@@ -318,7 +342,12 @@ export class Spf {
       }
       this.routerLsas.set(id, record);
       this.vRouter[v] = record;
-      this.vTargets[v] = undefined;
+      if (sameLinkTargets(old, record)) this.patchRows.add(v);
+      else {
+        this.vTargets[v] = undefined;
+        this.graphStale = true;
+      }
+      this.forcedVertices.add(v);
       this.addStubs(v, record);
       return undefined;
     }
@@ -328,6 +357,14 @@ export class Spf {
     this.vRouter[v] = record;
     this.addStubs(v, record as RouterRecord);
     return undefined;
+  }
+
+  /** Marks the summary and external destinations whose LSAs the router originated. */
+  private markRoutesFrom(id: number): void {
+    const summaries = this.summaryLsas.get(id);
+    if (summaries !== undefined) for (const r of summaries.values()) this.dirtyPrefixes.add(this.index.find(r.address, r.length));
+    const externals = this.externalLsas.get(id);
+    if (externals !== undefined) for (const r of externals.values()) this.dirtyExternals.add(this.index.find(r.address, r.length));
   }
 
   private addStubs(v: number, record: RouterRecord): void {
@@ -376,6 +413,7 @@ export class Spf {
       return;
     }
     this.fullNeeded = true;
+    this.graphStale = true;
     let v = this.networkVertex.get(lsId);
     if (v !== undefined && before !== undefined) this.removeRef(this.netRefs, this.index.find(before.address, before.length), v);
     if (after === undefined) {
@@ -389,10 +427,12 @@ export class Spf {
     }
     this.vNetwork[v] = after;
     this.vTargets[v] = undefined;
+    this.forcedVertices.add(v);
     const slot = this.index.intern(after.address, after.length);
     const refs = this.netRefs[slot];
     if (refs === undefined) this.netRefs[slot] = [v];
     else refs.push(v);
+    this.dirtyPrefixes.add(slot);
   }
 
   private removeRef(lists: (number[] | undefined)[], slot: number, v: number): void {
@@ -486,6 +526,7 @@ export class Spf {
     this.vId[v] = id;
     this.vTargets[v] = undefined;
     this.epoch++;
+    this.graphStale = true;
     return v;
   }
 
@@ -496,6 +537,7 @@ export class Spf {
     this.vTargets[v] = undefined;
     this.freeVertices.push(v);
     this.epoch++;
+    this.graphStale = true;
   }
 
   // ======================= Calculation =======================
@@ -510,7 +552,7 @@ export class Spf {
       this.fullRun();
     } else if (this.pending) {
       kind = 'partial';
-      this.partialRun();
+      this.updateRoutes();
     } else {
       kind = 'none';
     }
@@ -525,36 +567,82 @@ export class Spf {
   }
 
   private fullRun(): void {
-    this.sets.reset(this.ifaces.map((i) => i.name));
-    this.buildGraph();
-    this.dijkstra();
-    // RFC 2328 16.2 for ASBR-summary-LSAs: the routes to ASBRs outside the area.
-    this.asbrInter.clear();
-    for (const asbr of this.asbrSummaryLsas.keys()) this.updateAsbrInter(asbr);
-    // RFC 2328 16.1 (both stages) and 16.2: intra- and inter-area routes for every prefix.
-    const end = this.index.end;
-    const used = this.index.used;
-    for (let slot = 0; slot < end; slot++) if (used[slot] === 1) this.updateIntraInter(slot);
-    // RFC 2328 16.4: external routes, now that every intra/inter route is known.
-    for (let slot = 0; slot < end; slot++) {
-      if (used[slot] === 1 && !this.isIntraInter(slot)) this.updateExternal(slot);
+    if (this.allDirty || this.sets.count > MaxSets) {
+      // Set numbers are compared across runs; renumbering them means recomputing everything.
+      this.sets.reset(this.ifaces.map((i) => i.name));
+      this.allDirty = true;
     }
-    for (let slot = 0; slot < end; slot++) if (used[slot] === 1) this.releaseIfEmpty(slot);
+    if (this.graphStale) this.buildGraph();
+    else for (const v of this.patchRows) this.patchRow(v);
+    this.graphStale = false;
+    this.patchRows.clear();
+    this.dijkstra();
+    if (!this.allDirty) this.markChangedVertices();
+    this.forcedVertices.clear();
+    // RFC 2328 16.2 for ASBR-summary-LSAs hangs on the routes to ABRs: recheck them all.
+    for (const asbr of this.asbrSummaryLsas.keys()) this.dirtyAsbrs.add(asbr);
+    this.updateRoutes();
   }
 
   /**
-   * RFC 2328 16.5 (summary-LSAs and stub links) and 16.6 (AS-external-LSAs):
-   * recompute the affected destinations only; the tree is unchanged.
+   * RFC 2328 16.1 (4): a vertex whose distance or next hops changed changes
+   * the routes of its stub links and network, the inter-area routes through
+   * it (16.2) and the external routes it originates (16.4).
    */
-  private partialRun(): void {
-    const changedRanges: number[] = [];
+  private markChangedVertices(): void {
+    const { dist, nh, prevDist, prevNh } = this;
+    const n = Math.max(this.distEnd, this.prevEnd);
+    for (let v = 0; v < n; v++) {
+      const d = v < this.distEnd ? dist[v] : Infinity;
+      const p = v < this.prevEnd ? prevDist[v] : Infinity;
+      const h = v < this.distEnd ? nh[v] : 0;
+      const q = v < this.prevEnd ? prevNh[v] : 0;
+      if (d !== p || h !== q) this.markVertex(v);
+    }
+    for (const v of this.forcedVertices) this.markVertex(v);
+  }
+
+  private markVertex(v: number): void {
+    const kind = this.vKind[v];
+    if (kind === VertexRouter) {
+      const stubs = (this.vRouter[v] as RouterRecord).stubs;
+      for (let i = 0; i < stubs.length; i += 3) this.dirtyPrefixes.add(this.index.find(stubs[i], stubs[i + 1]));
+      this.markRoutesFrom(this.vId[v]);
+    } else if (kind === VertexNetwork) {
+      const record = this.vNetwork[v] as NetworkRecord;
+      this.dirtyPrefixes.add(this.index.find(record.address, record.length));
+    }
+  }
+
+  /** Brings every marked destination up to date (all of them when allDirty). */
+  private updateRoutes(): void {
+    if (this.allDirty) {
+      this.allDirty = false;
+      const end = this.index.end;
+      const used = this.index.used;
+      // RFC 2328 16.1 (both stages) and 16.2: intra- and inter-area routes for every prefix.
+      for (let slot = 0; slot < end; slot++) if (used[slot] === 1) this.updateIntraInter(slot);
+      this.asbrInter.clear();
+      for (const asbr of this.asbrSummaryLsas.keys()) this.updateAsbrInter(asbr);
+      // RFC 2328 16.4: external routes, now that every intra/inter route is known.
+      for (let slot = 0; slot < end; slot++) {
+        if (used[slot] === 1 && !this.isIntraInter(slot)) this.updateExternal(slot);
+      }
+      for (let slot = 0; slot < end; slot++) if (used[slot] === 1) this.releaseIfEmpty(slot);
+      return;
+    }
+    // RFC 2328 16.5 and 16.6: only the destinations something changed for.
+    const rangeLengths = new Uint8Array(33);
+    let ranges = 0;
     for (const slot of this.dirtyPrefixes) {
       const before = this.isIntraInter(slot) ? this.routes[slot] : undefined;
       this.updateIntraInter(slot);
       const after = this.isIntraInter(slot) ? this.routes[slot] : undefined;
       if (before !== after) {
         // A forwarding address inside this prefix may now resolve differently (16.4 (3)).
-        changedRanges.push(slot);
+        this.rangeStamp[slot] = this.run;
+        rangeLengths[this.index.length[slot]] = 1;
+        ranges++;
         this.dirtyExternals.add(slot);
       }
     }
@@ -567,11 +655,12 @@ export class Spf {
       if (byId === undefined) continue;
       for (const record of byId.values()) this.dirtyExternals.add(this.index.find(record.address, record.length));
     }
-    if (changedRanges.length > 0) {
+    if (ranges > 0) {
       for (const [record, slot] of this.forwarded) {
-        for (const range of changedRanges) {
-          const length = this.index.length[range];
-          if (((record.forwardingAddress & maskFromLength(length)) >>> 0) === this.index.address[range]) {
+        for (let length = 32; length >= 0; length--) {
+          if (rangeLengths[length] === 0) continue;
+          const range = this.index.find((record.forwardingAddress & maskFromLength(length)) >>> 0, length);
+          if (range >= 0 && this.rangeStamp[range] === this.run) {
             this.dirtyExternals.add(slot);
             break;
           }
@@ -583,58 +672,82 @@ export class Spf {
     for (const slot of this.dirtyExternals) this.releaseIfEmpty(slot);
   }
 
-  /** Resolves link targets to vertex numbers and lays the graph out as compressed sparse rows. */
+  /**
+   * Resolves link targets to vertex numbers and lays the graph out as
+   * compressed sparse rows, keeping only links that pass the two-way check
+   * of RFC 2328 16.1 (2b).
+   */
   private buildGraph(): void {
     const n = this.vEnd;
-    let edges = 0;
     for (let v = 0; v < n; v++) {
       if (this.vKind[v] === VertexFree) continue;
-      let targets = this.vTargets[v];
-      if (targets === undefined || this.vEpoch[v] !== this.epoch) {
-        targets = this.resolve(v);
-        this.vTargets[v] = targets;
+      if (this.vTargets[v] === undefined || this.vEpoch[v] !== this.epoch) {
+        this.vTargets[v] = this.resolve(v);
         this.vEpoch[v] = this.epoch;
       }
-      for (let i = 0; i < targets.length; i++) if (targets[i] >= 0) edges++;
+    }
+    let edges = 0;
+    for (let v = 0; v < n; v++) {
+      const targets = this.vTargets[v];
+      if (targets === undefined || this.vKind[v] === VertexFree) continue;
+      for (let i = 0; i < targets.length; i++) if (targets[i] >= 0 && this.linksBack(targets[i], v)) edges++;
     }
     if (this.edgeStart.length < n + 1) this.edgeStart = new Int32Array(Math.max(n + 1, this.edgeStart.length * 2));
     if (this.edgeTo.length < edges) {
       const size = Math.max(edges, this.edgeTo.length * 2);
       this.edgeTo = new Int32Array(size);
+      this.edgeLink = new Int32Array(size);
       this.edgeCost = new Uint32Array(size);
       this.edgeData = new Uint32Array(size);
       this.edgeType = new Uint8Array(size);
     }
-    const { edgeStart, edgeTo, edgeCost, edgeData, edgeType } = this;
+    const { edgeStart, edgeTo, edgeLink, edgeCost, edgeData, edgeType } = this;
     let e = 0;
     for (let v = 0; v < n; v++) {
       edgeStart[v] = e;
       const kind = this.vKind[v];
       if (kind === VertexFree) continue;
       const targets = this.vTargets[v] as Int32Array;
-      if (kind === VertexRouter) {
-        const topo = (this.vRouter[v] as RouterRecord).topo;
-        for (let i = 0; i < targets.length; i++) {
-          if (targets[i] < 0) continue;
-          edgeTo[e] = targets[i];
+      const topo = kind === VertexRouter ? (this.vRouter[v] as RouterRecord).topo : undefined;
+      for (let i = 0; i < targets.length; i++) {
+        const w = targets[i];
+        if (w < 0 || !this.linksBack(w, v)) continue;
+        edgeTo[e] = w;
+        if (topo !== undefined) {
+          edgeLink[e] = i;
           edgeType[e] = topo[4 * i];
           edgeData[e] = topo[4 * i + 2];
           edgeCost[e] = topo[4 * i + 3];
-          e++;
-        }
-      } else {
-        // RFC 2328 16.1 (2): from a network to each attached router, cost 0.
-        for (let i = 0; i < targets.length; i++) {
-          if (targets[i] < 0) continue;
-          edgeTo[e] = targets[i];
+        } else {
+          // RFC 2328 16.1 (2): from a network to each attached router, cost 0.
+          edgeLink[e] = -1;
           edgeType[e] = 0;
           edgeData[e] = 0;
           edgeCost[e] = 0;
-          e++;
         }
+        e++;
       }
     }
     edgeStart[n] = e;
+  }
+
+  /** True when W's LSA has a link to V (RFC 2328 16.1 (2b)). */
+  private linksBack(w: number, v: number): boolean {
+    const targets = this.vTargets[w];
+    if (targets === undefined || this.vKind[w] === VertexFree) return false;
+    for (let i = 0; i < targets.length; i++) if (targets[i] === v) return true;
+    return false;
+  }
+
+  /** A router-LSA changed its costs or Link Data only: rewrite its row in place. */
+  private patchRow(v: number): void {
+    const topo = (this.vRouter[v] as RouterRecord).topo;
+    const end = this.edgeStart[v + 1];
+    for (let e = this.edgeStart[v]; e < end; e++) {
+      const i = this.edgeLink[e];
+      this.edgeData[e] = topo[4 * i + 2];
+      this.edgeCost[e] = topo[4 * i + 3];
+    }
   }
 
   private resolve(v: number): Int32Array {
@@ -657,12 +770,17 @@ export class Spf {
   /** RFC 2328 16.1: the shortest-path tree rooted at this router, with next hops (16.1.1). */
   private dijkstra(): void {
     const n = this.vEnd;
+    // Keep the previous run's results to find what changed.
+    [this.dist, this.prevDist] = [this.prevDist, this.dist];
+    [this.nh, this.prevNh] = [this.prevNh, this.nh];
+    this.prevEnd = this.distEnd;
     if (this.dist.length < n) {
-      const size = Math.max(n, this.dist.length * 2);
+      const size = Math.max(n, this.prevDist.length * 2);
       this.dist = new Float64Array(size);
       this.nh = new Int32Array(size);
-      this.done = new Uint8Array(size);
     }
+    if (this.done.length < n) this.done = new Uint8Array(Math.max(n, this.done.length * 2));
+    this.distEnd = n;
     const { dist, nh, done, heap, edgeStart, edgeTo, edgeCost, vKind } = this;
     dist.fill(Infinity, 0, n);
     nh.fill(0, 0, n);
@@ -679,16 +797,16 @@ export class Spf {
       const v = heap.pop();
       done[v] = 1;
       const dv = dist[v];
+      const viaRouter = v !== root && vKind[v] === VertexRouter;
       const end = edgeStart[v + 1];
       for (let e = edgeStart[v]; e < end; e++) {
         const w = edgeTo[e];
         if (done[w] === 1) continue;
-        // RFC 2328 16.1 (2b): use the link only if W links back to V.
-        if (!this.linksBack(w, v)) continue;
         const d = dv + edgeCost[e];
         const dw = dist[w];
         if (d > dw) continue;
-        const hops = this.nextHops(v, w, e);
+        // RFC 2328 16.1.1: past the first router, next hops are inherited.
+        const hops = viaRouter ? nh[v] : this.nextHops(v, w, e);
         if (hops === 0) continue;
         if (d < dw) {
           // RFC 2328 16.1 (2d): a shorter path replaces the next hops.
@@ -701,13 +819,6 @@ export class Spf {
         }
       }
     }
-  }
-
-  private linksBack(w: number, v: number): boolean {
-    const { edgeStart, edgeTo } = this;
-    const end = edgeStart[w + 1];
-    for (let e = edgeStart[w]; e < end; e++) if (edgeTo[e] === v) return true;
-    return false;
   }
 
   /** RFC 2328 16.1.1: the next hops to W over edge e from its parent V; 0 when there are none. */
@@ -866,7 +977,7 @@ export class Spf {
   /** RFC 2328 16.1 (4): reachable ABRs and ASBRs of the area have intra-area router routes. */
   private hasIntraRouterRoute(id: number): boolean {
     const v = this.routerVertex.get(id);
-    if (v === undefined || v >= this.dist.length || this.dist[v] === Infinity) return false;
+    if (v === undefined || v >= this.distEnd || this.dist[v] === Infinity) return false;
     return ((this.vRouter[v] as RouterRecord).flags & (RouterFlags.B | RouterFlags.E)) !== 0;
   }
 
@@ -1057,6 +1168,13 @@ function activeNetwork(byAdv: Map<number, NetworkRecord>): NetworkRecord {
   let best: NetworkRecord | undefined;
   for (const record of byAdv.values()) if (best === undefined || record.advRouter < best.advRouter) best = record;
   return best as NetworkRecord;
+}
+
+/** The same links to the same neighbours, costs and Link Data aside. */
+function sameLinkTargets(a: RouterRecord, b: RouterRecord): boolean {
+  if (a.topo.length !== b.topo.length) return false;
+  for (let i = 0; i < a.topo.length; i += 4) if (a.topo[i] !== b.topo[i] || a.topo[i + 1] !== b.topo[i + 1]) return false;
+  return true;
 }
 
 function sameStubs(a: Uint32Array, b: Uint32Array): boolean {
