@@ -27,4 +27,3 @@ export {
   type LogEntry,
   type ProcessEvent,
 } from './announcer.js';
-export { anycastOptionsFromConfig } from './from-config.js';
