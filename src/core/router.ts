@@ -156,7 +156,10 @@ interface Neighbor {
   routerId: number;
   address: number;
   priority: number;
+  /** Options from the neighbor's Hellos. */
   options: number;
+  /** Options from its DDs, compared packet to packet during the exchange (RFC 2328 10.6); Hellos may differ. */
+  ddOptions: number;
   dr: number;
   bdr: number;
   state: NeighborState;
@@ -734,6 +737,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         address: src,
         priority: p.priority,
         options: p.options,
+        ddOptions: 0,
         dr: 0,
         bdr: 0,
         state: 'Down',
@@ -944,7 +948,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         }
         const msExpected = n.master ? 0 : DdFlags.MS;
         const seqExpected = n.master ? n.ddSeq : (n.ddSeq + 1) >>> 0;
-        if ((flags & DdFlags.MS) !== msExpected || (flags & DdFlags.I) !== 0 || p.options !== n.options || ddSeq !== seqExpected) {
+        if ((flags & DdFlags.MS) !== msExpected || (flags & DdFlags.I) !== 0 || p.options !== n.ddOptions || ddSeq !== seqExpected) {
           this.drop('dd-sequence-mismatch', iface.name, src);
           this.nsm(iface, n, 'SeqNumberMismatch');
           return;
@@ -971,7 +975,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       // The neighbor is master: adopt its sequence number and answer as slave.
       n.master = false;
       n.ddSeq = ddSeq;
-      n.options = p.options;
+      n.ddOptions = p.options;
       this.timers.cancel(this.timer('dd-retransmit', iface.name, n.key));
       this.nsm(iface, n, 'NegotiationDone');
       this.acceptDd(iface, n, p, flags, ddSeq);
@@ -980,7 +984,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if ((flags & (DdFlags.I | DdFlags.MS)) === 0 && ddSeq === n.ddSeq && p.routerId < this.config.routerId) {
       // The neighbor acknowledges us as master.
       n.master = true;
-      n.options = p.options;
+      n.ddOptions = p.options;
       this.nsm(iface, n, 'NegotiationDone');
       this.acceptDd(iface, n, p, flags, ddSeq);
       return;

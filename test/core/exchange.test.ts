@@ -85,6 +85,25 @@ describe('RFC 2328 10.6: duplicates and sequence errors', () => {
     expect(net.lsdbText('a')).toEqual(net.lsdbText('b'));
   });
 
+  it('compares DD Options with the previous DD, not with the Hellos (a peer may set the O-bit in DDs only)', () => {
+    const net = new TestNet();
+    net.filter = (p) => (p.from === 'b' && p.packet.type === PacketType.DbDescription ? { ...p.packet, options: 0x42 } : true);
+    // A slow link, so that Hellos arrive while the exchange is under way.
+    net.delayMs = 2_000;
+    net.addRouter('a', '1.1.1.1', (c) => {
+      c.interfaces.eth0 = { networkType: 'point-to-point' };
+      for (let i = 0; i < 500; i++) c.externals.push({ prefix: { address: (ip('100.0.0.0') + i * 256) >>> 0, length: 24 }, metric: 1, metricType: 2, forwardingAddress: 0, tag: 0 });
+    });
+    net.addRouter('b', '2.2.2.2', (c) => (c.interfaces.eth0 = { networkType: 'point-to-point' }));
+    net.link('p2p', [
+      ['a', 'eth0', '10.0.0.1/30'],
+      ['b', 'eth0', '10.0.0.2/30'],
+    ]);
+    net.run(120_000);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+    expect(net.core('a').stats().drops['dd-sequence-mismatch']).toBe(0);
+  });
+
   it('an LS Request for an LSA we do not have is BadLSReq (RFC 2328 10.7)', () => {
     const net = pair();
     net.run(20_000);

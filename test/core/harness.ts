@@ -43,8 +43,8 @@ interface Pending {
   input: Input;
 }
 
-/** Decides whether a packet is delivered; may return a replacement for it. */
-export type PacketFilter = (p: SentPacket, to: string) => boolean;
+/** Decides whether a packet is delivered (true/false), or returns the packet to deliver instead. */
+export type PacketFilter = (p: SentPacket, to: string) => boolean | OspfPacket;
 
 export class TestNet {
   now = 0;
@@ -145,8 +145,10 @@ export class TestNet {
       const multicast = o.dst >>> 28 === 0xe;
       if (multicast && !peer.groups.has(`${a.ifName}|${o.dst}`)) continue;
       if (!multicast && o.dst !== a.address) continue;
-      if (!this.filter(sent, a.router)) continue;
-      this.schedule(this.now + this.delayMs, a.router, { kind: 'packet', ifName: a.ifName, src: self.address, dst: o.dst, data: o.data });
+      const verdict = this.filter(sent, a.router);
+      if (verdict === false) continue;
+      const data = verdict === true ? o.data : encodePacket(verdict);
+      this.schedule(this.now + this.delayMs, a.router, { kind: 'packet', ifName: a.ifName, src: self.address, dst: o.dst, data });
     }
   }
 
