@@ -170,8 +170,8 @@ describe('sip-options check', () => {
 
   it('udp: retransmits on Timer E (500 ms, RFC 3261 17.1.2.2) while waiting', async () => {
     responder = await startSipResponder({ kind: 'hung' });
-    const result = await run({ kind: 'sip-options', host: '127.0.0.1', port: responder.udpPort }, 1700)();
-    // Sent at 0, 500 and 1500 ms: the same transaction each time.
+    const result = await run({ kind: 'sip-options', host: '127.0.0.1', port: responder.udpPort }, 2000)();
+    // Sent at 0, 500 and 1500 ms (the next would be at 3500): the same transaction each time.
     expect(result).toEqual({ ok: false, reason: 'no final response (3 sent)' });
     expect(new Set(responder.requests.map((r) => r.raw)).size).toBe(1);
   });
@@ -252,7 +252,8 @@ describe('sip-options check', () => {
       console.log(`sip-options: hung proxy withdrawn after ${elapsed.toFixed(0)} ms (fall 3 × interval ${intervalMs} ms, timeout 80 ms)`);
       // The third failed run ends 80 ms after it starts; the first may start up to one interval after the hang.
       expect(elapsed).toBeGreaterThanOrEqual(2 * intervalMs + 80 - 15);
-      expect(elapsed).toBeLessThan(3 * intervalMs + 80 + 400);
+      // Generous above: timers run late on a loaded machine, never early.
+      expect(elapsed).toBeLessThan(3 * intervalMs + 80 + 1000);
       expect(withdrawn.prefix).toEqual(parsePrefix('10.206.206.1/32'));
       const [status] = announcer.status();
       expect(status?.state).toBe('withdrawn-by-health');
