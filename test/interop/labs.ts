@@ -1,0 +1,203 @@
+// The labs the interop tests share: the seed's SIP cluster (a router in
+// front of N nodes on one broadcast segment, every node carrying the anycast
+// /32 on lo) with FRR or BIRD as the router, and the configuration text of
+// each kind of router.
+//
+//   client0 10.204.204.1/24            lo 10.206.206.1/32 + 10.255.0.1N/32
+//        │                                │
+//      router ──── lan0 ── br0 (its own namespace) ── lan0 ── node N (ospf-anycastd)
+//   10.205.205.254, priority 200 (DR)     10.205.205.1N, priority 100 (n1, BDR), 50, 10, …
+
+import { onTestFailed } from 'vitest';
+import { InteropLab, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type NeighborView } from '../helpers/peers.js';
+
+export const ANYCAST = '10.206.206.1/32';
+export const CLIENT_NET = '10.204.204.0/24';
+export const LAN = '10.205.205.0/24';
+export const ROUTER_ADDRESS = '10.205.205.254';
+export const ROUTER_ID = '10.255.0.254';
+/** Hello 1 s, Dead 3 s everywhere. */
+export const DEAD_INTERVAL_MS = 3000;
+/** Long enough for a loaded two-core machine to bring up a lab; waits return as soon as they are met. */
+export const CONVERGE_MS = 45_000;
+
+/** Kernel route protocol of each kind of router (`ip route` names 188 `ospf`). */
+export const ROUTE_PROTOCOL = { frr: 'ospf', bird: 'bird', anycastd: 'ospf' } as const;
+
+export function nodeAddress(i: number): string {
+  return `10.205.205.${10 + i}`;
+}
+
+export function nodeRouterId(i: number): string {
+  return `10.255.0.${10 + i}`;
+}
+
+/** FRR ospfd in front of the nodes: DR on the segment, redistributing its client subnet. */
+export function frrRouterConf(ifName: string, priority: number): string {
+  return `interface ${ifName}
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf priority ${priority}
+!
+router ospf
+ ospf router-id ${ROUTER_ID}
+ timers throttle spf 0 50 500
+ timers throttle lsa all 0
+ redistribute connected
+ network ${LAN} area 0
+!
+`;
+}
+
+/** BIRD in front of the nodes: the same as frrRouterConf. */
+export function birdRouterConf(ifName: string, priority: number): string {
+  return `router id ${ROUTER_ID};
+protocol device { scan time 1; }
+protocol direct { ipv4; interface "client0"; }
+protocol kernel {
+  ipv4 { export where source ~ [RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2]; };
+}
+protocol ospf v2 lab {
+  ecmp yes limit 16;
+  ipv4 { import all; export where source = RTS_DEVICE; };
+  area 0 {
+    interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; wait 3; };
+  };
+}
+`;
+}
+
+/** BIRD on a SIP node: the segment, and the anycast /32 on lo as a stub (nothing else of lo). */
+export function birdNodeConf(ifName: string, routerId: string, priority: number): string {
+  return `router id ${routerId};
+protocol device { scan time 1; }
+protocol kernel {
+  ipv4 { export where source ~ [RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2]; };
+}
+protocol ospf v2 lab {
+  ipv4 { import all; export none; };
+  area 0 {
+    interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; wait 3; };
+    interface "lo" ${ANYCAST} { stub yes; };
+  };
+}
+`;
+}
+
+/** FRR ospfd on a SIP node: the same as birdNodeConf. */
+export function frrNodeConf(ifName: string, routerId: string, priority: number): string {
+  return `interface ${ifName}
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf priority ${priority}
+!
+router ospf
+ ospf router-id ${routerId}
+ timers throttle spf 0 50 500
+ timers throttle lsa all 0
+ network ${LAN} area 0
+ network ${ANYCAST} area 0
+!
+`;
+}
+
+/** ospf-anycastd on SIP node `i`: the segment and the anycast /32 on lo, in area 0. */
+export function nodeConf(i: number, priority: number): string {
+  return `interface lan0
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf priority ${priority}
+!
+router ospf
+ ospf router-id ${nodeRouterId(i)}
+ log-adjacency-changes detail
+ timers throttle spf 0 50 500
+ network ${LAN} area 0
+ network ${ANYCAST} area 0
+!
+`;
+}
+
+/** The router in front, whichever implementation it is. */
+export interface FrontRouter {
+  kind: 'frr' | 'bird';
+  peer: FrrRouter | BirdRouter;
+  neighbors(): NeighborView[];
+  /** The router's own state on its segment interface: "DR", "Backup", … */
+  interfaceState(): string;
+}
+
+export interface SeedLab {
+  lab: InteropLab;
+  router: FrontRouter;
+  routerNs: string;
+  nodes: { i: number; ns: string; daemon: AnycastDaemon }[];
+}
+
+/** Node priorities: n1 100 (the BDR), then 50, 10, 5, … all below the router's 200. */
+export function nodePriority(i: number): number {
+  return [100, 50, 10][i - 1] ?? 5;
+}
+
+/** Builds the seed lab (nothing started). */
+export function seedLab(label: string, kind: 'frr' | 'bird', nodeCount: number): SeedLab {
+  const lab = new InteropLab(label);
+  const routerNs = lab.namespace('r');
+  const nodeNs = Array.from({ length: nodeCount }, (_, k) => lab.namespace(`n${k + 1}`));
+  lab.segment('sw', [
+    { ns: routerNs, ifName: 'lan0', cidr: `${ROUTER_ADDRESS}/24` },
+    ...nodeNs.map((ns, k) => ({ ns, ifName: 'lan0', cidr: `${nodeAddress(k + 1)}/24` })),
+  ]);
+  lab.stubNetwork(routerNs, 'client0', '10.204.204.1/24');
+  lab.loopback(routerNs, `${ROUTER_ID}/32`);
+  let router: FrontRouter;
+  if (kind === 'frr') {
+    const frr = lab.frr(routerNs, 'r', frrRouterConf('lan0', 200));
+    router = { kind, peer: frr, neighbors: () => frr.neighbors(), interfaceState: () => frr.interfaces().lan0?.state ?? 'absent' };
+  } else {
+    const bird = lab.bird(routerNs, 'r', birdRouterConf('lan0', 200));
+    router = { kind, peer: bird, neighbors: () => bird.neighbors(), interfaceState: () => bird.interfaceState('lan0') };
+  }
+  const nodes = nodeNs.map((ns, k) => {
+    const i = k + 1;
+    lab.loopback(ns, ANYCAST);
+    lab.loopback(ns, `${nodeRouterId(i)}/32`);
+    return { i, ns, daemon: lab.anycastd(ns, `n${i}`, nodeConf(i, nodePriority(i))) };
+  });
+  return { lab, router, routerNs, nodes };
+}
+
+/**
+ * Starts the seed lab in the order that makes the election deterministic
+ * (DR and BDR are never pre-empted): the router until it is DR, then n1
+ * until it is the router's Full BDR, then the other nodes together, until
+ * the router has every node Full.
+ */
+export async function startSeedLab(seed: SeedLab): Promise<void> {
+  const { lab, router, nodes } = seed;
+  const detail = (): Promise<string> => lab.report();
+  await router.peer.start();
+  await waitFor('the router to become DR', () => router.interfaceState() === 'DR', { timeoutMs: CONVERGE_MS, detail });
+  const [first, ...rest] = nodes;
+  if (first !== undefined) {
+    await first.daemon.start();
+    await waitFor(
+      'n1 Full as the router\'s BDR',
+      () => router.neighbors().some((n) => n.routerId === nodeRouterId(1) && n.state === 'Full' && n.role === 'Backup'),
+      { timeoutMs: CONVERGE_MS, detail },
+    );
+  }
+  await Promise.all(rest.map((n) => n.daemon.start()));
+  await waitFor('every node Full with the router', () => router.neighbors().filter((n) => n.state === 'Full').length === nodes.length, {
+    timeoutMs: CONVERGE_MS,
+    detail,
+  });
+}
+
+/** Prints the lab's state (neighbors, routes, daemon output) when a test fails. */
+export function reportOnFailure(lab: () => InteropLab | undefined): void {
+  onTestFailed(async () => {
+    const current = lab();
+    if (current !== undefined) console.error(await current.report());
+  });
+}
