@@ -7,7 +7,7 @@
 //   start(): subscribe LINK + IPV4_IFADDR ──▶ dump links, dump addresses
 //            (notifications arriving meanwhile are queued, replayed after)
 //   RTM_NEWLINK / DELLINK / NEWADDR / DELADDR ──▶ state ──▶ 'interface' if it changed
-//   ENOBUFS (notifications lost) ──▶ dump again and report the differences
+//   refresh(): dump again and report the differences (a safety net the daemon may run)
 //
 // What the package gives and lacks: typed dumps (getLinks, getAddresses)
 // and multicast membership work as documented; its parsed 'message' event
@@ -16,6 +16,14 @@
 // rt.parseAddressMessage. Dumps and notifications use separate sockets,
 // because a notification arriving inside a multipart dump would break the
 // package's dump reassembly.
+//
+// A defect of netlink 0.3.0 decides the receive buffer size: when the
+// kernel reports ENOBUFS (notifications dropped because the socket buffer
+// filled while the event loop was busy), the package's native code aborts
+// the whole process ("terminate called after throwing an instance of
+// 'Napi::Error'") instead of calling the error callback, and it offers no
+// NETLINK_NO_ENOBUFS. So the notification socket asks for a large buffer
+// (4 MiB by default; the kernel caps SO_RCVBUF at net.core.rmem_max).
 
 import { EventEmitter } from 'eventemitter3';
 import { createNetlink, createRtNetlink, Protocol, rt } from 'netlink';
@@ -29,7 +37,6 @@ const RTM_NEWADDR = 20;
 const RTM_DELADDR = 21;
 const AF_UNSPEC = 0;
 const AF_INET = 2;
-const ENOBUFS = 105;
 
 interface LinkState {
   name: string;
@@ -41,12 +48,14 @@ interface LinkState {
 export interface InterfaceMonitorOptions {
   /** Limit for each dump, in milliseconds (default 5000). */
   timeoutMs?: number;
+  /** SO_RCVBUF asked for the notification socket (default 4 MiB, capped by net.core.rmem_max). */
+  receiveBufferBytes?: number;
 }
 
 export interface InterfaceMonitorEvents {
   /** An interface appeared or changed; a removed one comes with up=false and no addresses. */
   interface: [info: InterfaceInfo];
-  /** A resynchronisation dump failed; the monitor keeps listening. */
+  /** The notification socket reported an error; the monitor keeps listening. */
   error: [error: NetlinkRequestError];
 }
 
@@ -57,7 +66,8 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   /** What was last reported per ifIndex (name and serialised info). */
   private reported = new Map<number, { name: string; key: string }>();
   /** Notifications received while a dump is running; replayed after it. */
-  private queued: NetlinkMessage[] | undefined = [];
+  private queued: NetlinkMessage[] | undefined;
+  private refreshing: Promise<void> | undefined;
   private closed = false;
 
   private constructor(
@@ -73,7 +83,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     let events: NetlinkSocket | undefined;
     let requests: RtNetlinkSocket | undefined;
     try {
-      events = createNetlink(Protocol.ROUTE, { ref: true, recvBufferSize: 1 << 20, sendBufferSize: 0 });
+      events = createNetlink(Protocol.ROUTE, { ref: true, recvBufferSize: options.receiveBufferBytes ?? 4 << 20, sendBufferSize: 0 });
       events.addMembership(rt.MulticastGroups.LINK);
       events.addMembership(rt.MulticastGroups.IPV4_IFADDR);
       requests = createRtNetlink();
@@ -83,9 +93,11 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     }
     const monitor = new InterfaceMonitor(events, requests, options.timeoutMs ?? 5000);
     events.on('message', (msgs) => monitor.onNotification(msgs));
-    events.on('error', (error) => monitor.onSocketError(error));
+    events.on('error', (error) => {
+      if (!monitor.closed) monitor.emit('error', wrapError('receive notifications', error));
+    });
     try {
-      await monitor.resync();
+      await monitor.refresh();
     } catch (error) {
       monitor.close();
       throw error;
@@ -120,27 +132,38 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     this.report(touched);
   }
 
-  private onSocketError(error: Error & { errno?: number }): void {
-    if (this.closed) return;
-    // The kernel dropped notifications for us: the state can no longer be
-    // trusted, so read it all again and report what differs.
-    if (Math.abs(error.errno ?? 0) === ENOBUFS && !this.queued) {
-      this.resync().catch((failure: unknown) => this.emit('error', wrapError('resync', failure)));
-      return;
-    }
-    this.emit('error', wrapError('receive', error));
+  /** The receive buffer the kernel granted the notification socket, in bytes. */
+  receiveBufferBytes(): number {
+    return this.events.getRecvBufferSize();
   }
 
-  /** Dump links and addresses into fresh state, replay what was queued, report differences. */
-  private async resync(): Promise<void> {
-    this.queued = this.queued ?? [];
+  /**
+   * Read all links and addresses again and report whatever differs from
+   * what was last reported. Notifications arriving meanwhile are applied
+   * after the dump; calls during a refresh share it. Rejects with
+   * NetlinkRequestError.
+   */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.dumpAndReport().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async dumpAndReport(): Promise<void> {
+    this.queued = [];
     let linkMsgs: rt.LinkMessage[];
     let addrMsgs: rt.AddressMessage[];
     try {
       linkMsgs = await this.requests.getLinks({}, {}, { timeout: this.timeoutMs });
       addrMsgs = await this.requests.getAddresses({ family: AF_INET }, {}, { timeout: this.timeoutMs });
     } catch (error) {
+      // Keep what arrived meanwhile: the state stays as current as notifications make it.
+      const queued = this.queued;
       this.queued = undefined;
+      const touched = new Set<number>();
+      for (const msg of queued) this.apply(msg, touched);
+      this.report(touched);
       throw wrapError('dump', error);
     }
     if (this.closed) return;
@@ -155,7 +178,20 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     this.report(touched);
   }
 
+  /**
+   * Apply one notification. A message the package cannot parse is reported
+   * and skipped: an exception here would unwind into the package's native
+   * receive callback, which aborts the process.
+   */
   private apply(msg: NetlinkMessage, touched: Set<number>): void {
+    try {
+      this.applyUnchecked(msg, touched);
+    } catch (error) {
+      this.emit('error', wrapError(`parse notification type ${msg.type}`, error));
+    }
+  }
+
+  private applyUnchecked(msg: NetlinkMessage, touched: Set<number>): void {
     switch (msg.type) {
       case RTM_NEWLINK:
       case RTM_DELLINK: {

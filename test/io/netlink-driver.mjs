@@ -5,7 +5,9 @@
 // ifName, cidr} and 'link' {ifName, up}, which make the change through
 // rtnetlink from this process and reply with the time just before it
 // (`t0`), so the test can measure change → report without process start-up
-// costs; 'close'.
+// costs; 'block' {ms}, which keeps the event loop busy so notifications
+// pile up in the socket; 'refresh'; 'close'. argv[2]: JSON
+// InterfaceMonitorOptions. The ready line carries the granted receive buffer.
 /* global process, setImmediate, Buffer */
 import { createInterface } from 'node:readline';
 import { createRtNetlink } from 'netlink';
@@ -15,7 +17,7 @@ import { formatIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
 const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 const show = (info) => ({ ...info, addresses: info.addresses.map((a) => `${formatIpv4(a.address)}/${a.prefixLength}`) });
 
-const monitor = await InterfaceMonitor.start();
+const monitor = await InterfaceMonitor.start(JSON.parse(process.argv[2] ?? '{}'));
 monitor.on('interface', (info) => out({ event: 'interface', info: show(info), at: Date.now() }));
 monitor.on('error', (error) => out({ event: 'error', message: error.message }));
 
@@ -42,6 +44,14 @@ async function handle(req) {
       await control.setLink({ index, change: { up: true }, flags: req.up ? { up: true } : {} });
       return { t0 };
     }
+    case 'block': {
+      const until = Date.now() + req.ms;
+      while (Date.now() < until);
+      return {};
+    }
+    case 'refresh':
+      await monitor.refresh();
+      return {};
     case 'close':
       monitor.close();
       control.socket.close();
@@ -64,4 +74,4 @@ process.stdin.on('end', () => {
   control.socket.close();
   process.exit(0);
 });
-out({ event: 'ready', interfaces: monitor.interfaces().map(show) });
+out({ event: 'ready', interfaces: monitor.interfaces().map(show), receiveBufferBytes: monitor.receiveBufferBytes() });

@@ -1,6 +1,9 @@
 // The rtnetlink interface monitor in a network namespace: the start-up dump,
 // then address and link changes reported as InterfaceInfo updates, with the
 // delay from the change to the report measured.
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab, namespaceGate, type DriverMessage, type JsonLineChild } from '../helpers/netns.js';
 
@@ -109,5 +112,33 @@ describe.skipIf(gate.skip)('interface monitor in a namespace', () => {
     expect(e2Gone).toEqual([]);
     const list = (await mon.request('list')).interfaces as Info[];
     expect(list.find((i) => i.name === 'e2')?.addresses).toEqual(['10.88.0.2/24']);
+  });
+
+  it('keeps every change of a burst that arrives while the event loop is busy', async () => {
+    const ready = mon.events.find((m) => m.event === 'ready') as DriverMessage;
+    console.info(`netlink monitor: notification socket receive buffer ${String(ready.receiveBufferBytes)} bytes`);
+    const batch = join(tmpdir(), `${lab.prefix}-batch`);
+    const addresses = Array.from({ length: 300 }, (_, i) => `10.99.${i >> 8}.${i & 255}/32`);
+    const sorted = [...addresses].sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
+    try {
+      // 300 notifications pile up in the socket while the driver is blocked for 1.5 s.
+      const blocked = mon.request('block', { ms: 1500 }, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      writeFileSync(batch, addresses.map((a) => `addr add ${a} dev lo`).join('\n') + '\n');
+      lab.exec(ns, 'ip', ['-batch', batch]);
+      await blocked;
+      const ours = (m: DriverMessage): string[] => (m.event === 'interface' && (m.info as Info).name === 'lo' ? (m.info as Info).addresses.filter((a) => a.startsWith('10.99.')) : []);
+      const last = await mon.waitForEvent((m) => ours(m).length === 300, 5000);
+      expect((last.info as Info).addresses.filter((a) => a.startsWith('10.99.'))).toEqual(sorted);
+      // A refresh finds nothing to report: the notifications told it all.
+      const from = mon.events.length;
+      await mon.request('refresh');
+      expect(await mon.collect((m) => m.event === 'interface', 200, from)).toEqual([]);
+      writeFileSync(batch, addresses.map((a) => `addr del ${a} dev lo`).join('\n') + '\n');
+      lab.exec(ns, 'ip', ['-batch', batch]);
+      await mon.waitForEvent((m) => m.event === 'interface' && (m.info as Info).name === 'lo' && (m.info as Info).addresses.length === 1, 5000, from);
+    } finally {
+      rmSync(batch, { force: true });
+    }
   });
 });

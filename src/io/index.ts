@@ -1,0 +1,9 @@
+// The Linux adapters: OSPF over raw sockets, interface and address changes
+// from rtnetlink, and the kernel route installer. Importing this loads the
+// native modules of `raw-socket` and `netlink`, so it is kept out of the
+// platform-independent entry (src/index.ts).
+export * from './errors.js';
+export * from './ipv4-header.js';
+export * from './netlink.js';
+export * from './routes.js';
+export * from './transport.js';
