@@ -2,11 +2,38 @@
 // topology, faults on every link, and failures during a chaos window.
 import { createRouter } from '../../src/core/index.js';
 import { createPrng, type Prng } from '../../src/lib/prng.js';
-import { randomTopology, Simulator, type Topology } from '../../src/sim/index.js';
+import { randomTopology, Simulator, type LinkFaults, type Topology } from '../../src/sim/index.js';
 
 export const CHAOS_MS = 30_000;
-export const FAULTS = { loss: 0.05, duplicate: 0.03, reorder: 0.1, minDelayMs: 1, maxDelayMs: 5, reorderDelayMs: 40 };
+/** Fault rates for the chaos window, heavier for some seeds than others. */
+export function faultsFor(prng: Prng): Partial<LinkFaults> {
+  return {
+    loss: prng.int(0, 20) / 100,
+    duplicate: prng.int(0, 10) / 100,
+    reorder: prng.int(0, 30) / 100,
+    minDelayMs: 1,
+    maxDelayMs: prng.int(1, 20),
+    reorderDelayMs: 40,
+  };
+}
 export const CALM = { loss: 0, duplicate: 0, reorder: 0, minDelayMs: 1, maxDelayMs: 5 };
+
+/**
+ * A few routers, one of them redistributing 1,000–3,000 routes: database
+ * exchange and flooding of a large LSDB through the same faults.
+ */
+export function bulkTopologyFor(_seed: number, prng: Prng): Topology {
+  const topology = randomTopology(prng, { routers: prng.int(3, 8), mtus: [576, 1500] });
+  const count = prng.int(1_000, 3_000);
+  topology.routers[prng.int(0, topology.routers.length - 1)].externals = Array.from({ length: count }, (_, i) => ({
+    prefix: { address: (0x64000000 + i * 256) >>> 0, length: 24 }, // 100.0.0.0/24 onwards
+    metric: 1 + (i % 100),
+    metricType: 2 as const,
+    forwardingAddress: 0,
+    tag: 0,
+  }));
+  return topology;
+}
 
 /** Every eighth seed a large network (45–60 routers), the others 2–30. */
 export function topologyFor(seed: number, prng: Prng): Topology {
@@ -99,10 +126,10 @@ function scheduleChaos(sim: Simulator, prng: Prng): void {
  * Builds the seed's network, runs the chaos window with faults on, then
  * turns the faults off and returns the simulator for the calm phase.
  */
-export function chaoticRun(seed: number): Simulator {
+export function chaoticRun(seed: number, build: (seed: number, prng: Prng) => Topology = topologyFor): Simulator {
   const prng = createPrng(seed);
-  const topology = topologyFor(seed, prng.fork());
-  const sim = new Simulator({ topology, seed, createCore: createRouter, faults: FAULTS });
+  const topology = build(seed, prng.fork());
+  const sim = new Simulator({ topology, seed, createCore: createRouter, faults: faultsFor(prng.fork()) });
   scheduleChaos(sim, prng.fork());
   sim.runFor(CHAOS_MS);
   sim.setFaults(CALM);
