@@ -6,3 +6,4 @@ export * from './packet/index.js';
 export * from './core/index.js';
 export * from './anycast/index.js';
 export * from './instance/instance.js';
+export * from './config/index.js';

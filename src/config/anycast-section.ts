@@ -2,10 +2,11 @@
 // this node advertises the anycast prefix, and how it is advertised. This is
 // ospf-anycast's own block (no FRR equivalent); reference.md documents it.
 
+import { formatIpv4 } from '../lib/ipv4.js';
 import type { Cursor } from './cursor.js';
 import type { Word } from './lexer.js';
 import { shellSplit } from './lexer.js';
-import { DEFAULT_CHECK_TIMING, type AnycastConfig, type CheckTiming, type CodeRange, type HealthCheck } from './model.js';
+import { DEFAULT_CHECK_TIMING, type AnycastConfig, type HealthCheckTiming, type CodeRange, type HealthCheck } from './model.js';
 
 const ANYCAST_WORDS = ['check', 'maintenance-file', 'on-failure', 'announce-as', 'min-interval', 'manage-address', 'interface'];
 const CHECK_KINDS = ['sip-options', 'tcp', 'http', 'exec', 'process'] as const;
@@ -15,9 +16,18 @@ const MAX_MS = 3_600_000;
 export function parseAnycastLine(cur: Cursor, block: AnycastConfig): void {
   const first = cur.next() as Word;
   switch (first.text) {
-    case 'check':
-      block.checks.push(parseCheck(cur));
+    case 'check': {
+      const check = parseCheck(cur);
+      // The announcer tells checks apart by what they probe, and supervises one process per prefix.
+      if (check.kind === 'process' && block.checks.some((c) => c.kind === 'process')) {
+        cur.fail(first, 'only one "check process" per anycast block: the daemon supervises one process per prefix');
+      }
+      if (block.checks.some((c) => checkIdentity(c) === checkIdentity(check))) {
+        cur.fail(first, `the same check twice in one anycast block ("${checkIdentity(check)}")`);
+      }
+      block.checks.push(check);
       return;
+    }
     case 'maintenance-file':
       block.maintenanceFile = cur.rest('maintenance file path');
       return;
@@ -101,21 +111,42 @@ function parseCheck(cur: Cursor): HealthCheck {
       });
       return { kind, url: word.text, codes: (opts.values.status as CodeRange[] | undefined) ?? [{ min: 200, max: 299 }], ...opts.timing };
     }
-    case 'exec':
-    case 'process': {
+    case 'exec': {
       // Either the whole rest of the line is the command, or options come first and `--` starts the command.
       let timing = { ...DEFAULT_CHECK_TIMING };
       const next = cur.peek();
-      if (next === '--' || (next !== undefined && TIMING_WORDS.includes(next))) {
-        const opts = parseOptions(cur, TIMING_WORDS, {}, true);
-        timing = opts.timing;
-      }
-      const start = cur.need('command');
-      const split = shellSplit(cur.line.raw, start.column - 1);
-      if (!split.ok) cur.fail({ text: cur.line.raw.slice(split.column - 1).trimEnd(), column: split.column }, split.message);
-      cur.pos = cur.line.words.length;
-      return { kind, argv: split.argv, ...timing };
+      if (next === '--' || (next !== undefined && TIMING_WORDS.includes(next))) timing = parseOptions(cur, TIMING_WORDS, {}, true).timing;
+      return { kind, argv: command(cur), ...timing };
     }
+    case 'process':
+      // A supervised child has no probe timing; `--` may still precede a command.
+      if (cur.peek() === '--') cur.next();
+      return { kind, argv: command(cur) };
+  }
+}
+
+/** The rest of the line, split like a shell. */
+function command(cur: Cursor): string[] {
+  const start = cur.need('command');
+  const split = shellSplit(cur.line.raw, start.column - 1);
+  if (!split.ok) cur.fail({ text: cur.line.raw.slice(split.column - 1).trimEnd(), column: split.column }, split.message);
+  if (split.argv[0] === '') cur.fail(start, 'empty command');
+  cur.pos = cur.line.words.length;
+  return split.argv;
+}
+
+/** What a check probes, as the announcer names it: two checks with the same identity are one check given twice. */
+function checkIdentity(check: HealthCheck): string {
+  switch (check.kind) {
+    case 'sip-options':
+      return `sip-options ${check.transport}:${formatIpv4(check.host)}:${check.port}`;
+    case 'tcp':
+      return `tcp ${formatIpv4(check.host)}:${check.port}`;
+    case 'http':
+      return `http ${check.url}`;
+    case 'exec':
+    case 'process':
+      return `${check.kind} ${check.argv.join(' ')}`;
   }
 }
 
@@ -140,7 +171,7 @@ function parseOptions(
   allowed: string[],
   parsers: Record<string, OptionParser>,
   untilDashes = false,
-): { values: Record<string, unknown>; timing: CheckTiming } {
+): { values: Record<string, unknown>; timing: HealthCheckTiming } {
   const values: Record<string, unknown> = {};
   const timing = { ...DEFAULT_CHECK_TIMING };
   let timeoutWord: Word | undefined;

@@ -11,3 +11,4 @@ export {
   type ToRouterConfigOptions,
 } from './router-config.js';
 export { diffConfig, type ConfigDiff } from './diff.js';
+export { toAnycastOptions } from './anycast-options.js';

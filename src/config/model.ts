@@ -130,7 +130,7 @@ export interface CodeRange {
 }
 
 /** Timing shared by every health check. */
-export interface CheckTiming {
+export interface HealthCheckTiming {
   /** Milliseconds between probes. */
   interval: number;
   /** Milliseconds a probe may take before it counts as failed (≤ interval). */
@@ -142,11 +142,12 @@ export interface CheckTiming {
 }
 
 export type HealthCheck =
-  | ({ kind: 'sip-options'; host: number; port: number; transport: 'udp' | 'tcp'; codes: CodeRange[] } & CheckTiming)
-  | ({ kind: 'tcp'; host: number; port: number } & CheckTiming)
-  | ({ kind: 'http'; url: string; codes: CodeRange[] } & CheckTiming)
-  | ({ kind: 'exec'; argv: string[] } & CheckTiming)
-  | ({ kind: 'process'; argv: string[] } & CheckTiming);
+  | ({ kind: 'sip-options'; host: number; port: number; transport: 'udp' | 'tcp'; codes: CodeRange[] } & HealthCheckTiming)
+  | ({ kind: 'tcp'; host: number; port: number } & HealthCheckTiming)
+  | ({ kind: 'http'; url: string; codes: CodeRange[] } & HealthCheckTiming)
+  | ({ kind: 'exec'; argv: string[] } & HealthCheckTiming)
+  /** The daemon runs and supervises the command; healthy while it runs (no probes, so no timing). */
+  | { kind: 'process'; argv: string[] };
 
 /** One `anycast PREFIX` block. */
 export interface AnycastConfig {
@@ -195,7 +196,7 @@ export const DEFAULT_SPF_THROTTLE: SpfThrottle = { delayMs: 0, initialHoldMs: 50
 export const DEFAULT_REFERENCE_BANDWIDTH = 100;
 /** Linux resilient nexthop group defaults (buckets, idle timer s, unbalanced timer s). */
 export const DEFAULT_RESILIENT = { buckets: 128, idleTimer: 120, unbalancedTimer: 0 } as const;
-export const DEFAULT_CHECK_TIMING: CheckTiming = { interval: 1000, timeout: 500, rise: 2, fall: 2 };
+export const DEFAULT_CHECK_TIMING: HealthCheckTiming = { interval: 1000, timeout: 500, rise: 2, fall: 2 };
 export const DEFAULT_MIN_INTERVAL = 1000;
 export const DEFAULT_ANYCAST_INTERFACE = 'lo';
 /** Level of a `log` statement that names none (FRR's default). */

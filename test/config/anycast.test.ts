@@ -1,7 +1,10 @@
 // The anycast block: the exact block operators use, every statement and check, and its errors.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolvePrefixes } from '../../src/anycast/index.js';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
-import type { AnycastConfig, HealthCheck } from '../../src/config/index.js';
+import { toAnycastOptions, type AnycastConfig, type HealthCheck } from '../../src/config/index.js';
 import { OSPF, issueOf, issuesOf, parse } from './helpers.js';
 
 const KAMAILIO_BLOCK = `anycast 10.206.206.1/32
@@ -32,10 +35,6 @@ describe('anycast block', () => {
           {
             kind: 'process',
             argv: ['/usr/sbin/kamailio', '-DD', '-E', '-f', '/etc/kamailio/kamailio.cfg'],
-            interval: 1000,
-            timeout: 500,
-            rise: 2,
-            fall: 2,
           },
           {
             kind: 'sip-options',
@@ -139,7 +138,7 @@ describe('checks', () => {
     });
   });
 
-  it('exec and process: the whole rest, or options then -- then the command, split like a shell', () => {
+  it('exec: the whole rest, or options then -- then the command, split like a shell; process: the whole rest', () => {
     expect(check(`exec /usr/local/bin/probe --host "a b" 'c d' e\\ f`)).toMatchObject({
       kind: 'exec',
       argv: ['/usr/local/bin/probe', '--host', 'a b', 'c d', 'e f'],
@@ -153,10 +152,11 @@ describe('checks', () => {
       rise: 2,
       fall: 1,
     });
-    expect(check('process -- opensips -f /etc/opensips/opensips.cfg')).toMatchObject({
+    expect(check('process -- opensips -f /etc/opensips/opensips.cfg')).toEqual({
       kind: 'process',
       argv: ['opensips', '-f', '/etc/opensips/opensips.cfg'],
     });
+    expect(check('process interval 100')).toEqual({ kind: 'process', argv: ['interval', '100'] });
     expect(check('exec /bin/echo "say \\"hi\\"" -- x')).toMatchObject({ argv: ['/bin/echo', 'say "hi"', '--', 'x'] });
   });
 });
@@ -207,8 +207,80 @@ describe('anycast errors', () => {
     expect(issue.message).toContain(message);
   });
 
+  it('refuses a second process check and a check given twice', () => {
+    const two = issueOf(`${OSPF}anycast 10.1.1.1/32\n check process /bin/a\n check process /bin/b\n`);
+    expect([two.line, two.column]).toEqual([6, 2]);
+    expect(two.message).toContain('only one "check process" per anycast block');
+    const same = issueOf(`${OSPF}anycast 10.1.1.1/32\n check tcp 10.1.1.1:5060\n check tcp 10.1.1.1:5060 interval 300\n`);
+    expect(same.message).toBe('the same check twice in one anycast block ("tcp 10.1.1.1:5060")');
+    expect(issueOf(`${OSPF}anycast 10.1.1.1/32\n check exec "" x\n`).message).toBe('empty command');
+  });
+
   it('reports an error in each of several blocks', () => {
     const issues = issuesOf(`${OSPF}anycast 10.1.1.1/32\n check tcp 10.1.1.1:0\nanycast 10.1.1.2/32\n check tcp 10.1.1.2:1 rise 0\n`);
     expect(issues.map((i) => i.line)).toEqual([5, 7]);
+  });
+});
+
+describe('toAnycastOptions', () => {
+  it('hands the announcer the block with every default filled in', () => {
+    const cfg = parse(`${OSPF}${KAMAILIO_BLOCK}anycast 10.206.206.2/32
+ check tcp 10.206.206.2:5060
+ check http http://127.0.0.1:8080/ status 2xx
+ check exec -- /bin/true
+ announce-as external
+ manage-address remove-on-withdraw
+ interface dummy0
+`);
+    expect(toAnycastOptions(cfg)).toEqual([
+      {
+        prefix: parsePrefix('10.206.206.1/32'),
+        checks: [
+          { kind: 'process', command: ['/usr/sbin/kamailio', '-DD', '-E', '-f', '/etc/kamailio/kamailio.cfg'] },
+          {
+            kind: 'sip-options',
+            host: '10.206.206.1',
+            port: 5060,
+            transport: 'udp',
+            codes: [{ min: 200, max: 699 }],
+            intervalMs: 200,
+            timeoutMs: 150,
+            rise: 2,
+            fall: 2,
+          },
+        ],
+        maintenanceFile: '/etc/ospf-anycast/drain',
+        onFailure: 'withdraw',
+        announceAs: { kind: 'stub' },
+        minIntervalMs: 1000,
+        manageAddress: false,
+        removeOnWithdraw: false,
+        interface: 'lo',
+      },
+      {
+        prefix: parsePrefix('10.206.206.2/32'),
+        checks: [
+          { kind: 'tcp', host: '10.206.206.2', port: 5060, intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 2 },
+          { kind: 'http', url: 'http://127.0.0.1:8080/', status: [{ min: 200, max: 299 }], intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 2 },
+          { kind: 'exec', command: ['/bin/true'], intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 2 },
+        ],
+        onFailure: 'withdraw',
+        announceAs: { kind: 'external', metric: 20, metricType: 2 },
+        minIntervalMs: 1000,
+        manageAddress: true,
+        removeOnWithdraw: true,
+        interface: 'dummy0',
+      },
+    ]);
+  });
+});
+
+describe('the announcer accepts what the parser accepts', () => {
+  it('resolvePrefixes takes every example block without complaint', () => {
+    for (const file of ['sip-node-kamailio.conf', 'sip-node-opensips.conf']) {
+      const cfg = parse(readFileSync(join(import.meta.dirname, '../../examples', file), 'utf8'), file);
+      const resolved = resolvePrefixes(toAnycastOptions(cfg));
+      expect(resolved.map((r) => r.key)).toEqual(['10.206.206.1/32']);
+    }
   });
 });
