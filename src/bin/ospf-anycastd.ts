@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The daemon; see src/daemon/main.ts for the command line and signals.
+import { runDaemon } from '../daemon/main.js';
+
+runDaemon(process.argv.slice(2)).then(
+  (status) => process.exit(status),
+  (err: unknown) => {
+    process.stderr.write(`ospf-anycastd: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(70);
+  },
+);

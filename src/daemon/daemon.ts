@@ -1,0 +1,503 @@
+// ospf-anycastd's body, and the library's way to run an OSPF router with
+// anycast announcements: it joins the sans-IO instance (engine + SPF) to
+// Linux — raw sockets, netlink interfaces, kernel routes — and to the
+// announcer, the control socket and the log.
+//
+//   netlink ──interface──▶ ┌──────────┐ ──send/membership──▶ raw sockets
+//   raw sockets ──packet─▶ │ instance │ ──routes──▶ kernel (RouteInstaller)
+//   announcer ──advertise─▶│ (sans-IO)│ ──events──▶ log, library events
+//   one timer ──timer────▶ └──────────┘
+//
+// Everything that reaches the instance goes through step(): one input at a
+// time, at performance.now(), its outputs applied before the next input.
+
+import { EventEmitter } from 'eventemitter3';
+import { Announcer, type CustomCheckOptions, type StateChangeEvent } from '../anycast/index.js';
+import { ControlServer, type ControlRequest } from '../control/protocol.js';
+import type { CoreEvent, Input, InterfaceInfo, NeighborState, PrefixAdvertisement, RouterConfig } from '../core/api.js';
+import { diffConfig, pickRouterId, toRouterConfig, type DaemonConfig } from '../config/index.js';
+import { OspfInstance, type InstanceOutput } from '../instance/instance.js';
+import { InterfaceMonitor } from '../io/netlink.js';
+import { RouteInstaller, type KernelRoute } from '../io/routes.js';
+import { OspfTransport } from '../io/transport.js';
+import { formatIpv4, formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.js';
+import type { RouteChange } from '../spf/index.js';
+import { announcerPrefixes } from './anycast-options.js';
+import { kernelRoutes } from './fib.js';
+import type { Logger } from './logger.js';
+import { anycastRows, databaseRows, interfaceRows, neighborRows, ospfSummary, routeRows } from './views.js';
+
+/** What the daemon needs from the system; tests replace parts of it. */
+export interface DaemonSystem {
+  monitor: () => Promise<InterfaceMonitor>;
+  transport: () => OspfTransport;
+  routes: (options: { table: number; metric: number }) => RouteInstaller;
+}
+
+const linuxSystem: DaemonSystem = {
+  monitor: () => InterfaceMonitor.start(),
+  transport: () => new OspfTransport(),
+  routes: (options) => new RouteInstaller(options),
+};
+
+export interface DaemonOptions {
+  config: DaemonConfig;
+  logger: Logger;
+  /** Re-read on reload() (SIGHUP); without it reload() is refused. */
+  load?: () => Promise<DaemonConfig>;
+  /** The control socket path, overriding the configuration; false for none. */
+  controlSocket?: string | false;
+  /** Health checks written as functions, by prefix text ("10.206.206.1/32"). */
+  customChecks?: Record<string, readonly CustomCheckOptions[]>;
+  system?: Partial<DaemonSystem>;
+  /** How long shutdown waits for neighbours to acknowledge the flushed LSAs. Default 1000 ms. */
+  flushWaitMs?: number;
+}
+
+export interface DaemonEvents {
+  'neighbor-state': [event: Extract<CoreEvent, { type: 'neighbor-state' }>];
+  'interface-state': [event: Extract<CoreEvent, { type: 'interface-state' }>];
+  routes: [changes: RouteChange[]];
+  'prefix-state': [event: StateChangeEvent];
+}
+
+/** Thrown by start() when the daemon cannot come up; nothing is left half-configured. */
+export class DaemonStartError extends Error {
+  override name = 'DaemonStartError';
+}
+
+/** A withdrawal (drain) waiting for every Full neighbour to acknowledge it. */
+interface PendingAck {
+  prefix: Prefix;
+  mode: PrefixAdvertisement;
+}
+
+export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
+  private config: DaemonConfig;
+  private routerConfig!: RouterConfig;
+  private instance!: OspfInstance;
+  private monitor!: InterfaceMonitor;
+  private transport!: OspfTransport;
+  private routes!: RouteInstaller;
+  private announcer: Announcer | undefined;
+  private control: ControlServer | undefined;
+  private readonly system: DaemonSystem;
+  private readonly logger: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt: number | undefined;
+  private readonly startedAt = performance.now();
+  /** How each external anycast prefix is advertised now (announce-as external). */
+  private readonly externalModes = new Map<string, PrefixAdvertisement>();
+  private pendingAcks: PendingAck[] = [];
+  private fibSync: Promise<void> = Promise.resolve();
+  private fibDirty = false;
+  private stopping: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(private readonly options: DaemonOptions) {
+    super();
+    this.config = options.config;
+    this.logger = options.logger;
+    this.system = { ...linuxSystem, ...options.system };
+  }
+
+  /** Starts everything, or nothing: on failure what was opened is closed again. */
+  static async start(options: DaemonOptions): Promise<OspfAnycastDaemon> {
+    const daemon = new OspfAnycastDaemon(options);
+    try {
+      await daemon.open();
+    } catch (err) {
+      await daemon.close();
+      if (err instanceof DaemonStartError) throw err;
+      throw new DaemonStartError(err instanceof Error ? err.message : String(err));
+    }
+    return daemon;
+  }
+
+  private async open(): Promise<void> {
+    this.monitor = await this.system.monitor();
+    const interfaces = this.monitor.interfaces();
+    // FRR keeps an automatically chosen router id until restart; so do we.
+    if (this.config.ospf.routerId === undefined) {
+      const picked = pickRouterId(interfaces, this.config.anycast.map((a) => a.prefix));
+      if (picked === undefined) throw new DaemonStartError('no "ospf router-id" configured and no interface address to take one from');
+      this.config = { ...this.config, ospf: { ...this.config.ospf, routerId: picked } };
+    }
+    this.routerConfig = toRouterConfig(this.config, interfaces, { anycastModes: this.externalModes });
+    this.routes = this.system.routes({ table: this.config.kernelRoutes.table, metric: this.config.kernelRoutes.metric });
+    const swept = await this.routes.sweep();
+    if (swept.length > 0) this.logger.notice('removed stale OSPF routes left by an earlier run', { count: swept.length });
+    this.transport = this.system.transport();
+    this.transport.on('packet', (input) => this.step(input));
+    this.transport.on('drop', (drop) =>
+      this.logger.limited(`ipdrop:${drop.ifName}:${drop.reason}`, 'info', 'dropped a received IP packet', {
+        ifName: drop.ifName,
+        reason: drop.reason,
+        src: drop.src === undefined ? undefined : formatIpv4(drop.src),
+      }),
+    );
+    this.transport.on('error', (error) => {
+      this.logger.error('OSPF socket failed; reopening', { error: error.message });
+      this.reconcileSockets();
+    });
+
+    this.instance = new OspfInstance({ config: this.routerConfig, random: Math.random, measure: () => performance.now() });
+    this.instance.core.on('neighbor-state', (e) => this.onNeighborState(e));
+    this.instance.core.on('interface-state', (e) => {
+      this.logger.info(`interface ${e.ifName}: ${e.from} -> ${e.to}`, { ifName: e.ifName });
+      this.emit('interface-state', e);
+    });
+    this.instance.on('routes', (changes) => this.emit('routes', changes));
+
+    // Anycast prefixes stay out of the LSDB until their checks have passed (rise).
+    for (const block of this.config.anycast) {
+      if (block.announceAs.kind === 'stub') this.step({ kind: 'advertise', prefix: block.prefix, mode: 'withdraw' });
+    }
+    for (const info of interfaces) this.step({ kind: 'interface', info });
+    this.monitor.on('interface', (info) => this.onInterface(info));
+    this.monitor.on('error', (error) => this.logger.warning('netlink resynchronisation failed', { error: error.message }));
+
+    await this.startAnnouncer();
+    const socketPath = this.options.controlSocket ?? this.config.controlSocket;
+    if (socketPath !== false) this.control = await ControlServer.listen(socketPath, (request) => this.handleControl(request));
+    this.logger.notice('ospf-anycastd started', {
+      routerId: formatIpv4(this.routerConfig.routerId),
+      area: formatIpv4(this.routerConfig.areaId),
+      control: socketPath === false ? 'none' : socketPath,
+    });
+  }
+
+  private async startAnnouncer(): Promise<void> {
+    if (this.config.anycast.length === 0) return;
+    const announcer = new Announcer({
+      prefixes: announcerPrefixes(this.config.anycast, this.options.customChecks),
+      advertise: (ad) => this.advertise(ad.prefix, ad.mode, ad.announceAs.kind),
+      awaitAcknowledgement: true,
+      log: (entry) => {
+        const level = entry.level === 'warn' ? 'warning' : entry.level;
+        this.logger.log(level, entry.message, { prefix: entry.prefix });
+      },
+    });
+    announcer.on('state', (event) => {
+      this.logger.notice(`anycast ${event.prefix}: ${event.from} -> ${event.to}`, { reason: event.reason, check: event.check });
+      this.emit('prefix-state', event);
+    });
+    this.announcer = announcer;
+    await announcer.start();
+  }
+
+  /** The announcer decided how a prefix is advertised: hand it to the engine. */
+  private advertise(prefix: Prefix, mode: PrefixAdvertisement, announceAs: 'stub' | 'external'): void {
+    if (this.stopping !== undefined) return;
+    if (announceAs === 'stub') {
+      this.step({ kind: 'advertise', prefix, mode });
+    } else {
+      this.externalModes.set(formatPrefix(prefix), mode);
+      this.refreshRouterConfig();
+    }
+    this.pendingAcks = this.pendingAcks.filter((p) => formatPrefix(p.prefix) !== formatPrefix(prefix));
+    this.pendingAcks.push({ prefix, mode });
+    this.checkAcks();
+  }
+
+  /**
+   * A change is acknowledged once no Full neighbour has anything left to
+   * retransmit (RFC 2328 13.6): every LSA we flooded, the changed one
+   * included, has been acknowledged.
+   */
+  private checkAcks(): void {
+    if (this.pendingAcks.length === 0 || this.announcer === undefined) return;
+    const waiting = this.instance.neighbors().some((n) => n.state === 'Full' && n.retransmitCount > 0);
+    if (waiting) return;
+    const done = this.pendingAcks;
+    this.pendingAcks = [];
+    for (const p of done) this.announcer.acknowledge(p.prefix, p.mode);
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  /** Hands one input to the instance and carries out its outputs. */
+  private step(input: Input): void {
+    if (this.instance === undefined) return;
+    let outputs: InstanceOutput[];
+    try {
+      outputs = this.instance.handle(input, performance.now());
+    } catch (err) {
+      // A bug in the engine: log it with what triggered it and keep running.
+      this.logger.error('engine failed on an input', { input: input.kind, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      this.arm();
+      return;
+    }
+    if (input.kind === 'interface' || input.kind === 'config') this.reconcileSockets();
+    for (const output of outputs) this.apply(output);
+    this.checkAcks();
+    this.arm();
+  }
+
+  private apply(output: InstanceOutput): void {
+    switch (output.kind) {
+      case 'send':
+      case 'membership':
+        this.transport.apply(output).catch((err: unknown) =>
+          this.logger.limited(`send:${output.ifName}`, 'warning', 'cannot send on interface', {
+            ifName: output.ifName,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
+        return;
+      case 'event':
+        if (output.event.type === 'drop') {
+          // Counted by the engine; most are ordinary protocol races (MinLSArrival, a DD before 2-Way).
+          this.logger.limited(`drop:${output.event.ifName}:${output.event.reason}`, 'debug', 'dropped an OSPF packet', {
+            ifName: output.event.ifName,
+            reason: output.event.reason,
+            src: formatIpv4(output.event.src),
+          });
+        }
+        return;
+      case 'routes':
+        if (output.changes.length > 0) this.syncFib();
+        return;
+      case 'lsdb':
+        return;
+    }
+  }
+
+  /** One timer for the whole instance, set to its next deadline. */
+  private arm(): void {
+    if (this.closed) return;
+    const at = this.instance.nextDeadline();
+    if (at === this.timerAt) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = at;
+    if (at === undefined) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = undefined;
+        this.step({ kind: 'timer' });
+      },
+      Math.max(0, at - performance.now()),
+    );
+  }
+
+  private onNeighborState(e: Extract<CoreEvent, { type: 'neighbor-state' }>): void {
+    const mode = this.config.ospf.logAdjacencyChanges;
+    const important = (s: NeighborState): boolean => s === 'Full' || s === 'Down';
+    const text = `neighbor ${formatIpv4(e.routerId)} on ${e.ifName}: ${e.from} -> ${e.to} (${e.reason})`;
+    const fields = { neighbor: formatIpv4(e.routerId), address: formatIpv4(e.address), ifName: e.ifName };
+    // FRR logs Full/Down transitions with log-adjacency-changes, every one with "detail";
+    // without either, those two still go out at info, the rest at debug.
+    const major = important(e.from) || important(e.to);
+    if (mode === 'detail' || (mode === 'on' && major)) this.logger.notice(text, fields);
+    else if (major) this.logger.info(text, fields);
+    else this.logger.debug(text, fields);
+    this.emit('neighbor-state', e);
+  }
+
+  private onInterface(info: InterfaceInfo): void {
+    this.step({ kind: 'interface', info });
+    this.refreshRouterConfig();
+    // Next hops through an interface that changed may now resolve differently.
+    this.syncFib();
+  }
+
+  /** Recomputes the engine's configuration (redistributed connected routes follow the interfaces). */
+  private refreshRouterConfig(): void {
+    const next = toRouterConfig(this.config, this.monitor.interfaces(), { anycastModes: this.externalModes });
+    if (JSON.stringify(next) === JSON.stringify(this.routerConfig)) return;
+    this.routerConfig = next;
+    this.step({ kind: 'config', config: next });
+  }
+
+  /** Opens a raw socket on every interface the engine speaks OSPF on, closes the others. */
+  private reconcileSockets(): void {
+    if (this.stopping !== undefined) return;
+    const wanted = new Map<string, { address: number; networkType: 'broadcast' | 'point-to-point' }>();
+    for (const view of this.instance.interfaces()) {
+      if (view.state === 'Down' || view.state === 'Loopback' || view.passive || view.address === 0) continue;
+      wanted.set(view.name, { address: view.address, networkType: view.networkType });
+    }
+    for (const name of this.transport.interfaces()) if (!wanted.has(name)) this.transport.close(name);
+    for (const [name, want] of wanted) {
+      const info = this.monitor.get(name);
+      if (info === undefined) continue;
+      const open = this.transport.get(name);
+      try {
+        if (open === undefined) {
+          this.transport.open({ ifName: name, ifIndex: info.ifIndex, networkType: want.networkType, addresses: info.addresses, sourceAddress: want.address });
+        } else {
+          open.update({ addresses: info.addresses, networkType: want.networkType, sourceAddress: want.address });
+        }
+      } catch (err) {
+        this.logger.error('cannot open the OSPF socket of an interface', { ifName: name, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+
+  /** Brings the kernel in line with the routing table; one sync at a time, the latest state wins. */
+  private syncFib(): void {
+    if (this.fibDirty || this.stopping !== undefined) return;
+    this.fibDirty = true;
+    this.fibSync = this.fibSync.then(async () => {
+      this.fibDirty = false;
+      if (this.stopping !== undefined) return;
+      const byName = new Map(this.monitor.interfaces().map((i) => [i.name, i]));
+      const desired: KernelRoute[] = kernelRoutes(this.instance.routes().routes(), byName);
+      try {
+        const result = await this.routes.sync(desired);
+        for (const failure of result.failed) this.logger.warning('kernel refused a route', { error: failure.message });
+        const changed = result.added.length + result.replaced.length + result.removed.length;
+        if (changed > 0) {
+          this.logger.info('kernel routes updated', { added: result.added.length, replaced: result.replaced.length, removed: result.removed.length });
+        }
+      } catch (err) {
+        this.logger.error('cannot update kernel routes', { error: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- operator actions
+
+  /** Withdraws one anycast prefix (or all) and resolves once the neighbours have acknowledged it. */
+  async drain(prefix?: string, timeoutMs?: number, source: 'cli' | 'library' = 'library'): Promise<void> {
+    if (this.announcer === undefined) throw new Error('no anycast prefix is configured');
+    await this.announcer.drain(prefix === undefined ? undefined : parsePrefix(prefix), { source, timeoutMs });
+  }
+
+  undrain(prefix?: string, source: 'cli' | 'library' = 'library'): void {
+    if (this.announcer === undefined) throw new Error('no anycast prefix is configured');
+    this.announcer.undrain(prefix === undefined ? undefined : parsePrefix(prefix), source);
+  }
+
+  /** Re-reads the configuration and applies the difference; adjacencies whose settings did not change stay up. */
+  async reload(): Promise<string> {
+    if (this.options.load === undefined) throw new Error('this daemon has no configuration file to reload');
+    const next = await this.options.load();
+    const diff = diffConfig(this.config, next);
+    if (diff.unchanged) return 'configuration unchanged';
+    if (diff.restartRequired && next.ospf.routerId !== undefined) {
+      throw new Error('the router id or the area changed: restart the daemon to apply it');
+    }
+    const routerId = next.ospf.routerId ?? this.config.ospf.routerId;
+    this.config = { ...next, ospf: { ...next.ospf, routerId } };
+    this.refreshRouterConfig();
+    if (diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length > 0) {
+      const old = this.announcer;
+      this.announcer = undefined;
+      await old?.stop();
+      for (const p of diff.anycast.removed) this.step({ kind: 'advertise', prefix: p, mode: 'withdraw' });
+      for (const block of this.config.anycast) {
+        if (block.announceAs.kind === 'stub') this.step({ kind: 'advertise', prefix: block.prefix, mode: 'withdraw' });
+      }
+      await this.startAnnouncer();
+    }
+    const summary = `reloaded: ${diff.interfaces.length} interface(s), ${diff.router.length} router setting(s), ${
+      diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length
+    } anycast block(s) changed`;
+    this.logger.notice(summary);
+    return summary;
+  }
+
+  private async handleControl(request: ControlRequest): Promise<unknown> {
+    const args = request.args;
+    switch (request.command) {
+      case 'show':
+        return this.show(String(args.what), args);
+      case 'drain': {
+        const prefix = typeof args.prefix === 'string' ? args.prefix : undefined;
+        const timeoutMs = typeof args.timeoutMs === 'number' ? args.timeoutMs : undefined;
+        await this.drain(prefix, timeoutMs, 'cli');
+        return { message: `drained ${prefix ?? 'all anycast prefixes'}: the withdrawal is acknowledged by every neighbor` };
+      }
+      case 'undrain': {
+        const prefix = typeof args.prefix === 'string' ? args.prefix : undefined;
+        this.undrain(prefix, 'cli');
+        return { message: `undrained ${prefix ?? 'all anycast prefixes'}` };
+      }
+      case 'reload':
+        return { message: await this.reload() };
+      default:
+        throw new Error(`unknown command "${request.command}"`);
+    }
+  }
+
+  /** The answers to `ospf-anycast show …`. */
+  show(what: string, args: Record<string, unknown> = {}): unknown {
+    const now = performance.now();
+    switch (what) {
+      case 'ospf':
+        return ospfSummary({
+          instance: this.instance,
+          areaId: this.routerConfig.areaId,
+          throttle: this.routerConfig.spfThrottle,
+          maximumPaths: this.routerConfig.maximumPaths,
+          startedAt: this.startedAt,
+          now,
+          timeOrigin: performance.timeOrigin,
+        });
+      case 'interfaces':
+        return interfaceRows(this.instance);
+      case 'neighbors':
+        return neighborRows(this.instance);
+      case 'database':
+        return {
+          areaId: formatIpv4(this.routerConfig.areaId),
+          lsas: databaseRows(this.instance, now, typeof args.type === 'string' ? args.type : undefined, typeof args.lsId === 'string' ? args.lsId : undefined),
+        };
+      case 'routes':
+        return routeRows(this.instance);
+      case 'anycast':
+        return anycastRows(this.announcer?.status() ?? []);
+      default:
+        throw new Error(`cannot show "${what}"`);
+    }
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  /**
+   * Clean stop (SIGTERM): withdraw everything by premature aging (RFC 2328
+   * 14.1) so neighbours drop us at once, wait briefly for their
+   * acknowledgements, remove our kernel routes, close everything.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    await this.announcer?.stop();
+    if (this.instance !== undefined) {
+      const outputs = this.instance.handle({ kind: 'shutdown' }, performance.now());
+      for (const output of outputs) if (output.kind === 'send' || output.kind === 'membership') this.apply(output);
+      const deadline = performance.now() + (this.options.flushWaitMs ?? 1000);
+      while (performance.now() < deadline && this.instance.neighbors().some((n) => n.state === 'Full' && n.retransmitCount > 0)) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+    await this.close();
+    this.logger.notice('ospf-anycastd stopped');
+  }
+
+  /** Releases whatever open() got to; safe to call on a half-started daemon. */
+  private async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.control?.close();
+    await this.fibSync;
+    if (this.routes !== undefined) {
+      try {
+        const result = await this.routes.removeAll();
+        for (const failure of result.failed) this.logger.error('kernel refused to remove a route', { error: failure.message });
+      } catch (err) {
+        this.logger.error('cannot remove kernel routes', { error: err instanceof Error ? err.message : String(err) });
+      }
+      this.routes.close();
+    }
+    this.transport?.closeAll();
+    this.monitor?.close();
+  }
+}

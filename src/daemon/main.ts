@@ -1,0 +1,133 @@
+// `ospf-anycastd -f FILE [--socket PATH]`: reads the configuration, starts
+// the daemon, and maps signals: SIGTERM/SIGINT stop it cleanly (premature
+// aging of our LSAs, kernel routes removed), SIGHUP reloads the file.
+
+import { readFile } from 'node:fs/promises';
+import { ConfigError, parseConfig, type DaemonConfig } from '../config/index.js';
+import { DaemonStartError, OspfAnycastDaemon } from './daemon.js';
+import { Logger, parseLogLevel, type LogLevel } from './logger.js';
+
+export const daemonUsage = `usage: ospf-anycastd -f FILE [--socket PATH] [--log-level LEVEL]
+  -f, --config FILE   FRR-style configuration (ospfd.conf syntax plus anycast blocks)
+  --socket PATH       control socket for the ospf-anycast CLI (overrides control-socket)
+  --log-level LEVEL   debug, info, notice, warning or error (overrides the file's log level)
+  --check             parse and check the configuration, then exit
+  -h, --help          this text`;
+
+export interface DaemonArgs {
+  configPath: string;
+  socket?: string;
+  logLevel?: LogLevel;
+  check: boolean;
+}
+
+export class DaemonUsageError extends Error {
+  override name = 'DaemonUsageError';
+}
+
+export function parseDaemonArgs(argv: readonly string[]): DaemonArgs | 'help' {
+  let configPath: string | undefined;
+  let socket: string | undefined;
+  let logLevel: LogLevel | undefined;
+  let check = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const value = (): string => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith('-')) throw new DaemonUsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '-h' || arg === '--help') return 'help';
+    else if (arg === '-f' || arg === '--config') configPath = value();
+    else if (arg === '--socket') socket = value();
+    else if (arg === '--check') check = true;
+    else if (arg === '--log-level') {
+      const text = value();
+      logLevel = parseLogLevel(text);
+      if (logLevel === undefined) throw new DaemonUsageError(`unknown log level "${text}"`);
+    } else throw new DaemonUsageError(`unknown argument "${arg}"`);
+  }
+  if (configPath === undefined) throw new DaemonUsageError('a configuration file is required (-f FILE)');
+  return { configPath, socket, logLevel, check };
+}
+
+export async function loadConfig(path: string): Promise<DaemonConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ file: path, line: 0, column: 0, word: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }]);
+  }
+  return parseConfig(text, path);
+}
+
+/** The logger the configuration asks for: its stdout/file level and text or JSON. */
+function loggerFor(config: DaemonConfig, override: LogLevel | undefined): Logger {
+  const destination = config.log.destinations.find((d) => d.kind === 'stdout') ?? config.log.destinations[0];
+  const level = override ?? parseLogLevel(destination?.level ?? 'informational') ?? 'info';
+  return new Logger({ level, format: config.log.format, write: (line) => process.stdout.write(line + '\n') });
+}
+
+/** Runs the daemon until a signal stops it; returns the exit status. */
+export async function runDaemon(argv: readonly string[]): Promise<number> {
+  let args: DaemonArgs | 'help';
+  try {
+    args = parseDaemonArgs(argv);
+  } catch (err) {
+    if (err instanceof DaemonUsageError) {
+      process.stderr.write(`ospf-anycastd: ${err.message}\n${daemonUsage}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args === 'help') {
+    process.stdout.write(daemonUsage + '\n');
+    return 0;
+  }
+  let config: DaemonConfig;
+  try {
+    config = await loadConfig(args.configPath);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`ospf-anycastd: configuration not loaded, nothing started:\n${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (args.check) {
+    process.stdout.write(`${args.configPath}: configuration OK\n`);
+    return 0;
+  }
+  const logger = loggerFor(config, args.logLevel);
+  const configPath = args.configPath;
+  let daemon: OspfAnycastDaemon;
+  try {
+    daemon = await OspfAnycastDaemon.start({ config, logger, load: () => loadConfig(configPath), controlSocket: args.socket });
+  } catch (err) {
+    if (err instanceof DaemonStartError) {
+      logger.error(`cannot start: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.notice(`${signal} received: withdrawing and stopping`);
+      daemon.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          logger.error('unclean stop', { error: err instanceof Error ? err.message : String(err) });
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () => {
+      daemon.reload().then(
+        (summary) => logger.notice(`SIGHUP: ${summary}`),
+        (err: unknown) => logger.error('SIGHUP: configuration not applied, the running one stays', { error: err instanceof Error ? err.message : String(err) }),
+      );
+    });
+  });
+}

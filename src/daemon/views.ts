@@ -1,0 +1,192 @@
+// Builds the answers to `show …` (src/control/views.ts) from the running
+// instance and announcer. Pure functions of their arguments.
+
+import type { PrefixStatus } from '../anycast/index.js';
+import type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView, AnycastRowView } from '../control/views.js';
+import type { SpfThrottle } from '../core/api.js';
+import type { OspfInstance } from '../instance/instance.js';
+import { formatIpv4, formatPrefix, parseIpv4 } from '../lib/ipv4.js';
+import { decodeLsaBody } from '../packet/index.js';
+import { LsaType, type LsaHeader } from '../packet/types.js';
+
+const typeNames: Record<number, string> = {
+  [LsaType.Router]: 'Router',
+  [LsaType.Network]: 'Net',
+  [LsaType.SummaryNetwork]: 'Summary',
+  [LsaType.SummaryAsbr]: 'ASBR-Summary',
+  [LsaType.AsExternal]: 'AS External',
+  [LsaType.Nssa]: 'NSSA External',
+};
+
+const typeByCliName: Record<string, number> = {
+  router: LsaType.Router,
+  network: LsaType.Network,
+  summary: LsaType.SummaryNetwork,
+  'asbr-summary': LsaType.SummaryAsbr,
+  external: LsaType.AsExternal,
+};
+
+const hex = (value: number, digits: number): string => `0x${(value >>> 0).toString(16).padStart(digits, '0')}`;
+
+export interface SummaryContext {
+  instance: OspfInstance;
+  areaId: number;
+  throttle: SpfThrottle;
+  maximumPaths: number;
+  startedAt: number; // performance.now() at start
+  now: number;
+  /** performance.timeOrigin, to turn monotonic times into wall-clock ISO text. */
+  timeOrigin: number;
+}
+
+export function ospfSummary(ctx: SummaryContext): OspfSummaryView {
+  const { instance } = ctx;
+  const stats = instance.spfStatistics();
+  const counts = { router: 0, network: 0, summary: 0, asbrSummary: 0, external: 0, other: 0, total: 0 };
+  for (const h of instance.lsdb(ctx.now)) {
+    counts.total++;
+    if (h.type === LsaType.Router) counts.router++;
+    else if (h.type === LsaType.Network) counts.network++;
+    else if (h.type === LsaType.SummaryNetwork) counts.summary++;
+    else if (h.type === LsaType.SummaryAsbr) counts.asbrSummary++;
+    else if (h.type === LsaType.AsExternal) counts.external++;
+    else counts.other++;
+  }
+  const neighbors = instance.neighbors();
+  return {
+    routerId: formatIpv4(instance.routerId),
+    areaId: formatIpv4(ctx.areaId),
+    uptimeSec: Math.floor((ctx.now - ctx.startedAt) / 1000),
+    spf: {
+      runs: stats.runs,
+      fullRuns: stats.fullRuns,
+      partialRuns: stats.partialRuns,
+      lastDurationUs: stats.lastDurationUs === null ? null : Math.round(stats.lastDurationUs),
+      lastKind: stats.lastKind,
+      lastAt: stats.lastAt === null ? null : new Date(ctx.timeOrigin + stats.lastAt).toISOString(),
+      throttle: { ...ctx.throttle },
+    },
+    maximumPaths: ctx.maximumPaths,
+    lsaCounts: counts,
+    interfaces: instance.interfaces().length,
+    neighbors: { total: neighbors.length, full: neighbors.filter((n) => n.state === 'Full').length },
+  };
+}
+
+export function interfaceRows(instance: OspfInstance): InterfaceRowView[] {
+  const neighbors = instance.neighbors();
+  return instance.interfaces().map((i) => {
+    const mine = neighbors.filter((n) => n.ifName === i.name);
+    return {
+      name: i.name,
+      state: i.state,
+      address: i.address === 0 ? '' : `${formatIpv4(i.address)}/${i.prefixLength}`,
+      networkType: i.networkType,
+      cost: i.cost,
+      passive: i.passive,
+      dr: i.dr === 0 ? '' : formatIpv4(i.dr),
+      bdr: i.bdr === 0 ? '' : formatIpv4(i.bdr),
+      neighbors: mine.length,
+      adjacent: mine.filter((n) => n.state === 'Full').length,
+    };
+  });
+}
+
+export function neighborRows(instance: OspfInstance): NeighborRowView[] {
+  return instance.neighbors().map((n) => ({
+    routerId: formatIpv4(n.routerId),
+    priority: n.priority,
+    state: n.state,
+    address: formatIpv4(n.address),
+    ifName: n.ifName,
+    retransmitCount: n.retransmitCount,
+    requestCount: n.requestCount,
+  }));
+}
+
+/** `show database [TYPE] [LSID]`; with an LSID, each matching LSA is shown decoded. */
+export function databaseRows(instance: OspfInstance, now: number, type?: string, lsId?: string): DatabaseRowView[] {
+  const wantType = type === undefined ? undefined : typeByCliName[type];
+  const wantId = lsId === undefined ? undefined : parseIpv4(lsId);
+  const rows: DatabaseRowView[] = [];
+  for (const h of instance.lsdb(now)) {
+    if (wantType !== undefined && h.type !== wantType) continue;
+    if (wantId !== undefined && h.lsId >>> 0 !== wantId) continue;
+    const row = headerRow(h);
+    if (wantId !== undefined) {
+      const lsa = instance.lsa(h, now);
+      if (lsa !== undefined) row.body = jsonBody(decodeLsaBody(lsa));
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function headerRow(h: LsaHeader): DatabaseRowView {
+  return {
+    type: h.type,
+    typeName: typeNames[h.type] ?? `Type-${h.type}`,
+    lsId: formatIpv4(h.lsId),
+    advRouter: formatIpv4(h.advRouter),
+    age: h.age,
+    seq: hex(h.seq, 8),
+    checksum: hex(h.checksum, 4),
+    length: h.length,
+  };
+}
+
+/** A decoded body with addresses as text, for JSON. */
+function jsonBody(body: ReturnType<typeof decodeLsaBody>): unknown {
+  switch (body.kind) {
+    case 'router':
+      return {
+        flags: body.flags,
+        links: body.links.map((l) => ({ type: l.type, linkId: formatIpv4(l.linkId), linkData: formatIpv4(l.linkData), metric: l.metric })),
+      };
+    case 'network':
+      return { networkMask: formatIpv4(body.networkMask), attachedRouters: body.attachedRouters.map(formatIpv4) };
+    case 'summary':
+      return { networkMask: formatIpv4(body.networkMask), metric: body.metric };
+    case 'external':
+      return {
+        networkMask: formatIpv4(body.networkMask),
+        routes: body.routes.map((r) => ({ metricType: r.eBit ? 2 : 1, metric: r.metric, forwardingAddress: formatIpv4(r.forwardingAddress), routeTag: r.routeTag })),
+      };
+    case 'opaque':
+      return { bytes: body.data.length };
+  }
+}
+
+export function routeRows(instance: OspfInstance): RouteRowView[] {
+  return instance
+    .routes()
+    .routes()
+    .map((r) => {
+      const row: RouteRowView = {
+        prefix: formatPrefix(r.prefix),
+        pathType: r.pathType,
+        cost: r.cost,
+        nextHops: r.nextHops.map((h) => ({ address: formatIpv4(h.address), ifName: h.ifName })),
+      };
+      if (r.pathType === 'external-2') row.type2Cost = r.type2Cost;
+      return row;
+    });
+}
+
+export function anycastRows(status: readonly PrefixStatus[]): AnycastRowView[] {
+  return status.map((p) => ({
+    prefix: p.prefix,
+    state: p.state,
+    since: new Date(p.since).toISOString(),
+    reason: p.reason,
+    advertised: p.advertised,
+    checks: p.checks.map((c) => ({
+      name: c.name,
+      healthy: c.healthy,
+      lastOk: c.last?.ok ?? null,
+      lastReason: c.last?.reason ?? c.reason,
+      lastLatencyMs: c.last?.latencyMs ?? null,
+      lastAt: c.last === undefined ? null : new Date(c.last.at).toISOString(),
+    })),
+  }));
+}
