@@ -1111,7 +1111,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    */
   private pumpRequests(): void {
     for (const iface of this.ifaceOrder) {
-      for (const n of [...iface.neighbors.values()]) {
+      // LoadingDone only changes states; no neighbor leaves the map here.
+      for (const n of iface.neighbors.values()) {
         if (n.state !== 'Exchange' && n.state !== 'Loading') continue;
         if (n.requests.size === 0) {
           n.requestsInFlight.clear();
@@ -1711,8 +1712,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         this.rebuildExternals();
       }
     }
-    for (const key of [...this.dirtyKeys].sort()) this.reconcileOrigination(key);
-    this.dirtyKeys.clear();
+    if (this.dirtyKeys.size > 0) {
+      const keys = [...this.dirtyKeys].sort();
+      this.dirtyKeys.clear();
+      for (const key of keys) this.reconcileOrigination(key);
+    }
     for (const iface of this.ifaceOrder) {
       const queue = this.floodQueues.get(iface.name);
       if (queue === undefined) continue;
