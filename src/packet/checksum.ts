@@ -9,17 +9,15 @@ import { LsaHeaderLength } from './constants.js';
 /**
  * One's-complement sum (RFC 1071) of data[start, end) as 16-bit big-endian
  * words, an odd last byte padded with zero, added to `sum`. Unfolded: the
- * caller folds with foldSum. 32-bit words are summed in a double, exact up to
- * 2^53 bytes, since w = hi·65536 + lo ≡ hi + lo (mod 65535).
+ * caller folds with foldSum. Whole 32-bit words are added, since
+ * w = hi·65536 + lo ≡ hi + lo (mod 65535); the double sum stays exact below
+ * 2^53, i.e. for anything under 8 MiB (a packet is at most 64 KiB).
  */
 export function onesSum(view: DataView, start: number, end: number, sum: number): number {
   let i = start;
-  const end8 = start + ((end - start) & ~7);
-  for (; i < end8; i += 8) sum += view.getUint32(i) + view.getUint32(i + 4);
-  if (end - i >= 4) {
-    sum += view.getUint32(i);
-    i += 4;
-  }
+  const end16 = start + ((end - start) & ~15);
+  for (; i < end16; i += 16) sum += view.getUint32(i) + view.getUint32(i + 4) + view.getUint32(i + 8) + view.getUint32(i + 12);
+  for (; end - i >= 4; i += 4) sum += view.getUint32(i);
   if (end - i >= 2) {
     sum += view.getUint16(i);
     i += 2;
