@@ -15,14 +15,13 @@ import { EventEmitter } from 'eventemitter3';
 import { Announcer, type CustomCheckOptions, type StateChangeEvent } from '../anycast/index.js';
 import { ControlServer, type ControlRequest } from '../control/protocol.js';
 import type { CoreEvent, Input, InterfaceInfo, NeighborState, PrefixAdvertisement, RouterConfig } from '../core/api.js';
-import { diffConfig, pickRouterId, toRouterConfig, type DaemonConfig } from '../config/index.js';
+import { diffConfig, pickRouterId, toAnycastOptions, toRouterConfig, type DaemonConfig } from '../config/index.js';
 import { OspfInstance, type InstanceOutput } from '../instance/instance.js';
 import { InterfaceMonitor } from '../io/netlink.js';
 import { RouteInstaller, type KernelRoute } from '../io/routes.js';
 import { OspfTransport } from '../io/transport.js';
 import { formatIpv4, formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.js';
 import type { RouteChange } from '../spf/index.js';
-import { announcerPrefixes } from './anycast-options.js';
 import { kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
 import { anycastRows, databaseRows, interfaceRows, neighborRows, ospfSummary, routeRows } from './views.js';
@@ -170,7 +169,11 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private async startAnnouncer(): Promise<void> {
     if (this.config.anycast.length === 0) return;
     const announcer = new Announcer({
-      prefixes: announcerPrefixes(this.config.anycast, this.options.customChecks),
+      // Checks written as functions by a library user join the configured ones.
+      prefixes: toAnycastOptions(this.config).map((p) => ({
+        ...p,
+        checks: [...p.checks, ...(this.options.customChecks?.[formatPrefix(p.prefix)] ?? [])],
+      })),
       advertise: (ad) => this.advertise(ad.prefix, ad.mode, ad.announceAs.kind),
       awaitAcknowledgement: true,
       log: (entry) => {
