@@ -197,6 +197,8 @@ export class Spf {
   private run = 0;
   /** rangeStamp[slot] === run: the slot's intra/inter route changed in this run. */
   private rangeStamp: number[] = [];
+  /** Prefix lengths of this run's changed intra/inter routes. */
+  private readonly rangeLengths = new Uint8Array(33);
   private touchStamp: number[] = [];
   private touchedSlots: number[] = [];
   private touchedOld: (Route | undefined)[] = [];
@@ -632,7 +634,7 @@ export class Spf {
       return;
     }
     // RFC 2328 16.5 and 16.6: only the destinations something changed for.
-    const rangeLengths = new Uint8Array(33);
+    const rangeLengths = this.rangeLengths.fill(0);
     let ranges = 0;
     for (const slot of this.dirtyPrefixes) {
       const before = this.isIntraInter(slot) ? this.routes[slot] : undefined;
