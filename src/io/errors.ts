@@ -61,3 +61,12 @@ export class RouteInstallError extends NetlinkRequestError {
     super(operation, errno, code, `${operation} ${description}: ${code}`);
   }
 }
+
+/** Turn a failure from the netlink package into a NetlinkRequestError. */
+export function wrapNetlinkError(operation: string, error: unknown): NetlinkRequestError {
+  if (error instanceof NetlinkRequestError) return error;
+  const e = error as { errno?: unknown; code?: unknown; message?: unknown };
+  const errno = typeof e?.errno === 'number' ? Math.abs(e.errno) : 0;
+  const code = typeof e?.code === 'string' ? e.code : String(e?.message ?? error);
+  return new NetlinkRequestError(operation, errno, code);
+}

@@ -29,7 +29,7 @@ import { EventEmitter } from 'eventemitter3';
 import { createNetlink, createRtNetlink, Protocol, rt } from 'netlink';
 import type { NetlinkMessage, NetlinkSocket, RtNetlinkSocket } from 'netlink';
 import type { InterfaceAddress, InterfaceInfo } from '../core/api.js';
-import { NetlinkRequestError } from './errors.js';
+import { NetlinkRequestError, wrapNetlinkError as wrapError } from './errors.js';
 
 const RTM_NEWLINK = 16;
 const RTM_DELLINK = 17;
@@ -280,13 +280,4 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   private emitGone(name: string, ifIndex: number): void {
     this.emit('interface', { name, ifIndex, up: false, loopback: false, mtu: 0, addresses: [] });
   }
-}
-
-/** Turn a failure from the netlink package into a NetlinkRequestError. */
-export function wrapError(operation: string, error: unknown): NetlinkRequestError {
-  if (error instanceof NetlinkRequestError) return error;
-  const e = error as { errno?: unknown; code?: unknown; message?: unknown };
-  const errno = typeof e?.errno === 'number' ? Math.abs(e.errno) : 0;
-  const code = typeof e?.code === 'string' ? e.code : String(e?.message ?? error);
-  return new NetlinkRequestError(operation, errno, code);
 }

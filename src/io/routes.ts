@@ -27,8 +27,7 @@ import type { NetlinkMessage, RtNetlinkSocket } from 'netlink';
 import { createRtNetlink } from 'netlink';
 import type { Prefix } from '../lib/ipv4.js';
 import { formatIpv4, formatPrefix, maskFromLength } from '../lib/ipv4.js';
-import { NetlinkRequestError, RouteInstallError } from './errors.js';
-import { wrapError } from './netlink.js';
+import { NetlinkRequestError, RouteInstallError, wrapNetlinkError as wrapError } from './errors.js';
 
 /** RTPROT_OSPF. */
 export const ROUTE_PROTOCOL_OSPF = 188;

@@ -1,0 +1,62 @@
+// Route installer pieces that need no privileges: the RTA_MULTIPATH bytes
+// and input validation (which rejects before anything reaches the kernel).
+// The kernel side is in routes.ns.test.ts.
+import { endianness } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidRouteError, multipathBytes, RouteInstaller } from '../../src/io/routes.js';
+import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
+
+/** u16 and s32 in host order, written independently of the code under test. */
+const u16 = (n: number): string => {
+  const b = Buffer.alloc(2);
+  if (endianness() === 'LE') b.writeUInt16LE(n);
+  else b.writeUInt16BE(n);
+  return b.toString('hex');
+};
+const s32 = (n: number): string => {
+  const b = Buffer.alloc(4);
+  if (endianness() === 'LE') b.writeInt32LE(n);
+  else b.writeInt32BE(n);
+  return b.toString('hex');
+};
+
+describe('multipathBytes', () => {
+  it('encodes one struct rtnexthop per path with a nested RTA_GATEWAY', () => {
+    const bytes = multipathBytes([
+      { gateway: parseIpv4('10.91.1.2'), ifIndex: 3 },
+      { gateway: parseIpv4('10.91.2.2'), ifIndex: 4 },
+    ]);
+    // rtnh_len 16, flags 0, hops 0, ifindex; then rta_len 8, RTA_GATEWAY (5), address.
+    expect(bytes.toString('hex')).toBe(`${u16(16)}0000${s32(3)}${u16(8)}${u16(5)}0a5b0102` + `${u16(16)}0000${s32(4)}${u16(8)}${u16(5)}0a5b0202`);
+  });
+
+  it('leaves RTA_GATEWAY out of a path that is the interface alone', () => {
+    expect(multipathBytes([{ gateway: 0, ifIndex: 9 }]).toString('hex')).toBe(`${u16(8)}0000${s32(9)}`);
+  });
+});
+
+describe('RouteInstaller input checks', () => {
+  let installer: RouteInstaller | undefined;
+  afterEach(() => installer?.close());
+
+  const hop = { gateway: parseIpv4('10.0.0.2'), ifIndex: 2 };
+  const bad: [string, unknown][] = [
+    ['a prefix with host bits', { prefix: { address: parseIpv4('10.0.0.1'), length: 24 }, nextHops: [hop] }],
+    ['a prefix length of 33', { prefix: { address: 0, length: 33 }, nextHops: [hop] }],
+    ['no next hop', { prefix: parsePrefix('10.0.0.0/24'), nextHops: [] }],
+    ['ifIndex 0', { prefix: parsePrefix('10.0.0.0/24'), nextHops: [{ gateway: hop.gateway, ifIndex: 0 }] }],
+    ['a gateway out of range', { prefix: parsePrefix('10.0.0.0/24'), nextHops: [{ gateway: -1, ifIndex: 2 }] }],
+  ];
+  for (const [what, route] of bad) {
+    it(`rejects ${what} with InvalidRouteError and installs nothing`, async () => {
+      installer = new RouteInstaller();
+      await expect(installer.sync([route as never])).rejects.toThrow(InvalidRouteError);
+      expect(installer.installed()).toEqual([]);
+    });
+  }
+
+  it('rejects a bad table or metric at construction', () => {
+    expect(() => new RouteInstaller({ table: 0 })).toThrow(InvalidRouteError);
+    expect(() => new RouteInstaller({ metric: -1 })).toThrow(InvalidRouteError);
+  });
+});
