@@ -2,10 +2,12 @@
 // once, restarts back off, stop leaves nothing behind, and a frozen proxy is
 // caught by its sip-options check.
 
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Announcer, type CheckEvent, type LogEntry, type ProcessEvent } from '../../src/anycast/announcer.js';
 import { ProcessSupervisor, type ExitInfo, type SpawnInfo } from '../../src/anycast/supervisor.js';
@@ -230,6 +232,32 @@ describe('ProcessSupervisor', () => {
     }
     expect(seen.exits.slice(0, 3).map((e) => e.restartInMs)).toEqual([20, 20, 20]);
     expect(seen.exits.every((e) => e.uptimeMs >= 100)).toBe(true);
+  });
+
+  it('kills supervised groups when the supervising process exits without stop()', async () => {
+    // A separate Node process runs the built supervisor (dist/, built by the
+    // test global setup), starts a sleeper, and calls process.exit().
+    const supervisorJs = pathToFileURL(join(process.cwd(), 'dist/src/anycast/supervisor.js')).href;
+    const code = `
+      import { ProcessSupervisor } from ${JSON.stringify(supervisorJs)};
+      const sup = new ProcessSupervisor({ kind: 'process', command: ['sh', '-c', 'echo $$; exec sleep 30'] }, '');
+      sup.on('output', (line) => { console.log(line); process.exit(0); });
+      sup.start();
+    `;
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    parent.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    parent.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => parent.on('exit', (c) => resolve(c)));
+    let guard: NodeJS.Timeout | undefined;
+    const code0 = await Promise.race([exited, new Promise<'late'>((resolve) => (guard = setTimeout(() => resolve('late'), 10_000)))]);
+    clearTimeout(guard);
+    if (code0 === 'late') parent.kill('SIGKILL');
+    expect(code0, err).toBe(0);
+    const sleeper = Number(out.trim());
+    expect(sleeper).toBeGreaterThan(1);
+    await until('the orphaned sleeper to be gone', () => !isAlive(sleeper), 2000);
   });
 
   it('reports exit codes and spawn failures, and keeps retrying with backoff', async () => {
