@@ -33,6 +33,7 @@ import type {
   DrainSource,
   PrefixStatus,
   ProcessCheckOptions,
+  ProcessStatus,
   StateChangeEvent,
 } from './types.js';
 
@@ -115,6 +116,8 @@ interface CheckRuntime {
   last: CheckResult | undefined;
   /** performance.now() of the last reset; results of runs started before it are stale. */
   resetAt: number;
+  /** For the process check. */
+  process: ProcessStatus | undefined;
 }
 
 interface DrainWaiter {
@@ -285,6 +288,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
             consecutiveFailures: c.riseFall?.consecutiveFailures ?? 0,
           };
           if (c.last !== undefined) entry.last = { ...c.last };
+          if (c.process !== undefined) entry.process = { ...c.process };
           return entry;
         }),
       };
@@ -324,6 +328,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
         reason: 'has not passed yet',
         last: undefined,
         resetAt: 0,
+        process: check.options.kind === 'process' ? { starts: 0, since: now } : undefined,
       };
       if (check.options.kind === 'process') {
         this.supervise(rt, cr, check.options);
@@ -361,6 +366,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     for (const { rt, check } of proc.users) {
       check.healthy = true;
       check.reason = `running (pid ${info.pid})`;
+      check.process = { pid: info.pid, starts: info.restarts + 1, since: info.at };
       this.log('info', `${check.resolved.name}: started (pid ${info.pid}, start ${info.restarts + 1})`, rt.resolved.key);
       this.emit('process', { prefix: rt.resolved.key, check: check.resolved.name, event: 'spawn', pid: info.pid, at: info.at });
       this.apply(rt, rt.machine.setCheck(check.resolved.name, true, check.reason, clockNow()));
@@ -373,6 +379,9 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     for (const { rt, check } of proc.users) {
       check.healthy = false;
       check.reason = `${info.reason}${restart}`;
+      const starts = check.process?.starts ?? 0;
+      check.process = { starts, since: info.at };
+      if (info.restartInMs !== undefined) check.process.restartAt = info.at + info.restartInMs;
       this.log('warn', `${check.resolved.name}: ${check.reason}`, rt.resolved.key);
       const event: ProcessEvent = { prefix: rt.resolved.key, check: check.resolved.name, event: 'exit', pid: info.pid, reason: info.reason, at: info.at };
       if (info.restartInMs !== undefined) event.restartInMs = info.restartInMs;

@@ -180,6 +180,19 @@ export interface CheckStatus {
   consecutiveSuccesses: number;
   consecutiveFailures: number;
   last?: CheckResult;
+  /** For the process check: the supervised child. */
+  process?: ProcessStatus;
+}
+
+export interface ProcessStatus {
+  /** The running child's pid; absent while it is down. */
+  pid?: number;
+  /** Starts so far, the first included. */
+  starts: number;
+  /** Epoch milliseconds of the last start or exit. */
+  since: number;
+  /** Epoch milliseconds of the next start, while waiting to restart. */
+  restartAt?: number;
 }
 
 /** One prefix in `show anycast`. */

@@ -109,6 +109,11 @@ describe('proxy supervision through the Announcer', () => {
         expect(h.announcer.status()[0]).toMatchObject({ state: 'withdrawn-by-health', failingCheck: 'proxy' });
         expect(h.announcer.status()[0]?.reason).toMatch(/^proxy: process killed by signal SIGKILL, restart in \d+ ms$/);
         restartDelays.push(exit.event.restartInMs as number);
+        expect(h.announcer.status()[0]?.checks[0]?.process).toEqual({
+          starts: round + 1,
+          since: exit.event.at,
+          restartAt: exit.event.at + (exit.event.restartInMs as number),
+        });
 
         await until('the restart', () => h.spawns.length > spawnsBefore, 5000);
         const respawn = h.spawns.at(-1) as ProcessEvent;
@@ -145,7 +150,7 @@ describe('proxy supervision through the Announcer', () => {
       const status = h.announcer.status()[0];
       expect(status?.failingCheck).toMatch(/^sip-options udp:127\.0\.0\.1:\d+$/);
       expect(status?.reason).toContain('timeout after 40 ms');
-      expect(status?.checks.find((c) => c.name === 'proxy')).toMatchObject({ healthy: true, reason: `running (pid ${pid})` });
+      expect(status?.checks.find((c) => c.name === 'proxy')).toMatchObject({ healthy: true, reason: `running (pid ${pid})`, process: { pid, starts: 1 } });
       expect(h.exits).toHaveLength(0);
 
       process.kill(pid, 'SIGCONT');
