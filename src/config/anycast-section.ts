@@ -64,7 +64,7 @@ export function parseAnycastLine(cur: Cursor, block: AnycastConfig): void {
       }
       break;
     case 'interface':
-      block.interface = cur.need('interface name').text;
+      block.interface = cur.ifName();
       break;
     default:
       cur.pos--;

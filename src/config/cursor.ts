@@ -137,6 +137,20 @@ export class Cursor {
     }
   }
 
+  /** A Linux interface name: 1-15 characters (IFNAMSIZ), no "/", ":" or blanks, not "." or "..". */
+  ifName(what = 'interface name'): string {
+    const word = this.need(what);
+    return this.ifNameOf(word);
+  }
+
+  ifNameOf(word: Word): string {
+    const name = word.text;
+    if (name.length > 15 || /[/:]/.test(name) || name === '.' || name === '..' || name === '__proto__') {
+      this.fail(word, `"${name}" is not a valid interface name (at most 15 characters, no "/" or ":")`);
+    }
+    return name;
+  }
+
   /** An OSPF area id: A.B.C.D or a decimal 0..4294967295 (RFC 2328 C.2). */
   area(): number {
     const word = this.need('area id (A.B.C.D or 0-4294967295)');

@@ -86,7 +86,7 @@ export function parseInterfaceLine(cur: Cursor, state: ParseState, ifc: Interfac
 
 function parseIpOspf(cur: Cursor, state: ParseState, ifc: InterfaceConfig): void {
   const word = cur.peek();
-  if (word !== undefined && word in IP_OSPF_UNSUPPORTED) cur.unsupported(IP_OSPF_UNSUPPORTED[word] as string);
+  if (word !== undefined && Object.hasOwn(IP_OSPF_UNSUPPORTED, word)) cur.unsupported(IP_OSPF_UNSUPPORTED[word] as string);
   if (word === undefined) cur.need(`one of ${IP_OSPF_WORDS.join('|')}`);
   cur.next();
   switch (word) {

@@ -49,7 +49,7 @@ const REDISTRIBUTE_SOURCES = ['kernel', 'bgp', 'rip', 'isis', 'eigrp', 'babel', 
 
 export function parseOspfLine(cur: Cursor, state: ParseState, ospf: OspfConfig): void {
   const first = cur.next() as Word;
-  if (first.text in UNSUPPORTED) cur.unsupported(UNSUPPORTED[first.text] as string);
+  if (Object.hasOwn(UNSUPPORTED, first.text)) cur.unsupported(UNSUPPORTED[first.text] as string);
   if (first.text === 'ip' && cur.peek() === 'ospf') {
     cur.fail(first, `"${cur.phrase(cur.line.words.length)}" belongs in an "interface NAME" section, not in "router ospf"`);
   }
@@ -84,7 +84,7 @@ export function parseOspfLine(cur: Cursor, state: ParseState, ospf: OspfConfig):
       break;
     }
     case 'passive-interface': {
-      const name = cur.need('interface name or "default"').text;
+      const name = cur.peek() === 'default' ? (cur.next() as Word).text : cur.ifName('interface name or "default"');
       if (name === 'default') ospf.passiveDefault = true;
       else ospf.passiveInterfaces[name] = true;
       rejectAddress(cur);
@@ -209,8 +209,7 @@ function parseArea(cur: Cursor, state: ParseState, ospf: OspfConfig): void {
       'import-list': 'inter-area filtering is not implemented (one area, no ABR)',
       'filter-list': 'inter-area filtering is not implemented (one area, no ABR)',
     };
-    const reason = reasons[what.text];
-    if (reason !== undefined) cur.unsupported(reason);
+    if (Object.hasOwn(reasons, what.text)) cur.unsupported(reasons[what.text] as string);
     cur.pos--;
     cur.unknown(['authentication', ...Object.keys(reasons)]);
   }
@@ -222,7 +221,7 @@ function parseNoOspf(cur: Cursor, ospf: OspfConfig): void {
   const word = cur.need('setting to remove');
   switch (word.text) {
     case 'passive-interface': {
-      const name = cur.need('interface name or "default"').text;
+      const name = cur.peek() === 'default' ? (cur.next() as Word).text : cur.ifName('interface name or "default"');
       if (name === 'default') ospf.passiveDefault = false;
       else ospf.passiveInterfaces[name] = false;
       rejectAddress(cur);

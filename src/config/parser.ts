@@ -124,7 +124,7 @@ function parseLine(cur: Cursor, state: ParseState): void {
   const section = state.section;
   switch (section.kind) {
     case 'top':
-      if (first in TOP_UNSUPPORTED) cur.unsupported(TOP_UNSUPPORTED[first] as string);
+      if (Object.hasOwn(TOP_UNSUPPORTED, first)) cur.unsupported(TOP_UNSUPPORTED[first] as string);
       cur.unknown(TOP_WORDS);
       break;
     case 'interface':
@@ -169,7 +169,7 @@ function isTopLevel(cur: Cursor): boolean {
     case 'route':
       return true;
     default:
-      return a !== undefined && a in TOP_UNSUPPORTED && a !== 'ipv6';
+      return a !== undefined && Object.hasOwn(TOP_UNSUPPORTED, a) && a !== 'ipv6';
   }
 }
 
@@ -222,7 +222,7 @@ function parseTopLine(cur: Cursor, state: ParseState): void {
       cur.unsupported('IPv6 is not implemented');
       break;
     case 'interface': {
-      const name = cur.need('interface name').text;
+      const name = cur.ifName();
       if (cur.peek() === 'vrf') {
         cur.next();
         cur.unsupported('VRFs are not implemented');
@@ -336,11 +336,8 @@ function parseIp(cur: Cursor, state: ParseState): void {
   else if (/^\d+\.\d+\.\d+\.\d+$/.test(via.text)) {
     nexthop = { kind: 'gateway', address: cur.ipv4Of(via, 'next hop address') };
     const ifName = cur.peek();
-    if (ifName !== undefined && !/^\d+$/.test(ifName)) {
-      cur.next();
-      nexthop.ifName = ifName;
-    }
-  } else nexthop = { kind: 'interface', ifName: via.text };
+    if (ifName !== undefined && !/^\d+$/.test(ifName)) nexthop.ifName = cur.ifName();
+  } else nexthop = { kind: 'interface', ifName: cur.ifNameOf(via) };
   const distance = cur.atEnd() ? 1 : cur.int('distance', 1, 255);
   state.staticRoutes.push({ prefix, nexthop, distance });
 }

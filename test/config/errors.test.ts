@@ -51,6 +51,15 @@ describe('error reports', () => {
     expect(lines[5]).toBe('frr.conf:10:12: "10.1.1.1" is not HOST:PORT');
   });
 
+  it('treats names of object properties as the unknown words they are', () => {
+    for (const word of ['constructor', 'toString', '__proto__']) {
+      expect(issueOf(`${word}\n${OSPF}`).message).toBe(`unknown command "${word}"`);
+      expect(issueOf(`${OSPF} ${word}\n`).message).toBe(`unknown command "${word}"`);
+      expect(issueOf(`${OSPF}interface e\n ip ospf ${word}\n`).message).toBe(`unknown command "ip ospf ${word}"`);
+      expect(issueOf(`${OSPF} area 0 ${word}\n`).message).toBe(`unknown command "area 0 ${word}"`);
+    }
+  });
+
   it('reports a file without router ospf', () => {
     const issue = issueOf('hostname x\nlog stdout\n');
     expect(issue.message).toMatch(/missing "router ospf" section/);
@@ -91,6 +100,13 @@ describe('values out of range', () => {
     const issue = issueOf(`${OSPF}interface e\n ip ospf cost ten\n`);
     expect(issue.message).toBe('"ten" is not a number: expected ip ospf cost (1-65535)');
     expect(issue.word).toBe('ten');
+  });
+
+  it('refuses names Linux cannot give an interface', () => {
+    for (const line of ['interface eth0:1', 'interface averyveryverylongname', 'interface a/b', 'router ospf\n passive-interface __proto__', 'ip route 10.0.0.0/8 ..']) {
+      expect(issueOf(`${OSPF}${line}\n`).message).toContain('is not a valid interface name');
+    }
+    expect(issueOf(`${OSPF}anycast 10.1.1.1/32\n interface lo:anycast\n`).message).toContain('is not a valid interface name');
   });
 
   it('refuses bad addresses and prefixes', () => {

@@ -14,7 +14,7 @@ const corpus = readdirSync(dir)
   .sort()
   .map((f) => readFileSync(join(dir, f), 'utf8'));
 
-const WORDS = ['ip', 'ospf', 'area', 'no', 'check', '--', '"', "'", '\\', '0', '65536', '4294967296', '10.0.0.1/33', 'exit', 'interface', 'anycast 10.1.1.1/32', '!', '#', '\t', '2xx,', ':'];
+const WORDS = ['ip', 'ospf', 'area', 'no', 'check', '--', '"', "'", '\\', '0', '65536', '4294967296', '10.0.0.1/33', 'exit', 'interface', 'anycast 10.1.1.1/32', '!', '#', '\t', '2xx,', ':', 'constructor', '__proto__', 'toString'];
 
 function mutate(text: string, prng: Prng): string {
   const lines = text.split('\n');
