@@ -59,24 +59,9 @@ export class Reader {
     return value;
   }
 
-  i32(): number {
-    this.need(4);
-    const value = this.view.getInt32(this.pos);
-    this.pos += 4;
-    return value;
-  }
-
   skip(n: number): void {
     this.need(n);
     this.pos += n;
-  }
-
-  /** A zero-copy view of the next n bytes. */
-  bytes(n: number): Uint8Array {
-    this.need(n);
-    const out = this.data.subarray(this.pos, this.pos + n);
-    this.pos += n;
-    return out;
   }
 }
 
