@@ -2,9 +2,9 @@
 // routes.ns.test.ts. argv[2]: JSON installer options ({table, metric}).
 // Requests on stdin ({id, cmd, …}): 'sync' {routes: [{prefix: "a.b.c.d/len",
 // nextHops: [{gateway: "a.b.c.d", ifName}]}]}, 'sweep', 'removeAll',
-// 'installed', 'close'. Replies carry prefixes as text; errors as {name,
-// errno, code, message}.
-/* global process, setImmediate */
+// 'installed', 'close'. Replies carry prefixes as text, failures as {name,
+// errno, code, message, prefix}, and sync/removeAll the time they took.
+/* global process, setImmediate, performance */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { RouteInstaller } from '../../dist/src/io/routes.js';
@@ -28,12 +28,19 @@ const showResult = (r) => ({
 
 async function handle(req) {
   switch (req.cmd) {
-    case 'sync':
-      return { result: showResult(await installer.sync(req.routes.map(toRoute))) };
+    case 'sync': {
+      const routes = req.routes.map(toRoute);
+      const t0 = performance.now();
+      const result = await installer.sync(routes);
+      return { result: showResult(result), elapsedMs: performance.now() - t0 };
+    }
     case 'sweep':
       return { removed: (await installer.sweep()).map(formatPrefix) };
-    case 'removeAll':
-      return { result: showResult(await installer.removeAll()) };
+    case 'removeAll': {
+      const t0 = performance.now();
+      const result = await installer.removeAll();
+      return { result: showResult(result), elapsedMs: performance.now() - t0 };
+    }
     case 'installed':
       return { routes: installer.installed().map((r) => formatPrefix(r.prefix)) };
     case 'close':

@@ -157,4 +157,22 @@ describe.skipIf(gate.skip)('route installer in a namespace', () => {
     expect(((await other.request('sweep')).removed as string[])).toEqual([ANYCAST]);
     expect(routes('1000').filter(isOspf)).toEqual([]);
   });
+
+  it('syncs 1000 ECMP routes, replaces them all, removes them all (timed)', async () => {
+    const n = 1000;
+    const prefixes = Array.from({ length: n }, (_, i) => `10.120.${i >> 8}.${i & 255}/32`);
+    const add = await inst.request('sync', { routes: prefixes.map((prefix) => ({ prefix, nextHops: hops3 })) }, 60_000);
+    expect((add.result as SyncReply).added).toHaveLength(n);
+    expect((add.result as SyncReply).failed).toEqual([]);
+    expect(routes().filter(isOspf)).toHaveLength(n);
+    const replace = await inst.request('sync', { routes: prefixes.map((prefix) => ({ prefix, nextHops: hops3.slice(1) })) }, 60_000);
+    expect((replace.result as SyncReply).replaced).toHaveLength(n);
+    const same = await inst.request('sync', { routes: prefixes.map((prefix) => ({ prefix, nextHops: hops3.slice(1) })) }, 60_000);
+    expect((same.result as SyncReply).unchanged).toBe(n);
+    const remove = await inst.request('removeAll', {}, 60_000);
+    expect((remove.result as SyncReply).removed).toHaveLength(n);
+    expect(routes().filter(isOspf)).toEqual([]);
+    const ms = (reply: Record<string, unknown>): string => (reply.elapsedMs as number).toFixed(0);
+    console.info(`route installer, ${n} /32 routes: add (3 paths) ${ms(add)} ms, replace (2 paths) ${ms(replace)} ms, unchanged sync ${ms(same)} ms, remove ${ms(remove)} ms`);
+  });
 });

@@ -1,8 +1,9 @@
 // Runs the OSPF raw-socket transport inside a network namespace for
 // transport.ns.test.ts. argv[2]: JSON {interfaces: [{ifName, networkType,
 // addresses: ["10.0.0.1/24", …]}]}. Requests on stdin, one JSON object per
-// line ({id, cmd, …}); replies ({id, ok, …}) and events ({event, …}) on stdout.
-/* global process, Buffer, setImmediate */
+// line ({id, cmd, …}): 'send', 'burst', 'membership', 'rawsend', 'counters',
+// 'close'; replies ({id, ok, …}) and events ({event, …}) on stdout.
+/* global process, Buffer, setImmediate, performance */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import raw from 'raw-socket';
@@ -77,6 +78,13 @@ async function handle(req) {
     case 'membership':
       await transport.apply({ kind: 'membership', ifName: req.ifName, group: parseIpv4(req.group), join: req.join });
       return { groups: transport.get(req.ifName).memberships().map(formatIpv4) };
+    case 'burst': {
+      // `count` packets handed to the socket at once; resolves when the kernel took them all.
+      const data = Buffer.from(req.hex, 'hex');
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: req.count }, () => transport.apply({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data })));
+      return { elapsedMs: performance.now() - t0 };
+    }
     case 'rawsend':
       await sendRaw(req);
       return {};

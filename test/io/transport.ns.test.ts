@@ -98,4 +98,17 @@ describe.skipIf(gate.skip)('OSPF transport in namespaces', () => {
     const got = await b.waitForEvent((m) => m.event === 'packet', 2000, from);
     expect(got).toMatchObject({ headerLength: 24, hex: HELLO, src: '10.77.0.1' });
   });
+
+  it('carries a burst of 1000 multicast packets without loss', async () => {
+    const count = 1000;
+    const from = b.events.length;
+    const before = (await b.request('counters', { ifName: 'e0' })).counters as { accepted: number };
+    const { elapsedMs } = await a.request('burst', { ifName: 'e0', dst: '224.0.0.5', hex: HELLO, count }, 30_000);
+    const arrived = await b.collect((m) => m.event === 'packet', 2000, from);
+    const after = (await b.request('counters', { ifName: 'e0' })).counters as { accepted: number };
+    const rate = Math.round(count / ((elapsedMs as number) / 1000));
+    console.info(`transport: ${count} packets sent in ${(elapsedMs as number).toFixed(1)} ms (${rate} packets/s); ${arrived.length} reported, accepted ${after.accepted - before.accepted}`);
+    expect(arrived).toHaveLength(count);
+    expect(arrived.every((m) => m.hex === HELLO && m.ttl === 1 && m.tos === 0xc0)).toBe(true);
+  });
 });
