@@ -39,9 +39,15 @@ export function releaseGroup(pgid: number): void {
   }
 }
 
-/** Splits a byte stream into lines; a final partial line comes out on flush(). Lines are capped at maxBytes. */
+/**
+ * Splits a byte stream into lines; a final partial line comes out on flush().
+ * A line longer than maxBytes comes out cut at maxBytes and the rest of it is
+ * dropped, so a child printing without newlines cannot grow our memory.
+ */
 export class LineSplitter {
   private partial = '';
+  /** Inside an over-long line whose head has already been emitted. */
+  private skipping = false;
 
   constructor(
     private readonly onLine: (line: string) => void,
@@ -49,18 +55,22 @@ export class LineSplitter {
   ) {}
 
   push(chunk: Buffer | string): void {
-    const text = this.partial + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-    const lines = text.split('\n');
+    const lines = (this.partial + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))).split('\n');
     this.partial = lines.pop() as string;
+    for (const line of lines) {
+      if (this.skipping) this.skipping = false;
+      else this.onLine(line.replace(/\r$/, '').slice(0, this.maxBytes));
+    }
     if (this.partial.length > this.maxBytes) {
-      this.onLine(this.partial.slice(0, this.maxBytes));
+      if (!this.skipping) this.onLine(this.partial.slice(0, this.maxBytes));
+      this.skipping = true;
       this.partial = '';
     }
-    for (const line of lines) this.onLine(line.replace(/\r$/, '').slice(0, this.maxBytes));
   }
 
   flush(): void {
-    if (this.partial !== '') this.onLine(this.partial.replace(/\r$/, ''));
+    if (this.partial !== '' && !this.skipping) this.onLine(this.partial.replace(/\r$/, ''));
     this.partial = '';
+    this.skipping = false;
   }
 }

@@ -10,6 +10,7 @@ import { customRunner } from '../../src/anycast/checks/custom.js';
 import { execRunner } from '../../src/anycast/checks/exec.js';
 import { httpRunner } from '../../src/anycast/checks/http.js';
 import { tcpRunner } from '../../src/anycast/checks/tcp.js';
+import { LineSplitter } from '../../src/anycast/process-group.js';
 import { CheckScheduler, type ScheduledResult } from '../../src/anycast/scheduler.js';
 import type { CheckOutcome, CheckRunner } from '../../src/anycast/types.js';
 import { isAlive, sleep, until } from './wait.js';
@@ -190,5 +191,21 @@ describe('CheckScheduler', () => {
     await scheduler.stop();
     expect(results[0]).toMatchObject({ ok: false, reason: 'timeout after 30 ms: waited for 3 replies' });
     expect(results[0]!.latencyMs).toBeGreaterThanOrEqual(29);
+  });
+});
+
+describe('LineSplitter', () => {
+  it('joins lines across chunks, drops CR, caps long lines and flushes the tail', () => {
+    const lines: string[] = [];
+    const split = new LineSplitter((line) => lines.push(line), 8);
+    split.push('one\ntw');
+    split.push(Buffer.from('o\r\nthree'));
+    expect(lines).toEqual(['one', 'two']);
+    split.push('-and-more-than-eight');
+    expect(lines).toEqual(['one', 'two', 'three-an']);
+    split.push(' and still more\nfour\n');
+    split.push('tail');
+    split.flush();
+    expect(lines).toEqual(['one', 'two', 'three-an', 'four', 'tail']);
   });
 });
