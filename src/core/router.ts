@@ -46,7 +46,6 @@ import {
   OspfHeaderLength,
   PacketType,
   RouterFlags,
-  RouterLinkType,
   buildLsa,
   lsaChecksum,
   decodePacket,
@@ -63,7 +62,6 @@ import {
   type LsUpdatePacket,
   type OspfPacket,
   type PacketCommon,
-  type RouterLink,
 } from '../packet/index.js';
 import { maskFromLength, prefixContains, type Prefix } from '../lib/ipv4.js';
 import { sameSettings, settingsFor, validateConfig, validateInterfaceInfo, validatePrefix, CoreConfigError } from './defaults.js';
@@ -74,7 +72,6 @@ import {
   compareInstance,
   headerOf,
   keyOf,
-  lsaOf,
   keyString,
   parseKeyString,
   rawAdvRouter,
@@ -84,6 +81,25 @@ import {
   type LsaEntry,
 } from './lsdb.js';
 import { TimerQueue, type TimerKind, type TimerRef } from './timers.js';
+import {
+  AgingGranularityMs,
+  DelayedAckMs,
+  IpHeaderLength,
+  KnownLsaTypes,
+  NeighborRank,
+  NoAuth,
+  NoTrailer,
+  OurOptions,
+  deadSeconds,
+  helloSeconds,
+  uint32Cmp,
+  type Iface,
+  type IfaceKind,
+  type Neighbor,
+  type NsmEvent,
+} from './model.js';
+import { advertisementFor, externalLsas, routerLinks, sameContents } from './origination.js';
+import { encodeHello, encodeLsAcks, encodeLsUpdates } from './transmit.js';
 
 /** Typed events for library users; each mirrors an Output. */
 export interface RouterEvents {
@@ -100,112 +116,6 @@ export interface CoreStats {
   packetsSent: number;
 }
 
-/** LS types this router stores and floods (RFC 2328 13 (2)); a normal area takes no type-7 or opaque LSAs. */
-const KnownLsaTypes = new Set<number>([
-  LsaType.Router,
-  LsaType.Network,
-  LsaType.SummaryNetwork,
-  LsaType.SummaryAsbr,
-  LsaType.AsExternal,
-]);
-
-/** Options we advertise: the area is a normal (non-stub) area, so E is set (RFC 2328 A.2). */
-const OurOptions = Options.E;
-const IpHeaderLength = 20;
-/** Delayed acknowledgments go out within this many ms (RFC 2328 13.5: less than RxmtInterval). */
-const DelayedAckMs = 1000;
-/** The aging pass runs at most this often (RFC 2328 14). */
-const AgingGranularityMs = 1000;
-const NoAuth = new Uint8Array(8);
-const NoTrailer = new Uint8Array(0);
-
-const NeighborRank: Record<NeighborState, number> = {
-  Down: 0,
-  Attempt: 1,
-  Init: 2,
-  '2-Way': 3,
-  ExStart: 4,
-  Exchange: 5,
-  Loading: 6,
-  Full: 7,
-};
-
-type NsmEvent =
-  | 'HelloReceived'
-  | '2-WayReceived'
-  | 'NegotiationDone'
-  | 'ExchangeDone'
-  | 'BadLSReq'
-  | 'LoadingDone'
-  | 'AdjOK?'
-  | 'SeqNumberMismatch'
-  | '1-WayReceived'
-  | 'KillNbr'
-  | 'InactivityTimer'
-  | 'LLDown';
-
-interface RetransmitItem {
-  entry: LsaEntry;
-  sentAt: number;
-}
-
-interface Neighbor {
-  readonly ifName: string;
-  /** The key in its interface's neighbor map: the address on broadcast, the Router ID on point-to-point (RFC 2328 8.2). */
-  readonly key: number;
-  routerId: number;
-  address: number;
-  priority: number;
-  /** Options from the neighbor's Hellos. */
-  options: number;
-  /** Options from its DDs, compared packet to packet during the exchange (RFC 2328 10.6); Hellos may differ. */
-  ddOptions: number;
-  dr: number;
-  bdr: number;
-  state: NeighborState;
-  // Database exchange (RFC 2328 10.6, 10.8)
-  master: boolean;
-  ddSeq: number;
-  ddSeqInitialised: boolean;
-  lastReceivedDd: { flags: number; options: number; seq: number } | undefined;
-  lastSentDd: Uint8Array | undefined;
-  /** Our last DD had the M-bit clear. */
-  ddSentAll: boolean;
-  /** Database summary list: keys, read from summaryPos on (RFC 2328 10). */
-  summary: KeyString[];
-  summaryPos: number;
-  /** Link state request list (RFC 2328 10): by key, and in order from requestHead on (removed keys are skipped). */
-  requests: Map<KeyString, LsaHeader>;
-  requestOrder: KeyString[];
-  requestHead: number;
-  /** Keys asked for in the last LS Request still unanswered (RFC 2328 10.9). */
-  requestsInFlight: Set<KeyString>;
-  /** Link state retransmission list (RFC 2328 10, 13.6). */
-  retransmit: Map<KeyString, RetransmitItem>;
-}
-
-type IfaceKind = 'broadcast' | 'point-to-point' | 'loopback';
-
-interface Iface {
-  readonly name: string;
-  info: InterfaceInfo;
-  settings: InterfaceSettings;
-  kind: IfaceKind;
-  /** The OSPF addresses on it (inside config.networks), lowest first; the first is the interface address. */
-  addresses: InterfaceAddress[];
-  address: number;
-  prefixLength: number;
-  mask: number;
-  state: InterfaceState;
-  dr: number; // RFC 2328 9: interface addresses
-  bdr: number;
-  neighbors: Map<number, Neighbor>;
-  delayedAcks: LsaHeader[];
-  /** ISM events scheduled during this input (RFC 2328 9.2), run in settle(). */
-  backupSeen: boolean;
-  neighborChange: boolean;
-}
-
 /** What we want to originate for one key (RFC 2328 12.4), and its encoding for change detection. */
 interface Wanted {
   type: number;
@@ -213,27 +123,8 @@ interface Wanted {
   probe: Uint8Array;
 }
 
-function helloSeconds(s: InterfaceSettings): number {
-  // Fast hellos put 0 on the wire (FRR's hello-multiplier).
-  return s.helloIntervalMs < 1000 ? 0 : Math.floor(s.helloIntervalMs / 1000);
-}
-
-function deadSeconds(s: InterfaceSettings): number {
-  return Math.max(1, Math.floor(s.deadIntervalMs / 1000));
-}
-
 function prefixText(prefix: Prefix): string {
   return `${prefix.address >>> 0}/${prefix.length}`;
-}
-
-function sameContents(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length || a[2] !== b[2]) return false;
-  for (let i = 20; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function uint32Cmp(a: number, b: number): number {
-  return a - b;
 }
 
 export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
@@ -1344,33 +1235,13 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   private sendAcks(iface: Iface, dst: number, headers: LsaHeader[]): void {
-    const room = Math.max(1, Math.floor(this.packetRoom(iface) / 20));
-    for (let i = 0; i < headers.length; i += room) {
-      const packet: LsAckPacket = { ...this.common(), type: PacketType.LsAck, lsaHeaders: headers.slice(i, i + room) };
-      this.sendRaw(iface, dst, encodePacket(packet));
-    }
+    for (const data of encodeLsAcks(this.common(), this.packetRoom(iface), headers)) this.sendRaw(iface, dst, data);
   }
 
   /** LSAs out in as few Link State Updates as the MTU allows, each aged by InfTransDelay (RFC 2328 13.3). */
   private sendLsas(iface: Iface, dst: number, entries: Iterable<LsaEntry>): void {
-    const room = this.packetRoom(iface) - 4;
-    const delay = iface.settings.transmitDelay;
-    let batch: Lsa[] = [];
-    let size = 0;
-    const flush = (): void => {
-      if (batch.length === 0) return;
-      const packet: LsUpdatePacket = { ...this.common(), type: PacketType.LsUpdate, lsas: batch };
-      this.sendRaw(iface, dst, encodePacket(packet));
-      batch = [];
-      size = 0;
-    };
-    for (const entry of entries) {
-      if (batch.length > 0 && size + entry.raw.length > room) flush();
-      const age = Math.min(MaxAge, Lsdb.ageOf(entry, this.now) + delay);
-      batch.push(lsaOf(entry.raw, age));
-      size += entry.raw.length;
-    }
-    flush();
+    const packets = encodeLsUpdates(this.common(), this.packetRoom(iface), iface.settings.transmitDelay, entries, this.now);
+    for (const data of packets) this.sendRaw(iface, dst, data);
   }
 
   // ---------------------------------------------------------------- the LSDB (RFC 2328 13.2, 14)
@@ -1541,74 +1412,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     return key;
   }
 
-  /** How a loopback address is advertised: the 'advertise' input for the most specific covering prefix. */
-  private advertisementFor(address: number): PrefixAdvertisement {
-    let best: { prefix: Prefix; mode: PrefixAdvertisement } | undefined;
-    for (const a of this.advertisements.values()) {
-      if (prefixContains(a.prefix, address) && (best === undefined || a.prefix.length > best.prefix.length)) best = a;
-    }
-    return best?.mode ?? 'announce';
-  }
-
-  /** RFC 2328 12.4.1: the router-LSA's links, interface by interface. */
-  private routerLinks(): RouterLink[] {
-    const links: RouterLink[] = [];
-    const stub = (iface: Iface): RouterLink => ({
-      type: RouterLinkType.Stub,
-      linkId: (iface.address & iface.mask) >>> 0,
-      linkData: iface.mask,
-      metric: iface.settings.cost,
-      tos: [],
-    });
-    for (const iface of this.ifaceOrder) {
-      const cost = iface.settings.cost;
-      switch (iface.state) {
-        case 'Down':
-          break;
-        case 'Loopback':
-          // RFC 2328 12.4.1.1: loopback addresses are host routes; the 'advertise' input decides how.
-          for (const a of iface.addresses) {
-            const mode = this.advertisementFor(a.address);
-            if (mode === 'withdraw') continue;
-            links.push({ type: RouterLinkType.Stub, linkId: a.address, linkData: 0xffffffff, metric: mode === 'max-cost' ? 0xffff : cost, tos: [] });
-          }
-          break;
-        case 'PointToPoint':
-          // RFC 2328 12.4.1.1: a point-to-point link to a Full neighbor, and the subnet as a stub.
-          for (const n of iface.neighbors.values()) {
-            if (n.state === 'Full') links.push({ type: RouterLinkType.PointToPoint, linkId: n.routerId, linkData: iface.address, metric: cost, tos: [] });
-          }
-          links.push(stub(iface));
-          break;
-        case 'Waiting':
-          links.push(stub(iface));
-          break;
-        case 'DR':
-        case 'Backup':
-        case 'DROther': {
-          // RFC 2328 12.4.1.2: transit once adjacent to the DR (or DR with an adjacency); stub otherwise.
-          let transit = false;
-          for (const n of iface.neighbors.values()) {
-            if (n.state !== 'Full') continue;
-            if (iface.state === 'DR' || n.address === iface.dr) transit = true;
-          }
-          if (transit && !iface.settings.passive) {
-            links.push({ type: RouterLinkType.Transit, linkId: iface.dr, linkData: iface.address, metric: cost, tos: [] });
-          } else {
-            links.push(stub(iface));
-          }
-          break;
-        }
-      }
-    }
-    return links;
-  }
-
   /** Recomputes the router-LSA and network-LSAs we want (RFC 2328 12.4.1, 12.4.2). */
   private rebuildTopologyLsas(): void {
     const keep = new Set<KeyString>();
     const flags = this.config.externals.length > 0 ? RouterFlags.E : 0;
-    keep.add(this.setWanted(LsaType.Router, this.config.routerId, { kind: 'router', flags, links: this.routerLinks() }));
+    keep.add(this.setWanted(LsaType.Router, this.config.routerId, { kind: 'router', flags, links: routerLinks(this.ifaceOrder, (address) => advertisementFor(this.advertisements.values(), address)) }));
     for (const iface of this.ifaceOrder) {
       if (iface.state !== 'DR' || iface.settings.passive) continue;
       const attached: number[] = [];
@@ -1627,27 +1435,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     }
   }
 
-  /** RFC 2328 12.4.4 and appendix E: AS-external-LSAs for config.externals. */
+  /** RFC 2328 12.4.4: the AS-external-LSAs we want for config.externals. */
   private rebuildExternals(): void {
     const keep = new Set<KeyString>();
-    // Appendix E: of routes sharing a network address, the shortest mask keeps the
-    // plain address as Link State ID; the others set their host bits.
-    const sorted = [...this.config.externals].sort((a, b) => uint32Cmp(a.prefix.address >>> 0, b.prefix.address >>> 0) || a.prefix.length - b.prefix.length);
-    const usedIds = new Set<number>();
-    for (const route of sorted) {
-      const mask = maskFromLength(route.prefix.length);
-      const network = (route.prefix.address & mask) >>> 0;
-      let lsId = network;
-      if (usedIds.has(lsId)) lsId = (network | ~mask) >>> 0;
-      if (usedIds.has(lsId)) continue;
-      usedIds.add(lsId);
-      const body: LsaBody = {
-        kind: 'external',
-        networkMask: mask,
-        routes: [{ eBit: route.metricType === 2, tos: 0, metric: route.metric, forwardingAddress: route.forwardingAddress >>> 0, routeTag: route.tag >>> 0 }],
-      };
-      keep.add(this.setWanted(LsaType.AsExternal, lsId, body));
-    }
+    for (const { lsId, body } of externalLsas(this.config.externals)) keep.add(this.setWanted(LsaType.AsExternal, lsId, body));
     for (const [key, w] of this.wanted) {
       if (w.type === LsaType.AsExternal && !keep.has(key)) {
         this.wanted.delete(key);
@@ -1756,24 +1547,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.out.push({ kind: 'send', ifName: iface.name, dst, data });
   }
 
-  /** RFC 2328 9.5: the Hello, listing every neighbor heard from (Init or above). */
   private sendHello(iface: Iface): void {
-    const s = iface.settings;
-    const neighbors: number[] = [];
-    for (const n of iface.neighbors.values()) if (NeighborRank[n.state] >= NeighborRank.Init) neighbors.push(n.routerId);
-    neighbors.sort(uint32Cmp);
-    const packet: HelloPacket = {
-      ...this.common(),
-      type: PacketType.Hello,
-      networkMask: iface.mask,
-      helloInterval: helloSeconds(s),
-      options: OurOptions,
-      priority: s.priority,
-      deadInterval: deadSeconds(s),
-      dr: iface.dr,
-      bdr: iface.bdr,
-      neighbors,
-    };
-    this.sendRaw(iface, AllSPFRouters, encodePacket(packet));
+    this.sendRaw(iface, AllSPFRouters, encodeHello(this.common(), iface));
   }
 }

@@ -51,10 +51,6 @@ export class TimerQueue {
     this.live.delete(timerKey(ref));
   }
 
-  has(ref: TimerRef): boolean {
-    return this.live.has(timerKey(ref));
-  }
-
   /** The earliest live deadline. */
   next(): number | undefined {
     this.dropStale();

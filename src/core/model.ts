@@ -1,0 +1,128 @@
+// The engine's internal records: interfaces, neighbors and the constants the
+// state machines share. Plain data, keyed by name and neighbor key; the
+// router looks them up afresh on every input.
+
+import type { InterfaceAddress, InterfaceInfo, InterfaceSettings, InterfaceState, NeighborState } from './api.js';
+import { LsaType, Options, type LsaHeader } from '../packet/index.js';
+import type { KeyString, LsaEntry } from './lsdb.js';
+
+/** LS types this router stores and floods (RFC 2328 13 (2)); a normal area takes no type-7 or opaque LSAs. */
+export const KnownLsaTypes = new Set<number>([
+  LsaType.Router,
+  LsaType.Network,
+  LsaType.SummaryNetwork,
+  LsaType.SummaryAsbr,
+  LsaType.AsExternal,
+]);
+
+/** Options we advertise: the area is a normal (non-stub) area, so E is set (RFC 2328 A.2). */
+export const OurOptions = Options.E;
+export const IpHeaderLength = 20;
+/** Delayed acknowledgments go out within this many ms (RFC 2328 13.5: less than RxmtInterval). */
+export const DelayedAckMs = 1000;
+/** The aging pass runs at most this often (RFC 2328 14). */
+export const AgingGranularityMs = 1000;
+export const NoAuth = new Uint8Array(8);
+export const NoTrailer = new Uint8Array(0);
+
+export const NeighborRank: Record<NeighborState, number> = {
+  Down: 0,
+  Attempt: 1,
+  Init: 2,
+  '2-Way': 3,
+  ExStart: 4,
+  Exchange: 5,
+  Loading: 6,
+  Full: 7,
+};
+
+export type NsmEvent =
+  | 'HelloReceived'
+  | '2-WayReceived'
+  | 'NegotiationDone'
+  | 'ExchangeDone'
+  | 'BadLSReq'
+  | 'LoadingDone'
+  | 'AdjOK?'
+  | 'SeqNumberMismatch'
+  | '1-WayReceived'
+  | 'KillNbr'
+  | 'InactivityTimer'
+  | 'LLDown';
+
+export interface RetransmitItem {
+  entry: LsaEntry;
+  sentAt: number;
+}
+
+export interface Neighbor {
+  readonly ifName: string;
+  /** The key in its interface's neighbor map: the address on broadcast, the Router ID on point-to-point (RFC 2328 8.2). */
+  readonly key: number;
+  routerId: number;
+  address: number;
+  priority: number;
+  /** Options from the neighbor's Hellos. */
+  options: number;
+  /** Options from its DDs, compared packet to packet during the exchange (RFC 2328 10.6); Hellos may differ. */
+  ddOptions: number;
+  dr: number;
+  bdr: number;
+  state: NeighborState;
+  // Database exchange (RFC 2328 10.6, 10.8)
+  master: boolean;
+  ddSeq: number;
+  ddSeqInitialised: boolean;
+  lastReceivedDd: { flags: number; options: number; seq: number } | undefined;
+  lastSentDd: Uint8Array | undefined;
+  /** Our last DD had the M-bit clear. */
+  ddSentAll: boolean;
+  /** Database summary list: keys, read from summaryPos on (RFC 2328 10). */
+  summary: KeyString[];
+  summaryPos: number;
+  /** Link state request list (RFC 2328 10): by key, and in order from requestHead on (removed keys are skipped). */
+  requests: Map<KeyString, LsaHeader>;
+  requestOrder: KeyString[];
+  requestHead: number;
+  /** Keys asked for in the last LS Request still unanswered (RFC 2328 10.9). */
+  requestsInFlight: Set<KeyString>;
+  /** Link state retransmission list (RFC 2328 10, 13.6). */
+  retransmit: Map<KeyString, RetransmitItem>;
+}
+
+export type IfaceKind = 'broadcast' | 'point-to-point' | 'loopback';
+
+export interface Iface {
+  readonly name: string;
+  info: InterfaceInfo;
+  settings: InterfaceSettings;
+  kind: IfaceKind;
+  /** The OSPF addresses on it (inside config.networks), lowest first; the first is the interface address. */
+  addresses: InterfaceAddress[];
+  address: number;
+  prefixLength: number;
+  mask: number;
+  state: InterfaceState;
+  dr: number; // RFC 2328 9: interface addresses
+  bdr: number;
+  neighbors: Map<number, Neighbor>;
+  delayedAcks: LsaHeader[];
+  /** ISM events scheduled during this input (RFC 2328 9.2), run in settle(). */
+  backupSeen: boolean;
+  neighborChange: boolean;
+}
+
+/** HelloInterval on the wire, seconds; fast hellos put 0 there (FRR's hello-multiplier). */
+export function helloSeconds(s: InterfaceSettings): number {
+  return s.helloIntervalMs < 1000 ? 0 : Math.floor(s.helloIntervalMs / 1000);
+}
+
+/** RouterDeadInterval on the wire, whole seconds, at least 1. */
+export function deadSeconds(s: InterfaceSettings): number {
+  return Math.max(1, Math.floor(s.deadIntervalMs / 1000));
+}
+
+/** Ascending order of unsigned 32-bit numbers (addresses, Router IDs). */
+export function uint32Cmp(a: number, b: number): number {
+  return a - b;
+}
