@@ -168,6 +168,39 @@ describe('proxy supervision through the Announcer', () => {
   });
 });
 
+describe('a proxy shared by two prefixes', () => {
+  it('runs once, and its exit withdraws both prefixes', async () => {
+    const command = [process.execPath, '-e', 'setInterval(() => {}, 1000)'];
+    const ads: Advertisement[] = [];
+    const announcer = new Announcer({
+      prefixes: [
+        { prefix: parsePrefix('10.206.206.1/32'), minIntervalMs: 0, checks: [{ kind: 'process', name: 'proxy', command, restartDelayMs: 100 }] },
+        { prefix: parsePrefix('10.206.206.2/32'), minIntervalMs: 0, checks: [{ kind: 'process', name: 'proxy', command, restartDelayMs: 100 }] },
+      ],
+      advertise: (ad) => ads.push(ad),
+    });
+    const spawns: ProcessEvent[] = [];
+    announcer.on('process', (e) => {
+      if (e.event === 'spawn') spawns.push(e);
+    });
+    try {
+      await announcer.start();
+      await until('both announced', () => announcer.status().every((p) => p.advertised === 'announce'), 5000);
+      // One child, reported to each prefix.
+      expect(new Set(spawns.map((e) => e.pid)).size).toBe(1);
+      expect(spawns.map((e) => e.prefix)).toEqual(['10.206.206.1/32', '10.206.206.2/32']);
+      const before = ads.length;
+      process.kill(spawns[0]!.pid as number, 'SIGKILL');
+      await until('both withdrawn', () => announcer.status().every((p) => p.advertised === 'withdraw'), 2000);
+      expect(ads.slice(before).map((a) => a.mode)).toEqual(['withdraw', 'withdraw']);
+      await until('both back', () => announcer.status().every((p) => p.advertised === 'announce'), 5000);
+    } finally {
+      await announcer.stop();
+    }
+    expect(spawns.every((e) => !isAlive(e.pid as number))).toBe(true);
+  });
+});
+
 describe('ProcessSupervisor', () => {
   let dir = '';
   beforeAll(() => {
