@@ -55,8 +55,8 @@ export function readCommon(data: Uint8Array, view: DataView, length: number): Pa
     areaId: view.getUint32(8),
     checksum: view.getUint16(12),
     auType: view.getUint16(14),
-    auth: data.subarray(16, 24),
-    trailer: length === data.length ? NoTrailer : data.subarray(length),
+    auth: new Uint8Array(data.buffer, data.byteOffset + 16, 8),
+    trailer: length === data.length ? NoTrailer : new Uint8Array(data.buffer, data.byteOffset + length, data.length - length),
   };
 }
 

@@ -21,8 +21,9 @@ import { PacketType, type Lsa, type LsUpdatePacket, type PacketCommon } from './
 
 /**
  * The LSU body in r[pos, end): the count, then exactly that many LSAs
- * filling the rest (as FRR and BIRD insist too). The count is not trusted:
- * it cannot exceed what the bytes can hold.
+ * filling the rest (RFC 2328 A.3.5); bytes left over are refused, as the
+ * packet would not re-encode to itself. The count is not trusted: it cannot
+ * exceed what the bytes can hold.
  */
 export function decodeLsUpdate(r: Reader, c: PacketCommon): LsUpdatePacket {
   const count = r.u32();
