@@ -19,6 +19,7 @@ import { execFile, spawnSync, type ChildProcessWithoutNullStreams } from 'node:c
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { controlRequest } from '../../src/control/protocol.js';
 import type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
 import { NetnsLab, namespaceGate } from './netns.js';
 
@@ -354,6 +355,22 @@ export interface NeighborView {
   ifName: string;
 }
 
+/** One LSA instance as the three implementations list it; seq is 8 lowercase hex digits. */
+export interface LsaKey {
+  type: number;
+  lsId: string;
+  advRouter: string;
+  seq: string;
+}
+
+/** A database listing in a stable order, for comparing two routers' LSDBs. */
+export function sortLsas(lsas: LsaKey[]): LsaKey[] {
+  const key = (l: LsaKey): string => `${l.type} ${l.lsId} ${l.advRouter}`;
+  return [...lsas].sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+const normalSeq = (seq: string): string => seq.replace(/^0x/i, '').toLowerCase().padStart(8, '0');
+
 /** The FRR ospfd figures the tests read from `show ip ospf json`. */
 export interface FrrOspf {
   routerId: string;
@@ -457,6 +474,20 @@ export class FrrRouter implements LabPeer {
     return this.json<{ interfaces: Record<string, FrrInterface> }>('show ip ospf interface json').interfaces;
   }
 
+  /** `show ip ospf database json`: area 0's LSAs and the AS-external ones. */
+  lsdb(): LsaKey[] {
+    type Row = { lsId: string; advertisedRouter: string; sequenceNumber: string };
+    const db = this.json<{ areas: Record<string, Record<string, Row[] | number>>; asExternalLinkStates?: Row[] }>('show ip ospf database json');
+    const lists: [number, Row[] | number | undefined][] = [];
+    for (const area of Object.values(db.areas)) {
+      lists.push([1, area.routerLinkStates], [2, area.networkLinkStates], [3, area.summaryLinkStates], [4, area.asbrSummaryLinkStates]);
+    }
+    lists.push([5, db.asExternalLinkStates]);
+    return lists.flatMap(([type, rows]) =>
+      Array.isArray(rows) ? rows.map((r) => ({ type, lsId: r.lsId, advRouter: r.advertisedRouter, seq: normalSeq(r.sequenceNumber) })) : [],
+    );
+  }
+
   neighbors(): NeighborView[] {
     type Row = { nbrState: string; role?: string; address: string; ifaceName: string };
     const { neighbors } = this.json<{ neighbors: Record<string, Row[]> }>('show ip ospf neighbor json');
@@ -533,6 +564,16 @@ export class BirdRouter implements LabPeer {
     return rows;
   }
 
+  /** `show ospf lsadb`: " Type   LS ID   Router   Sequence   Age  Checksum" rows. */
+  lsdb(): LsaKey[] {
+    const rows: LsaKey[] = [];
+    for (const line of this.birdc('show ospf lsadb').split('\n')) {
+      const m = /^\s*([0-9a-f]{4})\s+(\S+)\s+(\S+)\s+([0-9a-f]{8})\s+\d+\s+[0-9a-f]{4}\s*$/.exec(line);
+      if (m !== null) rows.push({ type: parseInt(m[1] as string, 16), lsId: m[2] as string, advRouter: m[3] as string, seq: m[4] as string });
+    }
+    return rows;
+  }
+
   /** The OSPF state of one interface: "DR", "Backup", "DROther", "Waiting", "PtP", … */
   interfaceState(ifName: string): string {
     const text = this.birdc(`show ospf interface "${ifName}"`);
@@ -550,7 +591,11 @@ export class BirdRouter implements LabPeer {
   }
 }
 
-/** ospf-anycastd from dist/, its configuration in a file the tests may rewrite, queried through the CLI. */
+/**
+ * ospf-anycastd from dist/, its configuration in a file the tests may rewrite.
+ * Queries go straight to the control socket (what `ospf-anycast --json`
+ * prints); cli() runs the real CLI binary.
+ */
 export class AnycastDaemon implements LabPeer {
   readonly confPath: string;
   readonly socket: string;
@@ -582,7 +627,7 @@ export class AnycastDaemon implements LabPeer {
         if (!this.running) throw new Error(`ospf-anycastd ended (${await this.process?.exited})`);
         return (await this.ospf()).routerId !== undefined;
       },
-      { timeoutMs, intervalMs: 250, detail: () => this.report() },
+      { timeoutMs, intervalMs: 100, detail: () => this.report() },
     );
   }
 
@@ -631,24 +676,34 @@ export class AnycastDaemon implements LabPeer {
     });
   }
 
+  /** A `show` request on the control socket, as the CLI sends it. */
+  async show<T>(what: string): Promise<T> {
+    return (await controlRequest(this.socket, 'show', { what }, COMMAND_TIMEOUT_MS)) as T;
+  }
+
   ospf(): Promise<OspfSummaryView> {
-    return this.cli('show', 'ospf');
+    return this.show('ospf');
   }
 
   interfaces(): Promise<InterfaceRowView[]> {
-    return this.cli('show', 'interfaces');
+    return this.show('interfaces');
   }
 
   routes(): Promise<RouteRowView[]> {
-    return this.cli('show', 'routes');
+    return this.show('routes');
   }
 
   database(): Promise<{ areaId: string; lsas: DatabaseRowView[] }> {
-    return this.cli('show', 'database');
+    return this.show('database');
+  }
+
+  async lsdb(): Promise<LsaKey[]> {
+    const { lsas } = await this.database();
+    return lsas.map((l) => ({ type: l.type, lsId: l.lsId, advRouter: l.advRouter, seq: normalSeq(l.seq) }));
   }
 
   rawNeighbors(): Promise<NeighborRowView[]> {
-    return this.cli('show', 'neighbors');
+    return this.show('neighbors');
   }
 
   /** Neighbors in the shared shape; the role comes from the interface's DR and BDR. */

@@ -6,7 +6,7 @@
 //   client0 10.204.204.1/24            lo 10.206.206.1/32 + 10.255.0.1N/32
 //        │                                │
 //      router ──── lan0 ── br0 (its own namespace) ── lan0 ── node N (ospf-anycastd)
-//   10.205.205.254, priority 200 (DR)     10.205.205.1N, priority 100 (n1, BDR), 50, 10, …
+//   10.205.205.254, priority 200 (DR)     10.205.205.1N, priority 100 (n1, BDR), 0 (the others)
 
 import { onTestFailed } from 'vitest';
 import { InteropLab, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type NeighborView } from '../helpers/peers.js';
@@ -134,9 +134,9 @@ export interface SeedLab {
   nodes: { i: number; ns: string; daemon: AnycastDaemon }[];
 }
 
-/** Node priorities: n1 100 (the BDR), then 50, 10, 5, … all below the router's 200. */
+/** Node priorities: n1 100, the only node that may be BDR; the others 0, never DR or BDR. */
 export function nodePriority(i: number): number {
-  return [100, 50, 10][i - 1] ?? 5;
+  return i === 1 ? 100 : 0;
 }
 
 /** Builds the seed lab (nothing started). */
@@ -168,26 +168,16 @@ export function seedLab(label: string, kind: 'frr' | 'bird', nodeCount: number):
 }
 
 /**
- * Starts the seed lab in the order that makes the election deterministic
- * (DR and BDR are never pre-empted): the router until it is DR, then n1
- * until it is the router's Full BDR, then the other nodes together, until
+ * Starts the seed lab: the router first, so that it is heard before any
+ * node's wait timer ends and ends up DR however slowly the nodes start (only
+ * it and n1 are eligible, so n1 is BDR either way), then every node; until
  * the router has every node Full.
  */
 export async function startSeedLab(seed: SeedLab): Promise<void> {
   const { lab, router, nodes } = seed;
   const detail = (): Promise<string> => lab.report();
   await router.peer.start();
-  await waitFor('the router to become DR', () => router.interfaceState() === 'DR', { timeoutMs: CONVERGE_MS, detail });
-  const [first, ...rest] = nodes;
-  if (first !== undefined) {
-    await first.daemon.start();
-    await waitFor(
-      'n1 Full as the router\'s BDR',
-      () => router.neighbors().some((n) => n.routerId === nodeRouterId(1) && n.state === 'Full' && n.role === 'Backup'),
-      { timeoutMs: CONVERGE_MS, detail },
-    );
-  }
-  await Promise.all(rest.map((n) => n.daemon.start()));
+  await Promise.all(nodes.map((n) => n.daemon.start()));
   await waitFor('every node Full with the router', () => router.neighbors().filter((n) => n.state === 'Full').length === nodes.length, {
     timeoutMs: CONVERGE_MS,
     detail,
