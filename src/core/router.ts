@@ -686,6 +686,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     );
   }
 
+  /**
+   * RFC 2328 10.3. Start and the Attempt state belong to NBMA networks, which
+   * this engine does not run; every other event is handled here.
+   */
   private nsm(iface: Iface, n: Neighbor, event: NsmEvent): void {
     const rank = NeighborRank[n.state];
     switch (event) {
