@@ -1,6 +1,6 @@
 // Bounded waiting for the tests: every wait has a deadline and says what it waited for.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Announcer, AnnouncerEvents } from '../../src/anycast/announcer.js';
 
 /** Resolves with the first announcer event that satisfies the predicate; rejects after timeoutMs. */
@@ -51,4 +51,22 @@ export function isAlive(pid: number): boolean {
   }
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   return state !== 'Z' && state !== 'X';
+}
+
+/** Live members of a process group, from /proc. */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after "(comm)": state ppid pgrp …
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
+  }
+  return members.sort((a, b) => a - b);
 }
