@@ -12,3 +12,4 @@ export {
 } from './router-config.js';
 export { diffConfig, type ConfigDiff } from './diff.js';
 export { toAnycastOptions } from './anycast-options.js';
+export { formatConfig } from './format.js';
