@@ -194,10 +194,13 @@ function parseTopLine(cur: Cursor, state: ParseState): void {
       break;
     }
     case 'frr':
+      // `frr version …`, `frr defaults …`: vtysh bookkeeping, accepted with no effect.
+      cur.keyword(['version', 'defaults'], 'frr setting');
+      cur.rest('value');
+      break;
     case 'service':
-      // `frr version`, `frr defaults`, `service …`: vtysh bookkeeping, accepted with no effect.
-      cur.need(first.text === 'frr' ? '"version" or "defaults"' : 'service name');
-      cur.pos = cur.line.words.length;
+      // `service integrated-vtysh-config`, `service password-encryption`…: vtysh settings, no effect.
+      cur.rest('service name');
       break;
     case 'no':
       // `no ip forwarding`, `no ipv6 forwarding`, `no service …`: accepted with no effect (see reference.md).

@@ -128,6 +128,8 @@ describe('missing arguments and stray words', () => {
     ['router ospf\n passive-interface', 'missing interface name or "default"'],
     ['router ospf\n timers throttle spf 1 2', 'missing SPF maximum hold (ms) (0-600000)'],
     ['log', 'missing log setting'],
+    ['frr version', 'missing value after "frr version"'],
+    ['frr', 'missing frr setting (version|defaults)'],
     ['interface e\n ip ospf network', 'missing network type'],
     ['interface e\n ip ospf message-digest-key 1 md5', 'missing MD5 key'],
     ['interface e\n description', 'missing description text'],
