@@ -1,8 +1,18 @@
 // The seeded scenario the convergence and determinism tests share: a random
-// topology, faults on every link, and failures during a chaos window.
+// topology, faults on every link, failures during a chaos window, and the
+// check that runs once the faults stop.
+import { expect } from 'vitest';
 import { createRouter } from '../../src/core/index.js';
 import { createPrng, type Prng } from '../../src/lib/prng.js';
-import { randomTopology, Simulator, type LinkFaults, type Topology } from '../../src/sim/index.js';
+import {
+  checkConvergence,
+  describeState,
+  randomTopology,
+  Simulator,
+  type LinkFaults,
+  type SimulatorOptions,
+  type Topology,
+} from '../../src/sim/index.js';
 
 export const CHAOS_MS = 30_000;
 /** Fault rates for the chaos window, heavier for some seeds than others. */
@@ -126,12 +136,41 @@ function scheduleChaos(sim: Simulator, prng: Prng): void {
  * Builds the seed's network, runs the chaos window with faults on, then
  * turns the faults off and returns the simulator for the calm phase.
  */
-export function chaoticRun(seed: number, build: (seed: number, prng: Prng) => Topology = topologyFor): Simulator {
+export function chaoticRun(
+  seed: number,
+  build: (seed: number, prng: Prng) => Topology = topologyFor,
+  observe?: SimulatorOptions['observe'],
+): Simulator {
   const prng = createPrng(seed);
   const topology = build(seed, prng.fork());
-  const sim = new Simulator({ topology, seed, createCore: createRouter, faults: faultsFor(prng.fork()) });
+  const sim = new Simulator({ topology, seed, createCore: createRouter, faults: faultsFor(prng.fork()), observe });
   scheduleChaos(sim, prng.fork());
   sim.runFor(CHAOS_MS);
   sim.setFaults(CALM);
   return sim;
+}
+
+const CI = process.env.CI === 'true';
+
+/** The seeds to sweep: SIM_SEED alone, else SIM_SEEDS or the CI or local count, from 1. */
+export function seeds(ciCount: number, localCount: number): number[] {
+  if (process.env.SIM_SEED !== undefined) return [Number(process.env.SIM_SEED)];
+  const count = Number(process.env.SIM_SEEDS ?? (CI ? ciCount : localCount));
+  return Array.from({ length: count }, (_, i) => i + 1);
+}
+
+/** Lets the calm phase run until quiet and fails with every problem, the seed and how to rerun it. */
+export function expectConverged(sim: Simulator, file: string): void {
+  const topology = sim.topology;
+  const result = sim.runUntilQuiet({ maxMs: 300_000 });
+  const problems = [
+    ...(result.quiet ? [] : [`not quiet after ${result.now - CHAOS_MS} ms without faults`]),
+    ...checkConvergence(sim),
+    ...sim.violations.map((v) => `${v.router} at ${v.now} ms: ${v.what}`),
+  ];
+  if (problems.length > 0) {
+    const header = `seed ${sim.seed} (${topology.routers.length} routers, ${topology.segments.length} links); rerun: SIM_SEED=${sim.seed} npx vitest run test/sim/${file}.test.ts`;
+    expect.fail([header, ...problems.slice(0, 30), describeState(sim)].join('\n'));
+  }
+  expect(problems).toEqual([]);
 }
