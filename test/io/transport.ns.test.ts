@@ -14,11 +14,12 @@ describe.skipIf(gate.skip)('OSPF transport in namespaces', () => {
   let lab: NetnsLab;
   let a: JsonLineChild;
   let b: JsonLineChild;
+  let nsB: string;
 
   beforeAll(async () => {
     lab = new NetnsLab('tr');
     const nsA = lab.namespace('a');
-    const nsB = lab.namespace('b');
+    nsB = lab.namespace('b');
     lab.veth(nsA, 'e0', nsB, 'e0');
     lab.address(nsA, 'e0', '10.77.0.1/24');
     lab.address(nsB, 'e0', '10.77.0.2/24');
@@ -97,6 +98,20 @@ describe.skipIf(gate.skip)('OSPF transport in namespaces', () => {
     await a.request('rawsend', { ifName: 'e0', src: '10.77.0.1', dst: '224.0.0.5', protocol: 89, ttl: 1, tos: 0xc0, options: '01010101', hex: HELLO });
     const got = await b.waitForEvent((m) => m.event === 'packet', 2000, from);
     expect(got).toMatchObject({ headerLength: 24, hex: HELLO, src: '10.77.0.1' });
+  });
+
+  it('keeps its group memberships across a link flap', async () => {
+    lab.down(nsB, 'e0');
+    lab.up(nsB, 'e0');
+    // veth carrier and IPv4 multicast come back within a moment; retry the send until one arrives.
+    const from = b.events.length;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      await a.request('send', { ifName: 'e0', dst: '224.0.0.5', hex: HELLO }).catch(() => undefined);
+      if (b.events.slice(from).some((m) => m.event === 'packet')) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const got = await b.waitForEvent((m) => m.event === 'packet', 1000, from);
+    expect(got).toMatchObject({ src: '10.77.0.1', dst: '224.0.0.5' });
   });
 
   it('carries a burst of 1000 multicast packets without loss', async () => {
