@@ -1,0 +1,124 @@
+// ospf-anycastd as the router in front of the cluster, with real FRR and
+// BIRD as the SIP nodes, each announcing the anycast /32 from lo: our kernel
+// table must hold the /32 with both nodes as ECMP next hops, and the nodes
+// must install our redistributed client subnet.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InteropLab, interopGate, sortLsas, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import {
+  ANYCAST,
+  CLIENT_NET,
+  CONVERGE_MS,
+  LAN,
+  ROUTER_ADDRESS,
+  ROUTER_ID,
+  birdNodeConf,
+  frrNodeConf,
+  nodeAddress,
+  nodeRouterId,
+  reportOnFailure,
+} from './labs.js';
+
+const gate = interopGate('ospf-anycastd-as-router interop tests', ['frr', 'bird']);
+
+const routerConf = `interface lan0
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf priority 200
+!
+router ospf
+ ospf router-id ${ROUTER_ID}
+ log-adjacency-changes detail
+ timers throttle spf 0 50 500
+ redistribute connected
+ network ${LAN} area 0
+!
+`;
+
+describe.skipIf(gate.skip)('ospf-anycastd as the router, FRR and BIRD as nodes', () => {
+  let lab: InteropLab | undefined;
+  let routerNs: string;
+  let frrNs: string;
+  let birdNs: string;
+  let router: AnycastDaemon;
+  let frr: FrrRouter;
+  let bird: BirdRouter;
+  const detail = (): Promise<string> => (lab as InteropLab).report();
+
+  beforeAll(async () => {
+    lab = new InteropLab('ar');
+    routerNs = lab.namespace('r');
+    frrNs = lab.namespace('nf');
+    birdNs = lab.namespace('nb');
+    lab.segment('sw', [
+      { ns: routerNs, ifName: 'lan0', cidr: `${ROUTER_ADDRESS}/24` },
+      { ns: frrNs, ifName: 'lan0', cidr: `${nodeAddress(1)}/24` },
+      { ns: birdNs, ifName: 'lan0', cidr: `${nodeAddress(2)}/24` },
+    ]);
+    lab.stubNetwork(routerNs, 'client0', '10.204.204.1/24');
+    lab.loopback(routerNs, `${ROUTER_ID}/32`);
+    for (const ns of [frrNs, birdNs]) lab.loopback(ns, ANYCAST);
+    router = lab.anycastd(routerNs, 'r', routerConf);
+    frr = lab.frr(frrNs, 'nf', frrNodeConf('lan0', nodeRouterId(1), 100));
+    bird = lab.bird(birdNs, 'nb', birdNodeConf('lan0', nodeRouterId(2), 0));
+    // The router first, so that it is DR however slowly the nodes come up.
+    await router.start();
+    await Promise.all([frr.start(), bird.start()]);
+    await waitFor('both nodes Full with ospf-anycastd', async () => (await router.neighbors()).filter((n) => n.state === 'Full').length === 2, {
+      timeoutMs: CONVERGE_MS,
+      detail,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await lab?.teardown();
+  });
+
+  beforeEach(() => reportOnFailure(() => lab));
+
+  it('installs the anycast /32 with an ECMP next hop per node in our kernel table', async () => {
+    const live = lab as InteropLab;
+    await waitFor(`two next hops to ${ANYCAST}`, () => live.gateways(routerNs, ANYCAST, 'ospf').length === 2, { timeoutMs: CONVERGE_MS, detail });
+    expect(live.routes(routerNs, ANYCAST)).toHaveLength(1);
+    expect(live.gateways(routerNs, ANYCAST, 'ospf')).toEqual([nodeAddress(1), nodeAddress(2)]);
+    const row = (await router.routes()).find((r) => r.prefix === ANYCAST);
+    expect(row).toMatchObject({ pathType: 'intra-area' });
+    expect(row?.nextHops.map((h) => `${h.address}%${h.ifName}`).sort()).toEqual([`${nodeAddress(1)}%lan0`, `${nodeAddress(2)}%lan0`]);
+  });
+
+  it('is DR, FRR is BDR and BIRD DROther, seen alike from all three', async () => {
+    expect((await router.interfaces()).find((i) => i.name === 'lan0')).toMatchObject({ state: 'DR', dr: ROUTER_ADDRESS, bdr: nodeAddress(1), adjacent: 2 });
+    expect((await router.neighbors()).map((n) => [n.routerId, n.state, n.role]).sort()).toEqual([
+      [nodeRouterId(1), 'Full', 'Backup'],
+      [nodeRouterId(2), 'Full', 'DROther'],
+    ]);
+    expect(frr.interfaces().lan0).toMatchObject({ state: 'Backup', drAddress: ROUTER_ADDRESS, drId: ROUTER_ID });
+    expect(frr.neighbors().find((n) => n.routerId === ROUTER_ID)).toMatchObject({ state: 'Full', role: 'DR' });
+    expect(bird.interfaceState('lan0')).toBe('DROther');
+    expect(bird.neighbors().find((n) => n.routerId === ROUTER_ID)).toMatchObject({ state: 'Full', role: 'DR' });
+  });
+
+  it('gets its redistributed client subnet into both nodes\' kernel tables', async () => {
+    const live = lab as InteropLab;
+    await waitFor(`${CLIENT_NET} on the FRR node`, () => live.gateways(frrNs, CLIENT_NET, 'ospf').length > 0, { timeoutMs: CONVERGE_MS, detail });
+    expect(live.gateways(frrNs, CLIENT_NET, 'ospf')).toEqual([ROUTER_ADDRESS]);
+    await waitFor(`${CLIENT_NET} on the BIRD node`, () => live.gateways(birdNs, CLIENT_NET, 'bird').length > 0, { timeoutMs: CONVERGE_MS, detail });
+    expect(live.gateways(birdNs, CLIENT_NET, 'bird')).toEqual([ROUTER_ADDRESS]);
+    const externals = (await router.database()).lsas.filter((l) => l.type === 5);
+    expect(externals.map((l) => l.lsId)).toContain('10.204.204.0');
+    // Only connected networks outside OSPF are redistributed: not the segment itself.
+    expect(externals.map((l) => l.lsId)).not.toContain('10.205.205.0');
+  });
+
+  it('holds the same link-state database as FRR and BIRD', async () => {
+    const want = async (): Promise<string> => JSON.stringify(sortLsas(await router.lsdb()));
+    await waitFor('identical databases', async () => {
+      const ours = await want();
+      return ours === JSON.stringify(sortLsas(frr.lsdb())) && ours === JSON.stringify(sortLsas(bird.lsdb()));
+    }, {
+      timeoutMs: CONVERGE_MS,
+      detail: async () => `ours: ${await want()}\nFRR: ${JSON.stringify(sortLsas(frr.lsdb()))}\nBIRD: ${JSON.stringify(sortLsas(bird.lsdb()))}`,
+    });
+    const network = (await router.database()).lsas.filter((l) => l.type === 2);
+    expect(network).toMatchObject([{ lsId: ROUTER_ADDRESS, advRouter: ROUTER_ID }]);
+  });
+});

@@ -1,0 +1,200 @@
+// Point-to-point links between ospf-anycastd (a SIP node), FRR and BIRD, in a
+// triangle so that every route has a second way round:
+//
+//            ethf 10.207.1.0/30 ethn
+//      node ─────────────────────────── FRR ── client0 10.204.204.0/24 (redistributed)
+//  (ospf-anycastd)                       │ethb
+//        │ethb                           │ 10.207.3.0/30
+//        └──────── 10.207.2.0/30 ─────── BIRD
+//                                  ethn   ethf
+//
+// Every link costs 10 both ways. The routes must follow a cost change applied
+// with SIGHUP, a link going down and up, and BIRD restarting, each within
+// the configured timers (Hello 1 s, Dead 3 s, SPF throttle 0/50/500 ms).
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InteropLab, interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, reportOnFailure } from './labs.js';
+
+const gate = interopGate('point-to-point interop tests', ['frr', 'bird']);
+
+const NODE_ID = '10.255.0.1';
+const FRR_ID = '10.255.0.2';
+const BIRD_ID = '10.255.0.3';
+const NODE_TO_FRR = '10.207.1.1';
+const FRR_TO_NODE = '10.207.1.2';
+const NODE_TO_BIRD = '10.207.2.1';
+const BIRD_TO_NODE = '10.207.2.2';
+const FRR_TO_BIRD = '10.207.3.1';
+const BIRD_TO_FRR = '10.207.3.2';
+/** How long a change may take to reach the kernel: detection, SPF hold, flooding, on a loaded machine. */
+const FOLLOW_MS = 10_000;
+
+function nodeConf(costToBird: number): string {
+  const iface = (name: string, cost: number): string => `interface ${name}
+ ip ospf network point-to-point
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf cost ${cost}
+!
+`;
+  return `${iface('ethf', 10)}${iface('ethb', costToBird)}router ospf
+ ospf router-id ${NODE_ID}
+ log-adjacency-changes detail
+ timers throttle spf 0 50 500
+ network 10.207.1.0/30 area 0
+ network 10.207.2.0/30 area 0
+ network ${ANYCAST} area 0
+ network ${NODE_ID}/32 area 0
+!
+`;
+}
+
+const frrConf = `interface ethn
+ ip ospf network point-to-point
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf cost 10
+!
+interface ethb
+ ip ospf network point-to-point
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf cost 10
+!
+router ospf
+ ospf router-id ${FRR_ID}
+ timers throttle spf 0 50 500
+ timers throttle lsa all 0
+ redistribute connected
+ network 10.207.1.0/30 area 0
+ network 10.207.3.0/30 area 0
+ network ${FRR_ID}/32 area 0
+!
+`;
+
+const birdConf = `router id ${BIRD_ID};
+protocol device { scan time 1; }
+protocol kernel {
+  ipv4 { export where source ~ [RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2]; };
+}
+protocol ospf v2 lab {
+  ipv4 { import all; export none; };
+  area 0 {
+    interface "ethn", "ethf" { type ptp; cost 10; hello 1; dead 3; };
+    interface "lo" ${BIRD_ID}/32 { stub yes; };
+  };
+}
+`;
+
+describe.skipIf(gate.skip)('point-to-point links: ospf-anycastd, FRR and BIRD in a triangle', () => {
+  let lab: InteropLab | undefined;
+  let nodeNs: string;
+  let frrNs: string;
+  let birdNs: string;
+  let node: AnycastDaemon;
+  let frr: FrrRouter;
+  let bird: BirdRouter;
+  const live = (): InteropLab => lab as InteropLab;
+  const detail = (): Promise<string> => live().report();
+  const nodeGateways = (prefix: string): string[] => live().gateways(nodeNs, prefix, 'ospf');
+  /** Waits until the kernel route to `prefix` in `ns` goes through exactly `gateways`; returns the time taken. */
+  const follow = async (what: string, ns: string, prefix: string, protocol: string, gateways: string[]): Promise<number> => {
+    const started = performance.now();
+    await waitFor(`${what}: ${prefix} via ${gateways.join(', ') || 'nothing'}`, () => JSON.stringify(live().gateways(ns, prefix, protocol)) === JSON.stringify(gateways), {
+      timeoutMs: FOLLOW_MS,
+      intervalMs: 50,
+      detail,
+    });
+    const ms = Math.round(performance.now() - started);
+    console.info(`${what}: ${prefix} via ${gateways.join(', ') || 'nothing'} after ${ms} ms`);
+    return ms;
+  };
+
+  beforeAll(async () => {
+    lab = new InteropLab('pp');
+    nodeNs = lab.namespace('n');
+    frrNs = lab.namespace('f');
+    birdNs = lab.namespace('b');
+    lab.link({ ns: nodeNs, ifName: 'ethf', cidr: `${NODE_TO_FRR}/30` }, { ns: frrNs, ifName: 'ethn', cidr: `${FRR_TO_NODE}/30` });
+    lab.link({ ns: nodeNs, ifName: 'ethb', cidr: `${NODE_TO_BIRD}/30` }, { ns: birdNs, ifName: 'ethn', cidr: `${BIRD_TO_NODE}/30` });
+    lab.link({ ns: frrNs, ifName: 'ethb', cidr: `${FRR_TO_BIRD}/30` }, { ns: birdNs, ifName: 'ethf', cidr: `${BIRD_TO_FRR}/30` });
+    lab.loopback(nodeNs, `${NODE_ID}/32`);
+    lab.loopback(nodeNs, ANYCAST);
+    lab.loopback(frrNs, `${FRR_ID}/32`);
+    lab.loopback(birdNs, `${BIRD_ID}/32`);
+    lab.stubNetwork(frrNs, 'client0', '10.204.204.1/24');
+    node = lab.anycastd(nodeNs, 'n', nodeConf(10));
+    frr = lab.frr(frrNs, 'f', frrConf);
+    bird = lab.bird(birdNs, 'b', birdConf);
+    await Promise.all([node.start(), frr.start(), bird.start()]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await lab?.teardown();
+  });
+
+  beforeEach(() => reportOnFailure(() => lab));
+
+  it('converges: Full point-to-point adjacencies, shortest paths in every kernel table', async () => {
+    await waitFor('the node Full with FRR and BIRD', async () => (await node.neighbors()).filter((n) => n.state === 'Full').length === 2, {
+      timeoutMs: CONVERGE_MS,
+      detail,
+    });
+    expect((await node.neighbors()).map((n) => [n.routerId, n.state, n.role, n.ifName]).sort()).toEqual([
+      [FRR_ID, 'Full', '', 'ethf'],
+      [BIRD_ID, 'Full', '', 'ethb'],
+    ]);
+    for (const i of await node.interfaces()) {
+      if (i.name === 'ethf' || i.name === 'ethb') expect(i, i.name).toMatchObject({ state: 'PointToPoint', networkType: 'point-to-point', cost: 10 });
+    }
+    expect(frr.neighbors().find((n) => n.routerId === NODE_ID)).toMatchObject({ state: 'Full', role: '', ifName: 'ethn' });
+    expect(bird.neighbors().find((n) => n.routerId === NODE_ID)).toMatchObject({ state: 'Full', ifName: 'ethn' });
+    await follow('converged', nodeNs, `${FRR_ID}/32`, 'ospf', [FRR_TO_NODE]);
+    await follow('converged', nodeNs, `${BIRD_ID}/32`, 'ospf', [BIRD_TO_NODE]);
+    // Two equal ways to the FRR–BIRD link: 10 + 10 through either.
+    await follow('converged', nodeNs, '10.207.3.0/30', 'ospf', [FRR_TO_NODE, BIRD_TO_NODE]);
+    await follow('converged', nodeNs, CLIENT_NET, 'ospf', [FRR_TO_NODE]);
+    await follow('converged', frrNs, ANYCAST, 'ospf', [NODE_TO_FRR]);
+    await follow('converged', birdNs, ANYCAST, 'bird', [NODE_TO_BIRD]);
+  });
+
+  it('follows a cost change applied with SIGHUP, without dropping the adjacency', async () => {
+    node.writeConfig(nodeConf(100));
+    node.reload();
+    // BIRD's loopback: 100 direct, 10 + 10 through FRR.
+    await follow('cost 100 on ethb', nodeNs, `${BIRD_ID}/32`, 'ospf', [FRR_TO_NODE]);
+    expect(nodeGateways('10.207.3.0/30')).toEqual([FRR_TO_NODE]);
+    expect((await node.interfaces()).find((i) => i.name === 'ethb')).toMatchObject({ cost: 100 });
+    expect((await node.neighbors()).filter((n) => n.state === 'Full')).toHaveLength(2);
+    expect(node.output()).not.toMatch(/neighbor \S+ on ethb: Full -> /);
+    node.writeConfig(nodeConf(10));
+    node.reload();
+    await follow('cost 10 on ethb again', nodeNs, `${BIRD_ID}/32`, 'ospf', [BIRD_TO_NODE]);
+  });
+
+  it('routes around a link that goes down, and back when it comes up', async () => {
+    live().net.down(nodeNs, 'ethf');
+    await follow('ethf down', nodeNs, `${FRR_ID}/32`, 'ospf', [BIRD_TO_NODE]);
+    await follow('ethf down', nodeNs, CLIENT_NET, 'ospf', [BIRD_TO_NODE]);
+    await follow('ethf down', frrNs, ANYCAST, 'ospf', [BIRD_TO_FRR]);
+    live().net.up(nodeNs, 'ethf');
+    await follow('ethf up', nodeNs, `${FRR_ID}/32`, 'ospf', [FRR_TO_NODE]);
+    await follow('ethf up', frrNs, ANYCAST, 'ospf', [NODE_TO_FRR]);
+    expect((await node.neighbors()).filter((n) => n.state === 'Full')).toHaveLength(2);
+  });
+
+  it('drops the routes through a restarting BIRD within the dead interval and learns them again', async () => {
+    await bird.stop('SIGTERM');
+    const gone = await follow('BIRD stopped', nodeNs, `${BIRD_ID}/32`, 'ospf', []);
+    expect(gone).toBeLessThan(DEAD_INTERVAL_MS + 2000);
+    // The FRR–BIRD link is still reachable through FRR, whose side of it stays up.
+    expect(nodeGateways('10.207.3.0/30')).toEqual([FRR_TO_NODE]);
+    await bird.start();
+    await follow('BIRD restarted', nodeNs, `${BIRD_ID}/32`, 'ospf', [BIRD_TO_NODE]);
+    await follow('BIRD restarted', birdNs, ANYCAST, 'bird', [NODE_TO_BIRD]);
+    await waitFor('the node Full with BIRD again', async () => (await node.neighbors()).some((n) => n.routerId === BIRD_ID && n.state === 'Full'), {
+      timeoutMs: CONVERGE_MS,
+      detail,
+    });
+  });
+});
