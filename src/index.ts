@@ -7,3 +7,4 @@ export * from './core/index.js';
 export * from './anycast/index.js';
 export * from './instance/instance.js';
 export * from './config/index.js';
+export * from './sim/index.js';
