@@ -152,11 +152,12 @@ export function chaoticRun(
 
 const CI = process.env.CI === 'true';
 
-/** The seeds to sweep: SIM_SEED alone, else SIM_SEEDS or the CI or local count, from 1. */
+/** The seeds to sweep: SIM_SEED alone, else SIM_SEEDS (or the CI or local count) of them from SIM_SEED_FIRST (1). */
 export function seeds(ciCount: number, localCount: number): number[] {
   if (process.env.SIM_SEED !== undefined) return [Number(process.env.SIM_SEED)];
   const count = Number(process.env.SIM_SEEDS ?? (CI ? ciCount : localCount));
-  return Array.from({ length: count }, (_, i) => i + 1);
+  const first = Number(process.env.SIM_SEED_FIRST ?? 1);
+  return Array.from({ length: count }, (_, i) => first + i);
 }
 
 /** Lets the calm phase run until quiet and fails with every problem, the seed and how to rerun it. */
