@@ -247,7 +247,9 @@ function errnoName(errno: number): string {
 
 /** rtmsg plus attributes for RTM_NEWROUTE. */
 function routeMessage(route: KernelRoute, table: number, metric: number): rt.RouteMessage {
-  const allGateways = route.nextHops.every((hop) => hop.gateway !== 0);
+  // Scope link only for a route with no gateway at all: the kernel refuses
+  // gateways under link scope, and takes interface-only paths in universe scope.
+  const anyGateway = route.nextHops.some((hop) => hop.gateway !== 0);
   const attrs: rt.RouteAttrs = { dst: addressBytes(route.prefix.address), table, priority: metric };
   if (route.nextHops.length === 1) {
     const hop = route.nextHops[0] as KernelNextHop;
@@ -266,7 +268,7 @@ function routeMessage(route: KernelRoute, table: number, metric: number): rt.Rou
       // Tables above 255 only fit in RTA_TABLE; rtm_table then says RT_TABLE_UNSPEC.
       table: table < 256 ? table : 0,
       protocol: ROUTE_PROTOCOL_OSPF,
-      scope: allGateways ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
+      scope: anyGateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
       type: RTN_UNICAST,
     },
     attrs,

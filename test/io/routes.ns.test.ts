@@ -10,6 +10,7 @@ const gate = namespaceGate('route installer namespace tests');
 interface IpRoute {
   dst: string;
   protocol: string;
+  scope?: string;
   metric?: number;
   gateway?: string;
   dev?: string;
@@ -114,6 +115,26 @@ describe.skipIf(gate.skip)('route installer in a namespace', () => {
     ]);
     expect(result).toMatchObject({ added: ['10.70.0.0/24'], unchanged: 1, failed: [] });
     expect(route('10.70.0.0/24')).toMatchObject({ gateway: '10.91.3.2', dev: 'e3', metric: 20 });
+  });
+
+  it('takes interface-only paths, alone or mixed with gateways', async () => {
+    const result = await sync([
+      { prefix: ANYCAST, nextHops: hops3.slice(1) },
+      { prefix: '10.70.0.0/24', nextHops: [hops3[2]] },
+      { prefix: '10.72.0.0/24', nextHops: [{ ifName: 'e1' }] },
+      { prefix: '10.73.0.0/24', nextHops: [{ gateway: '10.91.2.2', ifName: 'e2' }, { ifName: 'e1' }] },
+    ]);
+    expect(result).toMatchObject({ added: ['10.72.0.0/24', '10.73.0.0/24'], failed: [] });
+    expect(route('10.72.0.0/24')).toMatchObject({ dev: 'e1', scope: 'link' });
+    expect(route('10.73.0.0/24')?.nexthops?.map((h) => [h.gateway, h.dev])).toEqual([
+      [undefined, 'e1'],
+      ['10.91.2.2', 'e2'],
+    ]);
+    const back = await sync([
+      { prefix: ANYCAST, nextHops: hops3.slice(1) },
+      { prefix: '10.70.0.0/24', nextHops: [hops3[2]] },
+    ]);
+    expect(back).toMatchObject({ removed: ['10.72.0.0/24', '10.73.0.0/24'], failed: [] });
   });
 
   it("never overwrites another protocol's route with the same metric: EEXIST as a RouteInstallError", async () => {
