@@ -6,7 +6,7 @@ import { formatIpv4 } from '../lib/ipv4.js';
 import type { Cursor } from './cursor.js';
 import type { Word } from './lexer.js';
 import { shellSplit } from './lexer.js';
-import { DEFAULT_CHECK_TIMING, type AnycastConfig, type HealthCheckTiming, type CodeRange, type HealthCheck } from './model.js';
+import { DEFAULT_CHECK_TIMING, DEFAULT_EXTERNAL_METRIC, type AnycastConfig, type HealthCheckTiming, type CodeRange, type HealthCheck } from './model.js';
 
 const ANYCAST_WORDS = ['check', 'maintenance-file', 'on-failure', 'announce-as', 'min-interval', 'manage-address', 'interface'];
 const CHECK_KINDS = ['sip-options', 'tcp', 'http', 'exec', 'process'] as const;
@@ -40,7 +40,7 @@ export function parseAnycastLine(cur: Cursor, block: AnycastConfig): void {
         block.announceAs = { kind };
         break;
       }
-      const external = { kind, metric: 20, metricType: 2 as 1 | 2 };
+      const external = { kind, metric: DEFAULT_EXTERNAL_METRIC, metricType: 2 as 1 | 2 };
       const seen = new Set<string>();
       while (!cur.atEnd()) {
         const opt = cur.next() as Word;

@@ -17,13 +17,14 @@ export interface ConfigDiff {
   /** Router-level settings that changed, by OspfConfig field name (plus 'staticRoutes'), sorted. */
   router: string[];
   /**
-   * The router id or the area changed: every adjacency restarts (FRR needs
-   * `clear ip ospf process` for the same change).
+   * The configured router id (router ospf's, else zebra's) or the area
+   * changed: every adjacency restarts (FRR needs `clear ip ospf process`
+   * for the same change).
    */
   restartRequired: boolean;
   /** Anycast blocks by prefix, each list sorted. */
   anycast: { added: Prefix[]; removed: Prefix[]; changed: Prefix[] };
-  /** Daemon-level settings that changed: hostname, log, controlSocket, metricsListen, kernelRoutes. */
+  /** Daemon-level settings that changed: hostname, routerId (zebra's), log, controlSocket, metricsListen, kernelRoutes. */
   daemon: string[];
 }
 
@@ -43,7 +44,7 @@ const OSPF_FIELDS: (keyof OspfConfig)[] = [
   'multipath',
 ];
 
-const DAEMON_FIELDS: (keyof DaemonConfig)[] = ['hostname', 'log', 'controlSocket', 'metricsListen', 'kernelRoutes'];
+const DAEMON_FIELDS: (keyof DaemonConfig)[] = ['hostname', 'routerId', 'log', 'controlSocket', 'metricsListen', 'kernelRoutes'];
 
 export function diffConfig(before: DaemonConfig, after: DaemonConfig): ConfigDiff {
   const router = OSPF_FIELDS.filter((f) => !same(before.ospf[f], after.ospf[f])).map(String);
@@ -60,7 +61,8 @@ export function diffConfig(before: DaemonConfig, after: DaemonConfig): ConfigDif
 
   const anycast = diffAnycast(before.anycast, after.anycast);
   const daemon = DAEMON_FIELDS.filter((f) => !same(before[f], after[f])).map(String);
-  const restartRequired = router.includes('routerId') || router.includes('area');
+  const restartRequired =
+    (before.ospf.routerId ?? before.routerId) !== (after.ospf.routerId ?? after.routerId) || router.includes('area');
   return {
     unchanged:
       router.length === 0 &&

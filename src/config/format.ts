@@ -27,6 +27,7 @@ import {
 export function formatConfig(cfg: DaemonConfig): string {
   const out: string[] = [];
   if (cfg.hostname !== undefined) out.push(`hostname ${cfg.hostname}`);
+  if (cfg.routerId !== undefined) out.push(`router-id ${formatIpv4(cfg.routerId)}`);
   const logs = cfg.log.destinations;
   const defaultLog = logs.length === 1 && logs[0]?.kind === DEFAULT_LOG_DESTINATION.kind && logs[0].level === DEFAULT_LOG_DESTINATION.level;
   if (!defaultLog) {

@@ -167,6 +167,8 @@ export interface AnycastConfig {
 
 export interface DaemonConfig {
   hostname?: string;
+  /** FRR zebra's `router-id A.B.C.D` / `ip router-id A.B.C.D`: used when router ospf sets none. */
+  routerId?: number;
   log: LogConfig;
   /** `ip route`, sorted by prefix then next hop. */
   staticRoutes: StaticRoute[];

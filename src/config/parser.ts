@@ -124,6 +124,13 @@ function parseLine(cur: Cursor, state: ParseState): void {
   const section = state.section;
   switch (section.kind) {
     case 'top':
+      // zebra's `router-id`; inside router ospf the same words are ospfd's (FRR node order).
+      if (first === 'router-id') {
+        cur.next();
+        state.routerId = cur.ipv4('router id (A.B.C.D)');
+        cur.end();
+        return;
+      }
       if (Object.hasOwn(TOP_UNSUPPORTED, first)) cur.unsupported(TOP_UNSUPPORTED[first] as string);
       cur.unknown(TOP_WORDS);
       break;
@@ -149,7 +156,7 @@ function isTopLevel(cur: Cursor): boolean {
   const [a, b] = [cur.peek(), cur.peek(1)];
   switch (a) {
     case 'ip':
-      return b === 'route' || b === 'forwarding' || b === 'prefix-list';
+      return b === 'route' || b === 'forwarding' || b === 'prefix-list' || b === 'router-id';
     case 'ipv6':
       return b === 'forwarding' || b === 'route' || b === 'prefix-list';
     case 'no':
@@ -319,6 +326,10 @@ function logLevel(cur: Cursor): LogLevel {
 function parseIp(cur: Cursor, state: ParseState): void {
   const kw = cur.next() as Word;
   if (kw.text === 'forwarding') return;
+  if (kw.text === 'router-id') {
+    state.routerId = cur.ipv4('router id (A.B.C.D)');
+    return;
+  }
   if (kw.text === 'prefix-list') cur.unsupported('prefix lists are not implemented');
   let prefix;
   if ((cur.peek() ?? '').includes('/')) {
@@ -428,6 +439,7 @@ function finish(state: ParseState, ospf: OspfConfig): DaemonConfig {
     kernelRoutes: { metric: state.routeMetric ?? DEFAULT_ROUTE_METRIC, table: state.routeTable ?? DEFAULT_ROUTE_TABLE },
   };
   if (state.hostname !== undefined) config.hostname = state.hostname;
+  if (state.routerId !== undefined) config.routerId = state.routerId;
   if (state.metricsListen !== undefined) config.metricsListen = state.metricsListen;
   return config;
 }

@@ -58,7 +58,7 @@ export function toRouterConfig(
 ): RouterConfig {
   const ospf = cfg.ospf;
   const anycastPrefixes = cfg.anycast.map((a) => a.prefix);
-  const routerId = ospf.routerId ?? pickRouterId(interfaces, anycastPrefixes);
+  const routerId = ospf.routerId ?? cfg.routerId ?? pickRouterId(interfaces, anycastPrefixes);
   if (routerId === undefined) {
     throw new RouterIdError(
       'no "ospf router-id" configured and no usable interface address to take one from ' +

@@ -22,6 +22,7 @@ export interface ParseState {
   issues: ConfigIssue[];
   section: Section;
   hostname?: string;
+  routerId?: number;
   logDestinations: Map<LogDestination['kind'], LogDestination>;
   logFormat: 'text' | 'json';
   timestampPrecision: number;

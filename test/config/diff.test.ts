@@ -78,6 +78,15 @@ describe('diffConfig', () => {
     expect(area.restartRequired).toBe(true);
   });
 
+  it("zebra's router-id restarts OSPF only when router ospf sets none", () => {
+    const shadowed = diffWith((t) => `router-id 9.9.9.9\n${t}`);
+    expect(shadowed.daemon).toEqual(['routerId']);
+    expect(shadowed.restartRequired).toBe(false);
+    const noOspfId = BASE.replace(' ospf router-id 10.0.0.1\n', '');
+    const effective = diffConfig(parse(noOspfId), parse(`router-id 9.9.9.9\n${noOspfId}`));
+    expect(effective.restartRequired).toBe(true);
+  });
+
   it('reports static routes as a router change', () => {
     expect(diffWith((t) => `${t}ip route 10.9.0.0/16 blackhole\n`).router).toEqual(['staticRoutes']);
   });

@@ -174,6 +174,7 @@ function randomConfig(prng: Prng): DaemonConfig {
     kernelRoutes: { metric: prng.int(0, 4294967295), table: prng.pick([254, 100, 4294967295]) },
   };
   if (prng.chance(0.5)) cfg.hostname = word(prng);
+  if (prng.chance(0.3)) cfg.routerId = u32(prng);
   if (prng.chance(0.5)) cfg.metricsListen = { address: u32(prng), port: prng.int(1, 65535) };
   return cfg;
 }

@@ -165,6 +165,13 @@ describe('top-level statements', () => {
     ]);
   });
 
+  it("zebra's router-id at top level, in both spellings, apart from router ospf's", () => {
+    const cfg = parse('router-id 9.9.9.9\nrouter ospf\n router-id 1.1.1.1\n network 10.0.0.0/8 area 0\n');
+    expect(cfg.routerId).toBe(parseIpv4('9.9.9.9'));
+    expect(cfg.ospf.routerId).toBe(parseIpv4('1.1.1.1'));
+    expect(parse(`ip router-id 9.9.9.8\n${OSPF}`).routerId).toBe(parseIpv4('9.9.9.8'));
+  });
+
   it('daemon settings: control socket, metrics, kernel route metric and table', () => {
     const cfg = parse(`${OSPF}control-socket /run/ospf.sock\nmetrics listen 127.0.0.1:9100\nroute metric 50\nroute table 100\n`);
     expect(cfg.controlSocket).toBe('/run/ospf.sock');

@@ -102,6 +102,11 @@ describe('toRouterConfig', () => {
     expect(() => toRouterConfig(cfg, [iface('lo', ['10.206.206.1/32'])])).toThrow(RouterIdError);
   });
 
+  it("falls back to zebra's router-id before looking at the interfaces", () => {
+    const cfg = parse('ip router-id 10.9.9.9\nrouter ospf\n network 10.0.0.0/24 area 0\n');
+    expect(toRouterConfig(cfg, [iface('eth0', ['10.0.0.7/24'])]).routerId).toBe(parseIpv4('10.9.9.9'));
+  });
+
   it('maps interface settings, with fast hellos from the hello multiplier', () => {
     const cfg = parse(`router ospf
  router-id 1.1.1.1
