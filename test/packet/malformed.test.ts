@@ -17,6 +17,7 @@ import {
   lsaChecksum,
   verifyLsaChecksum,
   type HelloPacket,
+  type LsaBody,
   type LsUpdatePacket,
 } from '../../src/packet/index.js';
 import { hex, reseal } from './helpers.js';
@@ -301,6 +302,16 @@ describe('encoding bad objects', () => {
     expect(() =>
       buildLsa(header, { kind: 'external', networkMask: 0, routes: [{ eBit: false, tos: 128, metric: 0, forwardingAddress: 0, routeTag: 0 }] }),
     ).toThrow(EncodeError);
+  });
+
+  test('sequence numbers: signed or their unsigned spelling, nothing beyond 32 bits (RFC 2328 12.1.6)', () => {
+    const body: LsaBody = { kind: 'network', networkMask: 0xffffff00, attachedRouters: [1] };
+    const header = { ...routerLsa, type: LsaType.Network };
+    const unsigned = buildLsa({ ...header, seq: 0x80000001 }, body);
+    expect(unsigned.seq).toBe(-0x7fffffff);
+    expect(unsigned.raw).toEqual(buildLsa({ ...header, seq: -0x7fffffff }, body).raw);
+    expect(() => buildLsa({ ...header, seq: 0x100000000 }, body)).toThrow(EncodeError);
+    expect(() => buildLsa({ ...header, seq: -0x80000001 }, body)).toThrow(EncodeError);
   });
 
   test('24-bit metrics', () => {

@@ -105,8 +105,13 @@ export function buildLsa(header: LsaHeaderFields, body: LsaBody): Lsa {
   if (body.kind !== expected) throw new EncodeError(`LSA type ${header.type} carries a ${expected} body, not ${body.kind}`);
   const length = LsaHeaderLength + bodyLength(body);
   if (length > 0xffff) throw new EncodeError(`LSA length ${length} exceeds 65535`);
+  // The sequence number is signed (RFC 2328 12.1.6); its unsigned spelling (0x80000001) is taken too.
+  if (!Number.isInteger(header.seq) || header.seq < -0x80000000 || header.seq > 0xffffffff) {
+    throw new EncodeError(`LS sequence number out of range: ${header.seq}`);
+  }
+  const seq = header.seq | 0;
   const w = new Writer(length);
-  writeLsaHeader(w, { ...header, checksum: 0, length });
+  writeLsaHeader(w, { age: header.age, options: header.options, type: header.type, lsId: header.lsId, advRouter: header.advRouter, seq, checksum: 0, length });
   writeBody(w, body);
   const raw = w.finish();
   const checksum = lsaChecksum(raw);
@@ -117,7 +122,7 @@ export function buildLsa(header: LsaHeaderFields, body: LsaBody): Lsa {
     type: header.type,
     lsId: header.lsId,
     advRouter: header.advRouter,
-    seq: header.seq,
+    seq,
     checksum,
     length,
     raw,
