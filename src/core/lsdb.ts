@@ -1,6 +1,10 @@
 // The link state database (RFC 2328 12, 13.2, 14). LSAs are kept as their
 // raw bytes, copied out of the packet that carried them, with a few numbers
-// beside them; nothing is decoded until someone asks. An LSA's age is not
+// beside them; nothing is decoded until someone asks. The bytes go into
+// shared chunks (one small typed-array view per LSA rather than a buffer of
+// its own, which is what makes installing 10k LSAs cheap); once more bytes
+// sit in chunks than twice the live LSAs need, the live ones are copied into
+// fresh chunks and the old ones are left to the garbage collector. An LSA's age is not
 // stored as a ticking value: it is the age at install plus the whole seconds
 // since (RFC 2328 12.1.1), computed on read.
 //
@@ -113,8 +117,8 @@ export function compareInstance(aSeq: number, aChecksum: number, aAge: number, b
 /** One stored LSA. Replacing an LSA creates a new entry; retransmission lists hold entries. */
 export interface LsaEntry {
   readonly key: KeyString;
-  /** The LSA's bytes, our own copy; the age field holds baseAge. */
-  readonly raw: Uint8Array;
+  /** The LSA's bytes, our own copy (moved when the chunks are compacted); the age field holds baseAge. */
+  raw: Uint8Array;
   /** When it was installed (ms). */
   readonly installedAt: number;
   /** Its age when installed (s); MaxAge for an LSA being flushed. */
@@ -125,8 +129,17 @@ export interface LsaEntry {
   rxmtRefs: number;
 }
 
+/** Chunks grow with the database, between these sizes (bytes); bigger LSAs get a buffer of their own. */
+const MinChunk = 4096;
+const MaxChunk = 65536;
+
 export class Lsdb {
   private entries = new Map<KeyString, LsaEntry>();
+  private chunk = new Uint8Array(0);
+  private chunkUsed = 0;
+  /** Bytes of the LSAs in the database, and bytes handed out of chunks since the last compaction. */
+  private liveBytes = 0;
+  private chunkBytes = 0;
 
   get size(): number {
     return this.entries.size;
@@ -142,14 +155,44 @@ export class Lsdb {
 
   /** Installs a copy of raw (RFC 2328 13.2) and returns the new entry; the caller handles the replaced one. */
   install(raw: Uint8Array, now: number, fromFlood: boolean): LsaEntry {
-    const own = raw.slice();
+    const own = this.store(raw);
     const entry: LsaEntry = { key: rawKey(own), raw: own, installedAt: now, baseAge: Math.min(rawAge(own), MaxAge), fromFlood, rxmtRefs: 0 };
+    const old = this.entries.get(entry.key);
+    if (old !== undefined) this.liveBytes -= old.raw.length;
     this.entries.set(entry.key, entry);
+    this.liveBytes += own.length;
+    if (this.chunkBytes > 2 * this.liveBytes + 4 * MaxChunk) this.compact();
     return entry;
   }
 
   remove(key: KeyString): void {
+    const old = this.entries.get(key);
+    if (old === undefined) return;
+    this.liveBytes -= old.raw.length;
     this.entries.delete(key);
+  }
+
+  /** A copy of raw in the current chunk. */
+  private store(raw: Uint8Array): Uint8Array {
+    const length = raw.length;
+    if (length > MinChunk) return raw.slice();
+    if (this.chunkUsed + length > this.chunk.length) {
+      this.chunk = new Uint8Array(Math.min(MaxChunk, Math.max(MinChunk, this.liveBytes)));
+      this.chunkUsed = 0;
+    }
+    const start = this.chunkUsed;
+    this.chunk.set(raw, start);
+    this.chunkUsed += length;
+    this.chunkBytes += length;
+    return this.chunk.subarray(start, start + length);
+  }
+
+  /** Copies every live LSA into fresh chunks, so chunks holding mostly replaced LSAs can be freed. */
+  private compact(): void {
+    this.chunk = new Uint8Array(0);
+    this.chunkUsed = 0;
+    this.chunkBytes = 0;
+    for (const entry of this.entries.values()) entry.raw = this.store(entry.raw);
   }
 
   /** RFC 2328 12.1.1 / 14: the age now, capped at MaxAge. */
