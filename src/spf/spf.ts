@@ -323,11 +323,12 @@ export class Spf {
         this.vRouter[this.routerVertex.get(id) as number] = record;
         return undefined;
       }
+      // Only the stub links that differ are withdrawn and added: their prefixes alone are recomputed.
       const v = this.routerVertex.get(id) as number;
-      this.removeStubs(v, old);
+      this.removeStubs(v, stubsMissingFrom(old.stubs, record.stubs));
       this.routerLsas.set(id, record);
       this.vRouter[v] = record;
-      this.addStubs(v, record);
+      this.addStubs(v, stubsMissingFrom(record.stubs, old.stubs));
       return undefined;
     }
     this.fullNeeded = true;
@@ -335,7 +336,7 @@ export class Spf {
     this.markRoutesFrom(id);
     if (old !== undefined) {
       const v = this.routerVertex.get(id) as number;
-      this.removeStubs(v, old);
+      this.removeStubs(v, old.stubs);
       if (record === undefined) {
         this.routerLsas.delete(id);
         this.routerVertex.delete(id);
@@ -350,14 +351,14 @@ export class Spf {
         this.graphStale = true;
       }
       this.forcedVertices.add(v);
-      this.addStubs(v, record);
+      this.addStubs(v, record.stubs);
       return undefined;
     }
     const v = this.allocVertex(VertexRouter, id);
     this.routerVertex.set(id, v);
     this.routerLsas.set(id, record as RouterRecord);
     this.vRouter[v] = record;
-    this.addStubs(v, record as RouterRecord);
+    this.addStubs(v, (record as RouterRecord).stubs);
     return undefined;
   }
 
@@ -369,8 +370,8 @@ export class Spf {
     if (externals !== undefined) for (const r of externals.values()) this.dirtyExternals.add(this.index.find(r.address, r.length));
   }
 
-  private addStubs(v: number, record: RouterRecord): void {
-    const stubs = record.stubs;
+  /** Indexes stub links ([address, length, metric] triples) of router vertex v under their prefixes. */
+  private addStubs(v: number, stubs: Uint32Array): void {
     for (let i = 0; i < stubs.length; i += 3) {
       const slot = this.index.intern(stubs[i], stubs[i + 1]);
       const refs = this.stubRefs[slot];
@@ -380,8 +381,7 @@ export class Spf {
     }
   }
 
-  private removeStubs(v: number, record: RouterRecord): void {
-    const stubs = record.stubs;
+  private removeStubs(v: number, stubs: Uint32Array): void {
     for (let i = 0; i < stubs.length; i += 3) {
       const slot = this.index.find(stubs[i], stubs[i + 1]);
       const refs = this.stubRefs[slot] as number[];
@@ -1177,6 +1177,24 @@ function sameLinkTargets(a: RouterRecord, b: RouterRecord): boolean {
   if (a.topo.length !== b.topo.length) return false;
   for (let i = 0; i < a.topo.length; i += 4) if (a.topo[i] !== b.topo[i] || a.topo[i + 1] !== b.topo[i + 1]) return false;
   return true;
+}
+
+/** The stub triples of a that b lacks, counting repeats. */
+function stubsMissingFrom(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const used = new Uint8Array(b.length / 3);
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i += 3) {
+    let found = false;
+    for (let j = 0; j < b.length; j += 3) {
+      if (used[j / 3] === 0 && a[i] === b[j] && a[i + 1] === b[j + 1] && a[i + 2] === b[j + 2]) {
+        used[j / 3] = 1;
+        found = true;
+        break;
+      }
+    }
+    if (!found) out.push(a[i], a[i + 1], a[i + 2]);
+  }
+  return Uint32Array.from(out);
 }
 
 function sameStubs(a: Uint32Array, b: Uint32Array): boolean {

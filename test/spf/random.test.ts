@@ -100,16 +100,22 @@ function mutate(prng: Prng, model: Model): Mutation {
     case 'refresh':
       break;
     case 'topology': {
+      // Always a real change to a link, a router, its flags or an active network-LSA.
       const r = prng.pick(model.routers);
       const links = r.links.filter((l) => l.type !== RouterLinkType.Stub);
+      // The network-LSA in use for each Link State ID is the lowest advertising router's.
+      const active = model.networks.filter(
+        (n) => n.attached.length > 1 && !model.networks.some((m) => m.lsId === n.lsId && m.advRouter < n.advRouter),
+      );
       const roll = prng.int(0, 3);
-      if (roll === 0 && links.length > 0) prng.pick(links).metric = prng.int(1, 6);
-      else if (roll === 1 && r.id !== model.rootId) model.routers.splice(model.routers.indexOf(r), 1);
-      else if (roll === 2) r.flags ^= prng.pick([RouterFlags.B, RouterFlags.E]);
-      else if (model.networks.length > 0) {
-        const n = prng.pick(model.networks);
-        if (n.attached.length > 1) n.attached.splice(prng.int(0, n.attached.length - 1), 1);
-      }
+      if (roll === 0 && links.length > 0) {
+        const link = prng.pick(links);
+        link.metric = (link.metric % 6) + 1;
+      } else if (roll === 1 && r.id !== model.rootId) model.routers.splice(model.routers.indexOf(r), 1);
+      else if (roll === 3 && active.length > 0) {
+        const n = prng.pick(active);
+        n.attached.splice(prng.int(0, n.attached.length - 1), 1);
+      } else r.flags ^= prng.pick([RouterFlags.B, RouterFlags.E]);
       break;
     }
     case 'interface':
@@ -142,19 +148,21 @@ function checkSeed(seed: number, coverage: Coverage): void {
   expect(show(result.table.routes())).toEqual(show(expected));
   expect(showChanges(result.changes)).toEqual(showChanges(diffTables([], expected)));
   for (let round = 0; round < 6; round++) {
-    const mutation = mutate(prng, model);
-    const seq = mutation === 'refresh' ? -0x7fffffff + round + 1 : -0x7fffffff;
+    // One change, or now and then several before one calculation.
+    const mutations = [mutate(prng, model)];
+    while (prng.chance(0.3)) mutations.push(mutate(prng, model));
+    const seq = mutations.includes('refresh') ? -0x7fffffff + round + 1 : -0x7fffffff;
     const next = encodeModel(model, seq);
-    if (mutation === 'interface') spf.setInterfaces(model.interfaces);
+    if (mutations.includes('interface')) spf.setInterfaces(model.interfaces);
     feed(spf, encoded, next);
     encoded = next;
     const previous = expected;
     expected = referenceRoutes([...encoded.values()].map((e) => e.lsa), model.rootId, model.interfaces, maximumPaths);
     result = spf.calculate();
-    const context = `round ${round} after a ${mutation} change`;
-    if (mutation === 'topology' || mutation === 'interface') expect(result.kind, context).not.toBe('partial');
+    const context = `round ${round} after changes: ${mutations.join(', ')}`;
+    if (mutations.includes('topology') || mutations.includes('interface')) expect(result.kind, context).not.toBe('partial');
     else expect(result.kind, context).not.toBe('full');
-    if (mutation === 'refresh') expect(result.kind, context).toBe('none');
+    if (mutations.every((m) => m === 'refresh')) expect(result.kind, context).toBe('none');
     expect(show(result.table.routes()), context).toEqual(show(expected));
     expect(result.table.size, context).toBe(expected.length);
     expect(showChanges(result.changes), context).toEqual(showChanges(diffTables(previous, expected)));
