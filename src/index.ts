@@ -8,3 +8,4 @@ export * from './anycast/index.js';
 export * from './instance/instance.js';
 export * from './config/index.js';
 export * from './sim/index.js';
+export * from './spf/index.js';
