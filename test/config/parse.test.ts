@@ -114,6 +114,15 @@ describe('whole files', () => {
     expect(cfg.interfaces.eth1?.cost).toBe(7);
   });
 
+  it('closes sections with exit, exit-vrf, quit and end', () => {
+    for (const close of ['exit', 'exit-vrf', 'quit', 'end']) {
+      const cfg = parse(`interface eth0\n ip ospf cost 5\n${close}\n${OSPF}`);
+      expect(cfg.interfaces.eth0?.cost, close).toBe(5);
+    }
+    // After exit, a section statement is no longer in a section.
+    expect(() => parse(`interface eth0\nexit\n ip ospf cost 5\n${OSPF}`)).toThrow('unknown command "ip"');
+  });
+
   it('merges a section given twice', () => {
     const cfg = parse(`${OSPF}interface eth0\n ip ospf cost 5\n!\ninterface eth0\n ip ospf priority 0\nrouter ospf\n maximum-paths 8\n`);
     expect(cfg.interfaces.eth0).toMatchObject({ cost: 5, priority: 0 });
