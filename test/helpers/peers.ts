@@ -363,10 +363,10 @@ export interface LsaKey {
   seq: string;
 }
 
-/** A database listing in a stable order, for comparing two routers' LSDBs. */
+/** A database listing reduced to LsaKey fields in a stable order, for comparing two routers' LSDBs. */
 export function sortLsas(lsas: LsaKey[]): LsaKey[] {
   const key = (l: LsaKey): string => `${l.type} ${l.lsId} ${l.advRouter}`;
-  return [...lsas].sort((a, b) => key(a).localeCompare(key(b)));
+  return lsas.map(({ type, lsId, advRouter, seq }) => ({ type, lsId, advRouter, seq })).sort((a, b) => key(a).localeCompare(key(b)));
 }
 
 const normalSeq = (seq: string): string => seq.replace(/^0x/i, '').toLowerCase().padStart(8, '0');
@@ -474,9 +474,9 @@ export class FrrRouter implements LabPeer {
     return this.json<{ interfaces: Record<string, FrrInterface> }>('show ip ospf interface json').interfaces;
   }
 
-  /** `show ip ospf database json`: area 0's LSAs and the AS-external ones. */
-  lsdb(): LsaKey[] {
-    type Row = { lsId: string; advertisedRouter: string; sequenceNumber: string };
+  /** `show ip ospf database json`: area 0's LSAs and the AS-external ones, with their age in seconds. */
+  lsdb(): (LsaKey & { age: number })[] {
+    type Row = { lsId: string; advertisedRouter: string; sequenceNumber: string; lsaAge: number };
     const db = this.json<{ areas: Record<string, Record<string, Row[] | number>>; asExternalLinkStates?: Row[] }>('show ip ospf database json');
     const lists: [number, Row[] | number | undefined][] = [];
     for (const area of Object.values(db.areas)) {
@@ -484,7 +484,7 @@ export class FrrRouter implements LabPeer {
     }
     lists.push([5, db.asExternalLinkStates]);
     return lists.flatMap(([type, rows]) =>
-      Array.isArray(rows) ? rows.map((r) => ({ type, lsId: r.lsId, advRouter: r.advertisedRouter, seq: normalSeq(r.sequenceNumber) })) : [],
+      Array.isArray(rows) ? rows.map((r) => ({ type, lsId: r.lsId, advRouter: r.advertisedRouter, seq: normalSeq(r.sequenceNumber), age: r.lsaAge })) : [],
     );
   }
 
