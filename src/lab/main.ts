@@ -1,0 +1,316 @@
+// `npm run lab`: the seed's SIP anycast lab in network namespaces, every
+// OSPF speaker an ospf-anycastd, and the failover story told live.
+//
+//   client 10.204.204.10 ── router 10.204.204.1 / 10.205.205.254 ── bridge ──┬── node1 10.205.205.1
+//                                (redistribute connected, DR)                ├── node2 10.205.205.2
+//                                                                            └── node3 10.205.205.3
+//   every node: 10.206.206.1/32 on lo, a SIP responder on 10.206.206.1:5060 supervised by its daemon
+//
+// Acts: adjacencies come up; the router's route to 10.206.206.1/32 has three
+// next hops; SIP OPTIONS from the client are answered by different nodes;
+// one node's proxy is killed (two next hops, with the milliseconds it took)
+// and comes back; one node is drained and undrained.
+//
+// --ci runs the same acts without pauses and exits 0 only if every check
+// holds. Everything is removed on exit and on Ctrl-C.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { canRunNamespaces, NetnsLab } from './netns.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../../..');
+const daemonJs = join(here, '../bin/ospf-anycastd.js');
+const cliJs = join(here, '../bin/ospf-anycast.js');
+const responderJs = join(here, 'sip-responder.js');
+const probeJs = join(here, 'sip-probe.js');
+
+const ANYCAST = '10.206.206.1';
+const NODES = [1, 2, 3] as const;
+
+class LabFailure extends Error {
+  override name = 'LabFailure';
+}
+
+interface LabOptions {
+  ci: boolean;
+}
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function routerConfig(): string {
+  return `hostname router
+log stdout informational
+!
+interface eth0
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf priority 10
+!
+router ospf
+ ospf router-id 10.205.205.254
+ redistribute connected
+ network 10.205.205.0/24 area 0.0.0.0
+ log-adjacency-changes
+!
+`;
+}
+
+function nodeConfig(n: number): string {
+  return `hostname node${n}
+log stdout informational
+!
+interface eth0
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf priority 1
+!
+router ospf
+ ospf router-id 10.205.205.${n}
+ network 10.205.205.0/24 area 0.0.0.0
+ network ${ANYCAST}/32 area 0.0.0.0
+ log-adjacency-changes
+!
+anycast ${ANYCAST}/32
+ check process ${process.execPath} ${responderJs} --name node${n} --listen ${ANYCAST}:5060
+ check sip-options ${ANYCAST}:5060 interval 200 timeout 150 rise 2 fall 2
+ on-failure withdraw
+!
+`;
+}
+
+export class SipLab {
+  readonly lab = new NetnsLab('lab');
+  readonly dir = mkdtempSync(join(tmpdir(), 'ospf-anycast-lab-'));
+  readonly ns: { client: string; router: string; sw: string; nodes: string[] } = { client: '', router: '', sw: '', nodes: [] };
+
+  build(): void {
+    const lab = this.lab;
+    this.ns.client = lab.namespace('client');
+    this.ns.router = lab.namespace('router');
+    this.ns.sw = lab.namespace('sw');
+    this.ns.nodes = NODES.map((n) => lab.namespace(`node${n}`));
+    const { client, router, sw, nodes } = this.ns;
+
+    lab.veth(client, 'eth0', router, 'eth1');
+    lab.address(client, 'eth0', '10.204.204.10/24');
+    lab.address(router, 'eth1', '10.204.204.1/24');
+    lab.up(client, 'eth0');
+    lab.up(router, 'eth1');
+    lab.exec(client, 'ip', ['route', 'add', 'default', 'via', '10.204.204.1']);
+
+    lab.veth(router, 'eth0', sw, 'p0');
+    lab.address(router, 'eth0', '10.205.205.254/24');
+    lab.up(router, 'eth0');
+    nodes.forEach((ns, i) => {
+      const n = i + 1;
+      lab.veth(ns, 'eth0', sw, `p${n}`);
+      lab.address(ns, 'eth0', `10.205.205.${n}/24`);
+      lab.up(ns, 'eth0');
+      lab.address(ns, 'lo', `${ANYCAST}/32`);
+    });
+    lab.bridge(sw, 'br0', ['p0', ...NODES.map((n) => `p${n}`)]);
+
+    // The router forwards, and hashes flows on ports too, so one client's
+    // calls spread over the nodes (`multipath hash layer4`).
+    lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+    lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.fib_multipath_hash_policy=1']);
+  }
+
+  socket(name: string): string {
+    return join(this.dir, `${name}.sock`);
+  }
+
+  startDaemons(): void {
+    const start = (ns: string, name: string, config: string): void => {
+      const conf = join(this.dir, `${name}.conf`);
+      writeFileSync(conf, config);
+      const child = this.lab.spawn(ns, process.execPath, [daemonJs, '-f', conf, '--socket', this.socket(name)]);
+      const log = join(this.dir, `${name}.log`);
+      writeFileSync(log, '');
+      const append = (chunk: Buffer): void => writeFileSync(log, chunk, { flag: 'a' });
+      child.stdout.on('data', append);
+      child.stderr.on('data', append);
+    };
+    start(this.ns.router, 'router', routerConfig());
+    NODES.forEach((n, i) => start(this.ns.nodes[i] as string, `node${n}`, nodeConfig(n)));
+  }
+
+  log(name: string): string {
+    try {
+      return readFileSync(join(this.dir, `${name}.log`), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** The router's next hops towards the anycast address, sorted. */
+  nextHops(): string[] {
+    const routes = this.lab.ipJson<{ gateway?: string; nexthops?: { gateway: string }[] }[]>(this.ns.router, ['route', 'show', `${ANYCAST}/32`]);
+    const route = routes[0];
+    if (route === undefined) return [];
+    const hops = route.nexthops?.map((h) => h.gateway) ?? (route.gateway === undefined ? [] : [route.gateway]);
+    return hops.sort();
+  }
+
+  /** Polls until the router has `count` next hops; returns the milliseconds it took. */
+  async waitForNextHops(count: number, timeoutMs: number): Promise<number> {
+    const started = performance.now();
+    while (performance.now() - started < timeoutMs) {
+      if (this.nextHops().length === count) return performance.now() - started;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new LabFailure(`the router's route to ${ANYCAST}/32 did not reach ${count} next hops within ${timeoutMs} ms (has: ${this.nextHops().join(', ') || 'none'})`);
+  }
+
+  cli(name: string, args: string[]): string {
+    const result = spawnSync(process.execPath, [cliJs, '--socket', this.socket(name), ...args], { encoding: 'utf8', timeout: 30_000 });
+    if (result.status !== 0) throw new LabFailure(`ospf-anycast ${args.join(' ')} on ${name} failed: ${result.stderr.trim()}`);
+    return result.stdout;
+  }
+
+  /** Sends `count` OPTIONS from the client, each from its own source port; returns the answering servers. */
+  probe(count: number): string[] {
+    const out = this.lab.exec(this.ns.client, process.execPath, [probeJs, '--target', `${ANYCAST}:5060`, '--count', String(count)], 30_000);
+    const result = JSON.parse(out) as { answers: { port: number; server: string | null }[] };
+    return result.answers.map((a) => a.server ?? 'no answer');
+  }
+
+  /** The pid of a node's SIP responder (a child of its daemon). */
+  responderPid(n: number): number {
+    const result = spawnSync('pgrep', ['-f', `${responderJs} --name node${n} `], { encoding: 'utf8' });
+    const pid = Number(result.stdout.trim().split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) throw new LabFailure(`node${n}'s SIP responder is not running`);
+    return pid;
+  }
+
+  async teardown(): Promise<void> {
+    await this.lab.teardown();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function tally(servers: string[]): string {
+  const counts = new Map<string, number>();
+  for (const s of servers) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].sort().map(([s, c]) => `${s} ×${c}`).join(', ');
+}
+
+async function pause(options: LabOptions, ms = 1500): Promise<void> {
+  if (!options.ci) await new Promise((r) => setTimeout(r, ms));
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new LabFailure(message);
+}
+
+export async function runLab(options: LabOptions): Promise<void> {
+  const lab = new SipLab();
+  const interrupt = (): void => {
+    say('\ninterrupted: removing the lab');
+    void lab.teardown().then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  try {
+    say('building the lab: client, router, three SIP nodes in network namespaces');
+    lab.build();
+    lab.startDaemons();
+
+    say('\n1. OSPF comes up: every SIP node announces 10.206.206.1/32 once its SIP responder passes its checks');
+    const upMs = await lab.waitForNextHops(3, 60_000);
+    say(lab.cli('router', ['show', 'neighbors']).trimEnd());
+    say(`\nthe router's route to ${ANYCAST}/32 (three next hops, ECMP), after ${(upMs / 1000).toFixed(1)} s:`);
+    say(lab.lab.exec(lab.ns.router, 'ip', ['route', 'show', `${ANYCAST}/32`]).trimEnd());
+    await pause(options);
+
+    say('\n2. SIP OPTIONS from the client, 12 flows (source ports):');
+    const spread = lab.probe(12);
+    say(`   answered by ${tally(spread)}`);
+    check(new Set(spread).size >= 2 && !spread.includes('no answer'), `expected answers from several nodes, got ${tally(spread)}`);
+    await pause(options);
+
+    say('\n3. node2\'s SIP proxy dies (kill -9): its daemon withdraws the anycast route');
+    const killedAt = performance.now();
+    process.kill(lab.responderPid(2), 'SIGKILL');
+    await lab.waitForNextHops(2, 10_000);
+    const failoverMs = performance.now() - killedAt;
+    say(`   the router has two next hops ${failoverMs.toFixed(0)} ms after the kill: ${lab.nextHops().join(', ')}`);
+    check(!lab.nextHops().includes('10.205.205.2'), 'node2 is still a next hop');
+    const without2 = lab.probe(12);
+    say(`   OPTIONS answered by ${tally(without2)}`);
+    check(!without2.includes('node2') && !without2.includes('no answer'), `node2 answered or calls were lost: ${tally(without2)}`);
+
+    say('   its daemon restarts the proxy; after two good checks node2 is back');
+    const backMs = await lab.waitForNextHops(3, 15_000);
+    say(`   three next hops again after ${backMs.toFixed(0)} ms`);
+    await pause(options);
+
+    say('\n4. node3 is drained for maintenance: `ospf-anycast drain` returns once the router has acknowledged');
+    const drainStart = performance.now();
+    say(`   ${lab.cli('node3', ['drain', '--timeout', '10']).trim()}`);
+    const drainMs = performance.now() - drainStart;
+    await lab.waitForNextHops(2, 5_000);
+    say(`   drain took ${drainMs.toFixed(0)} ms; the router's next hops: ${lab.nextHops().join(', ')}`);
+    check(!lab.nextHops().includes('10.205.205.3'), 'node3 is still a next hop after the drain');
+    const drained = lab.probe(12);
+    say(`   OPTIONS answered by ${tally(drained)}`);
+    check(!drained.includes('node3') && !drained.includes('no answer'), `node3 answered while drained, or calls were lost: ${tally(drained)}`);
+    say(lab.cli('node3', ['show', 'anycast']).trimEnd().replace(/^/gm, '   '));
+    say('   undrain:');
+    say(`   ${lab.cli('node3', ['undrain']).trim()}`);
+    await lab.waitForNextHops(3, 10_000);
+    say(`   three next hops: ${lab.nextHops().join(', ')}`);
+
+    say('\nthe lab worked: every check passed. Removing it.');
+  } catch (err) {
+    if (err instanceof LabFailure) {
+      for (const name of ['router', ...NODES.map((n) => `node${n}`)]) {
+        process.stderr.write(`---- ${name} log (last lines)\n${lab.log(name).split('\n').slice(-15).join('\n')}\n`);
+      }
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', interrupt);
+    await lab.teardown();
+  }
+}
+
+/** Why the lab cannot run here, or undefined when it can. */
+export function labPreflight(): string | undefined {
+  const ns = canRunNamespaces();
+  if (!ns.ok) return `the lab needs root and network namespaces: ${ns.reason ?? 'unavailable'} (try: sudo npm run lab)`;
+  for (const file of [daemonJs, responderJs, probeJs, cliJs]) {
+    if (!existsSync(file)) return `${file} is missing: build first (npm run build), from ${root}`;
+  }
+  return undefined;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const ci = argv.includes('--ci') || process.env.CI === 'true';
+  const unknown = argv.filter((a) => a !== '--ci');
+  if (unknown.length > 0) {
+    process.stderr.write(`lab: unknown argument "${unknown[0]}" (usage: npm run lab [-- --ci])\n`);
+    return 2;
+  }
+  const problem = labPreflight();
+  if (problem !== undefined) {
+    process.stderr.write(`lab: ${problem}\n`);
+    return 1;
+  }
+  try {
+    await runLab({ ci });
+    return 0;
+  } catch (err) {
+    process.stderr.write(`lab: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then((status) => process.exit(status));
+}

@@ -1,0 +1,84 @@
+// The lab's SIP client: sends OPTIONS to the anycast address and reports
+// which node answered (its Server header). Each flow is a socket of its
+// own (its own source port), so with layer-4 ECMP hashing different flows
+// can land on different nodes; --same-socket sends every request from one
+// socket, as one SIP flow.
+//
+//   node dist/src/lab/sip-probe.js --target 10.206.206.1:5060 --count 12 [--same-socket]
+//   → one JSON line: {"answers":[{"port":40001,"server":"node1"},…],"lost":0}
+
+import { createSocket, type Socket } from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { buildOptionsRequest, parseSipResponse } from '../anycast/sip/message.js';
+
+export interface ProbeAnswer {
+  port: number;
+  server: string | null;
+}
+
+async function probe(socket: Socket, host: string, port: number, timeoutMs: number): Promise<string | null> {
+  const local = socket.address();
+  const callId = randomBytes(8).toString('hex');
+  const request = buildOptionsRequest({
+    host,
+    port,
+    transport: 'udp',
+    localHost: local.address === '0.0.0.0' ? '127.0.0.1' : local.address,
+    localPort: local.port,
+    branchSuffix: randomBytes(6).toString('hex'),
+    fromTag: randomBytes(4).toString('hex'),
+    callId,
+    cseq: 1,
+    fromUser: 'lab-client',
+  });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.off('message', onMessage);
+      resolve(null);
+    }, timeoutMs);
+    const onMessage = (message: Buffer): void => {
+      const response = parseSipResponse(message.toString('utf8'));
+      if (response.headers.get('call-id')?.[0] !== callId) return;
+      clearTimeout(timer);
+      socket.off('message', onMessage);
+      resolve(response.headers.get('server')?.[0] ?? '');
+    };
+    socket.on('message', onMessage);
+    socket.send(request, port, host);
+  });
+}
+
+function open(): Promise<Socket> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.bind(0, () => resolve(socket));
+  });
+}
+
+async function main(argv: string[]): Promise<void> {
+  let target = '10.206.206.1:5060';
+  let count = 12;
+  let sameSocket = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--target') target = argv[++i] ?? target;
+    else if (argv[i] === '--count') count = Number(argv[++i]);
+    else if (argv[i] === '--same-socket') sameSocket = true;
+  }
+  const colon = target.lastIndexOf(':');
+  const host = target.slice(0, colon);
+  const port = Number(target.slice(colon + 1));
+  const answers: ProbeAnswer[] = [];
+  const shared = sameSocket ? await open() : undefined;
+  for (let i = 0; i < count; i++) {
+    const socket = shared ?? (await open());
+    answers.push({ port: socket.address().port, server: await probe(socket, host, port, 1000) });
+    if (shared === undefined) socket.close();
+  }
+  shared?.close();
+  process.stdout.write(JSON.stringify({ answers, lost: answers.filter((a) => a.server === null).length }) + '\n');
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`sip-probe: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
