@@ -127,6 +127,8 @@ export interface LsaEntry {
   readonly fromFlood: boolean;
   /** How many neighbors' retransmission lists hold this entry (RFC 2328 14: MaxAge removal). */
   rxmtRefs: number;
+  /** True while this entry is the database's instance (false once replaced or removed). */
+  current: boolean;
 }
 
 /** Chunks grow with the database, between these sizes (bytes); bigger LSAs get a buffer of their own. */
@@ -156,9 +158,12 @@ export class Lsdb {
   /** Installs a copy of raw (RFC 2328 13.2) and returns the new entry; the caller handles the replaced one. */
   install(raw: Uint8Array, now: number, fromFlood: boolean): LsaEntry {
     const own = this.store(raw);
-    const entry: LsaEntry = { key: rawKey(own), raw: own, installedAt: now, baseAge: Math.min(rawAge(own), MaxAge), fromFlood, rxmtRefs: 0 };
+    const entry: LsaEntry = { key: rawKey(own), raw: own, installedAt: now, baseAge: Math.min(rawAge(own), MaxAge), fromFlood, rxmtRefs: 0, current: true };
     const old = this.entries.get(entry.key);
-    if (old !== undefined) this.liveBytes -= old.raw.length;
+    if (old !== undefined) {
+      this.liveBytes -= old.raw.length;
+      old.current = false;
+    }
     this.entries.set(entry.key, entry);
     this.liveBytes += own.length;
     if (this.chunkBytes > 2 * this.liveBytes + 4 * MaxChunk) this.compact();
@@ -169,6 +174,7 @@ export class Lsdb {
     const old = this.entries.get(key);
     if (old === undefined) return;
     this.liveBytes -= old.raw.length;
+    old.current = false;
     this.entries.delete(key);
   }
 

@@ -77,8 +77,8 @@ export interface Neighbor {
   lastSentDd: Uint8Array | undefined;
   /** Our last DD had the M-bit clear. */
   ddSentAll: boolean;
-  /** Database summary list: keys, read from summaryPos on (RFC 2328 10). */
-  summary: KeyString[];
+  /** Database summary list, read from summaryPos on (RFC 2328 10); entries replaced since are looked up again. */
+  summary: LsaEntry[];
   summaryPos: number;
   /** Link state request list (RFC 2328 10): by key, and in order from requestHead on (removed keys are skipped). */
   requests: Map<KeyString, LsaHeader>;

@@ -799,7 +799,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     n.summaryPos = 0;
     for (const entry of this.db.values()) {
       if (Lsdb.ageOf(entry, this.now) >= MaxAge) this.addRetransmit(n, entry);
-      else n.summary.push(entry.key);
+      else n.summary.push(entry);
     }
   }
 
@@ -925,7 +925,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const room = Math.floor((this.packetRoom(iface) - 8) / 20);
     const headers: LsaHeader[] = [];
     while (headers.length < room && n.summaryPos < n.summary.length) {
-      const entry = this.db.get(n.summary[n.summaryPos++] as KeyString);
+      const listed = n.summary[n.summaryPos++] as LsaEntry;
+      const entry = listed.current ? listed : this.db.get(listed.key);
       if (entry !== undefined) headers.push(headerOf(entry.raw, Lsdb.ageOf(entry, this.now)));
     }
     const more = n.summaryPos < n.summary.length;
