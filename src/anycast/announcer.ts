@@ -30,6 +30,7 @@ import type {
   CheckOptions,
   CheckResult,
   CheckRunner,
+  CheckTiming,
   DrainSource,
   PrefixStatus,
   ProcessCheckOptions,
@@ -167,18 +168,53 @@ function processKey(check: ProcessCheckOptions): string {
   return JSON.stringify([check.command, check.cwd ?? null, Object.entries(check.env ?? {}).sort()]);
 }
 
+/** The check options without their timing: what is probed and how. */
+function probeOf(check: ResolvedCheck): string {
+  const { intervalMs: _i, timeoutMs: _t, rise: _r, fall: _f, ...probe } = check.options as CheckOptions & CheckTiming;
+  return JSON.stringify(probe);
+}
+
+/**
+ * Whether a reconfiguration keeps a check's verdict: the same name probing
+ * the same thing (timings may differ); custom checks must be the same
+ * function; a process check must run the same command, directory and
+ * environment.
+ */
+function sameProbe(a: ResolvedCheck, b: ResolvedCheck): boolean {
+  if (a.name !== b.name || a.options.kind !== b.options.kind) return false;
+  if (a.options.kind === 'process' && b.options.kind === 'process') return processKey(a.options) === processKey(b.options);
+  if (a.options.kind === 'custom' && b.options.kind === 'custom' && a.options.run !== b.options.run) return false;
+  return probeOf(a) === probeOf(b);
+}
+
+/** Whether a check is exactly unchanged, timings included. */
+function sameCheck(a: ResolvedCheck, b: ResolvedCheck): boolean {
+  return sameProbe(a, b) && JSON.stringify(a.options) === JSON.stringify(b.options) && JSON.stringify(a.timing) === JSON.stringify(b.timing);
+}
+
+/** Whether a prefix is unchanged by a reconfiguration, checks included. */
+function samePrefix(a: ResolvedPrefix, b: ResolvedPrefix): boolean {
+  const { options: ao, checks: ac, ...ar } = a;
+  const { options: bo, checks: bc, ...br } = b;
+  return (
+    JSON.stringify(ar) === JSON.stringify(br) &&
+    ao.maintenanceFile === bo.maintenanceFile &&
+    ac.length === bc.length &&
+    ac.every((check, i) => sameCheck(check, bc[i] as ResolvedCheck))
+  );
+}
+
 export class Announcer extends EventEmitter<AnnouncerEvents> {
-  private readonly prefixes: PrefixRuntime[];
+  private prefixes: PrefixRuntime[];
+  /** Serialises reconfigure() calls. */
+  private reconfiguring: Promise<void> = Promise.resolve();
   private readonly processes = new Map<string, SupervisedProcess>();
   private started = false;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: AnnouncerOptions) {
     super();
-    const resolved = resolvePrefixes(options.prefixes);
-    if (options.addressManager === undefined && resolved.some((p) => p.manageAddress)) {
-      throw new AddressManagementError('manageAddress needs an addressManager');
-    }
+    const resolved = this.resolve(options.prefixes);
     const now = clockNow();
     this.prefixes = resolved.map((r) => this.buildPrefix(r, now));
   }
@@ -188,11 +224,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     if (this.stopping !== undefined) throw new AnnouncerStoppedError('this announcer has been stopped');
     if (this.started) return;
     this.started = true;
-    for (const rt of this.prefixes) {
-      if (rt.maintenance !== undefined && rt.maintenance.start()) {
-        this.apply(rt, rt.machine.setDrain('file', true, clockNow()));
-      }
-    }
+    for (const rt of this.prefixes) this.syncMaintenance(rt);
     const addressesFirst = this.prefixes.filter((rt) => rt.resolved.manageAddress && !rt.resolved.removeOnWithdraw);
     try {
       await Promise.all(addressesFirst.map((rt) => this.addAddress(rt)));
@@ -201,15 +233,27 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       this.started = false;
       throw err;
     }
-    for (const rt of this.prefixes) {
-      // Nothing has been originated yet, so the initial mode needs no acknowledgement.
-      rt.acknowledged = 'withdraw';
-      this.apply(rt, rt.machine.start());
-    }
+    for (const rt of this.prefixes) this.launch(rt);
     for (const proc of this.processes.values()) proc.supervisor.start();
     for (const rt of this.prefixes) {
       for (const check of rt.checks.values()) check.scheduler?.start();
     }
+  }
+
+  /**
+   * Apply a new set of prefixes, like a reload: what did not change is left
+   * alone; a changed prefix keeps its state, drains, advertisement pacing and
+   * the verdicts of its unchanged checks (a check added or changed must pass
+   * `rise` times); a supervised proxy whose command, directory and
+   * environment are unchanged keeps running (new restart timings apply from
+   * its next exit); removed prefixes are withdrawn. Bad options throw
+   * AnycastConfigError before anything changes.
+   */
+  reconfigure(prefixes: readonly AnycastPrefixOptions[]): Promise<void> {
+    const resolved = this.resolve(prefixes);
+    const run = this.reconfiguring.then(() => this.applyConfiguration(resolved));
+    this.reconfiguring = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -298,6 +342,133 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     });
   }
 
+  private resolve(prefixes: readonly AnycastPrefixOptions[]): ResolvedPrefix[] {
+    const resolved = resolvePrefixes(prefixes);
+    if (this.options.addressManager === undefined && resolved.some((p) => p.manageAddress)) {
+      throw new AddressManagementError('manageAddress needs an addressManager');
+    }
+    return resolved;
+  }
+
+  /** Hands a started prefix's initial mode over; nothing has been originated for it yet. */
+  private launch(rt: PrefixRuntime): void {
+    rt.acknowledged = 'withdraw';
+    this.apply(rt, rt.machine.start());
+  }
+
+  private async applyConfiguration(resolved: ResolvedPrefix[]): Promise<void> {
+    if (this.stopping !== undefined) throw new AnnouncerStoppedError('this announcer has been stopped');
+    const now = clockNow();
+    const previous = new Map(this.prefixes.map((rt) => [rt.resolved.key, rt]));
+    const next: PrefixRuntime[] = [];
+    const added: PrefixRuntime[] = [];
+    const replaced: { from: PrefixRuntime; to: PrefixRuntime }[] = [];
+    for (const r of resolved) {
+      const prev = previous.get(r.key);
+      previous.delete(r.key);
+      if (prev !== undefined && samePrefix(prev.resolved, r)) {
+        next.push(prev);
+        continue;
+      }
+      const rt = this.buildPrefix(r, now);
+      next.push(rt);
+      if (prev === undefined) added.push(rt);
+      else replaced.push({ from: prev, to: rt });
+    }
+    const removed = [...previous.values()];
+    const stops: Promise<void>[] = [];
+    for (const rt of removed) {
+      this.log('info', 'removed from the configuration', rt.resolved.key);
+      for (const waiter of rt.waiters.splice(0)) {
+        clearTimeout(waiter.timer);
+        waiter.reject(new DrainCancelledError(`${rt.resolved.key} was removed from the configuration`));
+      }
+      if (this.started) {
+        for (const out of rt.machine.stop(now)) if (out.kind === 'advertise') this.handOver(rt, out.mode, out.at);
+      }
+      if (rt.resolved.manageAddress) {
+        rt.addressChain = rt.addressChain.then(() => this.removeAddress(rt)).catch((err: unknown) => this.addressFailed(rt, 'remove', err));
+      }
+      stops.push(this.retire(rt), rt.addressChain);
+    }
+    for (const { from } of replaced) stops.push(this.retire(from));
+    // Proxies that no prefix needs any more are stopped; the others keep running.
+    for (const [key, proc] of this.processes) {
+      proc.users = proc.users.filter((u) => next.includes(u.rt));
+      if (proc.users.length === 0) {
+        this.processes.delete(key);
+        stops.push(proc.supervisor.stop());
+      }
+    }
+    this.prefixes = next;
+    if (!this.started) {
+      await Promise.all(stops);
+      return;
+    }
+    for (const { from, to } of replaced) {
+      const carried = new Map<string, { healthy: boolean; reason: string }>();
+      const kept = (cr: CheckRuntime): CheckRuntime | undefined => {
+        const before = from.checks.get(cr.resolved.name);
+        return before !== undefined && sameProbe(before.resolved, cr.resolved) ? before : undefined;
+      };
+      // A new or changed proxy must prove itself: none of the old verdicts count.
+      const proxyKept = [...to.checks.values()].every((cr) => cr.resolved.options.kind !== 'process' || kept(cr) !== undefined);
+      for (const cr of to.checks.values()) {
+        const before = proxyKept ? kept(cr) : undefined;
+        if (before !== undefined) {
+          const timing = cr.resolved.timing;
+          cr.riseFall =
+            before.riseFall === undefined || timing === undefined || (before.riseFall.rise === timing.rise && before.riseFall.fall === timing.fall)
+              ? before.riseFall
+              : new RiseFall(timing.rise, timing.fall, before.riseFall.healthy);
+          cr.healthy = before.healthy;
+          cr.reason = before.reason;
+          cr.last = before.last;
+          cr.resetAt = before.resetAt;
+          if (before.process !== undefined) cr.process = before.process;
+        }
+        carried.set(cr.resolved.name, { healthy: cr.healthy, reason: cr.reason });
+      }
+      to.waiters = from.waiters.splice(0);
+      to.acknowledged = from.acknowledged;
+      to.addressPresent = from.addressPresent;
+      to.addressChain = from.addressChain;
+      this.log('info', 'configuration changed', to.resolved.key);
+      this.apply(to, to.machine.takeOver(from.machine, carried, now));
+      this.syncMaintenance(to);
+    }
+    for (const rt of added) {
+      this.log('info', 'added by the configuration', rt.resolved.key);
+      // A proxy already supervised for another prefix is healthy from the start.
+      for (const cr of rt.checks.values()) {
+        if (cr.healthy) this.apply(rt, rt.machine.setCheck(cr.resolved.name, true, cr.reason, now));
+      }
+      this.syncMaintenance(rt);
+      if (rt.resolved.manageAddress && !rt.resolved.removeOnWithdraw) {
+        await this.addAddress(rt).catch((err: unknown) => this.addressFailed(rt, 'add', err));
+      }
+      this.launch(rt);
+    }
+    for (const proc of this.processes.values()) proc.supervisor.start();
+    for (const { to } of replaced) for (const check of to.checks.values()) check.scheduler?.start();
+    for (const rt of added) for (const check of rt.checks.values()) check.scheduler?.start();
+    await Promise.all(stops);
+  }
+
+  /** Start a prefix's maintenance watcher (if any) and align the file drain with what is on disk. */
+  private syncMaintenance(rt: PrefixRuntime): void {
+    const present = rt.maintenance?.start() ?? false;
+    this.apply(rt, rt.machine.setDrain('file', present, clockNow()));
+  }
+
+  /** Stop what belongs to a prefix runtime that is being replaced or removed (not its proxies). */
+  private async retire(rt: PrefixRuntime): Promise<void> {
+    if (rt.pacing !== undefined) clearTimeout(rt.pacing);
+    rt.pacing = undefined;
+    rt.maintenance?.stop();
+    await Promise.all([...rt.checks.values()].map((c) => c.scheduler?.stop()));
+  }
+
   private buildPrefix(resolved: ResolvedPrefix, now: number): PrefixRuntime {
     const machine = new PrefixMachine(
       {
@@ -358,6 +529,15 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       supervisor.on('exit', (info) => this.onExit(created, info));
       this.processes.set(key, created);
       proc = created;
+    } else {
+      proc.supervisor.retune(opts);
+      const pid = proc.supervisor.pid;
+      if (pid !== undefined) {
+        // A reconfiguration reuses the running proxy: it is healthy as it is.
+        cr.healthy = true;
+        cr.reason = `running (pid ${pid})`;
+        cr.process = { pid, starts: proc.supervisor.startCount, since: clockNow() };
+      }
     }
     proc.users.push({ rt, check: cr });
   }

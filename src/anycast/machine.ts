@@ -77,6 +77,27 @@ export class PrefixMachine {
   }
 
   /**
+   * Take over from the machine of the same prefix under the previous
+   * configuration: its drains, its state and since, what it advertised and
+   * when (so pacing goes on), and the verdicts of the checks that carried
+   * over unchanged. Returns what the new configuration changes: a state
+   * event if the state differs, an advertisement if the mode does.
+   */
+  takeOver(previous: PrefixMachine, carried: ReadonlyMap<string, { healthy: boolean; reason: string }>, now: number): MachineOutput[] {
+    for (const [name, verdict] of carried) {
+      if (this.verdicts.has(name)) this.verdicts.set(name, { healthy: verdict.healthy, reason: verdict.reason });
+    }
+    for (const source of previous.drains) this.drains.add(source);
+    this.current = previous.current;
+    this.since = previous.since;
+    this.reason = previous.reason;
+    this.failingCheck = previous.failingCheck;
+    this.advertised = previous.advertised;
+    this.lastAdvertisedAt = previous.lastAdvertisedAt;
+    return this.update('configuration changed', now);
+  }
+
+  /**
    * The initial advertisement, handed over before the core originates
    * anything, so it does not open a pacing window: the first real change
    * still goes out at once.

@@ -20,7 +20,11 @@ export class RiseFall {
   constructor(
     readonly rise: number,
     readonly fall: number,
-  ) {}
+    /** Start healthy: a check carried over by a reconfiguration with new rise/fall. */
+    initiallyHealthy = false,
+  ) {
+    this.healthyNow = initiallyHealthy;
+  }
 
   get healthy(): boolean {
     return this.healthyNow;

@@ -58,7 +58,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
   private active = false;
 
   constructor(
-    private readonly opts: ProcessCheckOptions,
+    private opts: ProcessCheckOptions,
     /** Put in front of each output line, e.g. "[kamailio] ". */
     private readonly logPrefix: string,
   ) {
@@ -73,6 +73,20 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
 
   get running(): boolean {
     return this.child !== undefined;
+  }
+
+  /** How many children have been started. */
+  get startCount(): number {
+    return this.starts;
+  }
+
+  /**
+   * New restart and stop timings for the same command (a reconfiguration);
+   * they apply from the next exit or stop. The running child is left alone.
+   */
+  retune(opts: ProcessCheckOptions): void {
+    if (opts.restartDelayMs !== this.opts.restartDelayMs) this.delayMs = opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS;
+    this.opts = { ...this.opts, restartDelayMs: opts.restartDelayMs, maxRestartDelayMs: opts.maxRestartDelayMs, stableAfterMs: opts.stableAfterMs, stopGraceMs: opts.stopGraceMs };
   }
 
   start(): void {

@@ -172,6 +172,28 @@ describe('PrefixMachine', () => {
     expect(m.stop(6000)).toEqual([]);
   });
 
+  it('takeOver() continues state, drains and pacing under a new configuration', () => {
+    const old = machine(['sip']);
+    old.start();
+    old.setCheck('sip', true, 'ok', 0); // announced at 0
+    old.setDrain('cli', true, 5000); // withdrawn at 5000
+    old.setDrain('cli', false, 5500); // announce pending until 6000
+    expect(old.view().pending).toBe('announce');
+    // Same check carried over: nothing changes, the pending announcement keeps its time.
+    const same = machine(['sip']);
+    expect(same.takeOver(old, new Map([['sip', { healthy: true, reason: 'ok' }]]), 5600)).toEqual([]);
+    expect(same.view()).toMatchObject({ state: 'announced', since: 5500, advertised: 'withdraw', pending: 'announce' });
+    expect(same.nextDeadline()).toBe(6000);
+    // A new check that has not passed: withdrawn by health, and a cli drain carries over.
+    old.setDrain('cli', true, 5700);
+    const more = machine(['sip', 'http']);
+    const out = more.takeOver(old, new Map([['sip', { healthy: true, reason: 'ok' }]]), 5800);
+    expect(out).toEqual([]);
+    expect(more.view()).toMatchObject({ state: 'drained', drainedBy: ['cli'], advertised: 'withdraw' });
+    expect(states(more.setDrain('cli', false, 7000))).toEqual(['drained->withdrawn-by-health']);
+    expect(more.view().reason).toBe('http: has not passed yet');
+  });
+
   it('ignores verdicts of checks it does not know', () => {
     const m = machine(['sip']);
     m.start();

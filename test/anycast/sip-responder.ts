@@ -112,3 +112,29 @@ export async function startSipResponder(behaviour: Behaviour = { kind: 'answer',
     },
   };
 }
+
+/** A minimal SIP proxy as a child: answers OPTIONS with 200 on 127.0.0.1:PORT (argv[1]). */
+export const PROXY_CODE = `
+const dgram = require('node:dgram');
+const port = Number(process.argv[1]);
+const sock = dgram.createSocket('udp4');
+sock.on('message', (msg, from) => {
+  const text = msg.toString();
+  const h = (name) => (new RegExp('^' + name + ': (.*)$', 'mi').exec(text) || [])[1] || '';
+  const reply = ['SIP/2.0 200 OK', 'Via: ' + h('Via'), 'From: ' + h('From'), 'To: ' + h('To') + ';tag=child',
+    'Call-ID: ' + h('Call-ID'), 'CSeq: ' + h('CSeq'), 'Server: child-proxy', 'Content-Length: 0', '', ''].join('\\r\\n');
+  sock.send(reply, from.port, from.address);
+});
+sock.bind(port, '127.0.0.1', () => console.log('listening on ' + port));
+process.on('SIGTERM', () => { console.log('terminating'); sock.close(); process.exit(0); });
+`;
+
+/** A UDP port on 127.0.0.1 that is free now. */
+export async function freeUdpPort(): Promise<number> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+  const port = sock.address().port;
+  await new Promise<void>((resolve) => sock.close(() => resolve()));
+  return port;
+}
+
