@@ -112,7 +112,7 @@ export interface TransportEvents {
 /** One OSPF interface's raw socket. */
 export class OspfInterfaceSocket extends EventEmitter<TransportEvents> {
   readonly ifName: string;
-  readonly ifIndex: number;
+  private index: number;
   private networkType: NetworkType;
   private addresses: InterfaceAddress[];
   private readonly socket: RawSocketLike;
@@ -125,7 +125,7 @@ export class OspfInterfaceSocket extends EventEmitter<TransportEvents> {
   constructor(options: OspfInterfaceOptions, factory: RawSocketFactory = openRawOspfSocket) {
     super();
     this.ifName = options.ifName;
-    this.ifIndex = options.ifIndex;
+    this.index = options.ifIndex;
     this.networkType = options.networkType;
     this.addresses = [...options.addresses];
     try {
@@ -157,11 +157,30 @@ export class OspfInterfaceSocket extends EventEmitter<TransportEvents> {
     this.socket.on('error', (error) => this.fail(error));
   }
 
-  /** New addresses or network type (source of multicast follows). Throws TransportSetupError. */
-  update(options: Pick<OspfInterfaceOptions, 'addresses' | 'networkType' | 'sourceAddress'>): void {
+  /** The kernel index of the interface the socket is bound to. */
+  get ifIndex(): number {
+    return this.index;
+  }
+
+  /**
+   * New addresses or network type (the source of multicast follows). With a
+   * new ifIndex — the interface was deleted and created again under the same
+   * name — the socket is bound to the new device and its groups joined
+   * there again. Throws TransportSetupError.
+   */
+  update(options: Pick<OspfInterfaceOptions, 'addresses' | 'networkType' | 'sourceAddress'> & { ifIndex?: number }): void {
     this.assertOpen();
     this.networkType = options.networkType;
     this.addresses = [...options.addresses];
+    if (options.ifIndex !== undefined && options.ifIndex !== this.index) {
+      this.index = options.ifIndex;
+      // SO_BINDTODEVICE resolves the name to an index when it is set.
+      this.setOption(SOL_SOCKET, SO_BINDTODEVICE, ifNameOption(this.ifName), 'SO_BINDTODEVICE');
+      // The old device took its memberships with it.
+      const groups = this.memberships();
+      this.groups.clear();
+      for (const group of groups) this.setMembership(group, true);
+    }
     this.setMulticastSource(options.sourceAddress);
   }
 
@@ -172,7 +191,7 @@ export class OspfInterfaceSocket extends EventEmitter<TransportEvents> {
   setMembership(group: number, join: boolean): void {
     this.assertOpen();
     if (this.groups.has(group) === join) return;
-    const mreq = ipMreqn(group, 0, this.ifIndex);
+    const mreq = ipMreqn(group, 0, this.index);
     this.setOption(IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, mreq, `${join ? 'join' : 'leave'} ${formatIpv4(group)}`);
     if (join) this.groups.add(group);
     else this.groups.delete(group);
@@ -247,7 +266,7 @@ export class OspfInterfaceSocket extends EventEmitter<TransportEvents> {
 
   private setMulticastSource(sourceAddress: number | undefined): void {
     const source = sourceAddress ?? this.addresses[0]?.address ?? 0;
-    this.setOption(IPPROTO_IP, IP_MULTICAST_IF, ipMreqn(0, source, this.ifIndex), 'IP_MULTICAST_IF');
+    this.setOption(IPPROTO_IP, IP_MULTICAST_IF, ipMreqn(0, source, this.index), 'IP_MULTICAST_IF');
   }
 
   private setOption(level: number, option: number, value: Buffer, what: string): void {

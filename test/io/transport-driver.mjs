@@ -1,8 +1,8 @@
 // Runs the OSPF raw-socket transport inside a network namespace for
 // transport.ns.test.ts. argv[2]: JSON {interfaces: [{ifName, networkType,
 // addresses: ["10.0.0.1/24", …]}]}. Requests on stdin, one JSON object per
-// line ({id, cmd, …}): 'send', 'burst', 'membership', 'rawsend', 'counters',
-// 'close'; replies ({id, ok, …}) and events ({event, …}) on stdout.
+// line ({id, cmd, …}): 'send', 'burst', 'membership', 'update', 'rawsend',
+// 'counters', 'close'; replies ({id, ok, …}) and events ({event, …}) on stdout.
 /* global process, Buffer, setImmediate, performance */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -84,6 +84,13 @@ async function handle(req) {
       const t0 = performance.now();
       await Promise.all(Array.from({ length: req.count }, () => transport.apply({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data })));
       return { elapsedMs: performance.now() - t0 };
+    }
+    case 'update': {
+      // Re-read the interface (after it was deleted and created again) and hand it to the socket.
+      const p = parsePrefix(req.address, true);
+      const socket = transport.get(req.ifName);
+      socket.update({ ifIndex: ifIndexOf(req.ifName), networkType: 'broadcast', addresses: [{ address: p.address, prefixLength: p.length }] });
+      return { ifIndex: socket.ifIndex };
     }
     case 'rawsend':
       await sendRaw(req);

@@ -14,11 +14,12 @@ describe.skipIf(gate.skip)('OSPF transport in namespaces', () => {
   let lab: NetnsLab;
   let a: JsonLineChild;
   let b: JsonLineChild;
+  let nsA: string;
   let nsB: string;
 
   beforeAll(async () => {
     lab = new NetnsLab('tr');
-    const nsA = lab.namespace('a');
+    nsA = lab.namespace('a');
     nsB = lab.namespace('b');
     lab.veth(nsA, 'e0', nsB, 'e0');
     lab.address(nsA, 'e0', '10.77.0.1/24');
@@ -125,5 +126,25 @@ describe.skipIf(gate.skip)('OSPF transport in namespaces', () => {
     console.info(`transport: ${count} packets sent in ${(elapsedMs as number).toFixed(1)} ms (${rate} packets/s); ${arrived.length} reported, accepted ${after.accepted - before.accepted}`);
     expect(arrived).toHaveLength(count);
     expect(arrived.every((m) => m.hex === HELLO && m.ttl === 1 && m.tos === 0xc0)).toBe(true);
+  });
+
+  // Last: it replaces the link the other tests use.
+  it('follows an interface deleted and created again under the same name', async () => {
+    lab.exec(nsB, 'ip', ['link', 'del', 'e0']);
+    lab.veth(nsA, 'e1', nsB, 'e0');
+    lab.address(nsA, 'e1', '10.78.0.1/24');
+    lab.address(nsB, 'e0', '10.78.0.2/24');
+    lab.up(nsA, 'e1');
+    lab.up(nsB, 'e0');
+    const { ifIndex } = await b.request('update', { ifName: 'e0', address: '10.78.0.2/24' });
+    expect(ifIndex).toBe(lab.ipJson<{ ifindex: number }[]>(nsB, ['link', 'show', 'dev', 'e0'])[0]?.ifindex);
+    // A sends from a plain raw socket on its new link (its transport knows only the old one).
+    const from = b.events.length;
+    for (let attempt = 0; attempt < 20 && !b.events.slice(from).some((m) => m.event === 'packet'); attempt++) {
+      await a.request('rawsend', { ifName: 'e1', src: '10.78.0.1', dst: '224.0.0.5', protocol: 89, ttl: 1, tos: 0xc0, hex: HELLO });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const got = await b.waitForEvent((m) => m.event === 'packet', 1000, from);
+    expect(got).toMatchObject({ ifName: 'e0', src: '10.78.0.1', dst: '224.0.0.5' });
   });
 });

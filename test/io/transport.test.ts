@@ -107,6 +107,22 @@ describe('OspfInterfaceSocket setup', () => {
   });
 });
 
+describe('OspfInterfaceSocket on a re-created interface', () => {
+  it('binds again and re-joins its groups on the new ifIndex', () => {
+    const { fake, socket } = open();
+    socket.setMembership(AllDRouters, true);
+    const before = fake.options.length;
+    socket.update({ ifIndex: 12, networkType: 'broadcast', addresses: options.addresses });
+    expect(socket.ifIndex).toBe(12);
+    expect(fake.options.slice(before)).toEqual([
+      [1, 25, Buffer.from('eth1\0').toString('hex')],
+      [0, 35, `e000000500000000${int(12)}`],
+      [0, 35, `e000000600000000${int(12)}`],
+      [0, 32, `000000000a000001${int(12)}`],
+    ]);
+  });
+});
+
 describe('OspfInterfaceSocket membership', () => {
   it('RFC 2328 A.1: joins and leaves AllDRouters once, whatever the repetitions', () => {
     const { fake, socket } = open();
