@@ -61,7 +61,11 @@ export function parseInterfaceLine(cur: Cursor, state: ParseState, ifc: Interfac
       cur.end();
       return;
     }
-    if (second === 'address') cur.unsupported('addresses are configured on the system (ip address, networkd, ifupdown)');
+    if (second === 'address') {
+      cur.unsupported(
+        'addresses are configured on the system (ip address, networkd, ifupdown); for an anycast address use "manage-address" in its anycast block',
+      );
+    }
     cur.unknown(['ospf', 'load-sharing']);
   }
   if (first === 'ipv6') {

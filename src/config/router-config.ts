@@ -151,9 +151,13 @@ function externals(
     const key = formatPrefix(prefix);
     if (!byPrefix.has(key)) byPrefix.set(key, { prefix, metric, metricType, forwardingAddress: 0, tag: 0 });
   };
-  // Never redistributed: loopback-net routes (FRR ospfd ignores 127/8) and the anycast prefixes, which their blocks govern.
+  // Never redistributed, as FRR ospfd: 127/8, multicast prefixes, and the default route (which needs
+  // default-information originate, not implemented). Nor the anycast prefixes, which their blocks govern.
   const excluded = (p: Prefix): boolean =>
-    p.address >>> 24 === 127 || anycastPrefixes.some((a) => covers(a, p));
+    p.length === 0 ||
+    p.address >>> 24 === 127 ||
+    p.address >>> 28 === 0xe ||
+    anycastPrefixes.some((a) => covers(a, p));
 
   for (const block of cfg.anycast) {
     const route = anycastExternal(block, anycastModes.get(formatPrefix(block.prefix)) ?? 'withdraw');

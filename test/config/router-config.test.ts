@@ -227,6 +227,8 @@ ip route 10.97.0.0/16 10.60.0.1 eth1
 ip route 10.96.0.0/16 10.60.0.1 eth2
 ip route 10.2.0.0/24 eth0
 ip route 127.1.0.0/16 blackhole
+ip route 0.0.0.0/0 10.0.0.254
+ip route 232.0.0.0/8 blackhole
 `);
     const rc = toRouterConfig(cfg, [iface('eth0', ['10.0.0.1/24']), iface('eth1', ['10.2.0.1/24']), iface('eth2', [], { up: false })]);
     expect(rc.externals.map((e) => [formatPrefix(e.prefix), e.metric, e.metricType])).toEqual([
