@@ -23,6 +23,7 @@ const gate = interopGate('ospf-anycastd-as-router interop tests', ['frr', 'bird'
 const routerConf = `interface lan0
  ip ospf hello-interval 1
  ip ospf dead-interval 3
+ ip ospf retransmit-interval 2
  ip ospf priority 200
 !
 router ospf

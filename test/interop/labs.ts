@@ -16,7 +16,7 @@ export const CLIENT_NET = '10.204.204.0/24';
 export const LAN = '10.205.205.0/24';
 export const ROUTER_ADDRESS = '10.205.205.254';
 export const ROUTER_ID = '10.255.0.254';
-/** Hello 1 s, Dead 3 s everywhere. */
+/** Hello 1 s, Dead 3 s, retransmissions every 2 s everywhere. */
 export const DEAD_INTERVAL_MS = 3000;
 /** Long enough for a loaded two-core machine to bring up a lab; waits return as soon as they are met. */
 export const CONVERGE_MS = 45_000;
@@ -37,6 +37,7 @@ export function frrRouterConf(ifName: string, priority: number): string {
   return `interface ${ifName}
  ip ospf hello-interval 1
  ip ospf dead-interval 3
+ ip ospf retransmit-interval 2
  ip ospf priority ${priority}
 !
 router ospf
@@ -61,7 +62,7 @@ protocol ospf v2 lab {
   ecmp yes limit 16;
   ipv4 { import all; export where source = RTS_DEVICE; };
   area 0 {
-    interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; wait 3; };
+    interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; retransmit 2; wait 3; };
   };
 }
 `;
@@ -77,7 +78,7 @@ protocol kernel {
 protocol ospf v2 lab {
   ipv4 { import all; export none; };
   area 0 {
-    interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; wait 3; };
+    interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; retransmit 2; wait 3; };
     interface "lo" ${ANYCAST} { stub yes; };
   };
 }
@@ -89,6 +90,7 @@ export function frrNodeConf(ifName: string, routerId: string, priority: number):
   return `interface ${ifName}
  ip ospf hello-interval 1
  ip ospf dead-interval 3
+ ip ospf retransmit-interval 2
  ip ospf priority ${priority}
 !
 router ospf
@@ -106,6 +108,7 @@ export function nodeConf(i: number, priority: number): string {
   return `interface lan0
  ip ospf hello-interval 1
  ip ospf dead-interval 3
+ ip ospf retransmit-interval 2
  ip ospf priority ${priority}
 !
 router ospf

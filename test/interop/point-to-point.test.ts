@@ -36,6 +36,7 @@ function nodeConf(costToBird: number): string {
  ip ospf network point-to-point
  ip ospf hello-interval 1
  ip ospf dead-interval 3
+ ip ospf retransmit-interval 2
  ip ospf cost ${cost}
 !
 `;
@@ -55,12 +56,14 @@ const frrConf = `interface ethn
  ip ospf network point-to-point
  ip ospf hello-interval 1
  ip ospf dead-interval 3
+ ip ospf retransmit-interval 2
  ip ospf cost 10
 !
 interface ethb
  ip ospf network point-to-point
  ip ospf hello-interval 1
  ip ospf dead-interval 3
+ ip ospf retransmit-interval 2
  ip ospf cost 10
 !
 router ospf
@@ -82,7 +85,7 @@ protocol kernel {
 protocol ospf v2 lab {
   ipv4 { import all; export none; };
   area 0 {
-    interface "ethn", "ethf" { type ptp; cost 10; hello 1; dead 3; };
+    interface "ethn", "ethf" { type ptp; cost 10; hello 1; dead 3; retransmit 2; };
     interface "lo" ${BIRD_ID}/32 { stub yes; };
   };
 }

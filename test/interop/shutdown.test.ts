@@ -12,6 +12,8 @@ import {
   DEAD_INTERVAL_MS,
   ROUTER_ADDRESS,
   nodeAddress,
+  nodeConf,
+  nodePriority,
   nodeRouterId,
   reportOnFailure,
   seedLab,
@@ -20,6 +22,8 @@ import {
 } from './labs.js';
 
 const gate = interopGate('node shutdown interop tests', ['frr']);
+/** RFC 2328 MinLSArrival: a router accepts one instance of an LSA per second. */
+const MIN_LS_ARRIVAL_MS = 1000;
 /** A route no OSPF router announces, left with protocol 188 as by an earlier run. */
 const STALE = '10.203.203.0/24';
 
@@ -95,5 +99,22 @@ describe.skipIf(gate.skip)('nodes stopping and restarting behind FRR', () => {
     expect(dsts(n2.ns)).not.toContain(STALE);
     const seen = current().router.neighbors().find((n) => n.routerId === nodeRouterId(2));
     expect(seen).toMatchObject({ state: 'Full', role: 'DROther' });
+  });
+
+  it('SIGTERM right after an LSA change: the flush still lands, though FRR ignores instances within MinLSArrival', async () => {
+    const n2 = node(2);
+    const frr = current().router.peer as FrrRouter;
+    const seqOnFrr = (): string | undefined => frr.lsdb().find((l) => l.type === 1 && l.advRouter === nodeRouterId(2))?.seq;
+    await waitFor('n2\'s router-LSA on FRR', () => seqOnFrr() !== undefined, { timeoutMs: CONVERGE_MS, detail });
+    const before = seqOnFrr();
+    // A cost change makes n2 originate a new router-LSA; stop it as soon as FRR has it.
+    n2.daemon.writeConfig(nodeConf(2, nodePriority(2)).replace(' ip ospf priority', ' ip ospf cost 20\n ip ospf priority'));
+    n2.daemon.reload();
+    await waitFor('FRR to hold n2\'s new router-LSA', () => seqOnFrr() !== before, { timeoutMs: CONVERGE_MS, intervalMs: 20, detail });
+    const stopping = n2.daemon.stop('SIGTERM');
+    const ms = await waitForHops('FRR to drop n2', [nodeAddress(1)], DEAD_INTERVAL_MS + 5000);
+    console.info(`SIGTERM right after an origination: FRR dropped n2's next hop after ${ms} ms`);
+    expect(await stopping).toBe('exit 0');
+    expect(ms).toBeLessThan(MIN_LS_ARRIVAL_MS + 1000);
   });
 });
