@@ -151,11 +151,12 @@ function externals(
     const key = formatPrefix(prefix);
     if (!byPrefix.has(key)) byPrefix.set(key, { prefix, metric, metricType, forwardingAddress: 0, tag: 0 });
   };
-  // Never redistributed, as FRR ospfd: 127/8, multicast prefixes, and the default route (which needs
-  // default-information originate, not implemented). Nor the anycast prefixes, which their blocks govern.
+  // Never redistributed, as FRR: 127/8, 169.254/16 link-local, multicast prefixes, and the default route
+  // (which needs default-information originate, not implemented). Nor the anycast prefixes, which their blocks govern.
   const excluded = (p: Prefix): boolean =>
     p.length === 0 ||
     p.address >>> 24 === 127 ||
+    (p.length >= 16 && p.address >>> 16 === 0xa9fe) ||
     p.address >>> 28 === 0xe ||
     anycastPrefixes.some((a) => covers(a, p));
 

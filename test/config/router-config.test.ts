@@ -80,7 +80,7 @@ describe('toRouterConfig', () => {
     const rc = toRouterConfig(cfg, [
       iface('lo', ['127.0.0.1/8']),
       iface('eth0', ['10.205.205.254/24']),
-      iface('eth1', ['192.168.50.1/24']),
+      iface('eth1', ['192.168.50.1/24', '169.254.7.1/16']),
       iface('eth2', ['172.16.0.1/30'], { up: false }),
     ]);
     expect(rc).toEqual({
@@ -88,7 +88,7 @@ describe('toRouterConfig', () => {
       areaId: 0,
       networks: [parsePrefix('10.205.205.0/24'), parsePrefix('10.206.206.1/32')],
       interfaces: {},
-      // eth0 is inside an OSPF network; lo is 127/8; eth2 is down: only eth1's subnet is external.
+      // eth0 is inside an OSPF network; lo is 127/8; link-local is never redistributed; eth2 is down.
       externals: [{ prefix: parsePrefix('192.168.50.0/24'), metric: 20, metricType: 2, forwardingAddress: 0, tag: 0 }],
       maximumPaths: 64,
       spfThrottle: { delayMs: 0, initialHoldMs: 50, maxHoldMs: 5000 },
