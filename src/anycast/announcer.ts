@@ -250,7 +250,12 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
    * AnycastConfigError before anything changes.
    */
   reconfigure(prefixes: readonly AnycastPrefixOptions[]): Promise<void> {
-    const resolved = this.resolve(prefixes);
+    let resolved: ResolvedPrefix[];
+    try {
+      resolved = this.resolve(prefixes);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const run = this.reconfiguring.then(() => this.applyConfiguration(resolved));
     this.reconfiguring = run.catch(() => undefined);
     return run;
@@ -273,7 +278,12 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
    * the prefix staying drained.
    */
   drain(prefix?: Prefix | string, opts: DrainOptions = {}): Promise<void> {
-    const targets = this.select(prefix);
+    let targets: PrefixRuntime[];
+    try {
+      targets = this.select(prefix);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.stopping !== undefined) return Promise.reject(new DrainCancelledError('the announcer is stopped'));
     const source = opts.source ?? 'library';
     const timeoutMs = opts.timeoutMs ?? this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;

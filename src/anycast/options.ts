@@ -1,7 +1,7 @@
 // Option checking and defaults: turns AnycastPrefixOptions into fully filled
 // settings, or throws AnycastConfigError naming the field at fault.
 
-import { formatPrefix } from '../lib/ipv4.js';
+import { formatPrefix, maskFromLength } from '../lib/ipv4.js';
 import { AnycastConfigError } from './errors.js';
 import type { AnnounceAs, AnycastPrefixOptions, CheckOptions, CodeList, OnFailure } from './types.js';
 
@@ -170,8 +170,15 @@ function resolveCheck(path: string, check: CheckOptions): ResolvedCheck {
 /** Check every prefix's options and fill in the defaults. */
 export function resolvePrefixes(prefixes: readonly AnycastPrefixOptions[]): ResolvedPrefix[] {
   const seen = new Set<string>();
+  if (!Array.isArray(prefixes as unknown)) throw new AnycastConfigError('prefixes', 'must be an array');
   return prefixes.map((options, i) => {
     const path = `prefixes[${i}]`;
+    const { address, length } = options.prefix ?? {};
+    if (!Number.isInteger(address) || address < 0 || address > 0xffffffff || !Number.isInteger(length) || length < 0 || length > 32) {
+      throw new AnycastConfigError(`${path}.prefix`, 'not a prefix');
+    }
+    if ((address & maskFromLength(length)) >>> 0 !== address) throw new AnycastConfigError(`${path}.prefix`, `host bits set in ${formatPrefix(options.prefix)}`);
+    if (!Array.isArray(options.checks as unknown)) throw new AnycastConfigError(`${path}.checks`, 'must be an array');
     const key = formatPrefix(options.prefix);
     if (seen.has(key)) throw new AnycastConfigError(`${path}.prefix`, `${key} is listed twice`);
     seen.add(key);

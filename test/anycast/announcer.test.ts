@@ -123,7 +123,7 @@ describe('Announcer: drain', () => {
       expect(ads.map((a) => a.mode)).toEqual(['announce', 'announce']);
       await announcer.drain();
       expect(announcer.status().map((s) => s.state)).toEqual(['drained', 'drained']);
-      expect(() => announcer.drain('10.9.9.9')).toThrow(UnknownPrefixError);
+      await expect(announcer.drain('10.9.9.9')).rejects.toThrow(UnknownPrefixError);
       announcer.undrain();
       expect(announcer.status().map((s) => s.advertised)).toEqual(['announce', 'announce']);
     } finally {
@@ -318,6 +318,9 @@ describe('Announcer: health, address management and status', () => {
       [make([{ prefix: P1, checks: [{ kind: 'http', url: 'http://127.0.0.1/', status: [{ min: 300, max: 200 }] }] }]), 'prefixes[0].checks[0].status[0]'],
       [make([{ prefix: P1, checks: [], announceAs: { kind: 'external', metric: 0xffffff, metricType: 2 } }]), 'prefixes[0].announceAs.metric'],
       [make([{ prefix: P1, checks: [], interface: '' }]), 'prefixes[0].interface'],
+      [make([{ prefix: { address: 0x0a000001, length: 24 }, checks: [] }]), 'prefixes[0].prefix'],
+      [make([{ prefix: { address: -1, length: 32 }, checks: [] }]), 'prefixes[0].prefix'],
+      [make([{ prefix: P1, checks: 'none' as unknown as [] }]), 'prefixes[0].checks'],
     ];
     for (const [fn, path] of cases) {
       let caught: unknown;

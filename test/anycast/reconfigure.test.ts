@@ -104,7 +104,7 @@ describe('Announcer.reconfigure', () => {
       expect(isAlive(pid)).toBe(false);
       expect(announcer.status().map((s) => s.prefix)).toEqual(['10.206.206.2/32']);
       await until('P2 announced', () => announcer.status()[0]?.advertised === 'announce', 3000);
-      expect(() => announcer.drain(P1)).toThrow('not an anycast prefix here');
+      await expect(announcer.drain(P1)).rejects.toThrow('not an anycast prefix here');
     } finally {
       await announcer.stop();
     }
@@ -148,7 +148,7 @@ describe('Announcer.reconfigure', () => {
     const announcer = new Announcer({ prefixes: [{ prefix: P1, minIntervalMs: 0, checks: [] }], advertise: () => undefined });
     try {
       await announcer.start();
-      expect(() => announcer.reconfigure([{ prefix: P1, checks: [{ kind: 'tcp', host: '127.0.0.1', port: 70000 }] }])).toThrow(AnycastConfigError);
+      await expect(announcer.reconfigure([{ prefix: P1, checks: [{ kind: 'tcp', host: '127.0.0.1', port: 70000 }] }])).rejects.toThrow(AnycastConfigError);
       expect(announcer.status()[0]).toMatchObject({ state: 'announced', checks: [] });
     } finally {
       await announcer.stop();
