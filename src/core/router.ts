@@ -355,10 +355,16 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     }
   }
 
+  /** The injected random source, held to [0, 1) so a faulty one cannot stall the timers. */
+  private draw(): number {
+    const value = this.random();
+    return value >= 0 && value < 1 ? value : 0;
+  }
+
   private scheduleHello(iface: Iface): void {
     // RFC 2328 9.5: every HelloInterval, less up to 10% jitter so routers drift apart.
     const interval = iface.settings.helloIntervalMs;
-    const jitter = Math.floor(this.random() * interval * 0.1);
+    const jitter = Math.floor(this.draw() * interval * 0.1);
     this.timers.set(this.timer('hello', iface.name), this.now + interval - jitter);
   }
 
@@ -781,7 +787,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   /** RFC 2328 10.3 ExStart entry: a DD sequence number, master by default, empty DDs with I, M and MS. */
   private startExStart(iface: Iface, n: Neighbor): void {
     if (!n.ddSeqInitialised) {
-      n.ddSeq = Math.floor(this.random() * 0x100000000) >>> 0;
+      n.ddSeq = Math.floor(this.draw() * 0x100000000) >>> 0;
       n.ddSeqInitialised = true;
     } else {
       n.ddSeq = (n.ddSeq + 1) >>> 0;
@@ -1340,6 +1346,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       this.maxAgeKeys.delete(key);
       const selfOriginated = rawAdvRouter(entry.raw) === this.config.routerId;
       this.out.push({ kind: 'lsdb', change: 'remove', key: parseKeyString(key), selfOriginated });
+      if (selfOriginated && !this.wanted.has(key)) this.lastOriginated.delete(key);
       // RFC 2328 12.1.6: after the flush of a MaxSequenceNumber instance, start again.
       if (this.wrapPending.delete(key)) this.dirtyKeys.add(key);
     }
