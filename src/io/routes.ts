@@ -4,6 +4,9 @@
 //
 //   start:     sweep()          delete every proto-188 route of the table (a crashed run's)
 //   each SPF:  sync(desired)    add / replace / delete only what differs from the last sync
+//   now and then, and after an interface went down: refresh()
+//              re-read what the kernel holds (it flushes routes through a
+//              downed interface, an operator may delete some) and re-apply
 //   shutdown:  removeAll()
 //
 // A changed route is replaced in place (NLM_F_CREATE|NLM_F_REPLACE): no
@@ -92,6 +95,8 @@ export class RouteInstaller {
   private readonly socket: RtNetlinkSocket;
   /** What the kernel holds from us, keyed by "a.b.c.d/len". */
   private readonly current = new Map<string, KernelRoute>();
+  /** The routes of the last sync, for refresh(). */
+  private desired = new Map<string, KernelRoute>();
   /** Operations run one at a time, in call order. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -119,18 +124,7 @@ export class RouteInstaller {
    */
   sweep(): Promise<Prefix[]> {
     return this.serial(async () => {
-      let routes: rt.RouteMessage[];
-      try {
-        routes = await this.socket.getRoutes({ family: AF_INET }, {}, { timeout: this.timeoutMs });
-      } catch (error) {
-        throw wrapError('dump routes', error);
-      }
-      const stale = routes.filter(
-        (r) =>
-          r.data.family === AF_INET &&
-          protocolNumber(r.data.protocol) === ROUTE_PROTOCOL_OSPF &&
-          (r.attrs.table ?? r.data.table) === this.table,
-      );
+      const stale = await this.dumpOurs();
       const removed: Prefix[] = [];
       for (const r of stale) {
         const prefix: Prefix = { address: r.attrs.dst ? r.attrs.dst.readUInt32BE(0) : 0, length: r.data.dstLen ?? 0 };
@@ -163,25 +157,62 @@ export class RouteInstaller {
       return Promise.reject(error);
     }
     return this.serial(async () => {
-      const result: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
-      for (const route of [...wanted.values()].sort(comparePrefix)) {
-        const have = this.current.get(formatPrefix(route.prefix));
-        if (have && sameNextHops(have, route)) {
-          result.unchanged += 1;
-          continue;
-        }
-        const failure = await this.put(route, have !== undefined);
-        if (failure) result.failed.push(failure);
-        else (have ? result.replaced : result.added).push(route.prefix);
-      }
-      for (const route of this.installed()) {
-        if (wanted.has(formatPrefix(route.prefix))) continue;
-        const failure = await this.delete(route);
-        if (failure) result.failed.push(failure);
-        else result.removed.push(route.prefix);
-      }
-      return result;
+      this.desired = wanted;
+      return this.apply(wanted);
     });
+  }
+
+  /**
+   * Re-read this table's protocol-188 routes at our metric, take them as
+   * what is installed, and re-apply the routes of the last sync: routes the
+   * kernel flushed (an interface went down, an address was removed) or an
+   * operator deleted come back, changed ones are replaced.
+   */
+  refresh(): Promise<SyncResult> {
+    return this.serial(async () => {
+      this.current.clear();
+      for (const r of await this.dumpOurs()) {
+        if ((r.attrs.priority ?? 0) !== this.metric || (r.data.tos ?? 0) !== 0) continue;
+        const route = parseKernelRoute(r);
+        this.current.set(formatPrefix(route.prefix), route);
+      }
+      return this.apply(this.desired);
+    });
+  }
+
+  /** Add, replace and delete until the kernel holds `wanted` (as far as it accepts). */
+  private async apply(wanted: Map<string, KernelRoute>): Promise<SyncResult> {
+    const result: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
+    for (const route of [...wanted.values()].sort(comparePrefix)) {
+      const have = this.current.get(formatPrefix(route.prefix));
+      if (have && sameNextHops(have, route)) {
+        result.unchanged += 1;
+        continue;
+      }
+      const failure = await this.put(route, have !== undefined);
+      if (failure) result.failed.push(failure);
+      else (have ? result.replaced : result.added).push(route.prefix);
+    }
+    for (const route of this.installed()) {
+      if (wanted.has(formatPrefix(route.prefix))) continue;
+      const failure = await this.delete(route);
+      if (failure) result.failed.push(failure);
+      else result.removed.push(route.prefix);
+    }
+    return result;
+  }
+
+  /** The table's IPv4 routes of protocol 188, any metric. */
+  private async dumpOurs(): Promise<rt.RouteMessage[]> {
+    let routes: rt.RouteMessage[];
+    try {
+      routes = await this.socket.getRoutes({ family: AF_INET }, {}, { timeout: this.timeoutMs });
+    } catch (error) {
+      throw wrapError('dump routes', error);
+    }
+    return routes.filter(
+      (r) => r.data.family === AF_INET && protocolNumber(r.data.protocol) === ROUTE_PROTOCOL_OSPF && (r.attrs.table ?? r.data.table) === this.table,
+    );
   }
 
   /** Delete every route this installer holds (clean shutdown). */
@@ -311,6 +342,39 @@ export function multipathBytes(nextHops: readonly KernelNextHop[]): Buffer {
     return buf;
   });
   return Buffer.concat(parts);
+}
+
+/** A dumped route as a KernelRoute (next hops sorted as normalise() sorts them). */
+function parseKernelRoute(r: rt.RouteMessage): KernelRoute {
+  const prefix: Prefix = { address: r.attrs.dst && r.attrs.dst.length === 4 ? r.attrs.dst.readUInt32BE(0) : 0, length: r.data.dstLen ?? 0 };
+  const nextHops = r.attrs.multipath
+    ? parseMultipath(r.attrs.multipath)
+    : [{ gateway: r.attrs.gateway && r.attrs.gateway.length === 4 ? r.attrs.gateway.readUInt32BE(0) : 0, ifIndex: r.attrs.oif ?? 0 }];
+  nextHops.sort((x, y) => x.gateway - y.gateway || x.ifIndex - y.ifIndex);
+  return { prefix, nextHops };
+}
+
+/** The paths of an RTA_MULTIPATH payload (see multipathBytes); stops at the first malformed entry. */
+export function parseMultipath(bytes: Uint8Array): KernelNextHop[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hops: KernelNextHop[] = [];
+  let at = 0;
+  while (at + 8 <= bytes.length) {
+    const length = view.getUint16(at, littleEndian);
+    if (length < 8 || at + length > bytes.length) break;
+    const hop: KernelNextHop = { gateway: 0, ifIndex: view.getInt32(at + 4, littleEndian) };
+    // Nested attributes of this path: look for RTA_GATEWAY.
+    let attr = at + 8;
+    while (attr + 4 <= at + length) {
+      const attrLength = view.getUint16(attr, littleEndian);
+      if (attrLength < 4 || attr + attrLength > at + length) break;
+      if (view.getUint16(attr + 2, littleEndian) === RTA_GATEWAY && attrLength >= 8) hop.gateway = view.getUint32(attr + 4);
+      attr += (attrLength + 3) & ~3;
+    }
+    hops.push(hop);
+    at += (length + 3) & ~3;
+  }
+  return hops;
 }
 
 function addressBytes(address: number): Buffer {

@@ -159,6 +159,31 @@ describe.skipIf(gate.skip)('route installer in a namespace', () => {
     expect(route('10.71.0.0/24')).toBeUndefined();
   });
 
+  it('refresh() puts back routes the kernel flushed or an operator deleted', async () => {
+    const desired = [
+      { prefix: ANYCAST, nextHops: hops3.slice(1) },
+      { prefix: '10.70.0.0/24', nextHops: [hops3[2]] },
+      { prefix: '10.74.0.0/24', nextHops: [hops3[1]] },
+    ];
+    expect((await sync(desired)).added).toEqual(['10.74.0.0/24']);
+    // Taking e2 down makes the kernel delete the single-path route through it
+    // (the ECMP route only loses that path for a while); an operator deletes another.
+    lab.down(ns, 'e2');
+    lab.up(ns, 'e2');
+    lab.exec(ns, 'ip', ['route', 'del', '10.70.0.0/24', 'proto', '188']);
+    expect(route('10.74.0.0/24')).toBeUndefined();
+    expect(route('10.70.0.0/24')).toBeUndefined();
+    // A plain sync cannot know…
+    expect(await sync(desired)).toMatchObject({ added: [], unchanged: 3 });
+    // …refresh() reads the kernel and repairs.
+    const repaired = (await inst.request('refresh')).result as SyncReply;
+    expect(repaired).toMatchObject({ added: ['10.70.0.0/24', '10.74.0.0/24'], replaced: [], removed: [], unchanged: 1, failed: [] });
+    expect(route('10.74.0.0/24')).toMatchObject({ gateway: '10.91.2.2', dev: 'e2' });
+    expect(route(ANYCAST)?.nexthops?.map((h) => h.gateway)).toEqual(['10.91.2.2', '10.91.3.2']);
+    expect(route('10.70.0.0/24')).toMatchObject({ gateway: '10.91.3.2', dev: 'e3' });
+    expect((await sync(desired.slice(0, 2))).removed).toEqual(['10.74.0.0/24']);
+  });
+
   it('removeAll() deletes exactly what it installed', async () => {
     const result = (await inst.request('removeAll')).result as SyncReply;
     expect(result).toMatchObject({ removed: ['10.70.0.0/24', ANYCAST], failed: [] });

@@ -3,7 +3,7 @@
 // The kernel side is in routes.ns.test.ts.
 import { endianness } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidRouteError, multipathBytes, RouteInstaller } from '../../src/io/routes.js';
+import { InvalidRouteError, multipathBytes, parseMultipath, RouteInstaller } from '../../src/io/routes.js';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
 
 /** u16 and s32 in host order, written independently of the code under test. */
@@ -32,6 +32,29 @@ describe('multipathBytes', () => {
 
   it('leaves RTA_GATEWAY out of a path that is the interface alone', () => {
     expect(multipathBytes([{ gateway: 0, ifIndex: 9 }]).toString('hex')).toBe(`${u16(8)}0000${s32(9)}`);
+  });
+});
+
+describe('parseMultipath', () => {
+  it('reads back what multipathBytes writes', () => {
+    const hops = [
+      { gateway: parseIpv4('10.91.1.2'), ifIndex: 3 },
+      { gateway: 0, ifIndex: 5 },
+      { gateway: parseIpv4('10.91.3.2'), ifIndex: 4 },
+    ];
+    expect(parseMultipath(multipathBytes(hops))).toEqual(hops);
+  });
+
+  it('stops at a truncated or malformed entry without throwing', () => {
+    const bytes = multipathBytes([
+      { gateway: parseIpv4('10.91.1.2'), ifIndex: 3 },
+      { gateway: parseIpv4('10.91.2.2'), ifIndex: 4 },
+    ]);
+    expect(parseMultipath(bytes.subarray(0, 20))).toEqual([{ gateway: parseIpv4('10.91.1.2'), ifIndex: 3 }]);
+    const zeroLength = Buffer.from(bytes);
+    zeroLength.fill(0, 0, 2);
+    expect(parseMultipath(zeroLength)).toEqual([]);
+    expect(parseMultipath(new Uint8Array(3))).toEqual([]);
   });
 });
 
