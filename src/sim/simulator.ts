@@ -227,6 +227,7 @@ export class Simulator {
     return this.runtime(router).core !== undefined;
   }
 
+  /** The configuration a router starts with: built from the topology, or as last given to startRouter() or reconfigure(). */
   config(router: number): RouterConfig {
     return this.runtime(router).config;
   }
