@@ -38,7 +38,7 @@ import type {
   StateChangeEvent,
 } from './types.js';
 
-/** Puts the anycast address on the loopback and takes it off (the daemon does it through netlink). */
+/** Puts the anycast address on its interface (lo by default) and takes it off; the daemon does it through netlink. */
 export interface AddressManager {
   add(prefix: Prefix, ifName: string): Promise<void>;
   remove(prefix: Prefix, ifName: string): Promise<void>;
@@ -61,8 +61,9 @@ export interface AnnouncerOptions {
   log?: (entry: LogEntry) => void;
   /**
    * When true, drain() resolves only once acknowledge(prefix, 'withdraw') is
-   * called (the core reports the withdrawal acknowledged by its neighbours).
-   * When false, it resolves when the withdrawal has been handed to advertise().
+   * called: the daemon calls it when the core reports the changed LSA
+   * acknowledged by every neighbour (at once when there are none). When
+   * false, drain() resolves when the withdrawal has been handed to advertise().
    */
   awaitAcknowledgement?: boolean;
   /** Default for drain()'s timeout. 10 000 ms. */
@@ -246,7 +247,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
    * the verdicts of its unchanged checks (a check added or changed must pass
    * `rise` times); a supervised proxy whose command, directory and
    * environment are unchanged keeps running (new restart timings apply from
-   * its next exit); removed prefixes are withdrawn. Bad options throw
+   * its next exit); removed prefixes are withdrawn. Bad options reject with
    * AnycastConfigError before anything changes.
    */
   reconfigure(prefixes: readonly AnycastPrefixOptions[]): Promise<void> {
@@ -312,10 +313,12 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   /**
    * The hook for the daemon: the core reports that the LSA carrying `mode`
    * for `prefix` has been acknowledged by every neighbour. Acknowledgements of
-   * a mode that is no longer the advertised one are ignored.
+   * a mode that is no longer the advertised one, or of a prefix that a
+   * reconfiguration has removed meanwhile, are ignored.
    */
-  acknowledge(prefix: Prefix | string, mode: PrefixAdvertisement): void {
-    const [rt] = this.select(prefix);
+  acknowledge(prefix: Prefix, mode: PrefixAdvertisement): void {
+    const key = formatPrefix(prefix);
+    const rt = this.prefixes.find((p) => p.resolved.key === key);
     if (rt === undefined || rt.machine.view().advertised !== mode) return;
     rt.acknowledged = mode;
     this.settleWaiters(rt);

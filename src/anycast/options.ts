@@ -115,6 +115,7 @@ export function defaultCheckName(check: CheckOptions): string {
 }
 
 function resolveCheck(path: string, check: CheckOptions): ResolvedCheck {
+  if (typeof check !== 'object' || check === null) throw new AnycastConfigError(path, 'not a check');
   switch (check.kind) {
     case 'process':
       checkCommand(`${path}.command`, check.command);

@@ -82,7 +82,8 @@ describe('Announcer: drain', () => {
       announcer.acknowledge(P1, 'announce'); // not the advertised mode: ignored
       await sleep(20);
       expect(settled).toBe(false);
-      announcer.acknowledge('10.206.206.1/32', 'withdraw');
+      announcer.acknowledge(parsePrefix('10.206.206.9/32'), 'withdraw'); // not ours: ignored
+      announcer.acknowledge(P1, 'withdraw');
       await drained;
       expect(settled).toBe(true);
 
