@@ -2,11 +2,12 @@
 // group, forwards its output line by line, reports its exit the moment the
 // 'exit' event fires, and restarts it with exponential backoff.
 //
-//   idle ──start()──▶ running ──exit──▶ waiting (delay 100 ms, 200, 400 … 30 s)
+//   idle ──start()──▶ running ──exit──▶ waiting (100 ms, 200, 400 … 30 s)
 //                       ▲                  │
-//                       └──── respawn ─────┘   (the delay resets once a child
-//   any ──stop()──▶ SIGTERM (+SIGCONT) to the group, SIGKILL after the grace; stopped
-//                                                stayed up stableAfterMs)
+//                       └──── respawn ─────┘
+//   any ──stop()──▶ SIGTERM + SIGCONT to the group ──grace──▶ SIGKILL ──▶ stopped
+//
+// The delay goes back to its start once a child has stayed up stableAfterMs.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'eventemitter3';
