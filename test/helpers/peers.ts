@@ -677,8 +677,8 @@ export class AnycastDaemon implements LabPeer {
   }
 
   /** A `show` request on the control socket, as the CLI sends it. */
-  async show<T>(what: string): Promise<T> {
-    return (await controlRequest(this.socket, 'show', { what }, COMMAND_TIMEOUT_MS)) as T;
+  async show<T>(what: string, args: Record<string, unknown> = {}): Promise<T> {
+    return (await controlRequest(this.socket, 'show', { what, ...args }, COMMAND_TIMEOUT_MS)) as T;
   }
 
   ospf(): Promise<OspfSummaryView> {
@@ -693,8 +693,9 @@ export class AnycastDaemon implements LabPeer {
     return this.show('routes');
   }
 
-  database(): Promise<{ areaId: string; lsas: DatabaseRowView[] }> {
-    return this.show('database');
+  /** `show database [TYPE [LSID]]`; with an LSID each row carries the decoded body. */
+  database(type?: string, lsId?: string): Promise<{ areaId: string; lsas: DatabaseRowView[] }> {
+    return this.show('database', { type, lsId });
   }
 
   async lsdb(): Promise<LsaKey[]> {
