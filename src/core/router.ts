@@ -1465,9 +1465,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private onConfig(config: RouterConfig): void {
     const old = this.config;
     if (config.routerId >>> 0 !== old.routerId || config.areaId >>> 0 !== old.areaId) {
-      // A new identity: every adjacency restarts and our LSAs under the old Router ID are flushed.
-      for (const iface of this.ifaceOrder) if (iface.state !== 'Down') this.interfaceDown(iface);
+      // A new identity: our LSAs under the old Router ID are flushed (RFC 2328 14.1) while the
+      // adjacencies still stand to carry the flush, then every adjacency restarts.
       for (const entry of [...this.db.values()]) if (rawAdvRouter(entry.raw) === old.routerId) this.flush(entry);
+      this.sendQueuedFloods();
+      for (const iface of this.ifaceOrder) if (iface.state !== 'Down') this.interfaceDown(iface);
       this.wanted.clear();
       this.deferred.clear();
       this.wrapPending.clear();
@@ -1520,12 +1522,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       this.dirtyKeys.clear();
       for (const key of keys) this.reconcileOrigination(key);
     }
-    for (const iface of this.ifaceOrder) {
-      const queue = this.floodQueues.get(iface.name);
-      if (queue === undefined) continue;
-      this.floodQueues.delete(iface.name);
-      if (iface.state !== 'Down') this.sendLsas(iface, this.floodDst(iface), queue.values());
-    }
+    this.sendQueuedFloods();
     for (const [n, headers] of this.directAcks) {
       const iface = this.ifaces.get(n.ifName);
       if (iface !== undefined && iface.neighbors.get(n.key) === n) this.sendAcks(iface, this.neighborDst(iface, n), headers);
@@ -1534,6 +1531,16 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   // ---------------------------------------------------------------- sending
+
+  /** The LSUs queued by flood() (RFC 2328 13.3 (5)), one batch per interface. */
+  private sendQueuedFloods(): void {
+    for (const iface of this.ifaceOrder) {
+      const queue = this.floodQueues.get(iface.name);
+      if (queue === undefined) continue;
+      this.floodQueues.delete(iface.name);
+      if (iface.state !== 'Down') this.sendLsas(iface, this.floodDst(iface), queue.values());
+    }
+  }
 
   private common(): PacketCommon {
     return { version: 2, routerId: this.config.routerId, areaId: this.config.areaId, checksum: 0, auType: 0, auth: NoAuth, trailer: NoTrailer };

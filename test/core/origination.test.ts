@@ -199,3 +199,40 @@ describe('RFC 2328 9.3: interface inputs', () => {
     expect(stubs(routerLsa(net, 'a', '1.1.1.1'))).toEqual([[ip('192.168.1.0'), ip('255.255.255.0'), 3]]);
   });
 });
+
+describe('config input: identity and networks', () => {
+  function pair(): TestNet {
+    const net = new TestNet();
+    net.addRouter('a', '1.1.1.1', (c) => (c.interfaces.eth0 = { networkType: 'point-to-point' }));
+    net.addRouter('b', '2.2.2.2', (c) => (c.interfaces.eth0 = { networkType: 'point-to-point' }));
+    net.link('p2p', [
+      ['a', 'eth0', '10.0.0.1/30'],
+      ['b', 'eth0', '10.0.0.2/30'],
+    ]);
+    net.run(30_000);
+    return net;
+  }
+
+  it('a new Router ID restarts the adjacencies and flushes the LSAs of the old one', () => {
+    const net = pair();
+    const config = net.nodes.get('a')?.config as RouterConfig;
+    net.input('a', { kind: 'config', config: { ...config, routerId: ip('1.1.1.9') } });
+    net.advance(60_000);
+    expect(net.state('b', '1.1.1.9')).toBe('Full');
+    const routers = net
+      .core('b')
+      .lsdb(net.now)
+      .filter((h) => h.type === LsaType.Router)
+      .map((h) => h.advRouter);
+    expect(routers).toEqual([ip('1.1.1.9'), ip('2.2.2.2')]);
+    expect(net.lsdbText('a')).toEqual(net.lsdbText('b'));
+  });
+
+  it('an interface whose address leaves config.networks goes Down', () => {
+    const net = pair();
+    const config = net.nodes.get('a')?.config as RouterConfig;
+    net.input('a', { kind: 'config', config: { ...config, networks: [parsePrefix('192.168.0.0/16')] } });
+    expect(net.core('a').interfaces()[0]?.state).toBe('Down');
+    expect(net.core('a').neighbors()).toEqual([]);
+  });
+});
