@@ -24,7 +24,8 @@ import { formatIpv4, formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.
 import type { RouteChange } from '../spf/index.js';
 import { kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
-import { anycastRows, databaseRows, interfaceRows, neighborRows, ospfSummary, routeRows } from './views.js';
+import { DaemonMetrics } from './metrics.js';
+import { anycastRows, databaseRows, interfaceRows, lsaCountsByType, neighborRows, ospfSummary, routeRows } from './views.js';
 
 /** What the daemon needs from the system; tests replace parts of it. */
 export interface DaemonSystem {
@@ -80,6 +81,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private routes!: RouteInstaller;
   private announcer: Announcer | undefined;
   private control: ControlServer | undefined;
+  private metrics: DaemonMetrics | undefined;
   private readonly system: DaemonSystem;
   private readonly logger: Logger;
   private timer: NodeJS.Timeout | undefined;
@@ -157,6 +159,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.monitor.on('error', (error) => this.logger.warning('netlink resynchronisation failed', { error: error.message }));
 
     await this.startAnnouncer();
+    if (this.config.metricsListen !== undefined) await this.startMetrics(formatIpv4(this.config.metricsListen.address), this.config.metricsListen.port);
     const socketPath = this.options.controlSocket ?? this.config.controlSocket;
     if (socketPath !== false) this.control = await ControlServer.listen(socketPath, (request) => this.handleControl(request));
     this.logger.notice('ospf-anycastd started', {
@@ -164,6 +167,34 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       area: formatIpv4(this.routerConfig.areaId),
       control: socketPath === false ? 'none' : socketPath,
     });
+  }
+
+  private async startMetrics(address: string, port: number): Promise<void> {
+    const metrics = new DaemonMetrics({
+      neighbors: () => this.instance.neighbors(),
+      lsaCounts: () => {
+        const { total: _total, ...byType } = lsaCountsByType(this.instance.lsdb(performance.now()));
+        return byType;
+      },
+      drops: () => this.instance.core.stats().drops,
+      packets: () => {
+        const stats = this.instance.core.stats();
+        return { received: stats.packetsReceived, sent: stats.packetsSent };
+      },
+      transportDrops: () => {
+        const total: Record<string, number> = {};
+        for (const name of this.transport.interfaces()) {
+          for (const [reason, count] of Object.entries(this.transport.get(name)?.counters().dropped ?? {})) {
+            total[reason] = (total[reason] ?? 0) + (count ?? 0);
+          }
+        }
+        return total;
+      },
+      prefixes: () => this.announcer?.status() ?? [],
+    });
+    await metrics.listen(address, port);
+    this.metrics = metrics;
+    this.logger.info('metrics endpoint listening', { address, port });
   }
 
   private async startAnnouncer(): Promise<void> {
@@ -181,6 +212,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         this.logger.log(level, entry.message, { prefix: entry.prefix });
       },
     });
+    announcer.on('check', (event) => this.metrics?.check(event.prefix, event.check, event.result.ok, event.result.latencyMs));
     announcer.on('state', (event) => {
       this.logger.notice(`anycast ${event.prefix}: ${event.from} -> ${event.to}`, { reason: event.reason, check: event.check });
       this.emit('prefix-state', event);
@@ -259,6 +291,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         }
         return;
       case 'routes':
+        if (output.run !== 'none') this.metrics?.spf(output.run, output.durationUs);
         if (output.changes.length > 0) this.syncFib();
         return;
       case 'lsdb':
@@ -296,6 +329,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     if (mode === 'detail' || (mode === 'on' && major)) this.logger.notice(text, fields);
     else if (major) this.logger.info(text, fields);
     else this.logger.debug(text, fields);
+    this.metrics?.adjacencyChange(e.ifName, e.to);
     this.emit('neighbor-state', e);
   }
 
@@ -490,6 +524,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     await this.control?.close();
+    await this.metrics?.close();
     await this.fibSync;
     if (this.routes !== undefined) {
       try {

@@ -39,11 +39,10 @@ export interface SummaryContext {
   timeOrigin: number;
 }
 
-export function ospfSummary(ctx: SummaryContext): OspfSummaryView {
-  const { instance } = ctx;
-  const stats = instance.spfStatistics();
+/** LSA counts by type, as `show ospf` and the metrics report them. */
+export function lsaCountsByType(headers: readonly LsaHeader[]): OspfSummaryView['lsaCounts'] {
   const counts = { router: 0, network: 0, summary: 0, asbrSummary: 0, external: 0, other: 0, total: 0 };
-  for (const h of instance.lsdb(ctx.now)) {
+  for (const h of headers) {
     counts.total++;
     if (h.type === LsaType.Router) counts.router++;
     else if (h.type === LsaType.Network) counts.network++;
@@ -52,6 +51,13 @@ export function ospfSummary(ctx: SummaryContext): OspfSummaryView {
     else if (h.type === LsaType.AsExternal) counts.external++;
     else counts.other++;
   }
+  return counts;
+}
+
+export function ospfSummary(ctx: SummaryContext): OspfSummaryView {
+  const { instance } = ctx;
+  const stats = instance.spfStatistics();
+  const counts = lsaCountsByType(instance.lsdb(ctx.now));
   const neighbors = instance.neighbors();
   return {
     routerId: formatIpv4(instance.routerId),

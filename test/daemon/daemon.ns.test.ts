@@ -16,7 +16,7 @@ const DAEMON = 'dist/src/bin/ospf-anycastd.js';
 const CLI = 'dist/src/bin/ospf-anycast.js';
 
 function config(id: number, ifName: string): string {
-  return `interface ${ifName}
+  return `${id === 1 ? 'metrics listen 127.0.0.1:19187\n' : ''}interface ${ifName}
  ip ospf hello-interval 1
  ip ospf dead-interval 4
 !
@@ -115,6 +115,16 @@ describe.skipIf(gate.skip)('ospf-anycastd in namespaces', () => {
     expect(summary.spf.runs).toBeGreaterThan(0);
     expect(summary.spf.lastDurationUs).toBeGreaterThan(0);
     expect(summary.lsaCounts.router).toBe(2);
+  });
+
+  it('serves Prometheus metrics: neighbor states, LSA counts, SPF runs, drops', () => {
+    const text = lab.exec(a, process.execPath, ['-e', "fetch('http://127.0.0.1:19187/metrics').then(r => r.text()).then(t => process.stdout.write(t))"]);
+    expect(text).toContain('ospf_neighbor_state{ifname="e0",neighbor="10.255.0.2",address="10.9.0.2"} 7');
+    expect(text).toContain('ospf_lsas{type="router"} 2');
+    expect(text).toMatch(/^ospf_spf_runs_total\{kind="full"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^ospf_adjacency_changes_total\{ifname="e0",to="Full"\} 1$/m);
+    expect(text).toMatch(/^ospf_packets_total\{direction="received"\} [1-9]\d*$/m);
+    expect(text).toContain('ospf_packet_drops_total{reason="malformed"} 0');
   });
 
   it('SIGTERM: the peer drops the route within a second, and the stopped side removes its own', async () => {
