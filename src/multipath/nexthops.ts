@@ -1,0 +1,648 @@
+// Installs OSPF routes as kernel nexthop objects (Linux 5.3+): one nexthop
+// object per (gateway, interface), one nexthop group per distinct set of
+// next hops — resilient (Linux 5.13+) or hash-threshold — shared by every
+// prefix that uses that set, and routes that name their group with
+// RTA_NH_ID. Every object carries protocol 188, like the routes.
+//
+//   start:     sweep()          proto-188 routes of the table, then proto-188 groups, then nexthops
+//   each SPF:  sync(desired)    1. nexthop objects for new (gateway, ifindex) pairs
+//                               2. groups whose prefixes all moved to a new set: members replaced in place
+//                               3. new groups; routes added or re-pointed (RTA_NH_ID)
+//                               4. routes, groups and nexthop objects nobody uses any more deleted
+//   shutdown:  removeAll()
+//
+// Why groups are changed in place: a route keeps its RTA_NH_ID while its
+// group's members change (RTM_NEWNEXTHOP with NLM_F_REPLACE on the group
+// id), so the route is never rewritten and never without a path. For a
+// resilient group the kernel moves only the buckets of a member that left,
+// and hands buckets to a member that joined as they fall idle
+// (net/ipv4/nexthop.c, nh_res_table_upkeep), so flows of members that stay
+// keep their member. A group whose prefixes split over different new sets
+// keeps the set most of them want; the others move to the group of their
+// set. Two groups may then hold the same set for a while: each keeps its own
+// flow-to-member mapping, which is what keeps its flows in place.
+//
+// The kernel removes nexthop objects of an interface that goes down, with
+// the groups left empty and the routes using them (nexthop_flush_dev). A
+// request that fails therefore makes the next sync read back what the kernel
+// still holds before planning.
+//
+// Kernels without nexthop objects answer the first request (a dump) with
+// EOPNOTSUPP or EINVAL; then every call goes to the RTA_MULTIPATH
+// RouteInstaller, after a warning.
+
+import { endianness } from 'node:os';
+import { getSystemErrorName } from 'node:util';
+import { AttrStream, createRtNetlink, parseError, rt } from 'netlink';
+import type { NetlinkMessage, RtNetlinkSocket } from 'netlink';
+import type { MultipathGroup } from '../config/model.js';
+import { NetlinkRequestError, RouteInstallError, wrapNetlinkError as wrapError } from '../io/errors.js';
+import { InvalidRouteError, MAIN_TABLE, ROUTE_PROTOCOL_OSPF, RouteInstaller, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
+import { formatIpv4, formatPrefix, maskFromLength, type Prefix } from '../lib/ipv4.js';
+
+/** What the daemon needs from a route installer; RouteInstaller and NexthopInstaller both are one. */
+export interface FibInstaller {
+  sweep(): Promise<Prefix[]>;
+  sync(desired: readonly KernelRoute[]): Promise<SyncResult>;
+  removeAll(): Promise<SyncResult>;
+  installed(): KernelRoute[];
+  close(): void;
+}
+
+export type GroupKind = MultipathGroup['kind'];
+
+/** One nexthop group as installed: its kernel id, kind and members. */
+export interface GroupView {
+  id: number;
+  kind: GroupKind;
+  nextHops: KernelNextHop[];
+}
+
+export interface NexthopInstallerOptions {
+  /** The group kind every multipath set gets (resilient or hash-threshold). */
+  group: MultipathGroup;
+  /** Routing table id (default 254, main). */
+  table?: number;
+  /** Route metric, RTA_PRIORITY (default 20). */
+  metric?: number;
+  /** Limit for each kernel request, in milliseconds (default 5000). */
+  timeoutMs?: number;
+  /** First nexthop id tried for new objects (default 188,000,000); taken ids are skipped. */
+  idBase?: number;
+  /** Told once when the kernel has no nexthop objects and the RTA_MULTIPATH installer takes over. */
+  onFallback?: (reason: string) => void;
+}
+
+/** The kernel refused to create, change or delete a nexthop object or group. */
+export class NexthopInstallError extends NetlinkRequestError {
+  override name = 'NexthopInstallError';
+}
+
+const RTM_NEWROUTE = 24;
+const RTM_DELROUTE = 25;
+const RTM_NEWNEXTHOP = 104;
+const RTM_DELNEXTHOP = 105;
+const NLMSG_ERROR = 2;
+const NLM_F_REPLACE = 0x100;
+const NLM_F_EXCL = 0x200;
+const NLM_F_CREATE = 0x400;
+const NLA_F_NESTED = 0x8000;
+const AF_UNSPEC = 0;
+const AF_INET = 2;
+const RTN_UNICAST = 1;
+const RT_SCOPE_UNIVERSE = 0;
+const RT_SCOPE_NOWHERE = 255;
+const ESRCH = 3;
+const ENOENT = 2;
+const EEXIST = 17;
+const EINVAL = 22;
+const EOPNOTSUPP = 95;
+// include/uapi/linux/nexthop.h
+const NHA_ID = 1;
+const NHA_GROUP = 2;
+const NHA_GROUP_TYPE = 3;
+const NHA_OIF = 5;
+const NHA_GATEWAY = 6;
+const NHA_RES_GROUP = 12;
+const NHA_RES_GROUP_BUCKETS = 1;
+const NHA_RES_GROUP_IDLE_TIMER = 2;
+const NHA_RES_GROUP_UNBALANCED_TIMER = 3;
+const NEXTHOP_GRP_TYPE_MPATH = 0;
+const NEXTHOP_GRP_TYPE_RES = 1;
+/** The resilient group timers are clock_t: USER_HZ (100) ticks a second. */
+const USER_HZ = 100;
+
+const littleEndian = endianness() === 'LE';
+
+interface HopObject {
+  id: number;
+  hop: KernelNextHop;
+}
+
+interface GroupObject {
+  id: number;
+  /** Sorted members; key is their setKey(). */
+  hops: KernelNextHop[];
+  key: string;
+  /** Prefixes ("a.b.c.d/len") whose route names this group. */
+  users: Set<string>;
+}
+
+/** Installs routes as nexthop groups, falling back to RTA_MULTIPATH on old kernels. */
+export class NexthopInstaller implements FibInstaller {
+  readonly table: number;
+  readonly metric: number;
+  readonly group: MultipathGroup;
+  private readonly timeoutMs: number;
+  private readonly socket: RtNetlinkSocket;
+  private readonly onFallback: ((reason: string) => void) | undefined;
+  /** Sweeps the table's proto-188 routes, and takes over entirely on kernels without nexthop objects. */
+  private readonly legacy: RouteInstaller;
+  private fallback = false;
+  private probed = false;
+  private nextId: number;
+  private readonly hops = new Map<string, HopObject>();
+  private readonly groups = new Map<number, GroupObject>();
+  /** Installed routes by prefix, with the group each names. */
+  private readonly routes = new Map<string, { route: KernelRoute; group: number }>();
+  /** Set when a request failed: the next sync reads the kernel's state first. */
+  private suspect = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: NexthopInstallerOptions) {
+    this.table = options.table ?? MAIN_TABLE;
+    this.metric = options.metric ?? 20;
+    this.group = options.group;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.nextId = options.idBase ?? 188_000_000;
+    this.onFallback = options.onFallback;
+    if (!Number.isInteger(this.nextId) || this.nextId < 1 || this.nextId > 0x7fff0000) throw new RangeError(`bad nexthop id base ${this.nextId}`);
+    if (options.group.kind === 'resilient') {
+      const { buckets, idleTimer, unbalancedTimer } = options.group;
+      if (!Number.isInteger(buckets) || buckets < 1 || buckets > 0xffff) throw new RangeError(`bad resilient bucket count ${buckets}`);
+      for (const [what, value] of [['idle', idleTimer], ['unbalanced', unbalancedTimer]] as const) {
+        if (!Number.isFinite(value) || value < 0 || value * USER_HZ > 0xffffffff) throw new RangeError(`bad resilient ${what} timer ${value}`);
+      }
+    }
+    this.legacy = new RouteInstaller({ table: this.table, metric: this.metric, timeoutMs: this.timeoutMs });
+    try {
+      this.socket = createRtNetlink();
+    } catch (error) {
+      this.legacy.close();
+      throw wrapError('open rtnetlink socket', error);
+    }
+  }
+
+  /** True when the kernel has no nexthop objects and routes go in as RTA_MULTIPATH. */
+  get usingFallback(): boolean {
+    return this.fallback;
+  }
+
+  installed(): KernelRoute[] {
+    if (this.fallback) return this.legacy.installed();
+    return [...this.routes.values()].map((r) => r.route).sort(comparePrefix);
+  }
+
+  /** The group a prefix's route names, as installed; undefined when none (or on the fallback). */
+  groupOf(prefix: Prefix): GroupView | undefined {
+    const entry = this.routes.get(formatPrefix(prefix));
+    const group = entry === undefined ? undefined : this.groups.get(entry.group);
+    return group === undefined ? undefined : { id: group.id, kind: this.group.kind, nextHops: group.hops.map((h) => ({ ...h })) };
+  }
+
+  /** Every group installed, by id. */
+  installedGroups(): GroupView[] {
+    return [...this.groups.values()].sort((x, y) => x.id - y.id).map((g) => ({ id: g.id, kind: this.group.kind, nextHops: g.hops.map((h) => ({ ...h })) }));
+  }
+
+  /**
+   * Delete what a previous run left: protocol-188 routes of the table, then
+   * protocol-188 nexthop groups, then nexthop objects. The first request
+   * tells whether the kernel has nexthop objects at all.
+   */
+  sweep(): Promise<Prefix[]> {
+    return this.serial(async () => {
+      const removed = await this.legacy.sweep();
+      await this.probe();
+      if (this.fallback) return removed;
+      const objects = (await this.dumpNexthops()).filter((m) => m.data.protocol === ROUTE_PROTOCOL_OSPF);
+      // Groups first: a nexthop object still in a group would only shrink it.
+      const ordered = [...objects.filter((m) => m.attrs.group !== undefined), ...objects.filter((m) => m.attrs.group === undefined)];
+      for (const message of ordered) {
+        const id = message.attrs.id ?? 0;
+        const reply = await this.request(RTM_DELNEXTHOP, 0, nexthopMessage(AF_UNSPEC, [u32Attr(NHA_ID, id)], 0), 'nexthop delete');
+        // ENOENT: went with its last group or interface meanwhile.
+        if (reply.errno !== 0 && reply.errno !== ENOENT) throw new NexthopInstallError('delete', reply.errno, reply.code, `delete stale nexthop ${id}: ${reply.code}`);
+      }
+      return removed;
+    });
+  }
+
+  /**
+   * Bring the table to `desired`. Rejects with InvalidRouteError before
+   * touching anything when a route is malformed; kernel refusals are in the
+   * result and retried by the next sync.
+   */
+  sync(desired: readonly KernelRoute[]): Promise<SyncResult> {
+    let wanted: Map<string, KernelRoute>;
+    try {
+      wanted = new Map(desired.map((r) => normalise(r)).map((r) => [formatPrefix(r.prefix), r]));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.serial(async () => {
+      if (!this.probed) await this.probe();
+      if (this.fallback) return this.legacy.sync([...wanted.values()]);
+      if (this.suspect) await this.reread();
+      return this.apply(wanted);
+    });
+  }
+
+  removeAll(): Promise<SyncResult> {
+    return this.sync([]);
+  }
+
+  close(): void {
+    this.legacy.close();
+    this.socket.socket.close();
+  }
+
+  private serial<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(op, op);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Does the kernel have nexthop objects? A dump answers EOPNOTSUPP/EINVAL before Linux 5.3. */
+  private async probe(): Promise<void> {
+    this.probed = true;
+    try {
+      await this.dumpNexthops();
+    } catch (error) {
+      if (error instanceof NetlinkRequestError && (error.errno === EOPNOTSUPP || error.errno === EINVAL)) {
+        this.fallback = true;
+        this.onFallback?.(`the kernel has no nexthop objects (${error.code}); routes use RTA_MULTIPATH and the kernel's hash-threshold spreading`);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private async dumpNexthops(): Promise<rt.NextHopMessage[]> {
+    try {
+      return await this.socket.getNextHops({ family: AF_UNSPEC }, {}, { timeout: this.timeoutMs });
+    } catch (error) {
+      throw wrapError('dump nexthops', error);
+    }
+  }
+
+  private async apply(wanted: Map<string, KernelRoute>): Promise<SyncResult> {
+    const result: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
+    // Plan: which group each wanted prefix names, and each kept group's new members.
+    const target = new Map<number, { hops: KernelNextHop[]; key: string }>();
+    const assigned = new Map<string, number>();
+    for (const group of [...this.groups.values()].sort((x, y) => x.id - y.id)) {
+      const users = [...group.users].filter((p) => wanted.has(p));
+      if (users.length === 0) continue;
+      const votes = new Map<string, number>();
+      for (const p of users) {
+        const key = setKey((wanted.get(p) as KernelRoute).nextHops);
+        votes.set(key, (votes.get(key) ?? 0) + 1);
+      }
+      // The set most users want; on a tie the current set, then the lowest key.
+      const best = [...votes.entries()].sort((x, y) => y[1] - x[1] || Number(y[0] === group.key) - Number(x[0] === group.key) || x[0].localeCompare(y[0]))[0]?.[0] as string;
+      const hops = (wanted.get(users.find((p) => setKey((wanted.get(p) as KernelRoute).nextHops) === best) as string) as KernelRoute).nextHops;
+      target.set(group.id, { hops, key: best });
+      for (const p of users) if (setKey((wanted.get(p) as KernelRoute).nextHops) === best) assigned.set(p, group.id);
+    }
+    const newGroups = new Map<string, KernelNextHop[]>();
+    for (const [p, route] of wanted) {
+      if (assigned.has(p)) continue;
+      const key = setKey(route.nextHops);
+      const existing = [...target.entries()].find(([, t]) => t.key === key);
+      if (existing !== undefined) assigned.set(p, existing[0]);
+      else newGroups.set(key, route.nextHops);
+    }
+
+    // 1. nexthop objects for every member of every wanted set.
+    const hopFailure = new Map<string, NetlinkRequestError>();
+    for (const hops of [...[...target.values()].map((t) => t.hops), ...newGroups.values()]) {
+      for (const hop of hops) {
+        const key = hopKey(hop);
+        if (this.hops.has(key) || hopFailure.has(key)) continue;
+        const made = await this.create((id) => nexthopMessage(AF_INET, hopAttrs(id, hop)), `nexthop ${describeHop(hop)}`);
+        if (made instanceof NetlinkRequestError) hopFailure.set(key, made);
+        else this.hops.set(key, { id: made, hop });
+      }
+    }
+    const missing = (hops: KernelNextHop[]): NetlinkRequestError | undefined => hops.map((h) => hopFailure.get(hopKey(h))).find((e) => e !== undefined);
+
+    // 2. kept groups whose set changed: members replaced in place; the routes naming them stay as they are.
+    const groupFailure = new Map<number, NetlinkRequestError>();
+    for (const [id, t] of target) {
+      const group = this.groups.get(id) as GroupObject;
+      if (group.key === t.key) continue;
+      const error = missing(t.hops) ?? (await this.replaceGroup(id, t.hops));
+      if (error !== undefined) groupFailure.set(id, error);
+      else {
+        group.hops = t.hops;
+        group.key = t.key;
+      }
+    }
+    // 3. new groups, then the routes that name a group they did not name before.
+    for (const [key, hops] of newGroups) {
+      const error = missing(hops);
+      const made = error ?? (await this.create((id) => nexthopMessage(AF_UNSPEC, this.groupAttrs(id, hops)), `group [${hops.map(describeHop).join(', ')}]`));
+      if (made instanceof NetlinkRequestError) {
+        for (const [p, route] of wanted) if (setKey(route.nextHops) === key) result.failed.push(routeError(this.routes.has(p) ? 'replace' : 'add', made, route, this.table, this.metric));
+        continue;
+      }
+      this.groups.set(made, { id: made, hops, key, users: new Set() });
+      for (const [p, route] of wanted) if (!assigned.has(p) && setKey(route.nextHops) === key) assigned.set(p, made);
+    }
+    for (const [p, route] of [...wanted.entries()].sort((x, y) => comparePrefix(x[1], y[1]))) {
+      const id = assigned.get(p);
+      if (id === undefined) continue;
+      const have = this.routes.get(p);
+      const failure = groupFailure.get(id);
+      if (failure !== undefined) {
+        result.failed.push(routeError('replace', failure, route, this.table, this.metric));
+        continue;
+      }
+      if (have !== undefined && have.group === id) {
+        if (setKey(have.route.nextHops) === setKey(route.nextHops)) result.unchanged += 1;
+        else result.replaced.push(route.prefix);
+        this.routes.set(p, { route, group: id });
+        continue;
+      }
+      const flags = NLM_F_CREATE | (have !== undefined ? NLM_F_REPLACE : NLM_F_EXCL);
+      const reply = await this.request(RTM_NEWROUTE, flags, routeMessage(route.prefix, id, this.table, this.metric), 'route add/replace');
+      if (reply.errno !== 0) {
+        result.failed.push(new RouteInstallError(have ? 'replace' : 'add', reply.errno, reply.code, route, `${describeRoute(route, this.table, this.metric)} nhid ${id}`));
+        continue;
+      }
+      if (have !== undefined) this.groups.get(have.group)?.users.delete(p);
+      (this.groups.get(id) as GroupObject).users.add(p);
+      this.routes.set(p, { route, group: id });
+      (have !== undefined ? result.replaced : result.added).push(route.prefix);
+    }
+    // 4. routes no longer wanted, then groups and nexthop objects nobody names.
+    for (const [p, entry] of [...this.routes.entries()].sort((x, y) => comparePrefix(x[1].route, y[1].route))) {
+      if (wanted.has(p)) continue;
+      const reply = await this.request(RTM_DELROUTE, 0, deleteMessage(entry.route.prefix, this.table, this.metric), 'route delete');
+      // ESRCH: already gone (its group was flushed with an interface); not ours to track any more.
+      if (reply.errno !== 0 && reply.errno !== ESRCH) {
+        result.failed.push(new RouteInstallError('delete', reply.errno, reply.code, entry.route, describeRoute(entry.route, this.table, this.metric)));
+        continue;
+      }
+      this.routes.delete(p);
+      this.groups.get(entry.group)?.users.delete(p);
+      result.removed.push(entry.route.prefix);
+    }
+    for (const group of [...this.groups.values()]) {
+      if (group.users.size > 0) continue;
+      if (await this.deleteObject(group.id)) this.groups.delete(group.id);
+    }
+    const used = new Set([...this.groups.values()].flatMap((g) => g.hops.map(hopKey)));
+    for (const [key, object] of [...this.hops]) {
+      if (used.has(key)) continue;
+      if (await this.deleteObject(object.id)) this.hops.delete(key);
+    }
+    if (result.failed.length > 0) this.suspect = true;
+    return result;
+  }
+
+  /** RTM_NEWNEXTHOP with NLM_F_CREATE|NLM_F_EXCL at the next free id; returns the id or the refusal. */
+  private async create(build: (id: number) => Buffer, what: string): Promise<number | NetlinkRequestError> {
+    for (let attempt = 0; attempt < 1024; attempt++) {
+      const id = this.nextId++;
+      const reply = await this.request(RTM_NEWNEXTHOP, NLM_F_CREATE | NLM_F_EXCL, build(id), 'nexthop add');
+      if (reply.errno === 0) return id;
+      // EEXIST: the id belongs to someone else's object; take the next.
+      if (reply.errno !== EEXIST) return new NexthopInstallError('add', reply.errno, reply.code, `add ${what} id ${id}: ${reply.code}`);
+    }
+    return new NexthopInstallError('add', EEXIST, 'EEXIST', `add ${what}: 1024 ids in a row are taken`);
+  }
+
+  private async replaceGroup(id: number, hops: KernelNextHop[]): Promise<NetlinkRequestError | undefined> {
+    const reply = await this.request(RTM_NEWNEXTHOP, NLM_F_CREATE | NLM_F_REPLACE, nexthopMessage(AF_UNSPEC, this.groupAttrs(id, hops)), 'nexthop replace');
+    if (reply.errno === 0) return undefined;
+    return new NexthopInstallError('replace', reply.errno, reply.code, `replace group ${id} with [${hops.map(describeHop).join(', ')}]: ${reply.code}`);
+  }
+
+  /** Delete a nexthop object or group; ENOENT counts as done. False (and a re-read next time) on refusal. */
+  private async deleteObject(id: number): Promise<boolean> {
+    const reply = await this.request(RTM_DELNEXTHOP, 0, nexthopMessage(AF_UNSPEC, [u32Attr(NHA_ID, id)], 0), 'nexthop delete');
+    if (reply.errno === 0 || reply.errno === ENOENT) return true;
+    this.suspect = true;
+    return false;
+  }
+
+  /** NHA_ID, NHA_GROUP (struct nexthop_grp: u32 id, u8 weight-1, u8, u16), NHA_GROUP_TYPE and, for resilient, NHA_RES_GROUP. */
+  private groupAttrs(id: number, hops: KernelNextHop[]): Buffer[] {
+    const members = Buffer.alloc(8 * hops.length);
+    hops.forEach((hop, i) => writeU32(members, i * 8, (this.hops.get(hopKey(hop)) as HopObject).id));
+    const attrs = [u32Attr(NHA_ID, id), attr(NHA_GROUP, members)];
+    if (this.group.kind === 'resilient') {
+      const type = Buffer.alloc(2);
+      writeU16(type, 0, NEXTHOP_GRP_TYPE_RES);
+      const buckets = Buffer.alloc(2);
+      writeU16(buckets, 0, this.group.buckets);
+      const nested = Buffer.concat([
+        attr(NHA_RES_GROUP_BUCKETS, buckets),
+        u32Attr(NHA_RES_GROUP_IDLE_TIMER, Math.round(this.group.idleTimer * USER_HZ)),
+        u32Attr(NHA_RES_GROUP_UNBALANCED_TIMER, Math.round(this.group.unbalancedTimer * USER_HZ)),
+      ]);
+      attrs.push(attr(NHA_GROUP_TYPE, type), attr(NHA_RES_GROUP | NLA_F_NESTED, nested));
+    } else {
+      const type = Buffer.alloc(2);
+      writeU16(type, 0, NEXTHOP_GRP_TYPE_MPATH);
+      attrs.push(attr(NHA_GROUP_TYPE, type));
+    }
+    return attrs;
+  }
+
+  /** After a failure: forget what the kernel no longer holds (objects flushed with an interface, routes with their group). */
+  private async reread(): Promise<void> {
+    const objects = new Map((await this.dumpNexthops()).filter((m) => m.data.protocol === ROUTE_PROTOCOL_OSPF).map((m) => [m.attrs.id ?? 0, m]));
+    for (const [key, object] of [...this.hops]) if (!objects.has(object.id)) this.hops.delete(key);
+    const byId = new Map([...this.hops.values()].map((o) => [o.id, o.hop]));
+    for (const group of [...this.groups.values()]) {
+      const message = objects.get(group.id);
+      if (message?.attrs.group === undefined) {
+        this.groups.delete(group.id);
+        for (const p of group.users) this.routes.delete(p);
+        continue;
+      }
+      const members = groupMemberIds(message.attrs.group).map((id) => byId.get(id));
+      group.hops = members.filter((h): h is KernelNextHop => h !== undefined).sort(compareHop);
+      group.key = members.includes(undefined) ? `${setKey(group.hops)}?` : setKey(group.hops);
+    }
+    let kernelRoutes: rt.RouteMessage[];
+    try {
+      kernelRoutes = await this.socket.getRoutes({ family: AF_INET }, {}, { timeout: this.timeoutMs });
+    } catch (error) {
+      throw wrapError('dump routes', error);
+    }
+    const present = new Set(
+      kernelRoutes
+        .filter((r) => (r.attrs.table ?? r.data.table) === this.table && r.attrs.nhId !== undefined)
+        .map((r) => formatPrefix({ address: r.attrs.dst ? r.attrs.dst.readUInt32BE(0) : 0, length: r.data.dstLen ?? 0 })),
+    );
+    for (const [p, entry] of [...this.routes]) {
+      if (present.has(p)) continue;
+      this.routes.delete(p);
+      this.groups.get(entry.group)?.users.delete(p);
+    }
+    this.suspect = false;
+  }
+
+  /** Send one request and read the kernel's NLMSG_ERROR answer (errno 0 = done). */
+  private async request(type: number, flags: number, body: Buffer | rt.RouteMessage, operation: string): Promise<{ errno: number; code: string }> {
+    let data: Uint8Array[];
+    if (Buffer.isBuffer(body)) data = [body];
+    else {
+      const stream = new AttrStream();
+      rt.formatRouteMessage(body, stream);
+      data = stream.bufs;
+    }
+    let replies: NetlinkMessage[];
+    try {
+      [replies] = await this.socket.socket.request(type, data, { flags, checkError: false, timeout: this.timeoutMs });
+    } catch (error) {
+      this.suspect = true;
+      throw wrapError(operation, error);
+    }
+    const reply = replies[0];
+    if (!reply || reply.type !== NLMSG_ERROR) throw new NetlinkRequestError(operation, 0, 'unexpected reply');
+    let errno: number;
+    try {
+      errno = -parseError(reply.data, reply.flags).errno;
+    } catch (error) {
+      throw wrapError(operation, error);
+    }
+    if (errno !== 0) this.suspect = true;
+    return { errno, code: errno === 0 ? 'OK' : errnoName(errno) };
+  }
+}
+
+function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return `errno ${errno}`;
+  }
+}
+
+function writeU16(buf: Buffer, offset: number, value: number): void {
+  if (littleEndian) buf.writeUInt16LE(value, offset);
+  else buf.writeUInt16BE(value, offset);
+}
+
+function writeU32(buf: Buffer, offset: number, value: number): void {
+  if (littleEndian) buf.writeUInt32LE(value >>> 0, offset);
+  else buf.writeUInt32BE(value >>> 0, offset);
+}
+
+/** One netlink attribute: u16 length, u16 type (host order), payload, padding to 4 bytes. */
+function attr(type: number, payload: Buffer): Buffer {
+  const buf = Buffer.alloc(4 + payload.length + ((4 - (payload.length % 4)) % 4));
+  writeU16(buf, 0, 4 + payload.length);
+  writeU16(buf, 2, type);
+  payload.copy(buf, 4);
+  return buf;
+}
+
+function u32Attr(type: number, value: number): Buffer {
+  const payload = Buffer.alloc(4);
+  writeU32(payload, 0, value);
+  return attr(type, payload);
+}
+
+/**
+ * struct nhmsg { u8 family, scope, protocol, resvd; u32 flags } followed by
+ * attributes. Protocol 188 on what we create; a delete must say 0
+ * (nh_valid_get_del_req refuses any other header value).
+ */
+function nexthopMessage(family: number, attrs: Buffer[], protocol = ROUTE_PROTOCOL_OSPF): Buffer {
+  const header = Buffer.alloc(8);
+  header[0] = family;
+  header[2] = protocol;
+  return Buffer.concat([header, ...attrs]);
+}
+
+function hopAttrs(id: number, hop: KernelNextHop): Buffer[] {
+  const attrs = [u32Attr(NHA_ID, id), u32Attr(NHA_OIF, hop.ifIndex)];
+  if (hop.gateway !== 0) {
+    const gateway = Buffer.alloc(4);
+    gateway.writeUInt32BE(hop.gateway >>> 0, 0);
+    attrs.push(attr(NHA_GATEWAY, gateway));
+  }
+  return attrs;
+}
+
+function groupMemberIds(group: Buffer): number[] {
+  const ids: number[] = [];
+  for (let offset = 0; offset + 8 <= group.length; offset += 8) ids.push(littleEndian ? group.readUInt32LE(offset) : group.readUInt32BE(offset));
+  return ids;
+}
+
+/** rtmsg plus RTA_DST, RTA_TABLE, RTA_PRIORITY and RTA_NH_ID: the route names its group and nothing else. */
+function routeMessage(prefix: Prefix, groupId: number, table: number, metric: number): rt.RouteMessage {
+  const nhId = Buffer.alloc(4);
+  writeU32(nhId, 0, groupId);
+  return {
+    kind: 'route',
+    data: {
+      family: AF_INET,
+      dstLen: prefix.length,
+      srcLen: 0,
+      tos: 0,
+      table: table < 256 ? table : 0,
+      protocol: ROUTE_PROTOCOL_OSPF,
+      scope: RT_SCOPE_UNIVERSE,
+      type: RTN_UNICAST,
+    },
+    attrs: { dst: addressBytes(prefix.address), table, priority: metric, nhId },
+  };
+}
+
+function deleteMessage(prefix: Prefix, table: number, metric: number): rt.RouteMessage {
+  return {
+    kind: 'route',
+    data: { family: AF_INET, dstLen: prefix.length, tos: 0, table: table < 256 ? table : 0, protocol: ROUTE_PROTOCOL_OSPF, scope: RT_SCOPE_NOWHERE },
+    attrs: { dst: addressBytes(prefix.address), table, priority: metric },
+  };
+}
+
+function addressBytes(address: number): Buffer {
+  const buf = Buffer.alloc(4);
+  buf.writeUInt32BE(address >>> 0, 0);
+  return buf;
+}
+
+function routeError(operation: 'add' | 'replace', error: NetlinkRequestError, route: KernelRoute, table: number, metric: number): RouteInstallError {
+  return new RouteInstallError(operation, error.errno, error.code, route, `${describeRoute(route, table, metric)}: ${error.message}`);
+}
+
+function hopKey(hop: KernelNextHop): string {
+  return `${hop.gateway}/${hop.ifIndex}`;
+}
+
+/** The identity of a next-hop set: its sorted members. */
+function setKey(hops: readonly KernelNextHop[]): string {
+  return hops.map(hopKey).join(',');
+}
+
+function compareHop(x: KernelNextHop, y: KernelNextHop): number {
+  return x.gateway - y.gateway || x.ifIndex - y.ifIndex;
+}
+
+function comparePrefix(x: KernelRoute, y: KernelRoute): number {
+  return x.prefix.address - y.prefix.address || x.prefix.length - y.prefix.length;
+}
+
+/** Validate a route and sort and de-duplicate its next hops. Throws InvalidRouteError. */
+function normalise(route: KernelRoute): KernelRoute {
+  const { address, length } = route.prefix;
+  if (!Number.isInteger(length) || length < 0 || length > 32) throw new InvalidRouteError(`bad prefix length ${length}`);
+  if (!Number.isInteger(address) || address < 0 || address > 0xffffffff || ((address & maskFromLength(length)) >>> 0) !== address) {
+    throw new InvalidRouteError(`bad prefix ${formatIpv4(address)}/${length}`);
+  }
+  const seen = new Map<string, KernelNextHop>();
+  for (const hop of route.nextHops) {
+    if (!Number.isInteger(hop.ifIndex) || hop.ifIndex <= 0 || hop.ifIndex > 0x7fffffff) throw new InvalidRouteError(`bad ifIndex ${hop.ifIndex} for ${formatPrefix(route.prefix)}`);
+    if (!Number.isInteger(hop.gateway) || hop.gateway < 0 || hop.gateway > 0xffffffff) throw new InvalidRouteError(`bad gateway for ${formatPrefix(route.prefix)}`);
+    seen.set(hopKey(hop), { gateway: hop.gateway, ifIndex: hop.ifIndex });
+  }
+  if (seen.size === 0) throw new InvalidRouteError(`no next hop for ${formatPrefix(route.prefix)}`);
+  return { prefix: { address, length }, nextHops: [...seen.values()].sort(compareHop) };
+}
+
+function describeHop(hop: KernelNextHop): string {
+  return `${hop.gateway !== 0 ? `via ${formatIpv4(hop.gateway)} ` : ''}ifindex ${hop.ifIndex}`;
+}
+
+function describeRoute(route: KernelRoute, table: number, metric: number): string {
+  return `${formatPrefix(route.prefix)} [${route.nextHops.map(describeHop).join(', ')}] metric ${metric} table ${table}`;
+}

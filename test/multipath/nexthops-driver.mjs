@@ -1,0 +1,54 @@
+// Runs the nexthop-group installer inside a network namespace for
+// nexthops.ns.test.ts. argv[2]: JSON NexthopInstaller options. Requests on
+// stdin ({id, cmd, …}): 'sync' {routes: [{prefix, nextHops: [{gateway,
+// ifName}]}]}, 'sweep', 'removeAll', 'groups', 'close'. Replies carry
+// prefixes as text and failures as their messages.
+/* global process, setImmediate */
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { NexthopInstaller } from '../../dist/src/multipath/nexthops.js';
+import { formatIpv4, formatPrefix, parseIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
+
+const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
+const installer = new NexthopInstaller({ ...JSON.parse(process.argv[2] ?? '{}'), onFallback: (reason) => out({ event: 'fallback', reason }) });
+const ifIndexOf = (ifName) => Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8').trim());
+
+const toRoute = (r) => ({
+  prefix: parsePrefix(r.prefix),
+  nextHops: r.nextHops.map((h) => ({ gateway: h.gateway ? parseIpv4(h.gateway) : 0, ifIndex: ifIndexOf(h.ifName) })),
+});
+const showResult = (r) => ({
+  added: r.added.map(formatPrefix),
+  replaced: r.replaced.map(formatPrefix),
+  removed: r.removed.map(formatPrefix),
+  unchanged: r.unchanged,
+  failed: r.failed.map((e) => `${e.name}: ${e.message}`),
+});
+
+async function handle(req) {
+  switch (req.cmd) {
+    case 'sync':
+      return { result: showResult(await installer.sync(req.routes.map(toRoute))) };
+    case 'sweep':
+      return { removed: (await installer.sweep()).map(formatPrefix) };
+    case 'removeAll':
+      return { result: showResult(await installer.removeAll()) };
+    case 'groups':
+      return { groups: installer.installedGroups().map((g) => ({ id: g.id, kind: g.kind, gateways: g.nextHops.map((h) => formatIpv4(h.gateway)) })) };
+    case 'close':
+      installer.close();
+      setImmediate(() => process.exit(0));
+      return {};
+    default:
+      throw new Error(`unknown command ${req.cmd}`);
+  }
+}
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  const req = JSON.parse(line);
+  handle(req).then(
+    (reply) => out({ id: req.id, ok: true, ...reply }),
+    (error) => out({ id: req.id, ok: false, error: `${error?.name}: ${error?.message ?? error}` }),
+  );
+});
+out({ event: 'ready' });

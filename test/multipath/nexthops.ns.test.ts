@@ -1,0 +1,167 @@
+// The nexthop-group installer in a router namespace with three gateway
+// namespaces on a bridge: the start-up sweep of protocol-188 objects, one
+// resilient group shared by the prefixes of one next-hop set, members
+// replaced in place when a gateway leaves and returns (flows of the other
+// gateways never move; on return only the returning gateway's share moves),
+// hash-threshold groups, garbage collection and removal of everything.
+// Verified with `ip -j nexthop` / `ip -j route` and 1,000 `ip route get` lookups.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { namespaceGate, type JsonLineChild } from '../helpers/netns.js';
+import { ANYCAST, GATEWAYS, buildRouterLab, compareMaps, mapFlows, type RouterLab } from './topology.js';
+
+const gate = namespaceGate('nexthop installer namespace tests');
+
+interface IpNexthop {
+  id: number;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  type?: string;
+  group?: { id: number }[];
+  resilient_args?: { buckets: number; idle_timer: number; unbalanced_timer: number };
+}
+
+interface IpRoute {
+  dst: string;
+  protocol: string;
+  nhid?: number;
+}
+
+interface SyncReply {
+  added: string[];
+  replaced: string[];
+  removed: string[];
+  unchanged: number;
+  failed: string[];
+}
+
+const FLOWS = 1000;
+const hop = (gateway: string): { gateway: string; ifName: string } => ({ gateway, ifName: 'e0' });
+const allHops = GATEWAYS.map(hop);
+const isOspf = (p: string | undefined): boolean => p === 'ospf' || p === '188';
+
+describe.skipIf(gate.skip)('nexthop-group installer in a namespace', () => {
+  let rl: RouterLab;
+  let inst: JsonLineChild;
+
+  const nexthops = (): IpNexthop[] => rl.lab.ipJson<IpNexthop[]>(rl.router, ['nexthop', 'show']);
+  const ours = (): IpNexthop[] => nexthops().filter((n) => isOspf(n.protocol));
+  const routeTo = (dst: string): IpRoute | undefined => rl.lab.ipJson<IpRoute[]>(rl.router, ['route', 'show']).find((r) => r.dst === dst.replace(/\/32$/, '') && isOspf(r.protocol));
+  const sync = async (child: JsonLineChild, routes: unknown[]): Promise<SyncReply> => (await child.request('sync', { routes })).result as SyncReply;
+  const start = async (options: object): Promise<JsonLineChild> => {
+    const child = rl.lab.spawnJson(rl.router, process.execPath, ['test/multipath/nexthops-driver.mjs', JSON.stringify(options)]);
+    await child.waitForEvent((m) => m.event === 'ready', 10_000);
+    return child;
+  };
+
+  beforeAll(async () => {
+    rl = buildRouterLab('nh');
+    // Left by a crashed run (protocol 188), and objects that are not ours.
+    rl.lab.exec(rl.router, 'ip', ['nexthop', 'add', 'id', '7001', 'via', GATEWAYS[0], 'dev', 'e0', 'proto', '188']);
+    rl.lab.exec(rl.router, 'ip', ['nexthop', 'add', 'id', '7002', 'group', '7001', 'proto', '188']);
+    rl.lab.exec(rl.router, 'ip', ['route', 'add', '10.50.0.0/24', 'nhid', '7002', 'proto', '188', 'metric', '20']);
+    rl.lab.exec(rl.router, 'ip', ['nexthop', 'add', 'id', '7101', 'via', GATEWAYS[1], 'dev', 'e0', 'proto', 'static']);
+    inst = await start({ group: { kind: 'resilient', buckets: 120, idleTimer: 0, unbalancedTimer: 0 } });
+  });
+
+  afterAll(async () => {
+    await rl?.lab.teardown();
+  });
+
+  it('sweep() deletes protocol-188 routes, groups and nexthops of a previous run, and nothing else', async () => {
+    const reply = await inst.request('sweep');
+    expect(reply.removed).toEqual(['10.50.0.0/24']);
+    expect(ours()).toEqual([]);
+    expect(nexthops().map((n) => n.id)).toEqual([7101]);
+  });
+
+  it('installs the anycast /32 as a route naming one resilient group of three members', async () => {
+    const result = await sync(inst, [{ prefix: `${ANYCAST}/32`, nextHops: allHops }]);
+    expect(result).toMatchObject({ added: [`${ANYCAST}/32`], failed: [] });
+    const route = routeTo(ANYCAST);
+    const group = ours().find((n) => n.id === route?.nhid);
+    expect(group).toMatchObject({ type: 'resilient', resilient_args: { buckets: 120, idle_timer: 0, unbalanced_timer: 0 } });
+    const members = (group?.group ?? []).map((m) => ours().find((n) => n.id === m.id)?.gateway);
+    expect(members.sort()).toEqual([...GATEWAYS]);
+  });
+
+  it('prefixes with the same next-hop set share one group', async () => {
+    await sync(inst, [
+      { prefix: `${ANYCAST}/32`, nextHops: allHops },
+      { prefix: '10.207.0.0/24', nextHops: [...allHops].reverse() },
+    ]);
+    expect(routeTo('10.207.0.0/24')?.nhid).toBe(routeTo(ANYCAST)?.nhid);
+    expect(ours().filter((n) => n.group !== undefined)).toHaveLength(1);
+  });
+
+  it('a gateway leaving moves none of the other gateways flows; its return moves only its own share back', async () => {
+    const groupId = routeTo(ANYCAST)?.nhid;
+    const before = mapFlows(rl.router, FLOWS);
+    for (const g of GATEWAYS) expect(before.filter((v) => v === g).length).toBeGreaterThan(FLOWS / 3 - 100);
+
+    const two = allHops.slice(0, 2);
+    const down = await sync(inst, [
+      { prefix: `${ANYCAST}/32`, nextHops: two },
+      { prefix: '10.207.0.0/24', nextHops: two },
+    ]);
+    expect(down).toMatchObject({ replaced: [`${ANYCAST}/32`, '10.207.0.0/24'], failed: [] });
+    // Replaced in place: the routes still name the same group.
+    expect(routeTo(ANYCAST)?.nhid).toBe(groupId);
+    const during = mapFlows(rl.router, FLOWS);
+    const failed = GATEWAYS[2];
+    const leave = compareMaps(before, during);
+    expect([...leave.movedFrom.keys()]).toEqual([failed]);
+    expect(leave.moved).toBe(before.filter((v) => v === failed).length);
+    expect(during).not.toContain(failed);
+
+    await sync(inst, [
+      { prefix: `${ANYCAST}/32`, nextHops: allHops },
+      { prefix: '10.207.0.0/24', nextHops: allHops },
+    ]);
+    expect(routeTo(ANYCAST)?.nhid).toBe(groupId);
+    const after = mapFlows(rl.router, FLOWS);
+    const back = compareMaps(during, after);
+    // Every flow that moved went to the returning gateway, and no more than its share of buckets did.
+    expect([...back.movedTo.keys()]).toEqual([failed]);
+    expect(back.moved).toBeGreaterThan(FLOWS / 3 - 100);
+    expect(back.moved).toBeLessThan(FLOWS / 3 + 100);
+    console.log(`resilient, 3 gateways, ${FLOWS} flows: ${leave.moved} moved on failure (all of the failed gateway), ${back.moved} moved on return`);
+  });
+
+  it('moving one prefix to another set leaves the group of the others alone, and unused objects are deleted', async () => {
+    const groupId = routeTo(ANYCAST)?.nhid;
+    await sync(inst, [
+      { prefix: `${ANYCAST}/32`, nextHops: allHops },
+      { prefix: '10.207.0.0/24', nextHops: [allHops[0]] },
+    ]);
+    expect(routeTo(ANYCAST)?.nhid).toBe(groupId);
+    expect(routeTo('10.207.0.0/24')?.nhid).not.toBe(groupId);
+    expect(ours().filter((n) => n.group !== undefined)).toHaveLength(2);
+    await sync(inst, [{ prefix: `${ANYCAST}/32`, nextHops: allHops }]);
+    expect(routeTo('10.207.0.0/24')).toBeUndefined();
+    expect(ours().filter((n) => n.group !== undefined).map((n) => n.id)).toEqual([groupId]);
+    expect(ours().filter((n) => n.group === undefined)).toHaveLength(3);
+  });
+
+  it('removeAll() leaves no protocol-188 route, group or nexthop', async () => {
+    const reply = await inst.request('removeAll');
+    expect(reply.result).toMatchObject({ removed: [`${ANYCAST}/32`], failed: [] });
+    expect(ours()).toEqual([]);
+    expect(routeTo(ANYCAST)).toBeUndefined();
+    await inst.request('close');
+  });
+
+  it('hash-threshold: the route names a group of that kind', async () => {
+    const child = await start({ group: { kind: 'hash-threshold' } });
+    await child.request('sweep');
+    await sync(child, [{ prefix: `${ANYCAST}/32`, nextHops: allHops }]);
+    const group = ours().find((n) => n.id === routeTo(ANYCAST)?.nhid);
+    expect(group?.group).toHaveLength(3);
+    expect(group?.type ?? 'mpath').toBe('mpath');
+    const groups = (await child.request('groups')).groups;
+    expect(groups).toEqual([{ id: group?.id, kind: 'hash-threshold', gateways: [...GATEWAYS] }]);
+    await child.request('removeAll');
+    expect(ours()).toEqual([]);
+    await child.request('close');
+  });
+});

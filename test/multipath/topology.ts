@@ -1,0 +1,75 @@
+// The router-role lab shared by the multipath namespace tests: a router
+// namespace on a bridge with three gateway namespaces (the SIP nodes), each
+// carrying the anycast address on lo, and the flow mapper that asks the
+// router's kernel where each of many UDP flows to the anycast address goes.
+//
+//   router r  e0 10.92.0.1/24 ── bridge (namespace s) ──┬── g1 10.92.0.2   lo 10.206.206.1/32
+//                                                       ├── g2 10.92.0.3
+//                                                       └── g3 10.92.0.4
+import { spawnSync } from 'node:child_process';
+import { NetnsLab } from '../helpers/netns.js';
+
+export const ANYCAST = '10.206.206.1';
+export const GATEWAYS = ['10.92.0.2', '10.92.0.3', '10.92.0.4'] as const;
+
+export interface RouterLab {
+  lab: NetnsLab;
+  router: string;
+  gateways: string[];
+}
+
+export function buildRouterLab(label: string): RouterLab {
+  const lab = new NetnsLab(label);
+  const router = lab.namespace('r');
+  const sw = lab.namespace('s');
+  lab.veth(router, 'e0', sw, 'p0');
+  const gateways: string[] = [];
+  GATEWAYS.forEach((address, i) => {
+    const g = lab.namespace(`g${i + 1}`);
+    lab.veth(g, 'e0', sw, `p${i + 1}`);
+    lab.address(g, 'e0', `${address}/24`);
+    lab.up(g, 'e0');
+    lab.address(g, 'lo', `${ANYCAST}/32`);
+    gateways.push(g);
+  });
+  lab.bridge(sw, 'br0', ['p0', 'p1', 'p2', 'p3']);
+  lab.address(router, 'e0', '10.92.0.1/24');
+  lab.up(router, 'e0');
+  // Layer-4 hashing, so that flows differing only in source port spread.
+  lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.fib_multipath_hash_policy=1']);
+  return { lab, router, gateways };
+}
+
+/**
+ * The gateway the router's kernel picks for each of `count` UDP flows to the
+ * anycast address (source ports 20000…, destination port 5060), by one
+ * `ip -batch` of `route get` lookups.
+ */
+export function mapFlows(ns: string, count: number): string[] {
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) lines.push(`route get ${ANYCAST} ipproto udp sport ${20000 + i} dport 5060`);
+  const run = spawnSync('ip', ['-n', ns, '-o', '-batch', '-'], { input: `${lines.join('\n')}\n`, encoding: 'utf8', timeout: 20_000 });
+  if (run.error || run.status !== 0) throw new Error(`ip -batch route get failed (${run.status ?? 'timeout'}): ${run.error?.message ?? run.stderr}`);
+  const result = run.stdout;
+  const vias = result
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => /\bvia (\d+\.\d+\.\d+\.\d+)/.exec(line)?.[1] ?? 'none');
+  if (vias.length !== count) throw new Error(`expected ${count} route lookups, got ${vias.length}: ${result.slice(0, 500)}`);
+  return vias;
+}
+
+/** How the flows of `after` differ from `before`. */
+export function compareMaps(before: string[], after: string[]): { moved: number; movedFrom: Map<string, number>; movedTo: Map<string, number> } {
+  const movedFrom = new Map<string, number>();
+  const movedTo = new Map<string, number>();
+  let moved = 0;
+  before.forEach((via, i) => {
+    const now = after[i] as string;
+    if (now === via) return;
+    moved++;
+    movedFrom.set(via, (movedFrom.get(via) ?? 0) + 1);
+    movedTo.set(now, (movedTo.get(now) ?? 0) + 1);
+  });
+  return { moved, movedFrom, movedTo };
+}
