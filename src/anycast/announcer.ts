@@ -606,6 +606,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       cr.reason = result.ok ? `rising (${cr.riseFall.consecutiveSuccesses}/${cr.riseFall.rise}): ${result.reason}` : result.reason;
     }
     this.emit('check', { prefix: rt.resolved.key, check: name, result, healthy: verdict.healthy });
+    if (!result.ok && !verdict.changed) this.log('debug', `${name}: ${cr.reason}`, rt.resolved.key);
     if (verdict.changed) {
       this.log(verdict.healthy ? 'info' : 'warn', `${name}: now ${verdict.healthy ? 'healthy' : 'unhealthy'}: ${result.reason}`, rt.resolved.key);
     }
