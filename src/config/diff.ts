@@ -4,6 +4,7 @@
 
 import { formatPrefix, type Prefix } from '../lib/ipv4.js';
 import type { AnycastConfig, DaemonConfig, InterfaceConfig, OspfConfig } from './model.js';
+import { configuredRouterId } from './router-config.js';
 
 export interface ConfigDiff {
   /** True when nothing at all changed. */
@@ -61,8 +62,7 @@ export function diffConfig(before: DaemonConfig, after: DaemonConfig): ConfigDif
 
   const anycast = diffAnycast(before.anycast, after.anycast);
   const daemon = DAEMON_FIELDS.filter((f) => !same(before[f], after[f])).map(String);
-  const restartRequired =
-    (before.ospf.routerId ?? before.routerId) !== (after.ospf.routerId ?? after.routerId) || router.includes('area');
+  const restartRequired = configuredRouterId(before) !== configuredRouterId(after) || router.includes('area');
   return {
     unchanged:
       router.length === 0 &&

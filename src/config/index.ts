@@ -6,6 +6,7 @@ export { parseConfig } from './parser.js';
 export {
   toRouterConfig,
   pickRouterId,
+  configuredRouterId,
   anycastExternal,
   MAX_EXTERNAL_METRIC,
   type ToRouterConfigOptions,

@@ -50,6 +50,11 @@ export function pickRouterId(interfaces: readonly InterfaceInfo[], exclude: read
   return loopback ?? other;
 }
 
+/** The router id the file sets: router ospf's `ospf router-id`, else zebra's top-level `router-id`. */
+export function configuredRouterId(cfg: DaemonConfig): number | undefined {
+  return cfg.ospf.routerId ?? cfg.routerId;
+}
+
 /** The core's configuration for this DaemonConfig on a machine with these interfaces. */
 export function toRouterConfig(
   cfg: DaemonConfig,
@@ -58,7 +63,7 @@ export function toRouterConfig(
 ): RouterConfig {
   const ospf = cfg.ospf;
   const anycastPrefixes = cfg.anycast.map((a) => a.prefix);
-  const routerId = ospf.routerId ?? cfg.routerId ?? pickRouterId(interfaces, anycastPrefixes);
+  const routerId = configuredRouterId(cfg) ?? pickRouterId(interfaces, anycastPrefixes);
   if (routerId === undefined) {
     throw new RouterIdError(
       'no "ospf router-id" configured and no usable interface address to take one from ' +

@@ -5,6 +5,7 @@ import {
   MAX_EXTERNAL_METRIC,
   RouterIdError,
   anycastExternal,
+  configuredRouterId,
   pickRouterId,
   toRouterConfig,
   type AnycastConfig,
@@ -105,6 +106,8 @@ describe('toRouterConfig', () => {
   it("falls back to zebra's router-id before looking at the interfaces", () => {
     const cfg = parse('ip router-id 10.9.9.9\nrouter ospf\n network 10.0.0.0/24 area 0\n');
     expect(toRouterConfig(cfg, [iface('eth0', ['10.0.0.7/24'])]).routerId).toBe(parseIpv4('10.9.9.9'));
+    expect(configuredRouterId(cfg)).toBe(parseIpv4('10.9.9.9'));
+    expect(configuredRouterId(parse('ip router-id 10.9.9.9\nrouter ospf\n ospf router-id 1.1.1.1\n'))).toBe(parseIpv4('1.1.1.1'));
   });
 
   it('maps interface settings, with fast hellos from the hello multiplier', () => {
