@@ -70,3 +70,20 @@ export function wrapNetlinkError(operation: string, error: unknown): NetlinkRequ
   const code = typeof e?.code === 'string' ? e.code : String(e?.message ?? error);
   return new NetlinkRequestError(operation, errno, code);
 }
+
+/**
+ * Run event listeners from inside a package's socket callback. An exception
+ * thrown by a listener is re-thrown on a later tick, where it surfaces as an
+ * ordinary uncaught exception with its stack: left to unwind, it would close
+ * a raw-socket socket (which treats it as a receive error) or abort the
+ * process (netlink's native callback cannot take exceptions).
+ */
+export function deliverSafely(deliver: () => void): void {
+  try {
+    deliver();
+  } catch (error) {
+    setImmediate(() => {
+      throw error;
+    });
+  }
+}

@@ -29,7 +29,7 @@ import { EventEmitter } from 'eventemitter3';
 import { createNetlink, createRtNetlink, Protocol, rt } from 'netlink';
 import type { NetlinkMessage, NetlinkSocket, RtNetlinkSocket } from 'netlink';
 import type { InterfaceAddress, InterfaceInfo } from '../core/api.js';
-import { NetlinkRequestError, wrapNetlinkError as wrapError } from './errors.js';
+import { deliverSafely, NetlinkRequestError, wrapNetlinkError as wrapError } from './errors.js';
 
 const RTM_NEWLINK = 16;
 const RTM_DELLINK = 17;
@@ -83,6 +83,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     let events: NetlinkSocket | undefined;
     let requests: RtNetlinkSocket | undefined;
     try {
+      // sendBufferSize 0 keeps the kernel's default (the package's options type requires the field).
       events = createNetlink(Protocol.ROUTE, { ref: true, recvBufferSize: options.receiveBufferBytes ?? 4 << 20, sendBufferSize: 0 });
       events.addMembership(rt.MulticastGroups.LINK);
       events.addMembership(rt.MulticastGroups.IPV4_IFADDR);
@@ -92,10 +93,12 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
       throw wrapError('subscribe', error);
     }
     const monitor = new InterfaceMonitor(events, requests, options.timeoutMs ?? 5000);
-    events.on('message', (msgs) => monitor.onNotification(msgs));
-    events.on('error', (error) => {
-      if (!monitor.closed) monitor.emit('error', wrapError('receive notifications', error));
-    });
+    events.on('message', (msgs) => deliverSafely(() => monitor.onNotification(msgs)));
+    events.on('error', (error) =>
+      deliverSafely(() => {
+        if (!monitor.closed) monitor.emit('error', wrapError('receive notifications', error));
+      }),
+    );
     try {
       await monitor.refresh();
     } catch (error) {

@@ -27,7 +27,7 @@ import raw from 'raw-socket';
 import type { Input, InterfaceAddress, NetworkType, Output } from '../core/api.js';
 import { AllSPFRouters } from '../core/api.js';
 import { formatIpv4 } from '../lib/ipv4.js';
-import { TransportClosedError, TransportSendError, TransportSetupError } from './errors.js';
+import { deliverSafely, TransportClosedError, TransportSendError, TransportSetupError } from './errors.js';
 import type { IpDropReason, Ipv4Header } from './ipv4-header.js';
 import { checkReceived, IPPROTO_OSPF } from './ipv4-header.js';
 import {
@@ -153,7 +153,7 @@ export class OspfInterfaceSocket extends EventEmitter<TransportEvents> {
       this.socket.close();
       throw error;
     }
-    this.socket.on('message', (buffer) => this.receive(buffer));
+    this.socket.on('message', (buffer) => deliverSafely(() => this.receive(buffer)));
     this.socket.on('error', (error) => this.fail(error));
   }
 

@@ -4,7 +4,7 @@
 // in transport.ns.test.ts.
 import { EventEmitter } from 'node:events';
 import { endianness } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AllDRouters, type Output } from '../../src/core/api.js';
 import { TransportClosedError, TransportSendError, TransportSetupError } from '../../src/io/errors.js';
 import { OspfInterfaceSocket, OspfTransport, type RawSocketLike, type TransportDrop } from '../../src/io/transport.js';
@@ -169,6 +169,26 @@ describe('OspfInterfaceSocket receive', () => {
       { ifName: 'eth1', reason: 'own-packet', src: parseIpv4('10.0.0.1') },
     ]);
     expect(socket.counters()).toMatchObject({ received: 3, accepted: 0, dropped: { truncated: 1, 'source-off-subnet': 1, 'own-packet': 1 } });
+  });
+
+  it("keeps the socket open when a 'packet' listener throws, and re-throws on a later tick", () => {
+    const { fake, socket } = open();
+    const later: (() => void)[] = [];
+    const spy = vi.spyOn(globalThis, 'setImmediate').mockImplementation(((fn: () => void) => {
+      later.push(fn);
+      return undefined as unknown as NodeJS.Immediate;
+    }) as typeof setImmediate);
+    try {
+      socket.on('packet', () => {
+        throw new Error('listener bug');
+      });
+      fake.emit('message', datagram('10.0.0.2', '224.0.0.5'), '10.0.0.2');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(socket.isClosed).toBe(false);
+    expect(later).toHaveLength(1);
+    expect(() => later[0]?.()).toThrow('listener bug');
   });
 
   it('closes and reports a socket that fails while receiving', () => {
