@@ -82,7 +82,7 @@ export function parseInterfaceLine(cur: Cursor, state: ParseState, ifc: Interfac
     cur.end();
     return;
   }
-  if (first === 'bandwidth' || first === 'shutdown' || first === 'multicast' || first === 'mpls') {
+  if (first === 'bandwidth' || first === 'shutdown' || first === 'multicast') {
     cur.unsupported('zebra interface settings are not implemented; configure the interface on the system');
   }
   cur.unknown(INTERFACE_WORDS);
@@ -90,7 +90,10 @@ export function parseInterfaceLine(cur: Cursor, state: ParseState, ifc: Interfac
 
 function parseIpOspf(cur: Cursor, state: ParseState, ifc: InterfaceConfig): void {
   const word = cur.peek();
-  if (word !== undefined && Object.hasOwn(IP_OSPF_UNSUPPORTED, word)) cur.unsupported(IP_OSPF_UNSUPPORTED[word] as string);
+  if (word !== undefined && Object.hasOwn(IP_OSPF_UNSUPPORTED, word)) {
+    cur.next();
+    cur.unsupported(IP_OSPF_UNSUPPORTED[word] as string);
+  }
   if (word === undefined) cur.need(`one of ${IP_OSPF_WORDS.join('|')}`);
   cur.next();
   switch (word) {

@@ -220,6 +220,10 @@ describe('unsupported features are refused by name', () => {
     expect(issues[0]?.line).toBe(1);
   });
 
+  it('names the refused interface statement in full', () => {
+    expect(issueOf(`${OSPF}interface e\n ip ospf bfd\n`).message).toBe('not supported: "ip ospf bfd": BFD is not implemented');
+  });
+
   it('tells where ip ospf statements belong', () => {
     expect(issueOf('router ospf\n network 10.0.0.0/8 area 0\n ip ospf cost 10\n').message).toContain(
       'belongs in an "interface NAME" section',
