@@ -109,6 +109,7 @@ export interface RouterEvents {
   lsdb: [change: Extract<Output, { kind: 'lsdb' }>];
 }
 
+/** Counters for operators: drops per reason, LSDB size, packets in and out. */
 export interface CoreStats {
   drops: DropCounters;
   lsaCount: number;
@@ -890,6 +891,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       this.acceptDd(iface, n, p, flags, ddSeq);
       return;
     }
+    // The lower Router ID's own bid for master crosses ours on the wire: ignored, as the
+    // RFC says, but no sign of trouble. Anything else is.
+    if (flags === all && p.routerId < this.config.routerId) return;
     this.drop('dd-rejected', iface.name, n.address);
   }
 

@@ -49,6 +49,8 @@ describe('RFC 2328 10.6: master/slave negotiation in ExStart', () => {
     expect(slave.map((p) => p.ddSeq)).toEqual([fromB[0]?.ddSeq, ...master.map((p) => p.ddSeq)]);
     // The slave described its whole database: 200 externals and its router-LSA.
     expect(slave.reduce((sum, p) => sum + p.lsaHeaders.length, 0)).toBe(201);
+    // The crossing bids for master are part of the negotiation, not drops.
+    expect([net.core('a').stats().drops['dd-rejected'], net.core('b').stats().drops['dd-rejected']]).toEqual([0, 0]);
     expect((slave.at(-1)?.flags ?? -1) & DdFlags.M).toBe(0);
     expect(net.lsdbText('a')).toEqual(net.lsdbText('b'));
   });
