@@ -63,6 +63,14 @@ export interface RouterConfig {
   externals: ExternalRouteConfig[];
   maximumPaths: number;
   spfThrottle: SpfThrottle;
+  /**
+   * Least time between two originations of one LSA, in ms (RFC 2328
+   * MinLSInterval, FRR `timers throttle lsa all`). Default 5000. The anycast
+   * announcer lowers it to its own min-interval (1000 by default, no less
+   * than the MinLSArrival of 1 s that receivers enforce) so that a
+   * withdrawal is not held back behind the previous origination.
+   */
+  minLsIntervalMs?: number;
 }
 
 export interface InterfaceAddress {

@@ -1407,9 +1407,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (current !== undefined && current.baseAge < MaxAge && sameContents(current.raw, wanted.probe)) return;
     // RFC 2328 12.4: at most one origination per MinLSInterval; later changes wait, they are not lost.
     const last = this.lastOriginated.get(key);
-    if (last !== undefined && this.now - last < MinLSInterval * 1000) {
+    const minInterval = this.config.minLsIntervalMs ?? MinLSInterval * 1000;
+    if (last !== undefined && this.now - last < minInterval) {
       this.deferred.add(key);
-      const at = last + MinLSInterval * 1000;
+      const at = last + minInterval;
       if (this.originationAt === undefined || at < this.originationAt) {
         this.originationAt = at;
         this.timers.set(this.timer('origination'), at);
