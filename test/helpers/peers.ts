@@ -425,6 +425,8 @@ export class FrrRouter implements LabPeer {
   /** Start zebra (once) and ospfd; resolves when ospfd answers vtysh. */
   async start(timeoutMs = 15_000): Promise<void> {
     if (this.zebra === undefined || !this.zebra.running) {
+      // ospfd writes to /var/run/frr itself (the restart record): it must belong to frr, as the package has it.
+      if (!existsSync(FRR_RUN)) run('install', ['-d', '-o', 'frr', '-g', 'frr', '-m', '755', FRR_RUN]);
       run('install', ['-d', '-o', 'frr', '-g', 'frr', '-m', '755', this.runDir]);
       this.zebra = this.spawn('zebra', join(this.dir, 'zebra.conf'));
       await waitFor(`${this.label} zebra's zserv.api`, () => existsSync(join(this.runDir, 'zserv.api')), {

@@ -56,7 +56,8 @@ describe.skipIf(gate.skip)('interop harness: FRR router, BIRD node', () => {
     expect(frr.neighbors()).toEqual([{ routerId: nodeRouterId(1), state: 'Full', role: 'Backup', address: nodeAddress(1), ifName: 'lan0' }]);
     expect(bird.neighbors()).toEqual([{ routerId: ROUTER_ID, state: 'Full', role: 'DR', address: ROUTER_ADDRESS, ifName: 'lan0' }]);
     expect(frr.interfaces().lan0).toMatchObject({ state: 'DR', drAddress: ROUTER_ADDRESS, bdrAddress: nodeAddress(1) });
-    expect(bird.interfaceState('lan0')).toBe('Backup');
+    // BIRD reports its own interface state a moment after its Hellos carry it.
+    await waitFor('BIRD\'s lan0 in state Backup', () => bird.interfaceState('lan0') === 'Backup', { timeoutMs: 5000, detail: () => live.report() });
   });
 
   it('installs the node\'s anycast /32 on the router and the router\'s external on the node', async () => {
