@@ -77,6 +77,13 @@ describe.skipIf(gate.skip)('interface monitor in a namespace', () => {
     expect(delays['lo /32 removed']).toBeLessThan(100);
   });
 
+  it('reports our side (IFA_LOCAL) of a point-to-point address, not the peer', async () => {
+    const added = await command(['ip', 'addr', 'add', '10.89.0.1', 'peer', '10.89.0.2/32', 'dev', 'e1'], (i) => i.name === 'e1' && i.addresses.length === 2);
+    expect(added.addresses).toEqual(['10.88.0.1/24', '10.89.0.1/32']);
+    const removed = await command(['ip', 'addr', 'del', '10.89.0.1', 'peer', '10.89.0.2/32', 'dev', 'e1'], (i) => i.name === 'e1' && i.addresses.length === 1);
+    expect(removed.addresses).toEqual(['10.88.0.1/24']);
+  });
+
   it('reports a link coming up (carrier on both veth ends) and going down', async () => {
     // e2 administratively up has no carrier yet: no change to report.
     lab.up(ns, 'e2');
