@@ -45,7 +45,10 @@ describe('RFC 2328 10.5: Hello parameter checks', () => {
   for (const [what, change, reason] of cases) {
     it(`drops a Hello with ${what}`, () => {
       const net = lone();
+      const emitted: string[] = [];
+      net.core('a').on('drop', (e) => emitted.push(e.reason));
       inject(net, 'a', 'eth0', '10.0.0.2', hello(change));
+      expect(emitted).toEqual([reason]);
       expect(net.core('a').neighbors()).toEqual([]);
       expect(net.core('a').stats().drops[reason as 'hello-mask-mismatch']).toBe(1);
       const drops = net.outputsOf('a').filter((o) => o.kind === 'event' && o.event.type === 'drop');
