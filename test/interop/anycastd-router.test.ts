@@ -119,7 +119,7 @@ describe.skipIf(gate.skip)('ospf-anycastd as the router, FRR and BIRD as nodes',
     ]);
     expect(frr.interfaces().lan0).toMatchObject({ state: 'Backup', drAddress: ROUTER_ADDRESS, drId: ROUTER_ID });
     expect(frr.neighbors().find((n) => n.routerId === ROUTER_ID)).toMatchObject({ state: 'Full', role: 'DR' });
-    expect(bird.interfaceState('lan0')).toBe('DROther');
+    await waitFor('BIRD\'s lan0 in state DROther', () => bird.interfaceState('lan0') === 'DROther', { timeoutMs: 5000, detail });
     expect(bird.neighbors().find((n) => n.routerId === ROUTER_ID)).toMatchObject({ state: 'Full', role: 'DR' });
     expect((await ours.neighbors()).find((n) => n.routerId === ROUTER_ID)).toMatchObject({ state: 'Full', role: 'DR' });
   });
