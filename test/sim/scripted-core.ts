@@ -1,6 +1,7 @@
 // A scripted stand-in for an OSPF core, to test the simulator's own rules
 // (who receives what, faults, timers) without the protocol in the way.
-import type { CoreOptions, Input, InterfaceInfo, OspfCore, Output } from '../../src/core/api.js';
+import type { CoreOptions, Input, InterfaceInfo, InterfaceView, NeighborView, OspfCore, Output } from '../../src/core/api.js';
+import type { Lsa, LsaHeader, LsaKey } from '../../src/packet/types.js';
 
 export interface Received {
   now: number;
@@ -17,6 +18,10 @@ export class ScriptedCore implements OspfCore {
   readonly interfaceInputs: InterfaceInfo[] = [];
   readonly timerCalls: number[] = [];
   deadline: number | undefined;
+  /** What the inspection calls return, set by the test. */
+  interfaceViews: InterfaceView[] = [];
+  neighborViews: NeighborView[] = [];
+  database: Lsa[] = [];
 
   constructor(
     readonly options: CoreOptions,
@@ -34,20 +39,20 @@ export class ScriptedCore implements OspfCore {
     return this.deadline;
   }
 
-  interfaces(): [] {
-    return [];
+  interfaces(): InterfaceView[] {
+    return this.interfaceViews;
   }
 
-  neighbors(): [] {
-    return [];
+  neighbors(): NeighborView[] {
+    return this.neighborViews;
   }
 
-  lsdb(): [] {
-    return [];
+  lsdb(): LsaHeader[] {
+    return this.database.map(({ raw: _raw, ...header }) => header);
   }
 
-  lsa(): undefined {
-    return undefined;
+  lsa(key: LsaKey): Lsa | undefined {
+    return this.database.find((l) => l.type === key.type && l.lsId === key.lsId && l.advRouter === key.advRouter);
   }
 }
 
