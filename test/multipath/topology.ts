@@ -3,6 +3,7 @@
 // carrying the anycast address on lo, and the flow mapper that asks the
 // router's kernel where each of many UDP flows to the anycast address goes.
 //
+//   client c 10.204.204.10 ── e9 10.204.204.1 (with { client: true })
 //   router r  e0 10.92.0.1/24 ── bridge (namespace s) ──┬── g1 10.92.0.2   lo 10.206.206.1/32
 //                                                       ├── g2 10.92.0.3
 //                                                       └── g3 10.92.0.4
@@ -16,9 +17,10 @@ export interface RouterLab {
   lab: NetnsLab;
   router: string;
   gateways: string[];
+  client?: string;
 }
 
-export function buildRouterLab(label: string): RouterLab {
+export function buildRouterLab(label: string, options: { client?: boolean } = {}): RouterLab {
   const lab = new NetnsLab(label);
   const router = lab.namespace('r');
   const sw = lab.namespace('s');
@@ -37,7 +39,16 @@ export function buildRouterLab(label: string): RouterLab {
   lab.up(router, 'e0');
   // Layer-4 hashing, so that flows differing only in source port spread.
   lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.fib_multipath_hash_policy=1']);
-  return { lab, router, gateways };
+  if (!options.client) return { lab, router, gateways };
+  const client = lab.namespace('c');
+  lab.veth(client, 'e0', router, 'e9');
+  lab.address(client, 'e0', '10.204.204.10/24');
+  lab.address(router, 'e9', '10.204.204.1/24');
+  lab.up(client, 'e0');
+  lab.up(router, 'e9');
+  lab.exec(client, 'ip', ['route', 'add', 'default', 'via', '10.204.204.1']);
+  lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
+  return { lab, router, gateways, client };
 }
 
 /**
@@ -72,4 +83,22 @@ export function compareMaps(before: string[], after: string[]): { moved: number;
     movedTo.set(now, (movedTo.get(now) ?? 0) + 1);
   });
   return { moved, movedFrom, movedTo };
+}
+
+/** Count UDP packets to port 5060 arriving in a namespace: an nft counter in its input hook. */
+export function countUdp(lab: NetnsLab, ns: string): void {
+  lab.exec(ns, 'nft', ['add table ip cnt; add chain ip cnt in { type filter hook input priority 0; }; add rule ip cnt in udp dport 5060 counter']);
+}
+
+/** The packets counted by countUdp(), read with `nft -j`. */
+export function udpCount(lab: NetnsLab, ns: string): number {
+  const listing = JSON.parse(lab.exec(ns, 'nft', ['-j', 'list', 'table', 'ip', 'cnt'])) as { nftables: { rule?: { expr: { counter?: { packets: number } }[] } }[] };
+  for (const item of listing.nftables) for (const e of item.rule?.expr ?? []) if (e.counter) return e.counter.packets;
+  throw new Error(`no counter in ${ns}`);
+}
+
+/** Send `count` UDP datagrams from one socket in `ns` to the anycast address, port 5060. */
+export function sendUdp(lab: NetnsLab, ns: string, count: number): void {
+  const script = `const s=require('node:dgram').createSocket('udp4');let n=0;const next=()=>{if(n===${count})return s.close();n++;s.send('x',5060,'${ANYCAST}',next);};next();`;
+  lab.exec(ns, process.execPath, ['-e', script], 20_000);
 }
