@@ -90,6 +90,7 @@ export function validateConfig(config: RouterConfig): void {
   config.networks.forEach((p, i) => checkPrefix(p, `networks[${i}]`));
   if (typeof config.interfaces !== 'object' || config.interfaces === null) throw new CoreConfigError('interfaces must be an object');
   for (const name of Object.keys(config.interfaces)) validateSettings(settingsFor(config, name), `interfaces.${name}`);
+  if (config.minLsIntervalMs !== undefined) checkInteger(config.minLsIntervalMs, 0, 3_600_000, 'minLsIntervalMs');
   if (!Array.isArray(config.externals)) throw new CoreConfigError('externals must be an array');
   config.externals.forEach((e, i) => {
     checkPrefix(e.prefix, `externals[${i}].prefix`);

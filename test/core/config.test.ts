@@ -34,6 +34,7 @@ describe('CoreConfigError', () => {
     ['priority 256', (c) => (c.interfaces.eth0 = { priority: 256 })],
     ['an unknown network type', (c) => (c.interfaces.eth0 = { networkType: 'nbma' as 'broadcast' })],
     ['a prefix length of 33', (c) => (c.networks = [{ address: 0, length: 33 }])],
+    ['a negative minLsIntervalMs', (c) => (c.minLsIntervalMs = -1)],
     ['an external metric over 24 bits', (c) => c.externals.push({ prefix: parsePrefix('192.0.2.0/24'), metric: 0x1000000, metricType: 2, forwardingAddress: 0, tag: 0 })],
   ];
   for (const [what, change] of bad) {

@@ -79,6 +79,21 @@ describe("the 'advertise' input: how the anycast /32 is announced", () => {
     expect(stubs(routerLsa(net, 'r', '10.206.0.11'))).toContainEqual([ip('10.206.206.1'), 0xffffffff, 10]);
   });
 
+  it('config.minLsIntervalMs shortens the wait between originations', () => {
+    const net = sipNode();
+    const config = net.nodes.get('node')?.config as RouterConfig;
+    net.input('node', { kind: 'config', config: { ...config, minLsIntervalMs: 1_000 } });
+    const anycast = parsePrefix('10.206.206.1/32');
+    net.advance(5_000);
+    const before = routerLsa(net, 'node', '10.206.0.11');
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'withdraw' });
+    net.advance(200);
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'announce' });
+    expect(routerLsa(net, 'node', '10.206.0.11').seq).toBe(before.seq + 1);
+    net.advance(800);
+    expect(routerLsa(net, 'node', '10.206.0.11').seq).toBe(before.seq + 2);
+  });
+
   it('a flap inside MinLSInterval that ends where it started originates nothing more', () => {
     const net = sipNode();
     const anycast = parsePrefix('10.206.206.1/32');
