@@ -15,6 +15,7 @@ import {
 } from '../../src/sim/index.js';
 
 export const CHAOS_MS = 30_000;
+
 /** Fault rates for the chaos window, heavier for some seeds than others. */
 export function faultsFor(prng: Prng): Partial<LinkFaults> {
   return {
@@ -26,7 +27,9 @@ export function faultsFor(prng: Prng): Partial<LinkFaults> {
     reorderDelayMs: 40,
   };
 }
-export const CALM = { loss: 0, duplicate: 0, reorder: 0, minDelayMs: 1, maxDelayMs: 5 };
+
+/** Once the chaos window ends: no loss, no duplicates, a fixed 1 ms delay, so no reordering either. */
+export const CALM = { loss: 0, duplicate: 0, reorder: 0, minDelayMs: 1, maxDelayMs: 1 };
 
 /**
  * A few routers, one of them redistributing 1,000–3,000 routes: database
