@@ -24,7 +24,8 @@ export class NextHopSets {
   private setIds = new Map<string, number>([['', 0]]);
   private singles: number[] = [];
   private unions = new Map<number, number>();
-  private outputs: (readonly NextHop[] | undefined)[] = [];
+  /** Output arrays by set number, kept dense (one entry per set). */
+  private outputs: (readonly NextHop[] | undefined)[] = [undefined];
   /** Output arrays shared across calculations, so that unchanged routes keep the very same array. */
   private interned = new Map<string, readonly NextHop[]>();
 
@@ -48,7 +49,7 @@ export class NextHopSets {
     this.setIds = new Map([['', 0]]);
     this.singles = [];
     this.unions.clear();
-    this.outputs = [];
+    this.outputs = [undefined];
     if (this.interned.size > 4096) this.interned.clear();
   }
 
@@ -144,6 +145,7 @@ export class NextHopSets {
     const known = this.setIds.get(key);
     if (known !== undefined) return known;
     this.sets.push(atoms.length === atoms.buffer.byteLength / 4 ? atoms : atoms.slice());
+    this.outputs.push(undefined);
     this.setIds.set(key, this.sets.length - 1);
     return this.sets.length - 1;
   }

@@ -133,7 +133,7 @@ export class Spf {
   private vRouter: (RouterRecord | undefined)[] = [];
   private vNetwork: (NetworkRecord | undefined)[] = [];
   /** Link targets as vertex numbers (-1: no such vertex), valid while vEpoch matches epoch. */
-  private vTargets: (Int32Array | undefined)[] = [];
+  private vTargets: (number[] | undefined)[] = [];
   private vEpoch: number[] = [];
   /** Bumped whenever a vertex appears or goes: every link target must be looked up again. */
   private epoch = 0;
@@ -196,17 +196,17 @@ export class Spf {
   private readonly dirtyAsbrs = new Set<number>();
   private run = 0;
   /** rangeStamp[slot] === run: the slot's intra/inter route changed in this run. */
-  private rangeStamp: number[] = [];
+  private rangeStamp: Int32Array = new Int32Array(64);
   /** Prefix lengths of this run's changed intra/inter routes. */
   private readonly rangeLengths = new Uint8Array(33);
-  private touchStamp: number[] = [];
+  private touchStamp: Int32Array = new Int32Array(64);
   private touchedSlots: number[] = [];
   private touchedOld: (Route | undefined)[] = [];
 
   /** Routes in the table. */
   private routeCount = 0;
   /** Next-hop set numbers of current routes, for forwarding-address lookups. */
-  private routeSets: number[] = [];
+  private routeSets: Int32Array = new Int32Array(64);
 
   // Scratch result of asbrRoute().
   private cCost = 0;
@@ -370,10 +370,32 @@ export class Spf {
     if (externals !== undefined) for (const r of externals.values()) this.dirtyExternals.add(this.index.find(r.address, r.length));
   }
 
+  /**
+   * The slot of a prefix, made when new. Per-slot arrays grow with the index
+   * and stay dense (holes or far writes would turn V8 arrays into dictionaries).
+   */
+  private intern(address: number, length: number): number {
+    const slot = this.index.intern(address, length);
+    while (this.routes.length <= slot) {
+      this.routes.push(undefined);
+      this.stubRefs.push(undefined);
+      this.netRefs.push(undefined);
+      this.sumRefs.push(undefined);
+      this.extRefs.push(undefined);
+    }
+    if (slot >= this.touchStamp.length) {
+      const size = this.touchStamp.length * 2;
+      this.touchStamp = grow(this.touchStamp, size);
+      this.rangeStamp = grow(this.rangeStamp, size);
+      this.routeSets = grow(this.routeSets, size);
+    }
+    return slot;
+  }
+
   /** Indexes stub links ([address, length, metric] triples) of router vertex v under their prefixes. */
-  private addStubs(v: number, stubs: Uint32Array): void {
+  private addStubs(v: number, stubs: readonly number[]): void {
     for (let i = 0; i < stubs.length; i += 3) {
-      const slot = this.index.intern(stubs[i], stubs[i + 1]);
+      const slot = this.intern(stubs[i], stubs[i + 1]);
       const refs = this.stubRefs[slot];
       if (refs === undefined) this.stubRefs[slot] = [v, stubs[i + 2]];
       else refs.push(v, stubs[i + 2]);
@@ -381,7 +403,7 @@ export class Spf {
     }
   }
 
-  private removeStubs(v: number, stubs: Uint32Array): void {
+  private removeStubs(v: number, stubs: readonly number[]): void {
     for (let i = 0; i < stubs.length; i += 3) {
       const slot = this.index.find(stubs[i], stubs[i + 1]);
       const refs = this.stubRefs[slot] as number[];
@@ -430,7 +452,7 @@ export class Spf {
     this.vNetwork[v] = after;
     this.vTargets[v] = undefined;
     this.forcedVertices.add(v);
-    const slot = this.index.intern(after.address, after.length);
+    const slot = this.intern(after.address, after.length);
     const refs = this.netRefs[slot];
     if (refs === undefined) this.netRefs[slot] = [v];
     else refs.push(v);
@@ -463,7 +485,7 @@ export class Spf {
       this.summaryLsas.set(advRouter, byId);
     }
     byId.set(lsId, record);
-    const slot = this.index.intern(record.address, record.length);
+    const slot = this.intern(record.address, record.length);
     const refs = this.sumRefs[slot];
     if (refs === undefined) this.sumRefs[slot] = [record];
     else refs.push(record);
@@ -509,7 +531,7 @@ export class Spf {
       this.externalLsas.set(advRouter, byId);
     }
     byId.set(lsId, record);
-    const slot = this.index.intern(record.address, record.length);
+    const slot = this.intern(record.address, record.length);
     const refs = this.extRefs[slot];
     if (refs === undefined) this.extRefs[slot] = [record];
     else refs.push(record);
@@ -519,6 +541,13 @@ export class Spf {
 
   private allocVertex(kind: number, id: number): number {
     const v = this.freeVertices.length > 0 ? (this.freeVertices.pop() as number) : this.vEnd++;
+    if (v === this.vId.length) {
+      this.vId.push(0);
+      this.vRouter.push(undefined);
+      this.vNetwork.push(undefined);
+      this.vTargets.push(undefined);
+      this.vEpoch.push(0);
+    }
     if (v >= this.vKind.length) {
       const grown = new Uint8Array(this.vKind.length * 2);
       grown.set(this.vKind);
@@ -709,7 +738,7 @@ export class Spf {
       edgeStart[v] = e;
       const kind = this.vKind[v];
       if (kind === VertexFree) continue;
-      const targets = this.vTargets[v] as Int32Array;
+      const targets = this.vTargets[v] as number[];
       const topo = kind === VertexRouter ? (this.vRouter[v] as RouterRecord).topo : undefined;
       for (let i = 0; i < targets.length; i++) {
         const w = targets[i];
@@ -752,21 +781,19 @@ export class Spf {
     }
   }
 
-  private resolve(v: number): Int32Array {
+  private resolve(v: number): number[] {
     if (this.vKind[v] === VertexRouter) {
       const topo = (this.vRouter[v] as RouterRecord).topo;
-      const targets = new Int32Array(topo.length / 4);
-      for (let i = 0; i < targets.length; i++) {
+      const targets: number[] = [];
+      for (let i = 0; i < topo.length; i += 4) {
         // RFC 2328 A.4.2: a transit link names the DR's interface address, the others a router id.
-        const map = topo[4 * i] === RouterLinkType.Transit ? this.networkVertex : this.routerVertex;
-        targets[i] = map.get(topo[4 * i + 1]) ?? -1;
+        const map = topo[i] === RouterLinkType.Transit ? this.networkVertex : this.routerVertex;
+        targets.push(map.get(topo[i + 1]) ?? -1);
       }
       return targets;
     }
     const attached = (this.vNetwork[v] as NetworkRecord).attached;
-    const targets = new Int32Array(attached.length);
-    for (let i = 0; i < attached.length; i++) targets[i] = this.routerVertex.get(attached[i]) ?? -1;
-    return targets;
+    return attached.map((id) => this.routerVertex.get(id) ?? -1);
   }
 
   /** RFC 2328 16.1: the shortest-path tree rooted at this router, with next hops (16.1.1). */
@@ -1172,6 +1199,12 @@ function activeNetwork(byAdv: Map<number, NetworkRecord>): NetworkRecord {
   return best as NetworkRecord;
 }
 
+function grow(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
 /** The same links to the same neighbours, costs and Link Data aside. */
 function sameLinkTargets(a: RouterRecord, b: RouterRecord): boolean {
   if (a.topo.length !== b.topo.length) return false;
@@ -1180,24 +1213,24 @@ function sameLinkTargets(a: RouterRecord, b: RouterRecord): boolean {
 }
 
 /** The stub triples of a that b lacks, counting repeats. */
-function stubsMissingFrom(a: Uint32Array, b: Uint32Array): Uint32Array {
-  const used = new Uint8Array(b.length / 3);
+function stubsMissingFrom(a: readonly number[], b: readonly number[]): number[] {
+  const used: boolean[] = new Array(b.length / 3).fill(false);
   const out: number[] = [];
   for (let i = 0; i < a.length; i += 3) {
     let found = false;
     for (let j = 0; j < b.length; j += 3) {
-      if (used[j / 3] === 0 && a[i] === b[j] && a[i + 1] === b[j + 1] && a[i + 2] === b[j + 2]) {
-        used[j / 3] = 1;
+      if (!used[j / 3] && a[i] === b[j] && a[i + 1] === b[j + 1] && a[i + 2] === b[j + 2]) {
+        used[j / 3] = true;
         found = true;
         break;
       }
     }
     if (!found) out.push(a[i], a[i + 1], a[i + 2]);
   }
-  return Uint32Array.from(out);
+  return out;
 }
 
-function sameStubs(a: Uint32Array, b: Uint32Array): boolean {
+function sameStubs(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
