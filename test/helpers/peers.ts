@@ -68,10 +68,15 @@ export interface WaitOptions {
   detail?: () => string | Promise<string>;
 }
 
+/** Thrown by a waitFor probe to end the wait at once: what it waits for can no longer happen. */
+export class WaitAborted extends Error {
+  override name = 'WaitAborted';
+}
+
 /**
  * Poll `probe` until it returns something truthy, and return that. A probe
- * that throws counts as not yet; after `timeoutMs` the wait fails with the
- * last value or error seen and the detail.
+ * that throws counts as not yet (WaitAborted ends the wait); after
+ * `timeoutMs` the wait fails with the last value or error seen and the detail.
  */
 export async function waitFor<T>(
   what: string,
@@ -87,6 +92,10 @@ export async function waitFor<T>(
       if (value) return value;
       last = `last value: ${JSON.stringify(value)}`;
     } catch (err) {
+      if (err instanceof WaitAborted) {
+        const detail = options.detail ? `\n${await options.detail()}` : '';
+        throw new Error(`gave up waiting for ${what}: ${err.message}${detail}`);
+      }
       last = `last error: ${err instanceof Error ? err.message : String(err)}`;
     }
     if (performance.now() >= deadline) break;
@@ -148,6 +157,12 @@ export class PeerProcess {
     await this.exited;
     throw new Error(`${this.label} did not exit within ${timeoutMs} ms of ${signal}; output:\n${tail(this.text)}`);
   }
+}
+
+/** For waitFor probes: true while the process runs, WaitAborted once it has ended. */
+function alive(process: PeerProcess): true {
+  if (!process.running) throw new WaitAborted(`${process.label} ended (${process.child.exitCode ?? process.child.signalCode})`);
+  return true;
 }
 
 function tail(text: string, lines = 40): string {
@@ -428,15 +443,17 @@ export class FrrRouter implements LabPeer {
       // ospfd writes to /var/run/frr itself (the restart record): it must belong to frr, as the package has it.
       if (!existsSync(FRR_RUN)) run('install', ['-d', '-o', 'frr', '-g', 'frr', '-m', '755', FRR_RUN]);
       run('install', ['-d', '-o', 'frr', '-g', 'frr', '-m', '755', this.runDir]);
-      this.zebra = this.spawn('zebra', join(this.dir, 'zebra.conf'));
-      await waitFor(`${this.label} zebra's zserv.api`, () => existsSync(join(this.runDir, 'zserv.api')), {
+      const zebra = this.spawn('zebra', join(this.dir, 'zebra.conf'));
+      this.zebra = zebra;
+      await waitFor(`${this.label} zebra's zserv.api`, () => alive(zebra) && existsSync(join(this.runDir, 'zserv.api')), {
         timeoutMs,
         intervalMs: 50,
         detail: () => this.report(),
       });
     }
-    this.ospfd = this.spawn('ospfd', this.confPath);
-    await waitFor(`${this.label} ospfd answering vtysh`, () => this.json<FrrOspf>('show ip ospf json').routerId !== undefined, {
+    const ospfd = this.spawn('ospfd', this.confPath);
+    this.ospfd = ospfd;
+    await waitFor(`${this.label} ospfd answering vtysh`, () => alive(ospfd) && this.json<FrrOspf>('show ip ospf json').routerId !== undefined, {
       timeoutMs,
       intervalMs: 100,
       detail: () => this.report(),
@@ -533,8 +550,9 @@ export class BirdRouter implements LabPeer {
   /** Start BIRD; resolves when it answers on its control socket. */
   async start(timeoutMs = 15_000): Promise<void> {
     const args = ['-f', '-c', this.confPath, '-s', this.socket, '-P', join(this.dir, 'bird.pid')];
-    this.process = new PeerProcess(`${this.label} bird`, this.lab.net.spawn(this.ns, BIRD_BIN, args));
-    await waitFor(`${this.label} BIRD answering birdc`, () => this.birdc('show status').includes('Daemon is up'), {
+    const bird = new PeerProcess(`${this.label} bird`, this.lab.net.spawn(this.ns, BIRD_BIN, args));
+    this.process = bird;
+    await waitFor(`${this.label} BIRD answering birdc`, () => alive(bird) && this.birdc('show status').includes('Daemon is up'), {
       timeoutMs,
       intervalMs: 100,
       detail: () => this.report(),
@@ -626,7 +644,7 @@ export class AnycastDaemon implements LabPeer {
     await waitFor(
       `${this.label} ospf-anycastd answering on ${this.socket}`,
       async () => {
-        if (!this.running) throw new Error(`ospf-anycastd ended (${await this.process?.exited})`);
+        if (!this.running) throw new WaitAborted(`ospf-anycastd ended (${await this.process?.exited})`);
         return (await this.ospf()).routerId !== undefined;
       },
       { timeoutMs, intervalMs: 100, detail: () => this.report() },
