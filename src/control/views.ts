@@ -65,6 +65,8 @@ export interface RouteRowView {
   cost: number;
   type2Cost?: number;
   nextHops: { address: string; ifName: string }[];
+  /** For a route with two or more next hops: how the kernel spreads it (nexthop group kind, id, per-packet) and its next hops there. */
+  multipath?: { group: 'resilient' | 'hash-threshold' | 'rta-multipath'; groupId?: number; perPacket: boolean; nextHops: string[] };
 }
 
 export interface AnycastCheckView {

@@ -18,10 +18,11 @@ import type { CoreEvent, Input, InterfaceInfo, NeighborState, PrefixAdvertisemen
 import { diffConfig, pickRouterId, toAnycastOptions, toRouterConfig, type DaemonConfig } from '../config/index.js';
 import { OspfInstance, type InstanceOutput } from '../instance/instance.js';
 import { InterfaceMonitor } from '../io/netlink.js';
-import { RouteInstaller, type KernelRoute } from '../io/routes.js';
+import type { KernelRoute } from '../io/routes.js';
 import { OspfTransport } from '../io/transport.js';
 import { formatIpv4, formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.js';
 import type { RouteChange } from '../spf/index.js';
+import { MultipathFib, type FibInstaller, type MultipathFibOptions } from '../multipath/index.js';
 import { kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
@@ -31,13 +32,14 @@ import { anycastRows, databaseRows, interfaceRows, lsaCountsByType, neighborRows
 export interface DaemonSystem {
   monitor: () => Promise<InterfaceMonitor>;
   transport: () => OspfTransport;
-  routes: (options: { table: number; metric: number }) => RouteInstaller;
+  /** Kernel routes as nexthop groups, the multipath hash policy and per-packet spreading. */
+  routes: (options: MultipathFibOptions) => FibInstaller;
 }
 
 const linuxSystem: DaemonSystem = {
   monitor: () => InterfaceMonitor.start(),
   transport: () => new OspfTransport(),
-  routes: (options) => new RouteInstaller(options),
+  routes: (options) => new MultipathFib(options),
 };
 
 export interface DaemonOptions {
@@ -78,7 +80,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private instance!: OspfInstance;
   private monitor!: InterfaceMonitor;
   private transport!: OspfTransport;
-  private routes!: RouteInstaller;
+  private routes!: FibInstaller & Partial<Pick<MultipathFib, 'multipath'>>;
   private announcer: Announcer | undefined;
   private control: ControlServer | undefined;
   private metrics: DaemonMetrics | undefined;
@@ -125,7 +127,14 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       this.config = { ...this.config, ospf: { ...this.config.ospf, routerId: picked } };
     }
     this.routerConfig = toRouterConfig(this.config, interfaces, { anycastModes: this.externalModes });
-    this.routes = this.system.routes({ table: this.config.kernelRoutes.table, metric: this.config.kernelRoutes.metric });
+    this.routes = this.system.routes({
+      table: this.config.kernelRoutes.table,
+      metric: this.config.kernelRoutes.metric,
+      multipath: this.config.ospf.multipath,
+      perPacketInterfaces: Object.keys(this.config.interfaces).filter((name) => this.config.interfaces[name]?.loadSharing === 'per-packet'),
+      ifIndexOf: (name) => this.monitor.get(name)?.ifIndex,
+      log: (level, message, fields) => this.logger.log(level, message, fields),
+    });
     const swept = await this.routes.sweep();
     if (swept.length > 0) this.logger.notice('removed stale OSPF routes left by an earlier run', { count: swept.length });
     this.transport = this.system.transport();
@@ -484,7 +493,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
           lsas: databaseRows(this.instance, now, typeof args.type === 'string' ? args.type : undefined, typeof args.lsId === 'string' ? args.lsId : undefined),
         };
       case 'routes':
-        return routeRows(this.instance);
+        return routeRows(this.instance, (prefix) => this.routes.multipath?.(prefix));
       case 'anycast':
         return anycastRows(this.announcer?.status() ?? []);
       default:

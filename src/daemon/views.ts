@@ -5,7 +5,7 @@ import type { PrefixStatus } from '../anycast/index.js';
 import type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView, AnycastRowView } from '../control/views.js';
 import type { SpfThrottle } from '../core/api.js';
 import type { OspfInstance } from '../instance/instance.js';
-import { formatIpv4, formatPrefix, parseIpv4 } from '../lib/ipv4.js';
+import { formatIpv4, formatPrefix, parseIpv4, type Prefix } from '../lib/ipv4.js';
 import { decodeLsaBody } from '../packet/index.js';
 import { LsaType, type LsaHeader } from '../packet/types.js';
 
@@ -163,7 +163,7 @@ function jsonBody(body: ReturnType<typeof decodeLsaBody>): unknown {
   }
 }
 
-export function routeRows(instance: OspfInstance): RouteRowView[] {
+export function routeRows(instance: OspfInstance, multipathOf?: (prefix: Prefix) => RouteRowView['multipath']): RouteRowView[] {
   return instance
     .routes()
     .routes()
@@ -175,6 +175,8 @@ export function routeRows(instance: OspfInstance): RouteRowView[] {
         nextHops: r.nextHops.map((h) => ({ address: formatIpv4(h.address), ifName: h.ifName })),
       };
       if (r.pathType === 'external-2') row.type2Cost = r.type2Cost;
+      const multipath = multipathOf?.(r.prefix);
+      if (multipath !== undefined) row.multipath = multipath;
       return row;
     });
 }

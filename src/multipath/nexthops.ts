@@ -44,6 +44,8 @@ import { formatIpv4, formatPrefix, maskFromLength, type Prefix } from '../lib/ip
 export interface FibInstaller {
   sweep(): Promise<Prefix[]>;
   sync(desired: readonly KernelRoute[]): Promise<SyncResult>;
+  /** Re-read what the kernel holds and re-apply the last sync. */
+  refresh(): Promise<SyncResult>;
   removeAll(): Promise<SyncResult>;
   installed(): KernelRoute[];
   close(): void;
@@ -145,6 +147,8 @@ export class NexthopInstaller implements FibInstaller {
   private readonly groups = new Map<number, GroupObject>();
   /** Installed routes by prefix, with the group each names. */
   private readonly routes = new Map<string, { route: KernelRoute; group: number }>();
+  /** The routes of the last sync, for refresh(). */
+  private desired = new Map<string, KernelRoute>();
   /** Set when a request failed: the next sync reads the kernel's state first. */
   private suspect = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -234,7 +238,22 @@ export class NexthopInstaller implements FibInstaller {
       if (!this.probed) await this.probe();
       if (this.fallback) return this.legacy.sync([...wanted.values()]);
       if (this.suspect) await this.reread();
+      this.desired = wanted;
       return this.apply(wanted);
+    });
+  }
+
+  /**
+   * Read back the protocol-188 nexthops, groups and routes the kernel still
+   * holds (an interface that went down takes its nexthops with it, and an
+   * operator may delete some) and re-apply the last sync.
+   */
+  refresh(): Promise<SyncResult> {
+    return this.serial(async () => {
+      if (!this.probed) await this.probe();
+      if (this.fallback) return this.legacy.refresh();
+      await this.reread();
+      return this.apply(this.desired);
     });
   }
 
@@ -442,7 +461,7 @@ export class NexthopInstaller implements FibInstaller {
     return attrs;
   }
 
-  /** After a failure: forget what the kernel no longer holds (objects flushed with an interface, routes with their group). */
+  /** After a failure, and for refresh(): forget what the kernel no longer holds (objects flushed with an interface, routes with their group). */
   private async reread(): Promise<void> {
     const objects = new Map((await this.dumpNexthops()).filter((m) => m.data.protocol === ROUTE_PROTOCOL_OSPF).map((m) => [m.attrs.id ?? 0, m]));
     for (const [key, object] of [...this.hops]) if (!objects.has(object.id)) this.hops.delete(key);
@@ -466,7 +485,7 @@ export class NexthopInstaller implements FibInstaller {
     }
     const present = new Set(
       kernelRoutes
-        .filter((r) => (r.attrs.table ?? r.data.table) === this.table && r.attrs.nhId !== undefined)
+        .filter((r) => (r.attrs.table ?? r.data.table) === this.table && (r.attrs.priority ?? 0) === this.metric && r.attrs.nhId !== undefined)
         .map((r) => formatPrefix({ address: r.attrs.dst ? r.attrs.dst.readUInt32BE(0) : 0, length: r.data.dstLen ?? 0 })),
     );
     for (const [p, entry] of [...this.routes]) {
