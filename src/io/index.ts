@@ -7,3 +7,4 @@ export * from './ipv4-header.js';
 export * from './netlink.js';
 export * from './routes.js';
 export * from './transport.js';
+export * from './addresses.js';

@@ -57,6 +57,7 @@ router ospf
  redistribute connected
  network 10.205.205.0/24 area 0.0.0.0
  log-adjacency-changes
+ multipath hash layer4
 !
 `;
 }
@@ -116,10 +117,9 @@ export class SipLab {
     });
     lab.bridge(sw, 'br0', ['p0', ...NODES.map((n) => `p${n}`)]);
 
-    // The router forwards, and hashes flows on ports too, so one client's
-    // calls spread over the nodes (`multipath hash layer4`).
+    // The router forwards; its daemon hashes flows on ports too (`multipath hash
+    // layer4`), so one client's calls spread over the nodes.
     lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
-    lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.fib_multipath_hash_policy=1']);
   }
 
   socket(name: string): string {
