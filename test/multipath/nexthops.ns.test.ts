@@ -6,7 +6,7 @@
 // hash-threshold groups, garbage collection and removal of everything.
 // Verified with `ip -j nexthop` / `ip -j route` and 1,000 `ip route get` lookups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { namespaceGate, type JsonLineChild } from '../helpers/netns.js';
+import { NetnsLab, namespaceGate, type JsonLineChild } from '../helpers/netns.js';
 import { ANYCAST, GATEWAYS, buildRouterLab, compareMaps, mapFlows, type RouterLab } from './topology.js';
 
 const gate = namespaceGate('nexthop installer namespace tests');
@@ -55,7 +55,7 @@ describe.skipIf(gate.skip)('nexthop-group installer in a namespace', () => {
   };
 
   beforeAll(async () => {
-    rl = buildRouterLab('nh');
+    rl = buildRouterLab(new NetnsLab('nh'));
     // Left by a crashed run (protocol 188), and objects that are not ours.
     rl.lab.exec(rl.router, 'ip', ['nexthop', 'add', 'id', '7001', 'via', GATEWAYS[0], 'dev', 'e0', 'proto', '188']);
     rl.lab.exec(rl.router, 'ip', ['nexthop', 'add', 'id', '7002', 'group', '7001', 'proto', '188']);

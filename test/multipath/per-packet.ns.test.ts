@@ -5,7 +5,7 @@
 // evenly; a crashed run's table, rules and routes are swept at start and
 // nothing is left after removeAll().
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { namespaceGate, type JsonLineChild } from '../helpers/netns.js';
+import { NetnsLab, namespaceGate, type JsonLineChild } from '../helpers/netns.js';
 import { ANYCAST, GATEWAYS, buildRouterLab, countUdp, sendUdp, udpCount, type RouterLab } from './topology.js';
 
 const gate = namespaceGate('per-packet load-sharing namespace tests');
@@ -24,7 +24,7 @@ describe.skipIf(gate.skip)('per-packet spreading in a namespace', () => {
   });
 
   beforeAll(async () => {
-    rl = buildRouterLab('pp', { client: true });
+    rl = buildRouterLab(new NetnsLab('pp'), { client: true });
     for (const g of rl.gateways) countUdp(rl.lab, g);
     // The per-flow route the main table holds (the installer's job in the daemon).
     rl.lab.exec(rl.router, 'ip', ['route', 'add', ANYCAST, ...GATEWAYS.flatMap((g) => ['nexthop', 'via', g, 'dev', 'e0'])]);

@@ -20,8 +20,8 @@ export interface RouterLab {
   client?: string;
 }
 
-export function buildRouterLab(label: string, options: { client?: boolean } = {}): RouterLab {
-  const lab = new NetnsLab(label);
+/** Build the lab in `lab` (a fresh NetnsLab, or an InteropLab's). */
+export function buildRouterLab(lab: NetnsLab, options: { client?: boolean } = {}): RouterLab {
   const router = lab.namespace('r');
   const sw = lab.namespace('s');
   lab.veth(router, 'e0', sw, 'p0');
