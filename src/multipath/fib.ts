@@ -9,10 +9,11 @@
 //                then the routes and their groups
 //   removeAll()  routes, groups, nft table, rules and per-next-hop tables; the old hash policy back
 //
-// The group kind follows `multipath group`; the parser's default is
-// documented in src/config/reference.md. For anycast the kind that keeps
-// calls in place is `resilient`: a node that fails moves only its own
-// flows, a node that returns takes back only its share.
+// The group kind follows `multipath group` (src/config/reference.md). For
+// anycast the kind that keeps calls in place is `resilient`: a node that
+// fails moves only its own flows, a node that returns takes back only its
+// share (bench/README.md, "Flow disruption"); hash-threshold moves a quarter
+// to a half of the surviving nodes' flows on every change.
 
 import type { OspfConfig } from '../config/model.js';
 import type { KernelRoute, SyncResult } from '../io/routes.js';
@@ -91,8 +92,13 @@ export class MultipathFib implements FibInstaller {
     return this.installer.sync(desired);
   }
 
-  /** Re-read the kernel's nexthops, groups and routes and re-apply the last sync. */
-  refresh(): Promise<SyncResult> {
+  /** Re-read the kernel's nexthops, groups and routes (and per-next-hop tables) and re-apply the last sync. */
+  async refresh(): Promise<SyncResult> {
+    try {
+      await this.spreader?.refresh();
+    } catch (error) {
+      this.options.log('warning', 'cannot restore per-packet load sharing', { error: error instanceof Error ? error.message : String(error) });
+    }
     return this.installer.refresh();
   }
 

@@ -129,6 +129,16 @@ export class PerPacketSpreader {
     });
   }
 
+  /** Put back per-next-hop routes the kernel flushed (their interface went down and came back). */
+  refresh(): Promise<void> {
+    return this.serial(async () => {
+      for (const slot of this.slots.values()) {
+        const result = await slot.routes.refresh();
+        if (result.failed.length > 0) throw new PerPacketError(`per-next-hop table ${this.tableBase + slot.index}: ${result.failed.map((f) => f.message).join('; ')}`);
+      }
+    });
+  }
+
   /** Remove the nft table, the rules and the tables (clean shutdown). */
   removeAll(): Promise<void> {
     return this.serial(async () => {

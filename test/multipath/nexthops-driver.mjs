@@ -1,7 +1,7 @@
 // Runs the nexthop-group installer inside a network namespace for
 // nexthops.ns.test.ts. argv[2]: JSON NexthopInstaller options. Requests on
 // stdin ({id, cmd, …}): 'sync' {routes: [{prefix, nextHops: [{gateway,
-// ifName}]}]}, 'sweep', 'removeAll', 'groups', 'close'. Replies carry
+// ifName}]}]}, 'sweep', 'refresh', 'removeAll', 'groups', 'close'. Replies carry
 // prefixes as text and failures as their messages.
 /* global process, setImmediate */
 import { readFileSync } from 'node:fs';
@@ -31,6 +31,8 @@ async function handle(req) {
       return { result: showResult(await installer.sync(req.routes.map(toRoute))) };
     case 'sweep':
       return { removed: (await installer.sweep()).map(formatPrefix) };
+    case 'refresh':
+      return { result: showResult(await installer.refresh()) };
     case 'removeAll':
       return { result: showResult(await installer.removeAll()) };
     case 'groups':

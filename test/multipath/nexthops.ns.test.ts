@@ -143,6 +143,18 @@ describe.skipIf(gate.skip)('nexthop-group installer in a namespace', () => {
     expect(ours().filter((n) => n.group === undefined)).toHaveLength(3);
   });
 
+  it('refresh() after the interface went down and up puts back the nexthops, group and route the kernel flushed', async () => {
+    rl.lab.down(rl.router, 'e0');
+    expect(ours()).toEqual([]);
+    expect(routeTo(ANYCAST)).toBeUndefined();
+    rl.lab.up(rl.router, 'e0');
+    const reply = (await inst.request('refresh')).result as SyncReply;
+    expect(reply).toMatchObject({ added: [`${ANYCAST}/32`], failed: [] });
+    const group = ours().find((n) => n.id === routeTo(ANYCAST)?.nhid);
+    expect(group).toMatchObject({ type: 'resilient' });
+    expect(group?.group).toHaveLength(3);
+  });
+
   it('removeAll() leaves no protocol-188 route, group or nexthop', async () => {
     const reply = await inst.request('removeAll');
     expect(reply.result).toMatchObject({ removed: [`${ANYCAST}/32`], failed: [] });
