@@ -107,7 +107,13 @@ export type Input =
   /** Change how a loopback prefix is advertised (see PrefixAdvertisement). */
   | { kind: 'advertise'; prefix: Prefix; mode: PrefixAdvertisement }
   /** Flush self-originated LSAs by premature aging (RFC 2328 14.1) before shutdown. */
-  | { kind: 'shutdown' };
+  | { kind: 'shutdown' }
+  /**
+   * The last word before exit: a Hello listing no neighbours on every
+   * interface, so each neighbour takes the adjacency down at once
+   * (1-WayReceived, RFC 2328 10.5) even if it ignored the flush.
+   */
+  | { kind: 'goodbye' };
 
 export const AllSPFRouters = 0xe0000005; // 224.0.0.5
 export const AllDRouters = 0xe0000006; // 224.0.0.6

@@ -32,11 +32,13 @@ export function routerLinks(ifaces: readonly Iface[], modeOf: (address: number) 
       case 'Down':
         break;
       case 'Loopback':
-        // RFC 2328 12.4.1.1: loopback addresses are host routes; the 'advertise' input decides how.
+        // RFC 2328 12.4.1.1: loopback addresses are host routes of cost 0 (as FRR and BIRD
+        // advertise them, so anycast nodes of every make are equal paths); the 'advertise'
+        // input decides whether, or at maximum cost.
         for (const a of iface.addresses) {
           const mode = modeOf(a.address);
           if (mode === 'withdraw') continue;
-          links.push({ type: RouterLinkType.Stub, linkId: a.address, linkData: 0xffffffff, metric: mode === 'max-cost' ? 0xffff : cost, tos: [] });
+          links.push({ type: RouterLinkType.Stub, linkId: a.address, linkData: 0xffffffff, metric: mode === 'max-cost' ? 0xffff : 0, tos: [] });
         }
         break;
       case 'PointToPoint':

@@ -207,6 +207,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       case 'shutdown':
         this.onShutdown();
         break;
+      case 'goodbye':
+        this.onGoodbye();
+        break;
     }
     this.settle();
     const out = this.out;
@@ -1502,6 +1505,14 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.originationAt = undefined;
     for (const entry of [...this.db.values()]) {
       if (rawAdvRouter(entry.raw) === this.config.routerId) this.flush(entry);
+    }
+  }
+
+  /** The goodbye input: a Hello without neighbours wherever we send Hellos. */
+  private onGoodbye(): void {
+    for (const iface of this.ifaceOrder) {
+      if (iface.state === 'Down' || iface.state === 'Loopback' || iface.settings.passive) continue;
+      this.sendRaw(iface, AllSPFRouters, encodeHello(this.common(), iface, true));
     }
   }
 

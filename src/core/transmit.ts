@@ -7,10 +7,11 @@ import { Lsdb, lsaOf, type LsaEntry } from './lsdb.js';
 import { NeighborRank, OurOptions, deadSeconds, helloSeconds, uint32Cmp, type Iface } from './model.js';
 
 /** RFC 2328 9.5: the Hello, listing every neighbor heard from (Init or above). */
-export function encodeHello(common: PacketCommon, iface: Iface): Uint8Array {
+/** A Hello (RFC 2328 9.5); `alone` lists no neighbours, to take every adjacency down (the goodbye input). */
+export function encodeHello(common: PacketCommon, iface: Iface, alone = false): Uint8Array {
   const s = iface.settings;
   const neighbors: number[] = [];
-  for (const n of iface.neighbors.values()) if (NeighborRank[n.state] >= NeighborRank.Init) neighbors.push(n.routerId);
+  if (!alone) for (const n of iface.neighbors.values()) if (NeighborRank[n.state] >= NeighborRank.Init) neighbors.push(n.routerId);
   neighbors.sort(uint32Cmp);
   const packet: HelloPacket = {
     ...common,

@@ -12,17 +12,18 @@
 // time, at performance.now(), its outputs applied before the next input.
 
 import { EventEmitter } from 'eventemitter3';
-import { Announcer, type CustomCheckOptions, type StateChangeEvent } from '../anycast/index.js';
+import { Announcer, type AnycastPrefixOptions, type CustomCheckOptions, type StateChangeEvent } from '../anycast/index.js';
 import { ControlServer, type ControlRequest } from '../control/protocol.js';
 import type { CoreEvent, Input, InterfaceInfo, NeighborState, PrefixAdvertisement, RouterConfig } from '../core/api.js';
-import { diffConfig, pickRouterId, toAnycastOptions, toRouterConfig, type DaemonConfig } from '../config/index.js';
+import { configuredRouterId, diffConfig, pickRouterId, toAnycastOptions, toRouterConfig, type DaemonConfig } from '../config/index.js';
 import { OspfInstance, type InstanceOutput } from '../instance/instance.js';
+import { iproute2AddressManager } from '../io/addresses.js';
 import { InterfaceMonitor } from '../io/netlink.js';
 import type { KernelRoute } from '../io/routes.js';
 import { OspfTransport } from '../io/transport.js';
 import { formatIpv4, formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.js';
-import type { RouteChange } from '../spf/index.js';
 import { MultipathFib, type FibInstaller, type MultipathFibOptions } from '../multipath/index.js';
+import type { RouteChange } from '../spf/index.js';
 import { kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
@@ -94,6 +95,9 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private pendingAcks: PendingAck[] = [];
   private fibSync: Promise<void> = Promise.resolve();
   private fibDirty = false;
+  /** The kernel may have dropped routes behind our back (an interface went down): re-read it on the next sync. */
+  private kernelCheck = false;
+  private kernelCheckTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private closed = false;
 
@@ -121,12 +125,10 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.monitor = await this.system.monitor();
     const interfaces = this.monitor.interfaces();
     // FRR keeps an automatically chosen router id until restart; so do we.
-    if (this.config.ospf.routerId === undefined) {
-      const picked = pickRouterId(interfaces, this.config.anycast.map((a) => a.prefix));
-      if (picked === undefined) throw new DaemonStartError('no "ospf router-id" configured and no interface address to take one from');
-      this.config = { ...this.config, ospf: { ...this.config.ospf, routerId: picked } };
-    }
-    this.routerConfig = toRouterConfig(this.config, interfaces, { anycastModes: this.externalModes });
+    const routerId = configuredRouterId(this.config) ?? pickRouterId(interfaces, this.config.anycast.map((a) => a.prefix));
+    if (routerId === undefined) throw new DaemonStartError('no "ospf router-id" configured and no interface address to take one from');
+    this.config = { ...this.config, ospf: { ...this.config.ospf, routerId } };
+    this.routerConfig = this.routerConfigFor(interfaces);
     this.routes = this.system.routes({
       table: this.config.kernelRoutes.table,
       metric: this.config.kernelRoutes.metric,
@@ -159,15 +161,20 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     });
     this.instance.on('routes', (changes) => this.emit('routes', changes));
 
-    // Anycast prefixes stay out of the LSDB until their checks have passed (rise).
-    for (const block of this.config.anycast) {
-      if (block.announceAs.kind === 'stub') this.step({ kind: 'advertise', prefix: block.prefix, mode: 'withdraw' });
-    }
+    // Anycast prefixes stay out of the LSDB until their checks have passed (rise); one
+    // announced as external never goes out as a stub link, even under a network statement.
+    for (const block of this.config.anycast) this.step({ kind: 'advertise', prefix: block.prefix, mode: 'withdraw' });
     for (const info of interfaces) this.step({ kind: 'interface', info });
     this.monitor.on('interface', (info) => this.onInterface(info));
-    this.monitor.on('error', (error) => this.logger.warning('netlink resynchronisation failed', { error: error.message }));
+    this.monitor.on('error', (error) => this.logger.warning('netlink interface monitor error', { error: error.message }));
 
     await this.startAnnouncer();
+    // Once a minute, make sure the kernel still holds what we installed.
+    this.kernelCheckTimer = setInterval(() => {
+      this.kernelCheck = true;
+      this.syncFib();
+    }, 60_000);
+    this.kernelCheckTimer.unref();
     if (this.config.metricsListen !== undefined) await this.startMetrics(formatIpv4(this.config.metricsListen.address), this.config.metricsListen.port);
     const socketPath = this.options.controlSocket ?? this.config.controlSocket;
     if (socketPath !== false) this.control = await ControlServer.listen(socketPath, (request) => this.handleControl(request));
@@ -206,15 +213,21 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.logger.info('metrics endpoint listening', { address, port });
   }
 
+  /** The anycast blocks as announcer options, with a library user's own checks added. */
+  private anycastOptions(): AnycastPrefixOptions[] {
+    return toAnycastOptions(this.config).map((p) => ({
+      ...p,
+      checks: [...p.checks, ...(this.options.customChecks?.[formatPrefix(p.prefix)] ?? [])],
+    }));
+  }
+
   private async startAnnouncer(): Promise<void> {
     if (this.config.anycast.length === 0) return;
     const announcer = new Announcer({
       // Checks written as functions by a library user join the configured ones.
-      prefixes: toAnycastOptions(this.config).map((p) => ({
-        ...p,
-        checks: [...p.checks, ...(this.options.customChecks?.[formatPrefix(p.prefix)] ?? [])],
-      })),
+      prefixes: this.anycastOptions(),
       advertise: (ad) => this.advertise(ad.prefix, ad.mode, ad.announceAs.kind),
+      addressManager: iproute2AddressManager,
       awaitAcknowledgement: true,
       log: (entry) => {
         const level = entry.level === 'warn' ? 'warning' : entry.level;
@@ -345,13 +358,28 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private onInterface(info: InterfaceInfo): void {
     this.step({ kind: 'interface', info });
     this.refreshRouterConfig();
-    // Next hops through an interface that changed may now resolve differently.
+    // Next hops through an interface that changed may now resolve differently,
+    // and the kernel deletes routes through an interface that goes down.
+    if (!info.up) this.kernelCheck = true;
     this.syncFib();
+  }
+
+  /**
+   * The engine's configuration for these interfaces. With anycast prefixes,
+   * LSAs may be re-originated as often as the announcer spaces its changes
+   * (min-interval, at least the 1 s MinLSArrival of the receivers), so a
+   * withdrawal never waits out the RFC's 5 s MinLSInterval.
+   */
+  private routerConfigFor(interfaces: readonly InterfaceInfo[]): RouterConfig {
+    const config = toRouterConfig(this.config, interfaces, { anycastModes: this.externalModes });
+    if (this.config.anycast.length === 0) return config;
+    const spacing = Math.max(1000, Math.min(...this.config.anycast.map((a) => a.minInterval)));
+    return { ...config, minLsIntervalMs: spacing };
   }
 
   /** Recomputes the engine's configuration (redistributed connected routes follow the interfaces). */
   private refreshRouterConfig(): void {
-    const next = toRouterConfig(this.config, this.monitor.interfaces(), { anycastModes: this.externalModes });
+    const next = this.routerConfigFor(this.monitor.interfaces());
     if (JSON.stringify(next) === JSON.stringify(this.routerConfig)) return;
     this.routerConfig = next;
     this.step({ kind: 'config', config: next });
@@ -374,7 +402,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         if (open === undefined) {
           this.transport.open({ ifName: name, ifIndex: info.ifIndex, networkType: want.networkType, addresses: info.addresses, sourceAddress: want.address });
         } else {
-          open.update({ addresses: info.addresses, networkType: want.networkType, sourceAddress: want.address });
+          // ifIndex too: an interface deleted and created again under its name needs a new binding.
+          open.update({ ifIndex: info.ifIndex, addresses: info.addresses, networkType: want.networkType, sourceAddress: want.address });
         }
       } catch (err) {
         this.logger.error('cannot open the OSPF socket of an interface', { ifName: name, error: err instanceof Error ? err.message : String(err) });
@@ -392,7 +421,12 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       const byName = new Map(this.monitor.interfaces().map((i) => [i.name, i]));
       const desired: KernelRoute[] = kernelRoutes(this.instance.routes().routes(), byName);
       try {
-        const result = await this.routes.sync(desired);
+        let result = await this.routes.sync(desired);
+        if (this.kernelCheck) {
+          this.kernelCheck = false;
+          const repaired = await this.routes.refresh();
+          result = { ...repaired, failed: [...result.failed, ...repaired.failed] };
+        }
         for (const failure of result.failed) this.logger.warning('kernel refused a route', { error: failure.message });
         const changed = result.added.length + result.replaced.length + result.removed.length;
         if (changed > 0) {
@@ -429,15 +463,14 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     const routerId = next.ospf.routerId ?? this.config.ospf.routerId;
     this.config = { ...next, ospf: { ...next.ospf, routerId } };
     this.refreshRouterConfig();
-    if (diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length > 0) {
-      const old = this.announcer;
-      this.announcer = undefined;
-      await old?.stop();
+    const anycastChanges = diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length;
+    if (anycastChanges > 0) {
       for (const p of diff.anycast.removed) this.step({ kind: 'advertise', prefix: p, mode: 'withdraw' });
-      for (const block of this.config.anycast) {
-        if (block.announceAs.kind === 'stub') this.step({ kind: 'advertise', prefix: block.prefix, mode: 'withdraw' });
-      }
-      await this.startAnnouncer();
+      // New stub prefixes start withdrawn, like at start; the announcer announces them after rise.
+      for (const p of diff.anycast.added) this.step({ kind: 'advertise', prefix: p, mode: 'withdraw' });
+      if (this.announcer === undefined) await this.startAnnouncer();
+      // Unchanged prefixes keep their state and their proxy keeps running.
+      else await this.announcer.reconfigure(this.anycastOptions());
     }
     const summary = `reloaded: ${diff.interfaces.length} interface(s), ${diff.router.length} router setting(s), ${
       diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length
@@ -514,15 +547,22 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   }
 
   private async shutdown(): Promise<void> {
-    await this.announcer?.stop();
     if (this.instance !== undefined) {
-      const outputs = this.instance.handle({ kind: 'shutdown' }, performance.now());
-      for (const output of outputs) if (output.kind === 'send' || output.kind === 'membership') this.apply(output);
+      // Withdraw first: stopping a SIP proxy can take its grace period, the network should not wait for it.
+      const sends = (input: Input): Promise<unknown>[] =>
+        this.instance
+          .handle(input, performance.now())
+          .filter((o) => o.kind === 'send')
+          .map((o) => this.transport.apply(o as Extract<InstanceOutput, { kind: 'send' }>).catch(() => undefined));
+      await Promise.all(sends({ kind: 'shutdown' }));
       const deadline = performance.now() + (this.options.flushWaitMs ?? 1000);
       while (performance.now() < deadline && this.instance.neighbors().some((n) => n.state === 'Full' && n.retransmitCount > 0)) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
+      // A neighbour that ignored the flush (MinLSArrival, RFC 2328 13 (5a)) still drops us at once.
+      await Promise.all(sends({ kind: 'goodbye' }));
     }
+    await this.announcer?.stop();
     await this.close();
     this.logger.notice('ospf-anycastd stopped');
   }
@@ -531,6 +571,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private async close(): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.kernelCheckTimer !== undefined) clearInterval(this.kernelCheckTimer);
     this.timer = undefined;
     await this.control?.close();
     await this.metrics?.close();

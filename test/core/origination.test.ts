@@ -37,17 +37,27 @@ function sipNode(): TestNet {
 }
 
 describe('RFC 2328 12.4.1.1: loopback addresses are /32 stub links', () => {
-  it('advertises each loopback address inside config.networks as a host route with the interface cost', () => {
+  it('advertises each loopback address inside config.networks as a host route of cost 0', () => {
     const net = sipNode();
     expect(net.core('node').interfaces().find((i) => i.name === 'lo')?.state).toBe('Loopback');
     const body = routerLsa(net, 'r', '10.206.0.11');
     // 127.0.0.1 is outside every configured network, so it stays out (FRR `network` semantics).
     expect(stubs(body)).toEqual([
-      [ip('10.206.0.11'), 0xffffffff, 10],
-      [ip('10.206.206.1'), 0xffffffff, 10],
+      [ip('10.206.0.11'), 0xffffffff, 0],
+      [ip('10.206.206.1'), 0xffffffff, 0],
     ]);
     // And the LAN is a transit link to the DR (RFC 2328 12.4.1.2).
     expect(body.links.filter((l) => l.type === RouterLinkType.Transit).map((l) => [l.linkId, l.linkData])).toEqual([[ip('10.0.0.11'), ip('10.0.0.11')]]);
+  });
+});
+
+describe('the goodbye input', () => {
+  it('sends a Hello listing no neighbours, and the neighbour drops the adjacency at once (RFC 2328 10.5 1-WayReceived)', () => {
+    const net = sipNode();
+    expect(net.core('r').neighbors().find((n) => n.routerId === ip('10.206.0.11'))?.state).toBe('Full');
+    net.input('node', { kind: 'goodbye' });
+    net.advance(10);
+    expect(net.core('r').neighbors().find((n) => n.routerId === ip('10.206.0.11'))?.state).toBe('Init');
   });
 });
 
@@ -74,9 +84,9 @@ describe("the 'advertise' input: how the anycast /32 is announced", () => {
     net.advance(4_000);
     const back = routerLsa(net, 'node', '10.206.0.11');
     expect(back.seq).toBe(before.seq + 3);
-    expect(stubs(back)).toContainEqual([ip('10.206.206.1'), 0xffffffff, 10]);
+    expect(stubs(back)).toContainEqual([ip('10.206.206.1'), 0xffffffff, 0]);
     net.advance(10);
-    expect(stubs(routerLsa(net, 'r', '10.206.0.11'))).toContainEqual([ip('10.206.206.1'), 0xffffffff, 10]);
+    expect(stubs(routerLsa(net, 'r', '10.206.0.11'))).toContainEqual([ip('10.206.206.1'), 0xffffffff, 0]);
   });
 
   it('config.minLsIntervalMs shortens the wait between originations', () => {
