@@ -230,14 +230,19 @@ export class Spf {
   /** The router's own interfaces; any change makes the next calculation a full one. */
   setInterfaces(list: readonly SpfInterface[]): void {
     const sorted = [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    this.ifaces = [];
-    this.ifByAddress.clear();
-    this.ifByIndex.clear();
+    // Check the whole list before taking any of it.
+    const names = new Set<string>();
     for (const i of sorted) {
       if (!Number.isInteger(i.prefixLength) || i.prefixLength < 0 || i.prefixLength > 32) {
         throw new SpfConfigError(`interface ${i.name}: prefix length ${i.prefixLength}`);
       }
-      if (this.ifaces.some((other) => other.name === i.name)) throw new SpfConfigError(`interface ${i.name} listed twice`);
+      if (names.has(i.name)) throw new SpfConfigError(`interface ${i.name} listed twice`);
+      names.add(i.name);
+    }
+    this.ifaces = [];
+    this.ifByAddress.clear();
+    this.ifByIndex.clear();
+    for (const i of sorted) {
       if (!i.up) continue;
       const slot = this.ifaces.length;
       this.ifaces.push({ name: i.name, address: i.address >>> 0, mask: maskFromLength(i.prefixLength), networkType: i.networkType });

@@ -309,6 +309,7 @@ describe('unusable input', () => {
     expect(() => new Spf({ routerId: R1, areaId: 0, maximumPaths: 65 })).toThrow(SpfConfigError);
     const spf = new Spf({ routerId: R1, areaId: 0 });
     expect(() => spf.setInterfaces([interfaces[0], interfaces[0]])).toThrow(SpfConfigError);
+    expect(() => spf.setInterfaces([{ ...interfaces[0], up: false }, interfaces[0]])).toThrow(SpfConfigError);
     expect(() => spf.setInterfaces([{ ...interfaces[0], prefixLength: 33 }])).toThrow(SpfConfigError);
   });
 });
