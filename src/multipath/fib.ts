@@ -3,7 +3,7 @@
 // per-packet` (per-packet.ts), behind the same sweep/sync/removeAll the
 // daemon uses for its routes.
 //
-//   sweep()      set the hash policy; check nft and sweep its leftovers (if per-packet is configured);
+//   sweep()      set the hash policy (layer4; layer3 leaves it as found); check nft and sweep its leftovers (if per-packet is configured);
 //                sweep proto-188 routes and nexthop objects
 //   sync(routes) per-packet marks first (a next hop that leaves is no longer marked for),
 //                then the routes and their groups
@@ -63,12 +63,15 @@ export class MultipathFib implements FibInstaller {
   }
 
   async sweep(): Promise<Prefix[]> {
-    this.hashPolicy = await HashPolicy.apply(this.options.multipath.hash, this.options.hashPolicyPath ?? HASH_POLICY_PATH);
-    this.options.log('notice', 'multipath hash policy', {
-      hash: this.hashPolicy.layer,
-      fib_multipath_hash_policy: this.options.multipath.hash === 'layer4' ? 1 : 0,
-      previous: this.hashPolicy.previous,
-    });
+    const path = this.options.hashPolicyPath ?? HASH_POLICY_PATH;
+    // layer3 is also what an empty file gives, so it leaves the sysctl as the
+    // system has it (0 unless an operator set it); layer4 is enforced.
+    if (this.options.multipath.hash === 'layer4') {
+      this.hashPolicy = await HashPolicy.apply('layer4', path);
+      this.options.log('notice', 'multipath hash policy', { hash: 'layer4', fib_multipath_hash_policy: 1, previous: this.hashPolicy.previous });
+    } else {
+      this.options.log('notice', 'multipath hash policy left as found', { hash: 'layer3', fib_multipath_hash_policy: await HashPolicy.read(path) });
+    }
     if (this.spreader !== undefined) {
       await this.spreader.check();
       await this.spreader.sweep();

@@ -32,6 +32,11 @@ export class HashPolicy {
     return this.previous !== VALUES[this.layer];
   }
 
+  /** The value the sysctl holds now. Rejects with HashPolicyError. */
+  static read(path = HASH_POLICY_PATH): Promise<number> {
+    return readPolicy(path);
+  }
+
   /** Read the current value and write `layer`'s if it differs. Rejects with HashPolicyError. */
   static async apply(layer: HashLayer, path = HASH_POLICY_PATH): Promise<HashPolicy> {
     const previous = await readPolicy(path);
