@@ -1,0 +1,133 @@
+// Failover: the time from a SIP proxy's failure on a node to the upstream
+// FRR router's kernel route to the anycast /32 no longer having that node as
+// a next hop. One lab (bench/failover/cluster.ts), real Kamailio everywhere,
+// FRR ospfd as the router:
+//   - nodes 1 and 2 run ospf-anycastd supervising Kamailio (`check process`,
+//     `check sip-options … interval 200 timeout 150 rise 2 fall 2`); rounds of
+//     kill -9 of Kamailio's main process, and rounds of SIGSTOP of all its
+//     processes (a hung proxy);
+//   - node 3 runs what operators use today: BIRD 2 announcing the /32 from lo
+//     as a stub, Kamailio on its own, and a shell script that checks every
+//     second whether Kamailio runs and takes the /32 off lo when it does not;
+//     rounds of kill -9 of every Kamailio process (what systemd does to the
+//     unit's cgroup when the main process dies).
+// The route is watched with `ip monitor route` in the router's namespace;
+// each change is timed when this process reads it. Rounds run one at a time,
+// alternating nodes, each after the lab is back to three next hops and the
+// speakers' MinLSInterval has passed (1 s for ospf-anycastd's anycast
+// prefixes, 5 s for BIRD).
+// Needs root, network namespaces, FRR, BIRD and Kamailio; otherwise prints why and exits 0.
+// Run: npm run bench -- failover
+
+import { loadavg } from 'node:os';
+import { canRunNamespaces } from '../src/lab/netns.js';
+import { KamailioCluster, RouteMonitor, missingTools, nodeAddress, until } from './failover/cluster.js';
+
+const ROUNDS = Number(process.env.FAILOVER_ROUNDS ?? 20);
+const ALL = [nodeAddress(1), nodeAddress(2), nodeAddress(3)];
+const TARGET_DEATH_MS = 50;
+const TARGET_HUNG_MS = 200 * 2 + 50;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function stats(samples: number[]): { median: number; worst: number; best: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return { median, worst: sorted[sorted.length - 1] as number, best: sorted[0] as number };
+}
+
+async function allBack(cluster: KamailioCluster, what: string): Promise<void> {
+  await until(`three next hops again (${what})`, () => JSON.stringify(cluster.gateways()) === JSON.stringify(ALL), 30_000, 50);
+}
+
+/** One failure on node i: returns the milliseconds from `fail()` to FRR's route without the node. */
+async function round(monitor: RouteMonitor, i: number, fail: () => void): Promise<number> {
+  const since = performance.now();
+  fail();
+  const at = await monitor.waitFor((gateways) => !gateways.includes(nodeAddress(i)), since, 10_000);
+  return at - since;
+}
+
+async function main(): Promise<number> {
+  const ns = canRunNamespaces();
+  if (!ns.ok) {
+    console.log(`failover bench skipped: ${ns.reason} (it needs root and network namespaces)`);
+    return 0;
+  }
+  const missing = missingTools();
+  if (missing.length > 0) {
+    console.log(`failover bench skipped: not installed: ${missing.join(', ')} (build first: npm run build)`);
+    return 0;
+  }
+  const loads: number[] = [loadavg()[0] as number];
+  const cluster = new KamailioCluster('fo', ['anycastd', 'anycastd', 'bird-script']);
+  try {
+    await cluster.startRouter();
+    await cluster.startNodes();
+    await allBack(cluster, 'start');
+    const monitor = new RouteMonitor(cluster.net, cluster.router);
+    await sleep(1500);
+
+    const death: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const i = 1 + (r % 2);
+      const main = cluster.kamailioMain(i);
+      death.push(await round(monitor, i, () => process.kill(main, 'SIGKILL')));
+      await allBack(cluster, `n${i} restarted`);
+      await sleep(1200);
+    }
+    loads.push(loadavg()[0] as number);
+
+    const hung: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const i = 1 + (r % 2);
+      const pids = cluster.kamailioPids(i);
+      try {
+        hung.push(await round(monitor, i, () => pids.forEach((pid) => process.kill(pid, 'SIGSTOP'))));
+      } finally {
+        pids.forEach((pid) => process.kill(pid, 'SIGCONT'));
+      }
+      await allBack(cluster, `n${i} continued`);
+      await sleep(1200);
+    }
+    loads.push(loadavg()[0] as number);
+
+    const script: number[] = [];
+    const bird = cluster.nodes[2] as (typeof cluster.nodes)[number];
+    await sleep(5000);
+    for (let r = 0; r < ROUNDS; r++) {
+      const pids = cluster.kamailioPids(3);
+      script.push(await round(monitor, 3, () => pids.forEach((pid) => process.kill(pid, 'SIGKILL'))));
+      await until('the killed Kamailio to be gone', () => cluster.kamailioPids(3).length === 0, 5000);
+      cluster.startBirdKamailio(bird);
+      await allBack(cluster, 'n3 restarted');
+      await sleep(5500);
+    }
+    loads.push(loadavg()[0] as number);
+
+    const row = (what: string, samples: number[], target: string): string => {
+      const s = stats(samples);
+      return `| ${what} | ${samples.length} | ${s.median.toFixed(1)} | ${s.worst.toFixed(1)} | ${s.best.toFixed(1)} | ${target} |`;
+    };
+    console.log(`rounds: ${ROUNDS} each; load average (1 min) during the run: ${loads.map((l) => l.toFixed(1)).join(', ')}`);
+    console.log('| failure → FRR kernel route without the node | rounds | median ms | worst ms | best ms | target |');
+    console.log('|---|---:|---:|---:|---:|---|');
+    console.log(row('ospf-anycastd: Kamailio killed (kill -9)', death, `≤ ${TARGET_DEATH_MS} ms median`));
+    console.log(row('ospf-anycastd: Kamailio hung (SIGSTOP; sip-options interval 200, fall 2)', hung, `≤ ${TARGET_HUNG_MS} ms`));
+    console.log(row('BIRD 2 + 1 s health-check script: Kamailio killed', script, '—'));
+    console.log(`raw kill -9 (ms): ${death.map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`raw SIGSTOP (ms): ${hung.map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`raw BIRD + script (ms): ${script.map((x) => x.toFixed(1)).join(' ')}`);
+    return 0;
+  } catch (err) {
+    console.error(`failover bench failed: ${err instanceof Error ? err.message : String(err)}\n${cluster.report()}`);
+    return 1;
+  } finally {
+    await cluster.teardown();
+  }
+}
+
+main().then((status) => process.exit(status));
