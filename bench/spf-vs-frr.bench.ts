@@ -1,0 +1,226 @@
+// SPF side by side with FRR ospfd on the same link state database. Two
+// namespaces joined by a veth pair (point-to-point on both sides): FRR 8
+// zebra + ospfd in one, in the other our topology injector
+// (bench/spf-vs-frr/injector.ts: our core on the raw-socket transport),
+// which floods a synthetic area of N routers (random graph, average degree
+// 6, a stub per router) to FRR. Once FRR is Full and its SPF has settled,
+// the injector re-floods one router-LSA with a link cost changed (a higher
+// sequence number), several times, and after each the benchmark reads FRR's
+// own "Last SPF duration" (`show ip ospf json`: spfLastDurationMsecs) once
+// spfExecutedCounter has moved. Ours: our Spf (src/spf) fed every LSA of the
+// injector's LSDB — the LSAs FRR holds — rooted at FRR's router id with
+// FRR's interface, timed over the same kind of change (full calculation) and
+// from scratch. Both are wall-clock figures (FRR's comes from its monotonic
+// clock); ours also in CPU time. Prints a markdown table. Needs root, FRR,
+// and network namespaces; otherwise prints why and exits 0.
+// Run: npm run bench -- spf-vs-frr   (SPF_VS_FRR_SIZES=1000,10000 by default)
+
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { JsonLineChild, NetnsLab, canRunNamespaces, type DriverMessage } from '../src/lab/netns.js';
+
+const FrrLibexec = '/usr/lib/frr';
+const FrrRun = '/var/run/frr';
+/** ospfd writes its graceful-restart record here whatever its pathspace: saved and put back. */
+const FrrGrState = join(FrrRun, 'ospfd-gr.json');
+const FrrId = '192.0.2.1';
+const FrrAddress = '10.255.0.1';
+/** Cost changes measured per size. */
+const Changes = 7;
+/** Our calculations per size and kind. */
+const OurRuns = 9;
+/** Hello and dead intervals on the link, ms (see the README for why not sub-second). */
+const HelloMs = 1000;
+const DeadMs = 10_000;
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+interface FrrOspf {
+  routerId?: string;
+  spfLastDurationMsecs?: number;
+  areas?: Record<string, { spfExecutedCounter: number; lsaNumber: number; nbrFullAdjacentCounter: number }>;
+}
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Poll until `probe` returns a value, or throw after `timeoutMs`. */
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number, intervalMs = 200): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+function idOf(flag: '-u' | '-g'): number {
+  return Number(spawnSync('id', [flag, 'frr'], { encoding: 'utf8' }).stdout.trim());
+}
+
+/** Why this benchmark cannot run here, or undefined. */
+function blocker(): string | undefined {
+  const ns = canRunNamespaces();
+  if (!ns.ok) return ns.reason;
+  for (const path of [join(FrrLibexec, 'zebra'), join(FrrLibexec, 'ospfd'), '/usr/bin/vtysh']) if (!existsSync(path)) return `${path} is missing (FRR not installed)`;
+  if (!Number.isFinite(idOf('-u')) || spawnSync('id', ['frr']).status !== 0) return 'no user frr';
+  return undefined;
+}
+
+interface Row {
+  routers: number;
+  lsas: number;
+  routes: number;
+  frr: number[];
+  ours: DriverMessage;
+}
+
+async function measure(n: number, seed: number): Promise<Row> {
+  const lab = new NetnsLab('svf');
+  const name = `${lab.tag}svf`;
+  const runDir = join(FrrRun, name);
+  const dir = mkdtempSync(join('/tmp', `${lab.prefix}-`));
+  chmodSync(dir, 0o755); // FRR reads its configuration as user frr
+  let injector: JsonLineChild | undefined;
+  let daemonOutput = '';
+  try {
+    const frrNs = lab.namespace('frr');
+    const injNs = lab.namespace('inj');
+    lab.veth(frrNs, 'e0', injNs, 'e0');
+    lab.address(frrNs, 'e0', `${FrrAddress}/30`);
+    lab.address(injNs, 'e0', '10.255.0.2/30');
+    lab.up(frrNs, 'e0');
+    lab.up(injNs, 'e0');
+
+    const uid = idOf('-u');
+    const gid = idOf('-g');
+    const write = (file: string, text: string): string => {
+      const path = join(dir, file);
+      writeFileSync(path, text, { mode: 0o644 });
+      chownSync(path, uid, gid);
+      return path;
+    };
+    const zebraConf = write('zebra.conf', 'hostname frr\n');
+    const ospfdConf = write(
+      'ospfd.conf',
+      [
+        'hostname frr',
+        'interface e0',
+        ' ip ospf network point-to-point',
+        ` ip ospf hello-interval ${HelloMs / 1000}`,
+        ` ip ospf dead-interval ${DeadMs / 1000}`,
+        '!',
+        'router ospf',
+        ` ospf router-id ${FrrId}`,
+        ' timers throttle spf 0 50 1000',
+        ' network 10.255.0.0/30 area 0',
+        '!',
+        '',
+      ].join('\n'),
+    );
+    spawnSync('install', ['-d', '-o', 'frr', '-g', 'frr', '-m', '755', runDir]);
+    const args = (daemon: string, conf: string): string[] => ['-N', name, '-f', conf, '-i', join(runDir, `${daemon}.pid`), '-P', '0'];
+    const start = (daemon: string, conf: string): void => {
+      const child = lab.spawn(frrNs, join(FrrLibexec, daemon), args(daemon, conf));
+      const keep = (chunk: Buffer): void => void (daemonOutput = (daemonOutput + chunk.toString()).slice(-3000));
+      child.stdout.on('data', keep);
+      child.stderr.on('data', keep);
+    };
+    start('zebra', zebraConf);
+    await waitFor("zebra's zserv.api", () => (existsSync(join(runDir, 'zserv.api')) ? true : undefined), 15_000, 50);
+    start('ospfd', ospfdConf);
+    const frr = (): FrrOspf => {
+      const out = spawnSync('vtysh', ['-N', name, '-c', 'show ip ospf json'], { encoding: 'utf8', timeout: 10_000 });
+      try {
+        return JSON.parse(out.stdout) as FrrOspf;
+      } catch {
+        return {};
+      }
+    };
+    await waitFor('ospfd answering vtysh', () => frr().routerId, 15_000);
+
+    injector = new JsonLineChild(
+      lab.spawn(injNs, process.execPath, [join(here, 'spf-vs-frr', 'injector.js'), 'e0', String(n), String(seed), String(HelloMs), String(DeadMs)]),
+    );
+    const inj = injector;
+    await inj.waitForEvent((m) => m.event === 'neighbor' && m.ifName === 'e0' && m.state === 'Full', 60_000);
+    await inj.waitForEvent((m) => m.event === 'neighbor' && m.ifName === 'fake0' && m.state === 'Full', 60_000);
+    // RFC 2328 13 (5a): A drops a new instance of F's router-LSA that comes within MinLSArrival (1 s) of the last.
+    await sleep(2000);
+    await inj.request('load', {}, 120_000);
+    const expected = n + 2; // the synthetic routers, the injector and FRR: router-LSAs only
+    const area = (): NonNullable<FrrOspf['areas']>[string] | undefined => frr().areas?.['0.0.0.0'];
+    await waitFor(`FRR holding ${expected} LSAs`, () => ((area()?.lsaNumber ?? 0) >= expected ? true : undefined), 300_000, 500);
+    // Settled: no SPF for two seconds.
+    let counter = area()?.spfExecutedCounter ?? 0;
+    await waitFor(
+      "FRR's SPF to settle",
+      () => {
+        const now = area()?.spfExecutedCounter ?? 0;
+        const quiet = now === counter;
+        counter = now;
+        return quiet ? true : undefined;
+      },
+      120_000,
+      2000,
+    );
+
+    const frrMs: number[] = [];
+    for (let i = 0; i < Changes; i++) {
+      const before = area()?.spfExecutedCounter ?? 0;
+      await inj.request('change', { index: 1 + ((i * 7919) % (n - 1)) }, 30_000);
+      await waitFor('FRR to run SPF after a cost change', () => ((area()?.spfExecutedCounter ?? 0) > before ? true : undefined), 60_000, 100);
+      // The SPF ran; make sure no second one is pending before reading the duration.
+      await sleep(1500);
+      const state = frr();
+      if (state.areas?.['0.0.0.0'].nbrFullAdjacentCounter !== 1) throw new Error('FRR lost its adjacency with the injector during the measurement');
+      frrMs.push(state.spfLastDurationMsecs ?? Number.NaN);
+    }
+    const ours = await inj.request('ours', { rootId: FrrId, rootAddress: FrrAddress, runs: OurRuns }, 300_000);
+    return { routers: n, lsas: Number(ours.lsas), routes: Number(ours.routes), frr: frrMs, ours };
+  } catch (error) {
+    console.error(`FRR output (last lines):\n${daemonOutput}`);
+    throw error;
+  } finally {
+    injector?.child.stdin.end();
+    await lab.teardown();
+    rmSync(runDir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const why = blocker();
+if (why !== undefined) {
+  console.log(`spf-vs-frr: not run: ${why}`);
+  process.exit(0);
+}
+const grSaved = existsSync(FrrGrState) ? readFileSync(FrrGrState, 'utf8') : null;
+try {
+  const sizes = process.env.SPF_VS_FRR_SIZES?.split(',').filter((s) => s !== '').map(Number) ?? [1_000, 10_000];
+  const ospfdVersion = spawnSync(join(FrrLibexec, 'ospfd'), ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+  console.log(`peer: ${ospfdVersion}; load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('| routers | LSAs | routes | FRR last SPF ms (median) | FRR samples | ours, cost change ms | ours CPU ms | ours from scratch ms | ours/FRR |');
+  console.log('|---:|---:|---:|---:|---|---:|---:|---:|---:|');
+  for (const n of sizes) {
+    const r = await measure(n, 20261125 + n);
+    const frr = median(r.frr);
+    const ours = Number(r.ours.costWallMs);
+    console.log(
+      `| ${n} | ${r.lsas} | ${r.routes} | ${frr} | ${r.frr.join(', ')} | ${ours.toFixed(2)} | ${Number(r.ours.costCpuMs).toFixed(2)} | ${Number(r.ours.scratchWallMs).toFixed(2)} | ${((100 * ours) / frr).toFixed(1)}% |`,
+    );
+  }
+  console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+} finally {
+  if (grSaved === null) rmSync(FrrGrState, { force: true });
+  else writeFileSync(FrrGrState, grSaved);
+}
