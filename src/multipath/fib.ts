@@ -9,6 +9,11 @@
 //                then the routes and their groups
 //   removeAll()  routes, groups, nft table, rules and per-next-hop tables; the old hash policy back
 //
+// Per-packet spreading takes, of each route, the next hops that leave
+// through an interface with `ip load-sharing per-packet`; a route with two
+// or more of them is spread over those, packet by packet. Packets of other
+// routes, and packets the nft rules do not mark, follow the route's group.
+//
 // The group kind follows `multipath group` (src/config/reference.md). For
 // anycast the kind that keeps calls in place is `resilient`: a node that
 // fails moves only its own flows, a node that returns takes back only its
