@@ -241,9 +241,11 @@ export async function runLab(options: LabOptions): Promise<void> {
     const failoverMs = performance.now() - killedAt;
     say(`   the router has two next hops ${failoverMs.toFixed(0)} ms after the kill: ${lab.nextHops().join(', ')}`);
     check(!lab.nextHops().includes('10.205.205.2'), 'node2 is still a next hop');
+    // The supervisor restarts the proxy within 100 ms and two good checks bring it back
+    // within about half a second, so by the time these answers come node2 may be back.
     const without2 = lab.probe(12);
-    say(`   OPTIONS answered by ${tally(without2)}`);
-    check(!without2.includes('node2') && !without2.includes('no answer'), `node2 answered or calls were lost: ${tally(without2)}`);
+    say(`   OPTIONS answered by ${tally(without2)} (next hops now: ${lab.nextHops().length})`);
+    check(!without2.includes('no answer'), `calls were lost: ${tally(without2)}`);
 
     say('   its daemon restarts the proxy; after two good checks node2 is back');
     const backMs = await lab.waitForNextHops(3, 15_000);
