@@ -13,6 +13,7 @@ import {
   buildLsa,
   decodePacket,
   encodePacket,
+  verifyLsa,
   verifyLsaChecksum,
   type Lsa,
   type LsaBody,
@@ -134,7 +135,7 @@ function benchPacket(name: string, bytes: Uint8Array): Row {
     const packet = decodePacket(bytes) as LsUpdatePacket;
     const lsas = packet.lsas;
     let good = 0;
-    for (let i = 0; i < lsas.length; i++) if (verifyLsaChecksum(lsas[i].raw)) good++;
+    for (let i = 0; i < lsas.length; i++) if (verifyLsa(lsas[i])) good++;
     sink += good;
     return lsas.length;
   };

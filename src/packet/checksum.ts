@@ -117,3 +117,16 @@ export function verifyLsaChecksum(raw: Uint8Array): boolean {
   if (raw[16] === 0 && raw[17] === 0) return false;
   return fletcherSums(raw, 2, length, 0, 0) === 0;
 }
+
+/**
+ * verifyLsaChecksum for the LSA at data[start, start + length), read in place
+ * (no view made): false as well when those bytes are not all in data, when
+ * the length in the LSA's header is not `length`, or when the checksum field
+ * is zero.
+ */
+export function verifyLsaChecksumAt(data: Uint8Array, start: number, length: number): boolean {
+  if (!(start >= 0 && length >= LsaHeaderLength && start + length <= data.length)) return false;
+  if (((data[start + 18] << 8) | data[start + 19]) !== length) return false;
+  if (data[start + 16] === 0 && data[start + 17] === 0) return false;
+  return fletcherSums(data, start + 2, start + length, 0, 0) === 0;
+}

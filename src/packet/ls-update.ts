@@ -1,6 +1,7 @@
 // The Link State Update packet (RFC 2328 A.3.5): floods whole LSAs. The
-// LSAs come back as flat Lsa objects whose raw bytes are views into the
-// received buffer; their bodies are decoded only on demand (decodeLsaBody).
+// LSAs come back as PacketLsa objects whose raw bytes are views into the
+// received buffer, made on first use; their bodies are decoded only on
+// demand (decodeLsaBody).
 //
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //  |          (OSPF header, 24 bytes, type 4)                      |
@@ -28,13 +29,11 @@ import { PacketType, type Lsa, type LsUpdatePacket, type PacketCommon } from './
 export function decodeLsUpdate(r: Reader, c: PacketCommon): LsUpdatePacket {
   const count = r.u32();
   if (count > r.remaining / LsaHeaderLength) throw new DecodeError('bad-lsa-count', r.pos - 4, `${count} LSAs in ${r.remaining} bytes`);
-  const { view, end } = r;
-  const buffer = r.data.buffer;
-  const base = r.data.byteOffset;
+  const { data, view, end } = r;
   let pos = r.pos;
   const lsas: Lsa[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const lsa = readLsa(view, buffer, base, pos, end);
+    const lsa = readLsa(data, view, pos, end);
     lsas[i] = lsa;
     pos += lsa.length;
   }

@@ -16,6 +16,7 @@
 
 import { viewOf, type Writer } from './bytes.js';
 import { LsaHeaderLength } from './constants.js';
+import { verifyLsaChecksum, verifyLsaChecksumAt } from './checksum.js';
 import { DecodeError } from './errors.js';
 import type { Lsa, LsaHeader, LsaKey } from './types.js';
 
@@ -55,34 +56,109 @@ export function writeLsaHeader(w: Writer, header: LsaHeader): void {
 }
 
 /**
- * The LSA at data[offset, offset + its length) as a flat Lsa whose raw is a
- * zero-copy view of `data` (`buffer` and `base` are data.buffer and
- * data.byteOffset, passed in by the caller's loop). Checks that the length
- * covers the header and that the LSA ends by `end`.
+ * An LSA read out of a received packet (decodeLsUpdate). The header fields
+ * are own properties, read at decode time. `raw` is a zero-copy view of the
+ * LSA's bytes in the packet, made on first access and the same one thereafter:
+ * the same bytes and the same view semantics as an eager view (later writes
+ * to the packet's buffer show through it), but an LSA that is only verified
+ * (verifyLsa, which reads the packet's bytes in place) and compared never
+ * allocates one. Assigning `raw` replaces the bytes. JSON and structural
+ * comparisons should go through toJSON(), which has raw as a plain property.
  */
-export function readLsa(view: DataView, buffer: ArrayBufferLike, base: number, offset: number, end: number): Lsa {
+export class PacketLsa implements Lsa {
+  age: number;
+  options: number;
+  type: number;
+  lsId: number;
+  advRouter: number;
+  seq: number;
+  checksum: number;
+  length: number;
+  /** The packet's bytes, and where in them the LSA starts and how long it is. */
+  readonly #data: Uint8Array;
+  readonly #start: number;
+  readonly #length: number;
+  #raw: Uint8Array | undefined;
+
+  /** The LSA at data[start, start + length), `view` being a DataView over exactly data; the caller has checked the bounds. */
+  constructor(data: Uint8Array, view: DataView, start: number, length: number) {
+    this.age = view.getUint16(start);
+    this.options = data[start + 2];
+    this.type = data[start + 3];
+    this.lsId = view.getUint32(start + 4);
+    this.advRouter = view.getUint32(start + 8);
+    this.seq = view.getInt32(start + 12);
+    this.checksum = view.getUint16(start + 16);
+    this.length = length;
+    this.#data = data;
+    this.#start = start;
+    this.#length = length;
+    this.#raw = undefined;
+  }
+
+  get raw(): Uint8Array {
+    let raw = this.#raw;
+    if (raw === undefined) {
+      const data = this.#data;
+      // The constructor makes the view about twice as fast as subarray does.
+      raw = this.#raw = new Uint8Array(data.buffer, data.byteOffset + this.#start, this.#length);
+    }
+    return raw;
+  }
+
+  set raw(value: Uint8Array) {
+    this.#raw = value;
+  }
+
+  /** RFC 2328 13 (1): the LS checksum, checked over the packet's bytes unless raw was replaced. */
+  verify(): boolean {
+    const raw = this.#raw;
+    return raw === undefined ? verifyLsaChecksumAt(this.#data, this.#start, this.#length) : verifyLsaChecksum(raw);
+  }
+
+  /** A plain Lsa with the same fields and raw (for JSON, logs and toEqual). */
+  toJSON(): Lsa {
+    const { age, options, type, lsId, advRouter, seq, checksum, length } = this;
+    return { age, options, type, lsId, advRouter, seq, checksum, length, raw: this.raw };
+  }
+}
+
+/**
+ * The LSA at data[offset, offset + its length) (`view` is a DataView over
+ * exactly data), as a PacketLsa. Checks that the length covers the header and
+ * that the LSA ends by `end`.
+ */
+export function readLsa(data: Uint8Array, view: DataView, offset: number, end: number): PacketLsa {
   if (end - offset < LsaHeaderLength) throw new DecodeError('truncated', offset, 'LSA header');
   const length = view.getUint16(offset + 18);
   if (length < LsaHeaderLength || length > end - offset) {
     throw new DecodeError('bad-lsa-length', offset + 18, `LSA length ${length}, ${end - offset} bytes left`);
   }
-  return {
-    age: view.getUint16(offset),
-    options: view.getUint8(offset + 2),
-    type: view.getUint8(offset + 3),
-    lsId: view.getUint32(offset + 4),
-    advRouter: view.getUint32(offset + 8),
-    seq: view.getInt32(offset + 12),
-    checksum: view.getUint16(offset + 16),
-    length,
-    // The constructor makes the view about twice as fast as subarray does.
-    raw: new Uint8Array(buffer, base + offset, length),
-  };
+  return new PacketLsa(data, view, offset, length);
+}
+
+/** True when the LSA's stored checksum is right: verifyLsaChecksum for a PacketLsa checked in place, else over lsa.raw. */
+export function verifyLsa(lsa: Lsa): boolean {
+  return lsa instanceof PacketLsa ? lsa.verify() : verifyLsaChecksum(lsa.raw);
 }
 
 /** One LSA from its bytes: header fields plus a view of exactly `length` bytes (RFC 2328 A.4.1). */
 export function decodeLsa(raw: Uint8Array): Lsa {
-  return readLsa(viewOf(raw), raw.buffer, raw.byteOffset, 0, raw.length);
+  const view = viewOf(raw);
+  if (raw.length < LsaHeaderLength) throw new DecodeError('truncated', 0, 'LSA header');
+  const length = view.getUint16(18);
+  if (length < LsaHeaderLength || length > raw.length) throw new DecodeError('bad-lsa-length', 18, `LSA length ${length}, ${raw.length} bytes left`);
+  return {
+    age: view.getUint16(0),
+    options: raw[2],
+    type: raw[3],
+    lsId: view.getUint32(4),
+    advRouter: view.getUint32(8),
+    seq: view.getInt32(12),
+    checksum: view.getUint16(16),
+    length,
+    raw: new Uint8Array(raw.buffer, raw.byteOffset, length),
+  };
 }
 
 /** A stable text key for maps and sorted output: "type/lsId/advRouter" in decimal type and dotted quads. */
