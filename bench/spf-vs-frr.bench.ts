@@ -29,9 +29,9 @@ const FrrGrState = join(FrrRun, 'ospfd-gr.json');
 const FrrId = '192.0.2.1';
 const FrrAddress = '10.255.0.1';
 /** Cost changes measured per size. */
-const Changes = 7;
+const Changes = 9;
 /** Our calculations per size and kind. */
-const OurRuns = 9;
+const OurRuns = 15;
 /** Hello and dead intervals on the link, ms (see the README for why not sub-second). */
 const HelloMs = 1000;
 const DeadMs = 10_000;
@@ -42,6 +42,21 @@ interface FrrOspf {
   routerId?: string;
   spfLastDurationMsecs?: number;
   areas?: Record<string, { spfExecutedCounter: number; lsaNumber: number; nbrFullAdjacentCounter: number }>;
+}
+
+/**
+ * ospfd's totals for its SPF task from `show thread cpu`: CPU milliseconds
+ * (user + system, the Runtime column) and calls. ospf_spf_calculate_schedule_worker
+ * is the whole SPF run that "Last SPF duration" times: Dijkstra, the routing
+ * table, and the routes handed to zebra.
+ */
+function frrSpfCpu(name: string): { cpuMs: number; calls: number } {
+  const out = spawnSync('vtysh', ['-N', name, '-c', 'show thread cpu'], { encoding: 'utf8', timeout: 10_000 }).stdout;
+  const ospfd = out.slice(out.indexOf('Thread statistics for ospfd'));
+  const line = ospfd.split('\n').find((l) => l.trim().endsWith('ospf_spf_calculate_schedule_worker'));
+  if (line === undefined) return { cpuMs: 0, calls: 0 };
+  const [, runtime, calls] = line.trim().split(/\s+/);
+  return { cpuMs: Number(runtime), calls: Number(calls) };
 }
 
 function median(samples: number[]): number {
@@ -82,6 +97,7 @@ interface Row {
   lsas: number;
   routes: number;
   frr: number[];
+  frrCpu: number[];
   ours: DriverMessage;
 }
 
@@ -176,8 +192,10 @@ async function measure(n: number, seed: number): Promise<Row> {
     );
 
     const frrMs: number[] = [];
+    const frrCpuMs: number[] = [];
     for (let i = 0; i < Changes; i++) {
       const before = area()?.spfExecutedCounter ?? 0;
+      const cpuBefore = frrSpfCpu(name);
       await inj.request('change', { index: 1 + ((i * 7919) % (n - 1)) }, 30_000);
       await waitFor('FRR to run SPF after a cost change', () => ((area()?.spfExecutedCounter ?? 0) > before ? true : undefined), 60_000, 100);
       // The SPF ran; make sure no second one is pending before reading the duration.
@@ -185,9 +203,11 @@ async function measure(n: number, seed: number): Promise<Row> {
       const state = frr();
       if (state.areas?.['0.0.0.0'].nbrFullAdjacentCounter !== 1) throw new Error('FRR lost its adjacency with the injector during the measurement');
       frrMs.push(state.spfLastDurationMsecs ?? Number.NaN);
+      const cpuAfter = frrSpfCpu(name);
+      frrCpuMs.push((cpuAfter.cpuMs - cpuBefore.cpuMs) / Math.max(1, cpuAfter.calls - cpuBefore.calls));
     }
     const ours = await inj.request('ours', { rootId: FrrId, rootAddress: FrrAddress, runs: OurRuns }, 300_000);
-    return { routers: n, lsas: Number(ours.lsas), routes: Number(ours.routes), frr: frrMs, ours };
+    return { routers: n, lsas: Number(ours.lsas), routes: Number(ours.routes), frr: frrMs, frrCpu: frrCpuMs, ours };
   } catch (error) {
     console.error(`FRR output (last lines):\n${daemonOutput}`);
     throw error;
@@ -209,15 +229,21 @@ try {
   const sizes = process.env.SPF_VS_FRR_SIZES?.split(',').filter((s) => s !== '').map(Number) ?? [1_000, 10_000];
   const ospfdVersion = spawnSync(join(FrrLibexec, 'ospfd'), ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
   console.log(`peer: ${ospfdVersion}; load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log('| routers | LSAs | routes | FRR last SPF ms (median) | FRR samples | ours, cost change ms | ours CPU ms | ours from scratch ms | ours/FRR |');
-  console.log('|---:|---:|---:|---:|---|---:|---:|---:|---:|');
+  console.log(
+    '| routers | LSAs | routes | FRR last SPF ms | FRR SPF CPU ms | ours from scratch ms | ours from scratch CPU ms | ours/FRR wall | ours/FRR CPU | ours, cost change ms | ours, cost change CPU ms |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const n of sizes) {
     const r = await measure(n, 20261125 + n);
     const frr = median(r.frr);
-    const ours = Number(r.ours.costWallMs);
+    const frrCpu = median(r.frrCpu);
+    const ours = Number(r.ours.scratchWallMs);
+    const oursCpu = Number(r.ours.scratchCpuMs);
+    const ms = (v: number): string => v.toFixed(2);
     console.log(
-      `| ${n} | ${r.lsas} | ${r.routes} | ${frr} | ${r.frr.join(', ')} | ${ours.toFixed(2)} | ${Number(r.ours.costCpuMs).toFixed(2)} | ${Number(r.ours.scratchWallMs).toFixed(2)} | ${((100 * ours) / frr).toFixed(1)}% |`,
+      `| ${n} | ${r.lsas} | ${r.routes} | ${frr} | ${ms(frrCpu)} | ${ms(ours)} | ${ms(oursCpu)} | ${((100 * ours) / frr).toFixed(1)}% | ${((100 * oursCpu) / frrCpu).toFixed(1)}% | ${ms(Number(r.ours.costWallMs))} | ${ms(Number(r.ours.costCpuMs))} |`,
     );
+    console.log(`<!-- ${n}: FRR last SPF ms ${r.frr.join(', ')}; FRR CPU ms ${r.frrCpu.map(ms).join(', ')}; our cost changes: ${String(r.ours.costRuns)} full, ${String(r.ours.costSkipped)} needing none -->`);
   }
   console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
