@@ -169,6 +169,9 @@ class Proc {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
   }
+  output(): string {
+    return this.text;
+  }
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
@@ -351,6 +354,18 @@ export class KamailioCluster {
   probe(count: number): (string | null)[] {
     const out = this.net.exec(this.client, process.execPath, [PROBE_JS, '--target', `${ANYCAST}:5060`, '--count', String(count)], 30_000);
     return (JSON.parse(out) as { answers: { server: string | null }[] }).answers.map((a) => a.server);
+  }
+
+  /**
+   * The wall-clock times (epoch ms) at which node i's ospf-anycastd logged
+   * "advertise withdraw" — when it originated the withdrawal — among its
+   * last 16 KB of output.
+   */
+  withdrawals(i: number): number[] {
+    const proc = this.procs.find((p) => p.label === `n${i} ospf-anycastd`);
+    const times: number[] = [];
+    for (const m of (proc?.output() ?? '').matchAll(/^(\S+Z) info +advertise withdraw /gm)) times.push(Date.parse(m[1] as string));
+    return times;
   }
 
   /** The last output of every process, for failure messages. */
