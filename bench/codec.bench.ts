@@ -1,7 +1,8 @@
-// Codec throughput: decodePacket + verifyLsaChecksum over Link State Update
+// Codec throughput: decodePacket + verifyLsa (the checksum read in place in
+// the packet, as the engine's receive path does) over Link State Update
 // packets of 1, 10, 100 and 1000 LSAs (mixed types, and router-LSAs only),
-// beside a plain Fletcher-checksum loop over the same LSAs, and the checksum
-// alone over one large LSA. Medians of several runs; prints a markdown table.
+// beside a plain Fletcher-checksum loop (verifyLsaChecksum) over the same
+// LSAs, already split, and the checksum alone over one large LSA. Medians of several runs; prints a markdown table.
 // Time is this process's CPU time (process.cpuUsage), not wall time, so that
 // the figures hold on a shared machine where other processes take the cores.
 // Run: npm run bench -- codec

@@ -127,6 +127,11 @@ export function verifyLsaChecksum(raw: Uint8Array): boolean {
 export function verifyLsaChecksumAt(data: Uint8Array, start: number, length: number): boolean {
   if (!(start >= 0 && length >= LsaHeaderLength && start + length <= data.length)) return false;
   if (((data[start + 18] << 8) | data[start + 19]) !== length) return false;
+  return checkedLsaVerifies(data, start, length);
+}
+
+/** verifyLsaChecksumAt once the caller has checked the bounds and the length field (PacketLsa.verify). */
+export function checkedLsaVerifies(data: Uint8Array, start: number, length: number): boolean {
   if (data[start + 16] === 0 && data[start + 17] === 0) return false;
   return fletcherSums(data, start + 2, start + length, 0, 0) === 0;
 }

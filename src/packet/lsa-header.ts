@@ -16,7 +16,7 @@
 
 import { viewOf, type Writer } from './bytes.js';
 import { LsaHeaderLength } from './constants.js';
-import { verifyLsaChecksum, verifyLsaChecksumAt } from './checksum.js';
+import { checkedLsaVerifies, verifyLsaChecksum } from './checksum.js';
 import { DecodeError } from './errors.js';
 import type { Lsa, LsaHeader, LsaKey } from './types.js';
 
@@ -113,7 +113,12 @@ export class PacketLsa implements Lsa {
   /** RFC 2328 13 (1): the LS checksum, checked over the packet's bytes unless raw was replaced. */
   verify(): boolean {
     const raw = this.#raw;
-    return raw === undefined ? verifyLsaChecksumAt(this.#data, this.#start, this.#length) : verifyLsaChecksum(raw);
+    if (raw !== undefined) return verifyLsaChecksum(raw);
+    // Decode checked the bounds; the length field is read again, since the packet's bytes may have changed since.
+    const data = this.#data;
+    const start = this.#start;
+    const length = this.#length;
+    return ((data[start + 18] << 8) | data[start + 19]) === length && checkedLsaVerifies(data, start, length);
   }
 
   /** A plain Lsa with the same fields and raw (for JSON, logs and toEqual). */
