@@ -5,14 +5,16 @@
 // which floods a synthetic area of N routers (random graph, average degree
 // 6, a stub per router) to FRR. Once FRR is Full and its SPF has settled,
 // the injector re-floods one router-LSA with a link cost changed (a higher
-// sequence number), several times, and after each the benchmark reads FRR's
-// own "Last SPF duration" (`show ip ospf json`: spfLastDurationMsecs) once
-// spfExecutedCounter has moved. Ours: our Spf (src/spf) fed every LSA of the
+// sequence number), several times. After each run FRR reports, the benchmark
+// reads FRR's own figures: "Last SPF duration" (`show ip ospf json`,
+// spfLastDurationMsecs), the "SPF Time" it logs under `debug ospf event`
+// (Dijkstra and intra-area routes, before zebra) and the CPU time of its SPF
+// task (`show thread cpu`). Ours: our Spf (src/spf) fed every LSA of the
 // injector's LSDB — the LSAs FRR holds — rooted at FRR's router id with
-// FRR's interface, timed over the same kind of change (full calculation) and
-// from scratch. Both are wall-clock figures (FRR's comes from its monotonic
-// clock); ours also in CPU time. Prints a markdown table. Needs root, FRR,
-// and network namespaces; otherwise prints why and exits 0.
+// FRR's interface, full calculations from scratch (every route, as FRR does)
+// and after cost changes, on the wall clock and in CPU time. Prints a
+// markdown table. Needs root, FRR and network namespaces; otherwise prints
+// why and exits 0.
 // Run: npm run bench -- spf-vs-frr   (SPF_VS_FRR_SIZES=1000,10000 by default)
 
 import { spawnSync } from 'node:child_process';
