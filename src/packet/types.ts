@@ -77,7 +77,11 @@ export interface LsaHeader {
 
 /** A whole LSA: its header fields plus its bytes, header included. */
 export interface Lsa extends LsaHeader {
-  /** The LSA exactly as on the wire (length bytes, header first). May be a view into a packet buffer. */
+  /**
+   * The LSA exactly as on the wire (length bytes, header first). May be a view
+   * into a packet buffer: decodePacket returns PacketLsa objects, which make
+   * that view on first access of raw.
+   */
   raw: Uint8Array;
 }
 
