@@ -1335,13 +1335,29 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   /**
+   * How long a MaxAge LSA stays after RFC 2328 14 would let it go: two
+   * retransmit intervals. An older instance still in flight (a neighbour's
+   * retransmission, delayed or reordered) then meets the MaxAge copy and is
+   * answered with it (13 (8)) instead of being installed as new and
+   * lingering for an hour. FRR holds them for the same reason (maxage delay).
+   */
+  private maxAgeHoldMs(): number {
+    let longest = 0;
+    for (const iface of this.ifaceOrder) longest = Math.max(longest, iface.settings.retransmitIntervalMs);
+    return 2 * (longest || 5000);
+  }
+
+  /**
    * RFC 2328 14: MaxAge LSAs leave the LSDB once no retransmission list holds
-   * them and no neighbor is in Exchange or Loading.
+   * them and no neighbor is in Exchange or Loading (and, here, once held for
+   * maxAgeHoldMs).
    */
   private sweepMaxAge(): void {
     if (!this.sweepNeeded) return;
     if (this.anyExchanging()) return;
     this.sweepNeeded = false;
+    const hold = this.maxAgeHoldMs();
+    let heldUntil = Infinity;
     for (const key of [...this.maxAgeKeys]) {
       const entry = this.db.get(key);
       if (entry === undefined || entry.baseAge < MaxAge) {
@@ -1349,6 +1365,12 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         continue;
       }
       if (entry.rxmtRefs > 0) continue;
+      // A wrapped sequence number waits for nothing more than the RFC asks (12.1.6): the
+      // originator's next instance must not meet a held MaxSequenceNumber copy.
+      if (this.now - entry.installedAt < hold && !this.wrapPending.has(key) && rawSeq(entry.raw) !== MaxSequenceNumber) {
+        heldUntil = Math.min(heldUntil, entry.installedAt + hold);
+        continue;
+      }
       this.db.remove(key);
       this.maxAgeKeys.delete(key);
       const selfOriginated = rawAdvRouter(entry.raw) === this.config.routerId;
@@ -1356,6 +1378,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       if (selfOriginated && !this.wanted.has(key)) this.lastOriginated.delete(key);
       // RFC 2328 12.1.6: after the flush of a MaxSequenceNumber instance, start again.
       if (this.wrapPending.delete(key)) this.dirtyKeys.add(key);
+    }
+    if (heldUntil !== Infinity) {
+      this.sweepNeeded = true;
+      this.scheduleAging(heldUntil);
     }
   }
 

@@ -198,7 +198,10 @@ describe('RFC 2328 13.4: our own LSAs flooded back to us', () => {
     const net = line();
     fromB(net, external(3, { advRouter: '1.1.1.1' }));
     expect(held(net, 'a', 5, '203.0.113.0', '1.1.1.1')?.age).toBe(MaxAge);
+    // Acknowledged at once, then held at MaxAge for two retransmit intervals.
     net.advance(2_000);
+    expect(held(net, 'a', 5, '203.0.113.0', '1.1.1.1')?.age).toBe(MaxAge);
+    net.advance(10_000);
     for (const r of ['a', 'b', 'c']) expect(held(net, r, 5, '203.0.113.0', '1.1.1.1')).toBeUndefined();
   });
 });
@@ -250,6 +253,9 @@ describe('RFC 2328 14.1: premature aging on shutdown', () => {
       [LsaType.AsExternal, MaxAge],
     ]);
     net.advance(2_000);
+    expect(net.core('a').neighbors()[0]?.retransmitCount).toBe(0);
+    // The MaxAge hold: two retransmit intervals before the copies leave the databases.
+    net.advance(10_000);
     expect(net.core('b').lsdb(net.now).filter((h) => h.advRouter === ip('1.1.1.1'))).toEqual([]);
     expect(net.core('a').lsdb(net.now).filter((h) => h.advRouter === ip('1.1.1.1'))).toEqual([]);
     expect(net.core('a').neighbors()[0]?.retransmitCount).toBe(0);

@@ -4,7 +4,7 @@
 // AS-external-LSAs (12.4.4, appendix E), and configuration changes.
 import { describe, expect, it } from 'vitest';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
-import { LsaType, RouterFlags, RouterLinkType, decodeLsaBody, type ExternalLsaBody, type NetworkLsaBody, type RouterLsaBody } from '../../src/packet/index.js';
+import { LsaType, MaxAge, RouterFlags, RouterLinkType, decodeLsaBody, type ExternalLsaBody, type NetworkLsaBody, type RouterLsaBody } from '../../src/packet/index.js';
 import type { RouterConfig } from '../../src/core/api.js';
 import { TestNet } from './harness.js';
 
@@ -130,7 +130,8 @@ describe('RFC 2328 12.4.2: the network-LSA', () => {
     expect(body.networkMask).toBe(ip('255.255.255.0'));
     expect(body.attachedRouters).toEqual([ip('10.206.0.1'), ip('10.206.0.11')]);
     net.crash('r');
-    net.advance(45_000);
+    // The dead interval, then the MaxAge hold (two retransmit intervals).
+    net.advance(55_000);
     expect(net.core('node').lsa(key, net.now)).toBeUndefined();
     const own = routerLsa(net, 'node', '10.206.0.11');
     expect(own.links.some((l) => l.type === RouterLinkType.Transit)).toBe(false);
@@ -196,6 +197,9 @@ describe('RFC 2328 12.4.4: AS-external-LSAs', () => {
     net.core('a').on('neighbor-state', (e) => changes.push(`${e.from}->${e.to}`));
     net.input('a', { kind: 'config', config: { ...config, externals: [], interfaces: { eth0: { networkType: 'point-to-point', cost: 50 } } } });
     net.advance(2_000);
+    expect(net.core('b').lsdb(net.now).filter((h) => h.type === LsaType.AsExternal).map((h) => h.age)).toEqual([MaxAge]);
+    // Gone once the MaxAge hold (two retransmit intervals) is over.
+    net.advance(10_000);
     expect(net.core('b').lsdb(net.now).filter((h) => h.type === LsaType.AsExternal)).toEqual([]);
     const body = routerLsa(net, 'b', '1.1.1.1');
     expect(body.flags & RouterFlags.E).toBe(0);
