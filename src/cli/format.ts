@@ -101,6 +101,14 @@ export function formatDatabase(rows: DatabaseRowView[], areaId: string): string 
   return sections.join('\n\n');
 }
 
+/** How the kernel spreads a multipath route: its nexthop group kind and id, and per-packet spreading. */
+function spreading(r: RouteRowView): string {
+  const m = r.multipath;
+  if (m === undefined) return '';
+  const group = m.groupId === undefined ? m.group : `${m.group} #${m.groupId}`;
+  return m.perPacket ? `${group}, per-packet` : group;
+}
+
 export function formatRoutes(rows: RouteRowView[]): string {
   const out: string[][] = [];
   for (const r of rows) {
@@ -108,10 +116,10 @@ export function formatRoutes(rows: RouteRowView[]): string {
     const hops = r.nextHops.length === 0 ? [{ address: '-', ifName: '' }] : r.nextHops;
     hops.forEach((h, i) => {
       const via = h.address === '0.0.0.0' || h.address === '' ? `directly attached to ${h.ifName}` : `via ${h.address}, ${h.ifName}`;
-      out.push(i === 0 ? [r.prefix, r.pathType, cost, via] : ['', '', '', via]);
+      out.push(i === 0 ? [r.prefix, r.pathType, cost, spreading(r), via] : ['', '', '', '', via]);
     });
   }
-  return table(['Prefix', 'Type', 'Cost', 'Next hop'], out);
+  return table(['Prefix', 'Type', 'Cost', 'Kernel group', 'Next hop'], out);
 }
 
 export function formatAnycast(rows: AnycastRowView[]): string {

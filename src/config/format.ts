@@ -117,13 +117,15 @@ function formatOspf(ospf: OspfConfig): string[] {
     out.push(`timers throttle spf ${t.delayMs} ${t.initialHoldMs} ${t.maxHoldMs}`);
   }
   const g = ospf.multipath.group;
-  if (g.kind === 'resilient') {
+  if (g.kind === 'hash-threshold') out.push('multipath group hash-threshold');
+  else {
     const opts = [
       g.buckets === DEFAULT_RESILIENT.buckets ? '' : ` buckets ${g.buckets}`,
       g.idleTimer === DEFAULT_RESILIENT.idleTimer ? '' : ` idle-timer ${g.idleTimer}`,
       g.unbalancedTimer === DEFAULT_RESILIENT.unbalancedTimer ? '' : ` unbalanced-timer ${g.unbalancedTimer}`,
     ];
-    out.push(`multipath group resilient${opts.join('')}`);
+    // The resilient group with its default settings is the default: nothing to write.
+    if (opts.join('') !== '') out.push(`multipath group resilient${opts.join('')}`);
   }
   if (ospf.multipath.hash !== 'layer3') out.push(`multipath hash ${ospf.multipath.hash}`);
   return out;

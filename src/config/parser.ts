@@ -31,6 +31,7 @@ import {
   type LogLevel,
   type OspfConfig,
   type StaticRoute,
+  DEFAULT_RESILIENT,
 } from './model.js';
 import { parseOspfLine } from './ospf-section.js';
 import type { ParseState } from './state.js';
@@ -396,7 +397,8 @@ function newOspf(): OspfConfig {
     spfThrottle: { ...DEFAULT_SPF_THROTTLE },
     logAdjacencyChanges: 'off',
     referenceBandwidth: DEFAULT_REFERENCE_BANDWIDTH,
-    multipath: { group: { kind: 'hash-threshold' }, hash: 'layer3' },
+    // Flow-stable ECMP by default: a node failing or returning moves no flow that need not move.
+    multipath: { group: { kind: 'resilient', ...DEFAULT_RESILIENT }, hash: 'layer3' },
   };
 }
 

@@ -28,6 +28,7 @@ const routes: RouteRowView[] = [
     prefix: '10.206.206.1/32',
     pathType: 'intra-area',
     cost: 20,
+    multipath: { group: 'resilient', groupId: 188000001, perPacket: false, nextHops: ['10.205.205.1', '10.205.205.2'] },
     nextHops: [
       { address: '10.205.205.1', ifName: 'eth0' },
       { address: '10.205.205.2', ifName: 'eth0' },
@@ -93,6 +94,7 @@ describe('ospf-anycast CLI', () => {
     const r = await cli('--socket', server.path, 'show', 'routes');
     expect(r.out).toContain('via 10.205.205.1, eth0');
     expect(r.out).toContain('via 10.205.205.2, eth0');
+    expect(r.out).toMatch(/10\.206\.206\.1\/32\s+intra-area\s+20\s+resilient #188000001\s+via 10\.205\.205\.1, eth0/);
   });
 
   it('shows the daemon refusing a request as one line and exit 1', async () => {
