@@ -27,6 +27,7 @@ import type { RouteChange } from '../spf/index.js';
 import { kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
+import { topologyDot } from './topology.js';
 import { anycastRows, databaseRows, interfaceRows, lsaCountsByType, neighborRows, ospfSummary, routeRows } from './views.js';
 
 /** What the daemon needs from the system; tests replace parts of it. */
@@ -529,6 +530,13 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         return routeRows(this.instance, (prefix) => this.routes.multipath?.(prefix));
       case 'anycast':
         return anycastRows(this.announcer?.status() ?? []);
+      case 'topology':
+        return topologyDot({
+          routerId: this.routerConfig.routerId,
+          lsas: this.instance.lsdb(now).flatMap((h) => this.instance.lsa(h, now) ?? []),
+          distance: (kind, id) => this.instance.distance(kind, id),
+          anycast: this.config.anycast.map((a) => formatPrefix(a.prefix)),
+        });
       default:
         throw new Error(`cannot show "${what}"`);
     }

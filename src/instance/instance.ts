@@ -140,6 +140,11 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
     return this.spf.table;
   }
 
+  /** Cost to a router or transit network in the last SPF tree (for `show topology`). */
+  distance(kind: 'router' | 'network', id: number): number | undefined {
+    return this.spf.distance(kind, id);
+  }
+
   spfStatistics(): Readonly<SpfStats> {
     return this.spfStats;
   }

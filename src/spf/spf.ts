@@ -308,6 +308,18 @@ export class Spf {
     }
   }
 
+  /**
+   * The cost from this router to a router (by router id) or a transit
+   * network (by its network-LSA's Link State ID) in the last calculation's
+   * shortest-path tree (RFC 2328 16.1); undefined when unreachable.
+   */
+  distance(kind: 'router' | 'network', id: number): number | undefined {
+    const v = (kind === 'router' ? this.routerVertex : this.networkVertex).get(id >>> 0);
+    if (v === undefined || v >= this.distEnd) return undefined;
+    const d = this.dist[v] as number;
+    return d === Infinity ? undefined : d;
+  }
+
   /** True when calculate() has something to do. */
   get pending(): boolean {
     return this.fullNeeded || this.dirtyPrefixes.size > 0 || this.dirtyExternals.size > 0 || this.dirtyAsbrs.size > 0;
