@@ -74,6 +74,13 @@ async function main(): Promise<number> {
     const monitor = new RouteMonitor(cluster.net, cluster.router);
     await sleep(1500);
 
+    const row = (what: string, samples: number[], target: string): string => {
+      const s = stats(samples);
+      return `| ${what} | ${samples.length} | ${s.median.toFixed(1)} | ${s.worst.toFixed(1)} | ${s.best.toFixed(1)} | ${target} |`;
+    };
+    console.log(`rounds: ${ROUNDS} each`);
+    console.log('| failure → FRR kernel route without the node | rounds | median ms | worst ms | best ms | target |');
+    console.log('|---|---:|---:|---:|---:|---|');
     const death: number[] = [];
     const detect: number[] = [];
     // The supervisor restarts a proxy that keeps dying with a growing delay, back to
@@ -92,6 +99,7 @@ async function main(): Promise<number> {
       await sleep(1200);
     }
     loads.push(loadavg()[0] as number);
+    console.log(row('ospf-anycastd: Kamailio killed (kill -9)', death, `≤ ${TARGET_DEATH_MS} ms median`));
 
     const hung: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
@@ -106,6 +114,7 @@ async function main(): Promise<number> {
       await sleep(1200);
     }
     loads.push(loadavg()[0] as number);
+    console.log(row('ospf-anycastd: Kamailio hung (SIGSTOP; sip-options interval 200, fall 2)', hung, `≤ ${TARGET_HUNG_MS} ms`));
 
     const script: number[] = [];
     const bird = cluster.nodes[2] as (typeof cluster.nodes)[number];
@@ -120,16 +129,8 @@ async function main(): Promise<number> {
     }
     loads.push(loadavg()[0] as number);
 
-    const row = (what: string, samples: number[], target: string): string => {
-      const s = stats(samples);
-      return `| ${what} | ${samples.length} | ${s.median.toFixed(1)} | ${s.worst.toFixed(1)} | ${s.best.toFixed(1)} | ${target} |`;
-    };
-    console.log(`rounds: ${ROUNDS} each; load average (1 min) during the run: ${loads.map((l) => l.toFixed(1)).join(', ')}`);
-    console.log('| failure → FRR kernel route without the node | rounds | median ms | worst ms | best ms | target |');
-    console.log('|---|---:|---:|---:|---:|---|');
-    console.log(row('ospf-anycastd: Kamailio killed (kill -9)', death, `≤ ${TARGET_DEATH_MS} ms median`));
-    console.log(row('ospf-anycastd: Kamailio hung (SIGSTOP; sip-options interval 200, fall 2)', hung, `≤ ${TARGET_HUNG_MS} ms`));
     console.log(row('BIRD 2 + 1 s health-check script: Kamailio killed', script, '—'));
+    console.log(`load average (1 min) at start and after each series: ${loads.map((l) => l.toFixed(1)).join(', ')}`);
     const d = stats(detect);
     console.log(`kill -9 → the node's daemon logs its withdrawal (wall clock, ms resolution, ${detect.length} rounds): median ${d.median.toFixed(1)}, worst ${d.worst.toFixed(1)} ms; the rest is the LSA's flooding, FRR's SPF and zebra's route install`);
     console.log(`raw kill -9 (ms): ${death.map((x) => x.toFixed(1)).join(' ')}`);

@@ -203,7 +203,6 @@ export class KamailioCluster {
   readonly nodes: ClusterNode[];
   private readonly procs: Proc[] = [];
   private readonly frrName: string;
-  private readonly birdKamailio = new Map<number, Proc>();
 
   /** Builds the namespaces and links (nothing started); `speakers[k]` is node k+1's OSPF speaker. */
   constructor(label: string, speakers: NodeSpeaker[]) {
@@ -297,6 +296,7 @@ export class KamailioCluster {
         const conf = join(this.dir, `bird-n${node.i}.conf`);
         writeFileSync(conf, birdNodeConf(node.i));
         this.spawn(`n${node.i} bird`, node.ns, BIRD, ['-f', '-c', conf, '-s', join(this.dir, `bird-n${node.i}.ctl`), '-P', join(this.dir, `bird-n${node.i}.pid`)]);
+        this.net.exec(node.ns, 'sysctl', ['-q', '-w', 'net.ipv4.ip_nonlocal_bind=1']);
         this.startBirdKamailio(node);
         const script = join(this.dir, `health-n${node.i}.sh`);
         writeFileSync(script, healthScript(node.kamailioConf), { mode: 0o755 });
@@ -305,13 +305,15 @@ export class KamailioCluster {
     }
   }
 
-  /** On a BIRD node Kamailio runs on its own, as systemd would run it; the address is put back first. */
+  /**
+   * On a BIRD node Kamailio runs on its own, as systemd would run it. It binds
+   * the anycast address whether or not lo carries it (ip_nonlocal_bind, set at
+   * start): the health script alone adds and removes the address.
+   */
   startBirdKamailio(node: ClusterNode): void {
-    const lo = this.net.ipJson<{ addr_info: { local: string }[] }[]>(node.ns, ['-4', 'addr', 'show', 'dev', 'lo']);
-    if (!lo.some((l) => l.addr_info.some((a) => a.local === ANYCAST))) this.net.address(node.ns, 'lo', `${ANYCAST}/32`);
     const runDir = join(this.dir, `kamailio-n${node.i}`);
     run('install', ['-d', '-m', '755', runDir]);
-    this.birdKamailio.set(node.i, this.spawn(`n${node.i} kamailio`, node.ns, KAMAILIO, ['-DD', '-E', '-f', node.kamailioConf, '-Y', runDir, '-m', '16', '-M', '4']));
+    this.spawn(`n${node.i} kamailio`, node.ns, KAMAILIO, ['-DD', '-E', '-f', node.kamailioConf, '-Y', runDir, '-m', '16', '-M', '4']);
   }
 
   /** The router's kernel next hops towards the anycast /32 installed by FRR, sorted. */
