@@ -117,6 +117,16 @@ describe.skipIf(gate.skip)('ospf-anycastd in namespaces', () => {
     expect(summary.lsaCounts.router).toBe(2);
   });
 
+  it('answers the CLI with vtysh-like tables from the running daemon', () => {
+    const cli = (...args: string[]): string => spawnSync(process.execPath, [CLI, '--socket', join(dir, 'a.sock'), ...args], { encoding: 'utf8' }).stdout;
+    expect(cli('show', 'neighbors')).toMatch(/^10\.255\.0\.2\s+1\s+Full\s+10\.9\.0\.2\s+e0\s+0\s+0$/m);
+    expect(cli('show', 'interfaces')).toMatch(/^e0\s+(DR|Backup)\s+10\.9\.0\.1\/24\s+broadcast\s+10\s+no\s/m);
+    expect(cli('show', 'routes')).toMatch(/^10\.255\.0\.2\/32\s+intra-area\s+10\s.*via 10\.9\.0\.2, e0$/m);
+    expect(cli('show', 'database')).toContain('Router Link States (Area 0.0.0.0)');
+    expect(cli('show', 'database', 'router', '10.255.0.2')).toContain('Advertising Router: 10.255.0.2');
+    expect(cli('show', 'topology', '--dot')).toContain('"R 10.255.0.1" [shape=box, style=filled');
+  });
+
   it('serves Prometheus metrics: neighbor states, LSA counts, SPF runs, drops', () => {
     const text = lab.exec(a, process.execPath, ['-e', "fetch('http://127.0.0.1:19187/metrics').then(r => r.text()).then(t => process.stdout.write(t))"]);
     expect(text).toContain('ospf_neighbor_state{ifname="e0",neighbor="10.255.0.2",address="10.9.0.2"} 7');
