@@ -50,7 +50,7 @@ import {
   lsaChecksum,
   decodePacket,
   encodePacket,
-  verifyLsaChecksum,
+  verifyLsa,
   type DbDescriptionPacket,
   type HelloPacket,
   type Lsa,
@@ -1048,7 +1048,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   /** The receive procedure of RFC 2328 13 for one LSA. False stops processing the rest of the packet. */
   private receiveLsa(iface: Iface, n: Neighbor, lsa: Lsa): boolean {
     // (1) the LS checksum.
-    if (!verifyLsaChecksum(lsa.raw)) {
+    if (!verifyLsa(lsa)) {
       this.drop('lsa-checksum', iface.name, n.address);
       return true;
     }
