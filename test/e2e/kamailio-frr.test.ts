@@ -83,7 +83,7 @@ describe.skipIf(skip)('Kamailio behind ospf-anycastd, FRR in front', () => {
     reportOnFailure();
     // The previous acts may have left n1's announcer within its min-interval; let it settle.
     await hops(ALL, 'three next hops', 5000);
-    const stub = /Network\/subnet number: 10\.206\.206\.1\b/;
+    const stub = /\(Link ID\) Net: 10\.206\.206\.1\s/;
     expect(live().vtysh('show ip ospf database router 10.255.0.11')).toMatch(stub);
     const out = live().cli(1, ['drain', '--timeout', '10']);
     expect(out).toMatch(/drained/);
