@@ -1342,8 +1342,12 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * lingering for an hour. FRR holds them for the same reason (maxage delay).
    */
   private maxAgeHoldMs(): number {
+    // Only interfaces with neighbours retransmit: loopbacks and passive ones do not count.
     let longest = 0;
-    for (const iface of this.ifaceOrder) longest = Math.max(longest, iface.settings.retransmitIntervalMs);
+    for (const iface of this.ifaceOrder) {
+      if (iface.state === 'Down' || iface.state === 'Loopback' || iface.settings.passive) continue;
+      longest = Math.max(longest, iface.settings.retransmitIntervalMs);
+    }
     return 2 * (longest || 5000);
   }
 
