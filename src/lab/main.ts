@@ -62,7 +62,8 @@ router ospf
 `;
 }
 
-function nodeConfig(n: number): string {
+/** `tag` tells this lab's responders apart from any other's in the process list. */
+function nodeConfig(n: number, tag: string): string {
   return `hostname node${n}
 log stdout informational
 !
@@ -78,7 +79,7 @@ router ospf
  log-adjacency-changes
 !
 anycast ${ANYCAST}/32
- check process ${process.execPath} ${responderJs} --name node${n} --listen ${ANYCAST}:5060
+ check process ${process.execPath} ${responderJs} --name node${n} --listen ${ANYCAST}:5060 --tag ${tag}
  check sip-options ${ANYCAST}:5060 interval 200 timeout 150 rise 2 fall 2
  on-failure withdraw
 !
@@ -138,7 +139,7 @@ export class SipLab {
       child.stderr.on('data', append);
     };
     start(this.ns.router, 'router', routerConfig());
-    NODES.forEach((n, i) => start(this.ns.nodes[i] as string, `node${n}`, nodeConfig(n)));
+    NODES.forEach((n, i) => start(this.ns.nodes[i] as string, `node${n}`, nodeConfig(n, this.lab.prefix)));
   }
 
   log(name: string): string {
@@ -183,7 +184,7 @@ export class SipLab {
 
   /** The pid of a node's SIP responder (a child of its daemon). */
   responderPid(n: number): number {
-    const result = spawnSync('pgrep', ['-f', `${responderJs} --name node${n} `], { encoding: 'utf8' });
+    const result = spawnSync('pgrep', ['-f', `${responderJs} --name node${n} --listen ${ANYCAST}:5060 --tag ${this.lab.prefix}$`], { encoding: 'utf8' });
     const pid = Number(result.stdout.trim().split('\n')[0]);
     if (!Number.isInteger(pid) || pid <= 0) throw new LabFailure(`node${n}'s SIP responder is not running`);
     return pid;

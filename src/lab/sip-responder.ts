@@ -3,7 +3,10 @@
 // 200 OK and a Server header naming the node (the seed lab's
 // `Server: Opensips01` trick), so a client can see which node answered.
 //
-//   node dist/src/lab/sip-responder.js --name node1 --listen 10.206.206.1:5060
+//   node dist/src/lab/sip-responder.js --name node1 --listen 10.206.206.1:5060 [--tag LABEL]
+//
+// --tag is not used by the responder: it labels the process so that a lab
+// can find its own responders among others' in the process list.
 
 import { createSocket, type RemoteInfo } from 'node:dgram';
 
@@ -46,6 +49,7 @@ function main(argv: string[]): void {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--name') name = argv[++i] ?? name;
     else if (argv[i] === '--listen') listen = argv[++i] ?? listen;
+    else if (argv[i] === '--tag') i++;
   }
   const colon = listen.lastIndexOf(':');
   const address = listen.slice(0, colon);
