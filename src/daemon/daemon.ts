@@ -374,7 +374,9 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private routerConfigFor(interfaces: readonly InterfaceInfo[]): RouterConfig {
     const config = toRouterConfig(this.config, interfaces, { anycastModes: this.externalModes });
     if (this.config.anycast.length === 0) return config;
-    const spacing = Math.max(1000, Math.min(...this.config.anycast.map((a) => a.minInterval)));
+    // 100 ms over the receivers' 1 s MinLSArrival (RFC 2328 13 (5a)), so jitter never makes
+    // a neighbour drop the new instance and wait a retransmit interval for it.
+    const spacing = Math.max(1000, Math.min(...this.config.anycast.map((a) => a.minInterval))) + 100;
     return { ...config, minLsIntervalMs: spacing };
   }
 
