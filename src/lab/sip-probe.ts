@@ -32,16 +32,19 @@ async function probe(socket: Socket, host: string, port: number, timeoutMs: numb
     fromUser: 'lab-client',
   });
   return new Promise((resolve) => {
-    const timer = setTimeout(() => {
+    // RFC 3261 17.1.2.2: over UDP the request goes again after T1 (500 ms), then 2·T1.
+    const retransmits = [setTimeout(() => socket.send(request, port, host), 500), setTimeout(() => socket.send(request, port, host), 1500)];
+    const finish = (server: string | null): void => {
+      clearTimeout(timer);
+      for (const t of retransmits) clearTimeout(t);
       socket.off('message', onMessage);
-      resolve(null);
-    }, timeoutMs);
+      resolve(server);
+    };
+    const timer = setTimeout(() => finish(null), timeoutMs);
     const onMessage = (message: Buffer): void => {
       const response = parseSipResponse(message.toString('utf8'));
       if (response.headers.get('call-id')?.[0] !== callId) return;
-      clearTimeout(timer);
-      socket.off('message', onMessage);
-      resolve(response.headers.get('server')?.[0] ?? '');
+      finish(response.headers.get('server')?.[0] ?? '');
     };
     socket.on('message', onMessage);
     socket.send(request, port, host);
@@ -71,7 +74,7 @@ async function main(argv: string[]): Promise<void> {
   const shared = sameSocket ? await open() : undefined;
   for (let i = 0; i < count; i++) {
     const socket = shared ?? (await open());
-    answers.push({ port: socket.address().port, server: await probe(socket, host, port, 1000) });
+    answers.push({ port: socket.address().port, server: await probe(socket, host, port, 3000) });
     if (shared === undefined) socket.close();
   }
   shared?.close();
