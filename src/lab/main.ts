@@ -80,7 +80,7 @@ router ospf
 !
 anycast ${ANYCAST}/32
  check process ${process.execPath} ${responderJs} --name node${n} --listen ${ANYCAST}:5060 --tag ${tag}
- check sip-options ${ANYCAST}:5060 interval 200 timeout 150 rise 2 fall 2
+ check sip-options ${ANYCAST}:5060 interval 300 timeout 150 rise 5 fall 2
  on-failure withdraw
 !
 `;
@@ -242,13 +242,13 @@ export async function runLab(options: LabOptions): Promise<void> {
     const failoverMs = performance.now() - killedAt;
     say(`   the router has two next hops ${failoverMs.toFixed(0)} ms after the kill: ${lab.nextHops().join(', ')}`);
     check(!lab.nextHops().includes('10.205.205.2'), 'node2 is still a next hop');
-    // The supervisor restarts the proxy within 100 ms and two good checks bring it back
-    // within about half a second, so by the time these answers come node2 may be back.
+    // The supervisor restarts the proxy within 100 ms and five good checks (1.5 s) bring
+    // it back, so by the time these answers come node2 may be back.
     const without2 = lab.probe(12);
     say(`   OPTIONS answered by ${tally(without2)} (next hops now: ${lab.nextHops().length})`);
     check(!without2.includes('no answer'), `calls were lost: ${tally(without2)}`);
 
-    say('   its daemon restarts the proxy; after two good checks node2 is back');
+    say('   its daemon restarts the proxy; after five good checks node2 is back');
     const backMs = await lab.waitForNextHops(3, 15_000);
     say(`   three next hops again after ${backMs.toFixed(0)} ms`);
     await pause(options);

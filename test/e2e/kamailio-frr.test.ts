@@ -41,6 +41,8 @@ describe.skipIf(skip)('Kamailio behind ospf-anycastd, FRR in front', () => {
   it('FRR installs one kernel route with a next hop per node, and the client reaches them all', () => {
     reportOnFailure();
     expect(live().gateways()).toEqual(ALL);
+    // The router's first packets to each node wait on ARP; one round settles that.
+    live().probe(6);
     const answers = live().probe(15);
     expect(answers).not.toContain(null);
     expect(new Set(answers).size).toBeGreaterThanOrEqual(2);
