@@ -198,12 +198,11 @@ export const DEFAULT_SPF_THROTTLE: SpfThrottle = { delayMs: 0, initialHoldMs: 50
 export const DEFAULT_REFERENCE_BANDWIDTH = 100;
 /** Linux resilient nexthop group defaults (buckets, idle timer s, unbalanced timer s). */
 /**
- * Resilient nexthop group defaults: 128 buckets; a bucket moves to a returning
- * node once idle for 120 s (so an active call's flow stays), and any bucket
- * once the group has been unbalanced for 300 s (so a returning node gets its
- * share even under steady traffic).
+ * Resilient nexthop group defaults: 128 buckets, idle timer 0 (buckets move
+ * to a returning node at once: only its share of flows moves), unbalanced
+ * timer 0.
  */
-export const DEFAULT_RESILIENT = { buckets: 128, idleTimer: 120, unbalancedTimer: 300 } as const;
+export const DEFAULT_RESILIENT = { buckets: 128, idleTimer: 0, unbalancedTimer: 0 } as const;
 export const DEFAULT_CHECK_TIMING: HealthCheckTiming = { interval: 1000, timeout: 500, rise: 2, fall: 2 };
 export const DEFAULT_MIN_INTERVAL = 1000;
 export const DEFAULT_ANYCAST_INTERFACE = 'lo';

@@ -235,6 +235,8 @@ export async function runLab(options: LabOptions): Promise<void> {
     check(new Set(spread).size >= 2 && !spread.includes('no answer'), `expected answers from several nodes, got ${tally(spread)}`);
     await pause(options);
 
+    // Let every router-LSA settle past the receivers' MinLSArrival before the failure.
+    await new Promise((r) => setTimeout(r, 3000));
     say('\n3. node2\'s SIP proxy dies (kill -9): its daemon withdraws the anycast route');
     const killedAt = performance.now();
     process.kill(lab.responderPid(2), 'SIGKILL');

@@ -90,7 +90,7 @@ describe('whole files', () => {
     expect(cfg.ospf.spfThrottle).toEqual({ delayMs: 0, initialHoldMs: 50, maxHoldMs: 5000 });
     expect(cfg.ospf.referenceBandwidth).toBe(100);
     expect(cfg.ospf.logAdjacencyChanges).toBe('off');
-    expect(cfg.ospf.multipath).toEqual({ group: { kind: 'resilient', buckets: 128, idleTimer: 120, unbalancedTimer: 300 }, hash: 'layer3' });
+    expect(cfg.ospf.multipath).toEqual({ group: { kind: 'resilient', buckets: 128, idleTimer: 0, unbalancedTimer: 0 }, hash: 'layer3' });
     expect(cfg.controlSocket).toBe('/run/ospf-anycast/ospf-anycastd.sock');
     expect(cfg.kernelRoutes).toEqual({ metric: 20, table: 254 });
     expect(cfg.metricsListen).toBeUndefined();
@@ -303,7 +303,7 @@ describe('router ospf statements', () => {
   });
 
   it('multipath group and hash', () => {
-    expect(ospf(' multipath group resilient\n').multipath.group).toEqual({ kind: 'resilient', buckets: 128, idleTimer: 120, unbalancedTimer: 300 });
+    expect(ospf(' multipath group resilient\n').multipath.group).toEqual({ kind: 'resilient', buckets: 128, idleTimer: 0, unbalancedTimer: 0 });
     expect(ospf(' multipath group resilient buckets 64 unbalanced-timer 30 idle-timer 10\n multipath hash layer4\n').multipath).toEqual({
       group: { kind: 'resilient', buckets: 64, idleTimer: 10, unbalancedTimer: 30 },
       hash: 'layer4',
