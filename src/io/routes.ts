@@ -384,7 +384,7 @@ function addressBytes(address: number): Buffer {
 }
 
 /** Validate a route and sort and de-duplicate its next hops. Throws InvalidRouteError. */
-function normalise(route: KernelRoute): KernelRoute {
+export function normalise(route: KernelRoute): KernelRoute {
   const { address, length } = route.prefix;
   if (!Number.isInteger(length) || length < 0 || length > 32) throw new InvalidRouteError(`bad prefix length ${length}`);
   if (!Number.isInteger(address) || address < 0 || address > 0xffffffff || ((address & maskFromLength(length)) >>> 0) !== address) {
@@ -408,7 +408,7 @@ function sameNextHops(x: KernelRoute, y: KernelRoute): boolean {
   );
 }
 
-function comparePrefix(x: KernelRoute, y: KernelRoute): number {
+export function comparePrefix(x: KernelRoute, y: KernelRoute): number {
   return x.prefix.address - y.prefix.address || x.prefix.length - y.prefix.length;
 }
 

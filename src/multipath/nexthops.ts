@@ -37,8 +37,8 @@ import { AttrStream, createRtNetlink, parseError, rt } from 'netlink';
 import type { NetlinkMessage, RtNetlinkSocket } from 'netlink';
 import type { MultipathGroup } from '../config/model.js';
 import { NetlinkRequestError, RouteInstallError, wrapNetlinkError as wrapError } from '../io/errors.js';
-import { InvalidRouteError, MAIN_TABLE, ROUTE_PROTOCOL_OSPF, RouteInstaller, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
-import { formatIpv4, formatPrefix, maskFromLength, type Prefix } from '../lib/ipv4.js';
+import { comparePrefix, MAIN_TABLE, normalise, ROUTE_PROTOCOL_OSPF, RouteInstaller, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
+import { formatIpv4, formatPrefix, type Prefix } from '../lib/ipv4.js';
 
 /** What the daemon needs from a route installer; RouteInstaller and NexthopInstaller both are one. */
 export interface FibInstaller {
@@ -635,27 +635,6 @@ function setKey(hops: readonly KernelNextHop[]): string {
 
 function compareHop(x: KernelNextHop, y: KernelNextHop): number {
   return x.gateway - y.gateway || x.ifIndex - y.ifIndex;
-}
-
-function comparePrefix(x: KernelRoute, y: KernelRoute): number {
-  return x.prefix.address - y.prefix.address || x.prefix.length - y.prefix.length;
-}
-
-/** Validate a route and sort and de-duplicate its next hops. Throws InvalidRouteError. */
-function normalise(route: KernelRoute): KernelRoute {
-  const { address, length } = route.prefix;
-  if (!Number.isInteger(length) || length < 0 || length > 32) throw new InvalidRouteError(`bad prefix length ${length}`);
-  if (!Number.isInteger(address) || address < 0 || address > 0xffffffff || ((address & maskFromLength(length)) >>> 0) !== address) {
-    throw new InvalidRouteError(`bad prefix ${formatIpv4(address)}/${length}`);
-  }
-  const seen = new Map<string, KernelNextHop>();
-  for (const hop of route.nextHops) {
-    if (!Number.isInteger(hop.ifIndex) || hop.ifIndex <= 0 || hop.ifIndex > 0x7fffffff) throw new InvalidRouteError(`bad ifIndex ${hop.ifIndex} for ${formatPrefix(route.prefix)}`);
-    if (!Number.isInteger(hop.gateway) || hop.gateway < 0 || hop.gateway > 0xffffffff) throw new InvalidRouteError(`bad gateway for ${formatPrefix(route.prefix)}`);
-    seen.set(hopKey(hop), { gateway: hop.gateway, ifIndex: hop.ifIndex });
-  }
-  if (seen.size === 0) throw new InvalidRouteError(`no next hop for ${formatPrefix(route.prefix)}`);
-  return { prefix: { address, length }, nextHops: [...seen.values()].sort(compareHop) };
 }
 
 function describeHop(hop: KernelNextHop): string {
