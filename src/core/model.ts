@@ -52,7 +52,8 @@ export type NsmEvent =
 
 export interface RetransmitItem {
   entry: LsaEntry;
-  sentAt: number;
+  /** When it goes again unless acknowledged first (RFC 2328 13.6). */
+  dueAt: number;
 }
 
 export interface Neighbor {

@@ -1079,7 +1079,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       }
       // (5c, 5d) out of the retransmission lists, into the database; (5b) flooded on.
       const entry = this.install(lsa.raw, true, current);
-      const floodedBack = this.flood(entry, iface, n);
+      const floodedBack = this.flood(entry, iface, n, current?.installedAt);
       // (5e) RFC 2328 13.5: delayed ack unless flooded back; in Backup only when from the DR.
       if (!floodedBack && (iface.state !== 'Backup' || n.address === iface.dr)) this.queueDelayedAck(iface, ack);
       // (5f) a newer instance of one of our own LSAs (RFC 2328 13.4).
@@ -1123,14 +1123,16 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * RFC 2328 13.3: puts entry on the retransmission list of every adjacency
    * that should get it and queues it for sending per interface. Returns
    * whether it was flooded back out of the interface it came in on.
+   * previousAt is when the instance it replaces was installed here, if any.
    */
-  private flood(entry: LsaEntry, fromIface: Iface | undefined, from: Neighbor | undefined): boolean {
+  private flood(entry: LsaEntry, fromIface: Iface | undefined, from: Neighbor | undefined, previousAt?: number): boolean {
     const seq = rawSeq(entry.raw);
     const checksum = rawChecksum(entry.raw);
     const age = Lsdb.ageOf(entry, this.now);
     let floodedBack = false;
     for (const iface of this.ifaceOrder) {
       if (iface.neighbors.size === 0) continue;
+      const firstRetransmit = firstRetransmitDelay(iface.settings.retransmitIntervalMs, previousAt === undefined ? Infinity : this.now - previousAt);
       let added = false;
       for (const n of iface.neighbors.values()) {
         // (1a) only adjacencies in Exchange or above.
@@ -1148,7 +1150,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         // (1c) not back to the neighbor it came from.
         if (n === from) continue;
         // (1d) onto the retransmission list.
-        this.addRetransmit(n, entry);
+        this.addRetransmit(n, entry, firstRetransmit);
         added = true;
       }
       // (2) nobody to send it to here.
@@ -1171,15 +1173,21 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     return floodedBack;
   }
 
-  private addRetransmit(n: Neighbor, entry: LsaEntry): void {
+  private addRetransmit(n: Neighbor, entry: LsaEntry, after?: number): void {
     const existing = n.retransmit.get(entry.key);
     if (existing !== undefined) this.releaseRetransmit(existing.entry);
-    n.retransmit.set(entry.key, { entry, sentAt: this.now });
+    const interval = (this.ifaces.get(n.ifName) as Iface).settings.retransmitIntervalMs;
+    const dueAt = this.now + (after ?? interval);
+    n.retransmit.set(entry.key, { entry, dueAt });
     entry.rxmtRefs++;
     if (n.retransmit.size === 1 && existing === undefined) {
       // The list was empty, so no retransmission timer runs (RFC 2328 13.6).
-      const iface = this.ifaces.get(n.ifName) as Iface;
-      this.timers.set(this.timer('lsu-retransmit', n.ifName, n.key), this.now + iface.settings.retransmitIntervalMs);
+      this.timers.set(this.timer('lsu-retransmit', n.ifName, n.key), dueAt);
+    } else if (after !== undefined && after < interval) {
+      // Due before the others: the timer moves to the earliest.
+      let next = dueAt;
+      for (const item of n.retransmit.values()) next = Math.min(next, item.dueAt);
+      this.timers.set(this.timer('lsu-retransmit', n.ifName, n.key), next);
     }
   }
 
@@ -1202,13 +1210,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const due: LsaEntry[] = [];
     let next = Infinity;
     for (const item of n.retransmit.values()) {
-      if (item.sentAt + interval <= this.now) {
+      if (item.dueAt <= this.now) {
         due.push(item.entry);
-        item.sentAt = this.now;
-        next = Math.min(next, this.now + interval);
-      } else {
-        next = Math.min(next, item.sentAt + interval);
+        item.dueAt = this.now + interval;
       }
+      next = Math.min(next, item.dueAt);
     }
     this.sendLsas(iface, this.neighborDst(iface, n), due);
     if (next !== Infinity) this.timers.set(this.timer('lsu-retransmit', iface.name, n.key), next);
@@ -1330,8 +1336,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const raw = entry.raw.slice();
     raw[0] = MaxAge >>> 8;
     raw[1] = MaxAge & 0xff;
+    const previousAt = entry.installedAt;
     const flushed = this.install(raw, false, entry);
-    this.flood(flushed, undefined, undefined);
+    this.flood(flushed, undefined, undefined, previousAt);
   }
 
   /**
@@ -1425,7 +1432,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const entry = this.install(raw, false, current);
     this.lastOriginated.set(key, this.now);
     this.deferred.delete(key);
-    this.flood(entry, undefined, undefined);
+    this.flood(entry, undefined, undefined, current?.installedAt);
   }
 
   /** Brings the LSDB in line with what we want for one key, within MinLSInterval. */
@@ -1615,4 +1622,19 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private sendHello(iface: Iface): void {
     this.sendRaw(iface, AllSPFRouters, encodeHello(this.common(), iface));
   }
+}
+
+/**
+ * When an LSA first goes again if unacknowledged. A neighbour drops, without
+ * acknowledging it, an instance that reaches it less than MinLSArrival after
+ * it installed the previous one (RFC 2328 13 (5a)); when the previous
+ * instance was installed here not long before this one, a neighbour that got
+ * it late may have done just that, so the first retransmission comes after
+ * MinLSArrival, when the neighbour takes it, rather than a whole
+ * RxmtInterval later. An anycast withdrawal that follows its announcement
+ * closely then costs a second at most, not the five of the usual interval.
+ */
+function firstRetransmitDelay(interval: number, sincePrevious: number): number {
+  const minArrival = MinLSArrival * 1000;
+  return sincePrevious < minArrival + interval ? Math.min(interval, minArrival) : interval;
 }
