@@ -610,6 +610,8 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     if (verdict.changed) {
       this.log(verdict.healthy ? 'info' : 'warn', `${name}: now ${verdict.healthy ? 'healthy' : 'unhealthy'}: ${result.reason}`, rt.resolved.key);
     }
+    // A healthy check failing, but not yet `fall` times: confirm it soon (fastinter).
+    if (verdict.healthy && !result.ok) cr.scheduler?.hurry();
     // A healthy check that is failing but not yet `fall` times changes nothing.
     if (verdict.changed || !verdict.healthy) {
       this.apply(rt, rt.machine.setCheck(name, verdict.healthy, cr.reason, clockNow()));

@@ -9,6 +9,8 @@ export const DEFAULT_INTERVAL_MS = 1000;
 export const DEFAULT_TIMEOUT_MS = 1000;
 export const DEFAULT_RISE = 2;
 export const DEFAULT_FALL = 3;
+/** A failing probe is confirmed at once: a hung proxy is withdrawn after fall timeouts, not fall intervals. */
+export const DEFAULT_FAST_INTERVAL_MS = 0;
 /** RFC 2328 B: MinLSArrival, 1 s; FRR drops a newer instance that arrives sooner. */
 export const DEFAULT_MIN_INTERVAL_MS = 1000;
 
@@ -17,6 +19,7 @@ export interface ResolvedTiming {
   timeoutMs: number;
   rise: number;
   fall: number;
+  fastIntervalMs: number;
 }
 
 export interface ResolvedCheck {
@@ -164,7 +167,15 @@ function resolveCheck(path: string, check: CheckOptions): ResolvedCheck {
     timeoutMs: positiveInt(`${path}.timeoutMs`, check.timeoutMs, DEFAULT_TIMEOUT_MS),
     rise: positiveInt(`${path}.rise`, check.rise, DEFAULT_RISE),
     fall: positiveInt(`${path}.fall`, check.fall, DEFAULT_FALL),
+    fastIntervalMs: DEFAULT_FAST_INTERVAL_MS,
   };
+  if (check.fastIntervalMs !== undefined) {
+    const fast = check.fastIntervalMs;
+    if (!Number.isInteger(fast) || fast < 0 || fast > timing.intervalMs) {
+      throw new AnycastConfigError(`${path}.fastIntervalMs`, `must be an integer from 0 to the interval (${timing.intervalMs}), got ${fast}`);
+    }
+    timing.fastIntervalMs = fast;
+  }
   return { name: check.name ?? defaultCheckName(check), options: check, timing };
 }
 

@@ -1,7 +1,8 @@
 // Runs one check every interval, never two runs at once. A run that passes
 // its timeout is aborted and counts as failed; if it is still busy at the
 // next interval (a custom check ignoring its signal), that interval counts as
-// failed too and no new run starts.
+// failed too and no new run starts. hurry() brings the next run forward to
+// the fast interval (a failure to confirm); the interval resumes from there.
 
 import type { ResolvedTiming } from './options.js';
 import type { CheckOutcome, CheckResult, CheckRunner } from './types.js';
@@ -57,6 +58,14 @@ export class CheckScheduler {
     let guard: NodeJS.Timeout | undefined;
     await Promise.race([pending, new Promise<void>((resolve) => (guard = setTimeout(resolve, STOP_WAIT_MS)))]);
     clearTimeout(guard);
+  }
+
+  /** The next run after fastIntervalMs instead of at the next interval; called from a result handler. */
+  hurry(): void {
+    if (!this.running) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    // A timer, not a direct call: the run reporting now is still in flight until its promise settles.
+    this.timer = setTimeout(() => this.tick(), this.timing.fastIntervalMs);
   }
 
   private tick(): void {

@@ -14,6 +14,13 @@ export interface CheckTiming {
   rise?: number;
   /** Consecutive failures that make a healthy check unhealthy. Default 3. */
   fall?: number;
+  /**
+   * Milliseconds from a failed run to the next while the check is still
+   * healthy (haproxy's fastinter), so that `fall` failures in a row are seen
+   * sooner than `fall` intervals. 0, the default, runs again at once; at most
+   * intervalMs. The way back (rise) keeps the interval.
+   */
+  fastIntervalMs?: number;
 }
 
 /** Response codes that count as success: '200', a class '2xx', or an inclusive range. */

@@ -27,7 +27,7 @@ function toPrefixOptions(block: AnycastConfig): AnycastPrefixOptions {
 
 function toCheckOptions(check: HealthCheck): CheckOptions {
   if (check.kind === 'process') return { kind: 'process', command: [...check.argv] };
-  const timing = { intervalMs: check.interval, timeoutMs: check.timeout, rise: check.rise, fall: check.fall };
+  const timing = { intervalMs: check.interval, timeoutMs: check.timeout, rise: check.rise, fall: check.fall, fastIntervalMs: check.fastInterval };
   switch (check.kind) {
     case 'sip-options':
       return {

@@ -10,7 +10,7 @@ import { DEFAULT_CHECK_TIMING, DEFAULT_EXTERNAL_METRIC, type AnycastConfig, type
 
 const ANYCAST_WORDS = ['check', 'maintenance-file', 'on-failure', 'announce-as', 'min-interval', 'manage-address', 'interface'];
 const CHECK_KINDS = ['sip-options', 'tcp', 'http', 'exec', 'process'] as const;
-const TIMING_WORDS = ['interval', 'timeout', 'rise', 'fall'];
+const TIMING_WORDS = ['interval', 'timeout', 'rise', 'fall', 'fast-interval'];
 const MAX_MS = 3_600_000;
 
 export function parseAnycastLine(cur: Cursor, block: AnycastConfig): void {
@@ -175,6 +175,7 @@ function parseOptions(
   const values: Record<string, unknown> = {};
   const timing = { ...DEFAULT_CHECK_TIMING };
   let timeoutWord: Word | undefined;
+  let fastWord: Word | undefined;
   const seen = new Set<string>();
   for (;;) {
     if (cur.atEnd()) {
@@ -202,6 +203,10 @@ function parseOptions(
       case 'fall':
         timing.fall = cur.int('fall', 1, 100);
         break;
+      case 'fast-interval':
+        fastWord = cur.line.words[cur.pos];
+        timing.fastInterval = cur.int('fast-interval (ms)', 0, MAX_MS);
+        break;
       default:
         values[opt.text] = (parsers[opt.text] as OptionParser)(cur);
     }
@@ -210,6 +215,9 @@ function parseOptions(
   if (!seen.has('timeout')) timing.timeout = Math.min(timing.timeout, timing.interval);
   if (timing.timeout > timing.interval) {
     cur.fail(timeoutWord, `timeout ${timing.timeout} ms is longer than the interval ${timing.interval} ms`);
+  }
+  if (timing.fastInterval > timing.interval) {
+    cur.fail(fastWord, `fast-interval ${timing.fastInterval} ms is longer than the interval ${timing.interval} ms`);
   }
   return { values, timing };
 }

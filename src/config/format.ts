@@ -145,7 +145,7 @@ function formatAnycast(block: AnycastConfig): string[] {
 
 function formatCheck(check: HealthCheck): string {
   if (check.kind === 'process') return `process -- ${check.argv.map(shellQuote).join(' ')}`;
-  const timing = `interval ${check.interval} timeout ${check.timeout} rise ${check.rise} fall ${check.fall}`;
+  const timing = `interval ${check.interval} timeout ${check.timeout} rise ${check.rise} fall ${check.fall} fast-interval ${check.fastInterval}`;
   switch (check.kind) {
     case 'sip-options':
       return `sip-options ${formatIpv4(check.host)}:${check.port} transport ${check.transport} codes ${formatCodes(check.codes)} ${timing}`;

@@ -139,6 +139,8 @@ export interface HealthCheckTiming {
   rise: number;
   /** Consecutive failures that make a passing check fail. */
   fall: number;
+  /** Milliseconds from a failed probe of a passing check to the next one (≤ interval; 0 = at once). */
+  fastInterval: number;
 }
 
 export type HealthCheck =
@@ -203,7 +205,7 @@ export const DEFAULT_REFERENCE_BANDWIDTH = 100;
  * timer 0.
  */
 export const DEFAULT_RESILIENT = { buckets: 128, idleTimer: 0, unbalancedTimer: 0 } as const;
-export const DEFAULT_CHECK_TIMING: HealthCheckTiming = { interval: 1000, timeout: 500, rise: 2, fall: 2 };
+export const DEFAULT_CHECK_TIMING: HealthCheckTiming = { interval: 1000, timeout: 500, rise: 2, fall: 2, fastInterval: 0 };
 export const DEFAULT_MIN_INTERVAL = 1000;
 export const DEFAULT_ANYCAST_INTERFACE = 'lo';
 /** Level of a `log` statement that names none (FRR's default). */

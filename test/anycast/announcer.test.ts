@@ -254,6 +254,40 @@ describe('Announcer: health, address management and status', () => {
     expect(results.length).toBe(count);
   });
 
+  it('a failing healthy check is confirmed at the fast interval; the way back keeps the interval', async () => {
+    const state = { ok: true };
+    const runs: { at: number; ok: boolean }[] = [];
+    const check: CustomCheckOptions = {
+      kind: 'custom',
+      name: 'probe',
+      intervalMs: 600,
+      timeoutMs: 100,
+      rise: 2,
+      fall: 2,
+      run: async () => {
+        runs.push({ at: performance.now(), ok: state.ok });
+        return state.ok;
+      },
+    };
+    const { announcer, ads } = build([{ prefix: P1, checks: [check], minIntervalMs: 0 }]);
+    try {
+      const up = announced(announcer);
+      await announcer.start();
+      await up;
+      // Rising: the second success came a whole interval after the first.
+      expect(runs[1]!.at - runs[0]!.at).toBeGreaterThanOrEqual(590);
+      state.ok = false;
+      await nextEvent(announcer, 'advertise', (a) => a.mode === 'withdraw', 3000);
+      const failures = runs.filter((r) => !r.ok);
+      expect(failures).toHaveLength(2);
+      // The second failure was probed at once (fast-interval 0), not an interval later.
+      expect(failures[1]!.at - failures[0]!.at, `failures at ${failures.map((f) => f.at.toFixed(0)).join(', ')} ms`).toBeLessThan(300);
+      expect(ads.map((a) => a.mode)).toEqual(['withdraw', 'announce', 'withdraw']);
+    } finally {
+      await announcer.stop();
+    }
+  });
+
   it('manage-address: added at start and kept; with remove-on-withdraw added before announce and removed after withdraw', async () => {
     const calls: string[] = [];
     const manager: AddressManager = {

@@ -139,7 +139,7 @@ describe('custom check', () => {
 describe('CheckScheduler', () => {
   it('runs every interval, reports latency, and stops cleanly', async () => {
     const results: ScheduledResult[] = [];
-    const scheduler = new CheckScheduler(async () => ({ ok: true, reason: 'fine' }), { intervalMs: 50, timeoutMs: 40, rise: 1, fall: 1 }, (r) =>
+    const scheduler = new CheckScheduler(async () => ({ ok: true, reason: 'fine' }), { intervalMs: 50, timeoutMs: 40, rise: 1, fall: 1, fastIntervalMs: 0 }, (r) =>
       results.push(r),
     );
     scheduler.start();
@@ -168,7 +168,7 @@ describe('CheckScheduler', () => {
       return { ok: true, reason: 'late' };
     };
     const results: ScheduledResult[] = [];
-    const scheduler = new CheckScheduler(slow, { intervalMs: 100, timeoutMs: 50, rise: 1, fall: 1 }, (r) => results.push(r));
+    const scheduler = new CheckScheduler(slow, { intervalMs: 100, timeoutMs: 50, rise: 1, fall: 1, fastIntervalMs: 0 }, (r) => results.push(r));
     scheduler.start();
     try {
       await until('the second run', () => started === 2, 3000);
@@ -185,12 +185,41 @@ describe('CheckScheduler', () => {
     const results: ScheduledResult[] = [];
     const polite: CheckRunner = (signal) =>
       new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, reason: 'waited for 3 replies' })));
-    const scheduler = new CheckScheduler(polite, { intervalMs: 1000, timeoutMs: 30, rise: 1, fall: 1 }, (r) => results.push(r));
+    const scheduler = new CheckScheduler(polite, { intervalMs: 1000, timeoutMs: 30, rise: 1, fall: 1, fastIntervalMs: 0 }, (r) => results.push(r));
     scheduler.start();
     await until('one result', () => results.length === 1, 1000);
     await scheduler.stop();
     expect(results[0]).toMatchObject({ ok: false, reason: 'timeout after 30 ms: waited for 3 replies' });
     expect(results[0]!.latencyMs).toBeGreaterThanOrEqual(29);
+  });
+});
+
+describe('CheckScheduler.hurry', () => {
+  it('brings the next run forward to the fast interval, then the interval resumes', async () => {
+    const starts: number[] = [];
+    const failing: CheckRunner = async () => {
+      starts.push(performance.now());
+      return { ok: false, reason: 'no answer' };
+    };
+    // As the announcer does while a healthy check fails less than `fall` times: hurry after the first two failures.
+    let hurried = 0;
+    const scheduler: CheckScheduler = new CheckScheduler(failing, { intervalMs: 1000, timeoutMs: 30, rise: 1, fall: 3, fastIntervalMs: 20 }, () => {
+      if (hurried < 2) {
+        hurried++;
+        scheduler.hurry();
+      }
+    });
+    scheduler.start();
+    try {
+      await until('three runs', () => starts.length >= 3, 900);
+      // The interval resumes: no fourth run before a whole interval after the third.
+      await sleep(300);
+      expect(starts.length).toBe(3);
+      const gaps = [starts[1]! - starts[0]!, starts[2]! - starts[1]!];
+      expect(gaps.every((g) => g >= 19 && g < 900), `gaps ${gaps.join(', ')} ms`).toBe(true);
+    } finally {
+      await scheduler.stop();
+    }
   });
 });
 

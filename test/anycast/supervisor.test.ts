@@ -34,7 +34,8 @@ function proxyAnnouncer(port: number): Harness {
         minIntervalMs: 100,
         checks: [
           { kind: 'process', name: 'proxy', command: [process.execPath, '-e', PROXY_CODE, String(port)], restartDelayMs: 100, stableAfterMs: 60_000, stopGraceMs: 2000 },
-          { kind: 'sip-options', host: '127.0.0.1', port, intervalMs: 50, timeoutMs: 40, rise: 2, fall: 2 },
+          // No fast re-probe: a killed proxy is the process check's to see, not a race with this one.
+          { kind: 'sip-options', host: '127.0.0.1', port, intervalMs: 50, timeoutMs: 40, rise: 2, fall: 2, fastIntervalMs: 50 },
         ],
       },
     ],

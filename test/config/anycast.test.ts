@@ -46,6 +46,7 @@ describe('anycast block', () => {
             timeout: 150,
             rise: 2,
             fall: 2,
+            fastInterval: 0,
           },
         ],
         maintenanceFile: '/etc/ospf-anycast/drain',
@@ -96,7 +97,7 @@ describe('anycast block', () => {
 
 describe('checks', () => {
   it('sip-options with every option, codes merged and sorted', () => {
-    expect(check('sip-options 10.0.0.5:5070 transport tcp codes 404,2xx,486-488,487 fall 3 rise 1 timeout 100 interval 300')).toEqual({
+    expect(check('sip-options 10.0.0.5:5070 transport tcp codes 404,2xx,486-488,487 fall 3 rise 1 timeout 100 interval 300 fast-interval 40')).toEqual({
       kind: 'sip-options',
       host: parseIpv4('10.0.0.5'),
       port: 5070,
@@ -110,6 +111,7 @@ describe('checks', () => {
       timeout: 100,
       rise: 1,
       fall: 3,
+      fastInterval: 40,
     });
   });
 
@@ -118,7 +120,7 @@ describe('checks', () => {
   });
 
   it('tcp and http with defaults', () => {
-    expect(check('tcp 127.0.0.1:5060')).toEqual({ kind: 'tcp', host: parseIpv4('127.0.0.1'), port: 5060, interval: 1000, timeout: 500, rise: 2, fall: 2 });
+    expect(check('tcp 127.0.0.1:5060')).toEqual({ kind: 'tcp', host: parseIpv4('127.0.0.1'), port: 5060, interval: 1000, timeout: 500, rise: 2, fall: 2, fastInterval: 0 });
     expect(check('http http://127.0.0.1:8080/health')).toEqual({
       kind: 'http',
       url: 'http://127.0.0.1:8080/health',
@@ -127,6 +129,7 @@ describe('checks', () => {
       timeout: 500,
       rise: 2,
       fall: 2,
+      fastInterval: 0,
     });
     expect(check('http https://127.0.0.1/ok status 200,503 interval 2000 timeout 1000')).toMatchObject({
       codes: [
@@ -151,6 +154,7 @@ describe('checks', () => {
       timeout: 4000,
       rise: 2,
       fall: 1,
+      fastInterval: 0,
     });
     expect(check('process -- opensips -f /etc/opensips/opensips.cfg')).toEqual({
       kind: 'process',
@@ -183,6 +187,7 @@ describe('anycast errors', () => {
     ['check sip-options 10.0.0.1:5060 fall 101', 'out of range for fall'],
     ['check sip-options 10.0.0.1:5060 interval 100 timeout 200', 'timeout 200 ms is longer than the interval 100 ms'],
     ['check sip-options 10.0.0.1:5060 timeout 1500', 'timeout 1500 ms is longer than the interval 1000 ms'],
+    ['check tcp 10.0.0.1:5060 interval 100 fast-interval 150', 'fast-interval 150 ms is longer than the interval 100 ms'],
     ['check sip-options 10.0.0.1:5060 rise 2 rise 3', '"rise" given twice'],
     ['check sip-options 10.0.0.1:5060 retries 3', '"retries" is not valid here'],
     ['check tcp 10.0.0.1:22 codes 2xx', '"codes" is not valid here'],
@@ -247,6 +252,7 @@ describe('toAnycastOptions', () => {
             timeoutMs: 150,
             rise: 2,
             fall: 2,
+            fastIntervalMs: 0,
           },
         ],
         maintenanceFile: '/etc/ospf-anycast/drain',
@@ -260,9 +266,9 @@ describe('toAnycastOptions', () => {
       {
         prefix: parsePrefix('10.206.206.2/32'),
         checks: [
-          { kind: 'tcp', host: '10.206.206.2', port: 5060, intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 2 },
-          { kind: 'http', url: 'http://127.0.0.1:8080/', status: [{ min: 200, max: 299 }], intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 2 },
-          { kind: 'exec', command: ['/bin/true'], intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 2 },
+          { kind: 'tcp', host: '10.206.206.2', port: 5060, intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 2, fastIntervalMs: 0 },
+          { kind: 'http', url: 'http://127.0.0.1:8080/', status: [{ min: 200, max: 299 }], intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 2, fastIntervalMs: 0 },
+          { kind: 'exec', command: ['/bin/true'], intervalMs: 1000, timeoutMs: 500, rise: 2, fall: 2, fastIntervalMs: 0 },
         ],
         onFailure: 'withdraw',
         announceAs: { kind: 'external', metric: 20, metricType: 2 },

@@ -105,7 +105,7 @@ function randomOspf(prng: Prng, area: number): OspfConfig {
 
 function randomCheck(prng: Prng, index: number): HealthCheck {
   const interval = prng.int(10, 3_600_000);
-  const timing = { interval, timeout: prng.int(10, interval), rise: prng.int(1, 100), fall: prng.int(1, 100) };
+  const timing = { interval, timeout: prng.int(10, interval), rise: prng.int(1, 100), fall: prng.int(1, 100), fastInterval: prng.int(0, interval) };
   const codes = () => {
     const a = prng.int(200, 599);
     return [{ min: a, max: prng.int(a, 599) }];
