@@ -39,6 +39,8 @@ const OSPF_FIELDS: (keyof OspfConfig)[] = [
   'defaultMetric',
   'maximumPaths',
   'spfThrottle',
+  'lsaIntervalMs',
+  'lsaArrivalMs',
   'logAdjacencyChanges',
   'referenceBandwidth',
   'areaAuthentication',

@@ -116,6 +116,8 @@ function formatOspf(ospf: OspfConfig): string[] {
   if (t.delayMs !== DEFAULT_SPF_THROTTLE.delayMs || t.initialHoldMs !== DEFAULT_SPF_THROTTLE.initialHoldMs || t.maxHoldMs !== DEFAULT_SPF_THROTTLE.maxHoldMs) {
     out.push(`timers throttle spf ${t.delayMs} ${t.initialHoldMs} ${t.maxHoldMs}`);
   }
+  if (ospf.lsaIntervalMs !== undefined) out.push(`timers throttle lsa all ${ospf.lsaIntervalMs}`);
+  if (ospf.lsaArrivalMs !== undefined) out.push(`timers lsa min-arrival ${ospf.lsaArrivalMs}`);
   const g = ospf.multipath.group;
   if (g.kind === 'hash-threshold') out.push('multipath group hash-threshold');
   else {

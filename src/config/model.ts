@@ -112,6 +112,10 @@ export interface OspfConfig {
   /** `maximum-paths N`, 1..64, default 64. */
   maximumPaths: number;
   spfThrottle: SpfThrottle;
+  /** `timers throttle lsa all MS`: least time between two originations of one LSA (RFC 2328 MinLSInterval), 0..5000. */
+  lsaIntervalMs?: number;
+  /** `timers lsa min-arrival MS`: least time between two accepted instances of one LSA (RFC 2328 MinLSArrival), 0..600000. */
+  lsaArrivalMs?: number;
   logAdjacencyChanges: 'off' | 'on' | 'detail';
   /** `auto-cost reference-bandwidth N`, Mbit/s, default 100. */
   referenceBandwidth: number;

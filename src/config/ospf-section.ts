@@ -108,13 +108,21 @@ export function parseOspfLine(cur: Cursor, state: ParseState, ospf: OspfConfig):
       ospf.maximumPaths = cur.int('maximum-paths', 1, 64);
       break;
     case 'timers': {
-      const kw = cur.need('"throttle spf"');
-      if (kw.text === 'lsa' || (kw.text === 'throttle' && cur.peek() === 'lsa')) {
-        cur.unsupported('LSA origination and arrival timers are fixed (MinLSInterval, MinLSArrival; RFC 2328 B)');
+      const kw = cur.need('"throttle spf", "throttle lsa all" or "lsa min-arrival"');
+      if (kw.text === 'lsa' && cur.peek() === 'min-arrival') {
+        cur.next();
+        ospf.lsaArrivalMs = cur.int('LSA minimum arrival (ms)', 0, 600000);
+        break;
+      }
+      if (kw.text === 'throttle' && cur.peek() === 'lsa') {
+        cur.next();
+        cur.keyword(['all'], 'LSA throttle scope');
+        ospf.lsaIntervalMs = cur.int('LSA minimum interval (ms)', 0, 5000);
+        break;
       }
       if (kw.text !== 'throttle' || cur.peek() !== 'spf') {
         cur.pos--;
-        cur.unknown(['throttle spf']);
+        cur.unknown(['throttle spf', 'throttle lsa all', 'lsa min-arrival']);
       }
       cur.next();
       ospf.spfThrottle = {

@@ -79,6 +79,8 @@ export function toRouterConfig(
     externals: externals(cfg, interfaces, networks, options.anycastModes ?? new Map()),
     maximumPaths: ospf.maximumPaths,
     spfThrottle: { ...ospf.spfThrottle },
+    ...(ospf.lsaIntervalMs === undefined ? {} : { minLsIntervalMs: ospf.lsaIntervalMs }),
+    ...(ospf.lsaArrivalMs === undefined ? {} : { minLsArrivalMs: ospf.lsaArrivalMs }),
   };
 }
 

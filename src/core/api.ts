@@ -71,6 +71,11 @@ export interface RouterConfig {
    * withdrawal is not held back behind the previous origination.
    */
   minLsIntervalMs?: number;
+  /**
+   * Least time between two instances of one LSA accepted from flooding, in
+   * ms (RFC 2328 MinLSArrival, FRR `timers lsa min-arrival`). Default 1000.
+   */
+  minLsArrivalMs?: number;
 }
 
 export interface InterfaceAddress {

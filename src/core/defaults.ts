@@ -91,6 +91,7 @@ export function validateConfig(config: RouterConfig): void {
   if (typeof config.interfaces !== 'object' || config.interfaces === null) throw new CoreConfigError('interfaces must be an object');
   for (const name of Object.keys(config.interfaces)) validateSettings(settingsFor(config, name), `interfaces.${name}`);
   if (config.minLsIntervalMs !== undefined) checkInteger(config.minLsIntervalMs, 0, 3_600_000, 'minLsIntervalMs');
+  if (config.minLsArrivalMs !== undefined) checkInteger(config.minLsArrivalMs, 0, 600_000, 'minLsArrivalMs');
   if (!Array.isArray(config.externals)) throw new CoreConfigError('externals must be an array');
   config.externals.forEach((e, i) => {
     checkPrefix(e.prefix, `externals[${i}].prefix`);

@@ -1073,7 +1073,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     // (5) newer than ours, or new to us.
     if (cmp > 0) {
       // (5a) MinLSArrival: a copy installed by flooding less than a second ago stays.
-      if (current !== undefined && current.fromFlood && this.now - current.installedAt < MinLSArrival * 1000) {
+      if (current !== undefined && current.fromFlood && this.now - current.installedAt < this.minLsArrival()) {
         this.drop('lsa-min-arrival', iface.name, n.address);
         return true;
       }
@@ -1112,7 +1112,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       return true;
     }
     const last = this.sentBack.get(key);
-    if (last === undefined || this.now - last >= MinLSArrival * 1000) {
+    if (last === undefined || this.now - last >= this.minLsArrival()) {
       this.sentBack.set(key, this.now);
       this.sendLsas(iface, this.neighborDst(iface, n), [db]);
     }
@@ -1326,7 +1326,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         this.flush(entry);
       }
     }
-    for (const [key, at] of this.sentBack) if (this.now - at >= MinLSArrival * 1000) this.sentBack.delete(key);
+    for (const [key, at] of this.sentBack) if (this.now - at >= this.minLsArrival()) this.sentBack.delete(key);
     if (next !== Infinity) this.scheduleAging(next);
   }
 
@@ -1433,6 +1433,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.lastOriginated.set(key, this.now);
     this.deferred.delete(key);
     this.flood(entry, undefined, undefined, current?.installedAt);
+  }
+
+  /** RFC 2328 B MinLSArrival, or the configured value (FRR `timers lsa min-arrival`). */
+  private minLsArrival(): number {
+    return this.config.minLsArrivalMs ?? MinLSArrival * 1000;
   }
 
   /** Brings the LSDB in line with what we want for one key, within MinLSInterval. */

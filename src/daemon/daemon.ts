@@ -369,13 +369,14 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
    * The engine's configuration for these interfaces. With anycast prefixes,
    * LSAs may be re-originated as often as the announcer spaces its changes
    * (min-interval, at least the 1 s MinLSArrival of the receivers), so a
-   * withdrawal never waits out the RFC's 5 s MinLSInterval.
+   * withdrawal never waits out the RFC's 5 s MinLSInterval. An explicit
+   * `timers throttle lsa all` wins.
    */
   private routerConfigFor(interfaces: readonly InterfaceInfo[]): RouterConfig {
     const config = toRouterConfig(this.config, interfaces, { anycastModes: this.externalModes });
-    if (this.config.anycast.length === 0) return config;
-    // 100 ms over the receivers' 1 s MinLSArrival (RFC 2328 13 (5a)), so jitter never makes
-    // a neighbour drop the new instance and wait a retransmit interval for it.
+    if (this.config.anycast.length === 0 || this.config.ospf.lsaIntervalMs !== undefined) return config;
+    // 100 ms over the receivers' 1 s MinLSArrival (RFC 2328 13 (5a)), so a neighbour seldom
+    // drops the new instance; one that does gets it again after MinLSArrival.
     const spacing = Math.max(1000, Math.min(...this.config.anycast.map((a) => a.minInterval))) + 100;
     return { ...config, minLsIntervalMs: spacing };
   }

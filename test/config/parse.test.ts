@@ -292,11 +292,13 @@ describe('router ospf statements', () => {
 
   it('metrics, paths, timers, logging, auto-cost', () => {
     const cfg = ospf(
-      ' default-metric 16777214\n maximum-paths 1\n timers throttle spf 10 100 10000\n log-adjacency-changes detail\n auto-cost reference-bandwidth 100000\n',
+      ' default-metric 16777214\n maximum-paths 1\n timers throttle spf 10 100 10000\n timers throttle lsa all 0\n timers lsa min-arrival 50\n log-adjacency-changes detail\n auto-cost reference-bandwidth 100000\n',
     );
     expect(cfg.defaultMetric).toBe(16777214);
     expect(cfg.maximumPaths).toBe(1);
     expect(cfg.spfThrottle).toEqual({ delayMs: 10, initialHoldMs: 100, maxHoldMs: 10000 });
+    expect(cfg.lsaIntervalMs).toBe(0);
+    expect(cfg.lsaArrivalMs).toBe(50);
     expect(cfg.logAdjacencyChanges).toBe('detail');
     expect(cfg.referenceBandwidth).toBe(100000);
     expect(ospf(' log-adjacency-changes\n no log-adjacency-changes\n').logAdjacencyChanges).toBe('off');

@@ -253,5 +253,13 @@ ip route 232.0.0.0/8 blackhole
     const rc = toRouterConfig(cfg, []);
     expect(rc.maximumPaths).toBe(4);
     expect(rc.spfThrottle).toEqual({ delayMs: 5, initialHoldMs: 10, maxHoldMs: 20 });
+    expect(rc.minLsIntervalMs).toBeUndefined();
+    expect(rc.minLsArrivalMs).toBeUndefined();
+  });
+
+  it("carries FRR's LSA timers as MinLSInterval and MinLSArrival", () => {
+    const rc = toRouterConfig(parse('router ospf\n router-id 1.1.1.1\n timers throttle lsa all 200\n timers lsa min-arrival 100\n'), []);
+    expect(rc.minLsIntervalMs).toBe(200);
+    expect(rc.minLsArrivalMs).toBe(100);
   });
 });
