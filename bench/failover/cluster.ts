@@ -370,6 +370,25 @@ export class KamailioCluster {
     return times;
   }
 
+  /**
+   * Captures the Link State Updates node i sends on its segment (tcpdump,
+   * kernel timestamps in µs); read them with lsUpdates(i).
+   */
+  captureLsUpdates(i: number): void {
+    const node = this.nodes[i - 1] as ClusterNode;
+    // OSPF packet type (the byte after the version, past the IP header) 4: Link State Update (RFC 2328 A.3.1).
+    const filter = `ip proto 89 and src host ${nodeAddress(i)} and ip[((ip[0] & 0xf) << 2) + 1] = 4`;
+    this.spawn(`n${i} tcpdump`, node.ns, 'tcpdump', ['-n', '-tt', '-l', '-i', 'lan0', filter]);
+  }
+
+  /** Wall-clock times (epoch ms, µs resolution) of node i's captured Link State Updates, among the last 16 KB. */
+  lsUpdates(i: number): number[] {
+    const proc = this.procs.find((p) => p.label === `n${i} tcpdump`);
+    const times: number[] = [];
+    for (const m of (proc?.output() ?? '').matchAll(/^(\d+\.\d+) IP /gm)) times.push(Number(m[1]) * 1000);
+    return times;
+  }
+
   /** The last output of every process, for failure messages. */
   report(): string {
     let routes = '';
