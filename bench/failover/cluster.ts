@@ -10,9 +10,10 @@
 //   every node: 10.206.206.1/32 on lo, Kamailio on 10.206.206.1:5060 ("Server: nN")
 
 import { spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KAMAILIO, KAMAILIO_MODULES, kamailioCommand, kamailioConfig, kamailioPids } from '../../src/lab/kamailio.js';
 import { NetnsLab } from '../../src/lab/netns.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -22,8 +23,6 @@ export const DAEMON_JS = join(distRoot, 'src/bin/ospf-anycastd.js');
 export const CLI_JS = join(distRoot, 'src/bin/ospf-anycast.js');
 const PROBE_JS = join(distRoot, 'src/lab/sip-probe.js');
 
-export const KAMAILIO = '/usr/sbin/kamailio';
-const KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
 const FRR_LIBEXEC = '/usr/lib/frr';
 const FRR_RUN = '/var/run/frr';
 const BIRD = '/usr/sbin/bird';
@@ -95,7 +94,7 @@ router ospf
  network ${ANYCAST}/32 area 0
 !
 anycast ${ANYCAST}/32
- check process ${KAMAILIO} -DD -E -f ${kamailioConf} -Y ${runDir} -m 16 -M 4
+ check process ${kamailioCommand(kamailioConf, runDir).join(' ')}
  check sip-options ${ANYCAST}:5060 interval 200 timeout 150 rise 2 fall 2
  on-failure withdraw
 !
@@ -135,25 +134,6 @@ while sleep 1; do
   fi
 done
 `;
-}
-
-function kamailioConf(i: number): string {
-  return [
-    '#!KAMAILIO',
-    'debug=1',
-    'log_stderror=yes',
-    'children=2',
-    'disable_tcp=yes',
-    `listen=udp:${ANYCAST}:5060`,
-    `server_header="Server: n${i}"`,
-    `mpath="${KAMAILIO_MODULES}/"`,
-    'loadmodule "sl.so"',
-    'request_route {',
-    '  if (method == "OPTIONS") { sl_send_reply("200", "OK"); exit; }',
-    '  sl_send_reply("404", "Not Here");',
-    '}',
-    '',
-  ].join('\n');
 }
 
 /** A long-running process of the cluster with its last output kept for failure messages. */
@@ -218,7 +198,7 @@ export class KamailioCluster {
       const i = k + 1;
       const ns = net.namespace(`n${i}`);
       const conf = join(this.dir, `kamailio-n${i}.cfg`);
-      writeFileSync(conf, kamailioConf(i));
+      writeFileSync(conf, kamailioConfig({ listen: `${ANYCAST}:5060`, server: `n${i}` }));
       return { i, ns, speaker, kamailioConf: conf, socket: join(this.dir, `n${i}.sock`) };
     });
     for (const ns of [this.client, this.router, sw, ...this.nodes.map((n) => n.ns)]) {
@@ -313,7 +293,8 @@ export class KamailioCluster {
   startBirdKamailio(node: ClusterNode): void {
     const runDir = join(this.dir, `kamailio-n${node.i}`);
     run('install', ['-d', '-m', '755', runDir]);
-    this.spawn(`n${node.i} kamailio`, node.ns, KAMAILIO, ['-DD', '-E', '-f', node.kamailioConf, '-Y', runDir, '-m', '16', '-M', '4']);
+    const [program, ...args] = kamailioCommand(node.kamailioConf, runDir);
+    this.spawn(`n${node.i} kamailio`, node.ns, program as string, args);
   }
 
   /** The router's kernel next hops towards the anycast /32 installed by FRR, sorted. */
@@ -326,17 +307,7 @@ export class KamailioCluster {
 
   /** Every process of node i's Kamailio (main process first). */
   kamailioPids(i: number): number[] {
-    const node = this.nodes[i - 1] as ClusterNode;
-    const out = spawnSync('pgrep', ['-f', '--', `-f ${node.kamailioConf} `], { encoding: 'utf8' }).stdout;
-    const pids = out.split('\n').filter(Boolean).map(Number);
-    const ppid = (pid: number): number => {
-      try {
-        return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-      } catch {
-        return 0;
-      }
-    };
-    return pids.sort((a, b) => (pids.includes(ppid(a)) ? 1 : 0) - (pids.includes(ppid(b)) ? 1 : 0));
+    return kamailioPids((this.nodes[i - 1] as ClusterNode).kamailioConf);
   }
 
   /** Node i's Kamailio main process (the one whose parent is not Kamailio). */

@@ -22,7 +22,7 @@ import { InterfaceMonitor } from '../io/netlink.js';
 import type { KernelRoute } from '../io/routes.js';
 import { OspfTransport } from '../io/transport.js';
 import { formatIpv4, formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.js';
-import { MultipathFib, type FibInstaller, type MultipathFibOptions } from '../multipath/index.js';
+import { MultipathFib, type FibInstaller, type MultipathFibOptions, type MultipathSettings } from '../multipath/index.js';
 import type { RouteChange } from '../spf/index.js';
 import { kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
@@ -82,7 +82,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private instance!: OspfInstance;
   private monitor!: InterfaceMonitor;
   private transport!: OspfTransport;
-  private routes!: FibInstaller & Partial<Pick<MultipathFib, 'multipath'>>;
+  private routes!: FibInstaller & Partial<Pick<MultipathFib, 'multipath' | 'reconfigure'>>;
   private announcer: Announcer | undefined;
   private control: ControlServer | undefined;
   private metrics: DaemonMetrics | undefined;
@@ -133,8 +133,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.routes = this.system.routes({
       table: this.config.kernelRoutes.table,
       metric: this.config.kernelRoutes.metric,
-      multipath: this.config.ospf.multipath,
-      perPacketInterfaces: Object.keys(this.config.interfaces).filter((name) => this.config.interfaces[name]?.loadSharing === 'per-packet'),
+      ...multipathSettings(this.config),
       ifIndexOf: (name) => this.monitor.get(name)?.ifIndex,
       log: (level, message, fields) => this.logger.log(level, message, fields),
     });
@@ -464,6 +463,10 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     if (diff.restartRequired && next.ospf.routerId !== undefined) {
       throw new Error('the router id or the area changed: restart the daemon to apply it');
     }
+    // Load sharing first: when it cannot be applied (no nft), nothing of the file is.
+    const loadSharing = multipathSettings(next);
+    const loadSharingChanged = JSON.stringify(loadSharing) !== JSON.stringify(multipathSettings(this.config));
+    if (loadSharingChanged) await this.reconfigureFib(loadSharing);
     const routerId = next.ospf.routerId ?? this.config.ospf.routerId;
     this.config = { ...next, ospf: { ...next.ospf, routerId } };
     this.refreshRouterConfig();
@@ -478,9 +481,27 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     }
     const summary = `reloaded: ${diff.interfaces.length} interface(s), ${diff.router.length} router setting(s), ${
       diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length
-    } anycast block(s) changed`;
+    } anycast block(s) changed${loadSharingChanged ? `; load sharing now ${describeLoadSharing(loadSharing)}` : ''}`;
     this.logger.notice(summary);
     return summary;
+  }
+
+  /**
+   * New multipath settings go to the kernel in the FIB's queue, after any
+   * sync under way: OSPF is not touched, adjacencies and the routing table
+   * stay, the routes move to groups of the new kind.
+   */
+  private async reconfigureFib(settings: MultipathSettings): Promise<void> {
+    const routes = this.routes;
+    if (routes.reconfigure === undefined) throw new Error('the route installer cannot change multipath settings: restart the daemon to apply them');
+    const run = this.fibSync.then(() => routes.reconfigure?.(settings));
+    this.fibSync = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    const result = await run;
+    for (const failure of result?.failed ?? []) this.logger.warning('kernel refused a route', { error: failure.message });
+    this.logger.notice('multipath settings applied', { loadSharing: describeLoadSharing(settings) });
   }
 
   private async handleControl(request: ControlRequest): Promise<unknown> {
@@ -599,4 +620,20 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.transport?.closeAll();
     this.monitor?.close();
   }
+}
+
+/** The load-sharing settings of a configuration: `multipath group|hash` and the interfaces with `ip load-sharing per-packet`. */
+function multipathSettings(config: DaemonConfig): MultipathSettings {
+  return {
+    multipath: config.ospf.multipath,
+    perPacketInterfaces: Object.keys(config.interfaces)
+      .filter((name) => config.interfaces[name]?.loadSharing === 'per-packet')
+      .sort(),
+  };
+}
+
+/** "resilient groups, hash layer4, per-packet on eth0", for the log and the reload answer. */
+function describeLoadSharing(settings: MultipathSettings): string {
+  const perPacket = settings.perPacketInterfaces.length > 0 ? `per-packet on ${settings.perPacketInterfaces.join(', ')}` : 'per-flow';
+  return `${settings.multipath.group.kind} groups, hash ${settings.multipath.hash}, ${perPacket}`;
 }

@@ -4,21 +4,28 @@
 //   client 10.204.204.10 ── router 10.204.204.1 / 10.205.205.254 ── bridge ──┬── node1 10.205.205.1
 //                                (redistribute connected, DR)                ├── node2 10.205.205.2
 //                                                                            └── node3 10.205.205.3
-//   every node: 10.206.206.1/32 on lo, a SIP responder on 10.206.206.1:5060 supervised by its daemon
+//   every node: 10.206.206.1/32 on lo, a SIP proxy on 10.206.206.1:5060 supervised by its daemon:
+//   Kamailio when installed (src/lab/kamailio.ts), else the built-in responder (sip-responder.ts);
+//   either answers with `Server: nodeN`
 //
 // Acts: adjacencies come up; the router's route to 10.206.206.1/32 has three
 // next hops; SIP OPTIONS from the client are answered by different nodes;
-// one node's proxy is killed (two next hops, with the milliseconds it took)
-// and comes back; one node is drained and undrained.
+// OPTIONS from one client socket go to one node while the router spreads per
+// flow (resilient group) and to all three in turn once its configuration says
+// `ip load-sharing per-packet` and is reloaded, then per flow again; one
+// node's proxy is killed (two next hops, with the milliseconds it took) and
+// comes back; one node is drained and undrained.
 //
 // --ci runs the same acts without pauses and exits 0 only if every check
-// holds. Everything is removed on exit and on Ctrl-C.
+// holds; --builtin-responder uses the built-in responder even where Kamailio
+// is installed. Everything is removed on exit and on Ctrl-C.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kamailioCommand, kamailioConfig, kamailioInstalled, kamailioPids } from './kamailio.js';
 import { canRunNamespaces, NetnsLab } from './netns.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,15 +42,23 @@ class LabFailure extends Error {
   override name = 'LabFailure';
 }
 
+/** The SIP proxy each node runs. */
+type Proxy = 'kamailio' | 'builtin';
+
 interface LabOptions {
   ci: boolean;
+  proxy: Proxy;
 }
+
+/** The one client socket of act 3: every run of the probe sends from this port, so every request is one 5-tuple. */
+const FLOW_PORT = 40000;
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
 }
 
-function routerConfig(): string {
+/** `loadSharing` is the node-facing interface's `ip load-sharing` (act 3 switches it with a reload). */
+function routerConfig(loadSharing: 'per-flow' | 'per-packet'): string {
   return `hostname router
 log stdout informational
 !
@@ -51,19 +66,21 @@ interface eth0
  ip ospf hello-interval 1
  ip ospf dead-interval 3
  ip ospf priority 10
+ ip load-sharing ${loadSharing}
 !
 router ospf
  ospf router-id 10.205.205.254
  redistribute connected
  network 10.205.205.0/24 area 0.0.0.0
  log-adjacency-changes
+ multipath group resilient
  multipath hash layer4
 !
 `;
 }
 
-/** `tag` tells this lab's responders apart from any other's in the process list. */
-function nodeConfig(n: number, tag: string): string {
+/** `proxy` is the `check process` command line that starts the node's SIP proxy. */
+function nodeConfig(n: number, proxy: string): string {
   return `hostname node${n}
 log stdout informational
 !
@@ -79,7 +96,7 @@ router ospf
  log-adjacency-changes
 !
 anycast ${ANYCAST}/32
- check process ${process.execPath} ${responderJs} --name node${n} --listen ${ANYCAST}:5060 --tag ${tag}
+ check process ${proxy}
  check sip-options ${ANYCAST}:5060 interval 300 timeout 150 rise 5 fall 2
  on-failure withdraw
 !
@@ -87,6 +104,8 @@ anycast ${ANYCAST}/32
 }
 
 export class SipLab {
+  constructor(readonly proxy: Proxy) {}
+
   readonly lab = new NetnsLab('lab');
   readonly dir = mkdtempSync(join(tmpdir(), 'ospf-anycast-lab-'));
   readonly ns: { client: string; router: string; sw: string; nodes: string[] } = { client: '', router: '', sw: '', nodes: [] };
@@ -127,9 +146,32 @@ export class SipLab {
     return join(this.dir, `${name}.sock`);
   }
 
+  /** Where a daemon's configuration file is (the lab rewrites the router's in act 3). */
+  configPath(name: string): string {
+    return join(this.dir, `${name}.conf`);
+  }
+
+  /** Node n's Kamailio configuration file. */
+  private kamailioConfigPath(n: number): string {
+    return join(this.dir, `kamailio-node${n}.cfg`);
+  }
+
+  /**
+   * The command line node n's daemon supervises: Kamailio with its own
+   * configuration and run directory, or the built-in responder (its --tag
+   * tells this lab's responders apart from any other's in the process list).
+   */
+  private proxyCommand(n: number): string {
+    if (this.proxy === 'builtin') return `${process.execPath} ${responderJs} --name node${n} --listen ${ANYCAST}:5060 --tag ${this.lab.prefix}`;
+    const runDir = join(this.dir, `kamailio-node${n}`);
+    mkdirSync(runDir);
+    writeFileSync(this.kamailioConfigPath(n), kamailioConfig({ listen: `${ANYCAST}:5060`, server: `node${n}` }));
+    return kamailioCommand(this.kamailioConfigPath(n), runDir).join(' ');
+  }
+
   startDaemons(): void {
     const start = (ns: string, name: string, config: string): void => {
-      const conf = join(this.dir, `${name}.conf`);
+      const conf = this.configPath(name);
       writeFileSync(conf, config);
       const child = this.lab.spawn(ns, process.execPath, [daemonJs, '-f', conf, '--socket', this.socket(name)]);
       const log = join(this.dir, `${name}.log`);
@@ -138,8 +180,8 @@ export class SipLab {
       child.stdout.on('data', append);
       child.stderr.on('data', append);
     };
-    start(this.ns.router, 'router', routerConfig());
-    NODES.forEach((n, i) => start(this.ns.nodes[i] as string, `node${n}`, nodeConfig(n, this.lab.prefix)));
+    start(this.ns.router, 'router', routerConfig('per-flow'));
+    NODES.forEach((n, i) => start(this.ns.nodes[i] as string, `node${n}`, nodeConfig(n, this.proxyCommand(n))));
   }
 
   log(name: string): string {
@@ -175,19 +217,33 @@ export class SipLab {
     return result.stdout;
   }
 
-  /** Sends `count` OPTIONS from the client, each from its own source port; returns the answering servers. */
-  probe(count: number): string[] {
-    const out = this.lab.exec(this.ns.client, process.execPath, [probeJs, '--target', `${ANYCAST}:5060`, '--count', String(count)], 30_000);
+  /**
+   * Sends `count` OPTIONS from the client, each from its own source port, or
+   * all from one socket bound to `sourcePort`; returns the answering servers in order.
+   */
+  probe(count: number, sourcePort?: number): string[] {
+    const oneFlow = sourcePort === undefined ? [] : ['--same-socket', '--source-port', String(sourcePort)];
+    const out = this.lab.exec(this.ns.client, process.execPath, [probeJs, '--target', `${ANYCAST}:5060`, '--count', String(count), ...oneFlow], 30_000);
     const result = JSON.parse(out) as { answers: { port: number; server: string | null }[] };
     return result.answers.map((a) => a.server ?? 'no answer');
   }
 
-  /** The pid of a node's SIP responder (a child of its daemon). */
-  responderPid(n: number): number {
-    const result = spawnSync('pgrep', ['-f', `${responderJs} --name node${n} --listen ${ANYCAST}:5060 --tag ${this.lab.prefix}$`], { encoding: 'utf8' });
-    const pid = Number(result.stdout.trim().split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) throw new LabFailure(`node${n}'s SIP responder is not running`);
+  /** The pid of a node's SIP proxy (a child of its daemon): Kamailio's main process, or the built-in responder. */
+  proxyPid(n: number): number {
+    let pid: number | undefined;
+    if (this.proxy === 'kamailio') pid = kamailioPids(this.kamailioConfigPath(n))[0];
+    else {
+      const result = spawnSync('pgrep', ['-f', `${responderJs} --name node${n} --listen ${ANYCAST}:5060 --tag ${this.lab.prefix}$`], { encoding: 'utf8' });
+      pid = Number(result.stdout.trim().split('\n')[0]);
+    }
+    if (pid === undefined || !Number.isInteger(pid) || pid <= 0) throw new LabFailure(`node${n}'s SIP proxy is not running`);
     return pid;
+  }
+
+  /** Rewrites the router's configuration with `ip load-sharing MODE` on eth0 and reloads it; returns the daemon's answer. */
+  loadSharing(mode: 'per-flow' | 'per-packet'): string {
+    writeFileSync(this.configPath('router'), routerConfig(mode));
+    return this.cli('router', ['reload']).trim();
   }
 
   async teardown(): Promise<void> {
@@ -211,7 +267,7 @@ function check(condition: boolean, message: string): void {
 }
 
 export async function runLab(options: LabOptions): Promise<void> {
-  const lab = new SipLab();
+  const lab = new SipLab(options.proxy);
   const interrupt = (): void => {
     say('\ninterrupted: removing the lab');
     void lab.teardown().then(() => process.exit(130));
@@ -219,10 +275,15 @@ export async function runLab(options: LabOptions): Promise<void> {
   process.once('SIGINT', interrupt);
   try {
     say('building the lab: client, router, three SIP nodes in network namespaces');
+    say(
+      options.proxy === 'kamailio'
+        ? '   each node\'s SIP proxy: Kamailio (answering OPTIONS with "Server: nodeN"), started and watched by its ospf-anycastd'
+        : `   each node's SIP proxy: the built-in OPTIONS responder ("Server: nodeN"), started and watched by its ospf-anycastd${kamailioInstalled() ? '' : ' (Kamailio is not installed)'}`,
+    );
     lab.build();
     lab.startDaemons();
 
-    say('\n1. OSPF comes up: every SIP node announces 10.206.206.1/32 once its SIP responder passes its checks');
+    say('\n1. OSPF comes up: every SIP node announces 10.206.206.1/32 once its SIP proxy passes its checks');
     const upMs = await lab.waitForNextHops(3, 60_000);
     say(lab.cli('router', ['show', 'neighbors']).trimEnd());
     say(`\nthe router's route to ${ANYCAST}/32 (three next hops, ECMP), after ${(upMs / 1000).toFixed(1)} s:`);
@@ -235,11 +296,13 @@ export async function runLab(options: LabOptions): Promise<void> {
     check(new Set(spread).size >= 2 && !spread.includes('no answer'), `expected answers from several nodes, got ${tally(spread)}`);
     await pause(options);
 
+    await perFlowPerPacket(lab, options);
+
     // Let every router-LSA settle past the receivers' MinLSArrival before the failure.
     await new Promise((r) => setTimeout(r, 3000));
-    say('\n3. node2\'s SIP proxy dies (kill -9): its daemon withdraws the anycast route');
+    say(`\n4. node2's SIP proxy (${options.proxy === 'kamailio' ? 'Kamailio' : 'the built-in responder'}) dies (kill -9): its daemon withdraws the anycast route`);
     const killedAt = performance.now();
-    process.kill(lab.responderPid(2), 'SIGKILL');
+    process.kill(lab.proxyPid(2), 'SIGKILL');
     await lab.waitForNextHops(2, 10_000);
     const failoverMs = performance.now() - killedAt;
     say(`   the router has two next hops ${failoverMs.toFixed(0)} ms after the kill: ${lab.nextHops().join(', ')}`);
@@ -255,7 +318,7 @@ export async function runLab(options: LabOptions): Promise<void> {
     say(`   three next hops again after ${backMs.toFixed(0)} ms`);
     await pause(options);
 
-    say('\n4. node3 is drained for maintenance: `ospf-anycast drain` returns once the router has acknowledged');
+    say('\n5. node3 is drained for maintenance: `ospf-anycast drain` returns once the router has acknowledged');
     const drainStart = performance.now();
     say(`   ${lab.cli('node3', ['drain', '--timeout', '10']).trim()}`);
     const drainMs = performance.now() - drainStart;
@@ -285,6 +348,45 @@ export async function runLab(options: LabOptions): Promise<void> {
   }
 }
 
+/**
+ * Act 3 (the seed's Cisco `ip load-sharing per-packet`): OPTIONS from one
+ * client socket are one 5-tuple, so the router's resilient group hashes
+ * them all to one node; with per-packet load sharing on its node-facing
+ * interface (configuration rewritten and reloaded, OSPF untouched) they go
+ * round robin to every node; per flow again, back to the first node.
+ */
+async function perFlowPerPacket(lab: SipLab, options: LabOptions): Promise<void> {
+  say(`\n3. one client socket (one 5-tuple, source port ${FLOW_PORT}): per flow versus per packet`);
+  if (spawnSync('nft', ['--version']).status !== 0) {
+    say('   not shown here: per-packet load sharing needs nft (Debian: apt-get install nftables)');
+    return;
+  }
+  const perFlow = lab.probe(12, FLOW_PORT);
+  say(`   per flow (resilient group, the router's default): 12 OPTIONS answered by ${tally(perFlow)}`);
+  check(new Set(perFlow).size === 1 && !perFlow.includes('no answer'), `one flow should reach one node, got ${tally(perFlow)}`);
+  await pause(options);
+
+  say("   the router's eth0 gets `ip load-sharing per-packet`: its file rewritten, then `ospf-anycast reload`");
+  say(`   ${lab.loadSharing('per-packet')}`);
+  say(lab.cli('router', ['show', 'routes']).trimEnd().replace(/^/gm, '   '));
+  const perPacket = lab.probe(12, FLOW_PORT);
+  say(`   per packet: the same socket's 12 OPTIONS answered by ${tally(perPacket)}`);
+  say(`   in turn: ${perPacket.join(', ')}`);
+  check(NODES.every((n) => perPacket.includes(`node${n}`)) && !perPacket.includes('no answer'), `per packet should reach all three nodes, got ${tally(perPacket)}`);
+  await pause(options);
+
+  say('   back to `ip load-sharing per-flow`, reloaded:');
+  say(`   ${lab.loadSharing('per-flow')}`);
+  const again = lab.probe(12, FLOW_PORT);
+  say(`   per flow: 12 OPTIONS answered by ${tally(again)}`);
+  check(new Set(again).size === 1 && again[0] === perFlow[0], `the flow should be back on ${perFlow[0] ?? '?'}, got ${tally(again)}`);
+  const neighbors = JSON.parse(lab.cli('router', ['--json', 'show', 'neighbors'])) as { state: string }[];
+  const full = neighbors.filter((n) => n.state === 'Full').length;
+  say(`   OSPF was not restarted: the router still has ${full} Full neighbors`);
+  check(full === 3 && !/: Full -> /.test(lab.log('router')), `the reloads should keep every adjacency Full (Full: ${full})`);
+  await pause(options);
+}
+
 /** Why the lab cannot run here, or undefined when it can. */
 export function labPreflight(): string | undefined {
   const ns = canRunNamespaces();
@@ -297,18 +399,19 @@ export function labPreflight(): string | undefined {
 
 async function main(argv: string[]): Promise<number> {
   const ci = argv.includes('--ci') || process.env.CI === 'true';
-  const unknown = argv.filter((a) => a !== '--ci');
+  const unknown = argv.filter((a) => a !== '--ci' && a !== '--builtin-responder');
   if (unknown.length > 0) {
-    process.stderr.write(`lab: unknown argument "${unknown[0]}" (usage: npm run lab [-- --ci])\n`);
+    process.stderr.write(`lab: unknown argument "${unknown[0]}" (usage: npm run lab [-- [--ci] [--builtin-responder]])\n`);
     return 2;
   }
+  const proxy: Proxy = !argv.includes('--builtin-responder') && kamailioInstalled() ? 'kamailio' : 'builtin';
   const problem = labPreflight();
   if (problem !== undefined) {
     process.stderr.write(`lab: ${problem}\n`);
     return 1;
   }
   try {
-    await runLab({ ci });
+    await runLab({ ci, proxy });
     return 0;
   } catch (err) {
     process.stderr.write(`lab: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -2,9 +2,10 @@
 // which node answered (its Server header). Each flow is a socket of its
 // own (its own source port), so with layer-4 ECMP hashing different flows
 // can land on different nodes; --same-socket sends every request from one
-// socket, as one SIP flow.
+// socket, as one SIP flow, and --source-port binds that socket to a fixed
+// port, so that separate runs send the very same 5-tuple.
 //
-//   node dist/src/lab/sip-probe.js --target 10.206.206.1:5060 --count 12 [--same-socket]
+//   node dist/src/lab/sip-probe.js --target 10.206.206.1:5060 --count 12 [--same-socket [--source-port 40000]]
 //   → one JSON line: {"answers":[{"port":40001,"server":"node1"},…],"lost":0}
 
 import { createSocket, type Socket } from 'node:dgram';
@@ -51,10 +52,11 @@ async function probe(socket: Socket, host: string, port: number, timeoutMs: numb
   });
 }
 
-function open(): Promise<Socket> {
-  return new Promise((resolve) => {
+function open(port = 0): Promise<Socket> {
+  return new Promise((resolve, reject) => {
     const socket = createSocket('udp4');
-    socket.bind(0, () => resolve(socket));
+    socket.once('error', reject);
+    socket.bind(port, () => resolve(socket));
   });
 }
 
@@ -62,16 +64,22 @@ async function main(argv: string[]): Promise<void> {
   let target = '10.206.206.1:5060';
   let count = 12;
   let sameSocket = false;
+  let sourcePort = 0;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--target') target = argv[++i] ?? target;
     else if (argv[i] === '--count') count = Number(argv[++i]);
     else if (argv[i] === '--same-socket') sameSocket = true;
+    else if (argv[i] === '--source-port') sourcePort = Number(argv[++i]);
+    else throw new Error(`unknown argument "${argv[i]}"`);
   }
+  if (!Number.isInteger(count) || count < 1) throw new Error('--count takes a positive integer');
+  if (!Number.isInteger(sourcePort) || sourcePort < 0 || sourcePort > 65535) throw new Error('--source-port takes a port, 1-65535');
+  if (sourcePort !== 0 && !sameSocket) throw new Error('--source-port needs --same-socket');
   const colon = target.lastIndexOf(':');
   const host = target.slice(0, colon);
   const port = Number(target.slice(colon + 1));
   const answers: ProbeAnswer[] = [];
-  const shared = sameSocket ? await open() : undefined;
+  const shared = sameSocket ? await open(sourcePort) : undefined;
   for (let i = 0; i < count; i++) {
     const socket = shared ?? (await open());
     answers.push({ port: socket.address().port, server: await probe(socket, host, port, 3000) });

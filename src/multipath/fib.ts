@@ -8,6 +8,8 @@
 //   sync(routes) per-packet marks first (a next hop that leaves is no longer marked for),
 //                then the routes and their groups
 //   removeAll()  routes, groups, nft table, rules and per-next-hop tables; the old hash policy back
+//   reconfigure(settings)  (reload) the new hash policy, per-packet spreading started or
+//                stopped, groups of the new kind; then the last routes synced again
 //
 // Per-packet spreading takes, of each route, the next hops that leave
 // through an interface with `ip load-sharing per-packet`; a route with two
@@ -27,12 +29,16 @@ import { HashPolicy, HASH_POLICY_PATH } from './hash-policy.js';
 import { NexthopInstaller, type FibInstaller, type GroupKind } from './nexthops.js';
 import { PerPacketSpreader } from './per-packet.js';
 
-export interface MultipathFibOptions {
-  table: number;
-  metric: number;
+/** The settings a configuration reload may change. */
+export interface MultipathSettings {
   multipath: OspfConfig['multipath'];
   /** Interfaces with `ip load-sharing per-packet`, by name. */
   perPacketInterfaces: readonly string[];
+}
+
+export interface MultipathFibOptions extends MultipathSettings {
+  table: number;
+  metric: number;
   /** The ifIndex an interface has now. */
   ifIndexOf: (name: string) => number | undefined;
   log: (level: 'notice' | 'warning', message: string, fields?: Record<string, string | number | boolean | undefined>) => void;
@@ -53,11 +59,15 @@ export interface MultipathView {
 
 export class MultipathFib implements FibInstaller {
   private readonly installer: NexthopInstaller;
-  private readonly spreader: PerPacketSpreader | undefined;
+  private spreader: PerPacketSpreader | undefined;
   private hashPolicy: HashPolicy | undefined;
   private spreadPrefixes = new Set<string>();
+  private settings: MultipathSettings;
+  /** The routes of the last sync, synced again after a reconfigure. */
+  private desired: readonly KernelRoute[] = [];
 
   constructor(private readonly options: MultipathFibOptions) {
+    this.settings = { multipath: options.multipath, perPacketInterfaces: options.perPacketInterfaces };
     this.installer = new NexthopInstaller({
       table: options.table,
       metric: options.metric,
@@ -68,15 +78,7 @@ export class MultipathFib implements FibInstaller {
   }
 
   async sweep(): Promise<Prefix[]> {
-    const path = this.options.hashPolicyPath ?? HASH_POLICY_PATH;
-    // layer3 is also what an empty file gives, so it leaves the sysctl as the
-    // system has it (0 unless an operator set it); layer4 is enforced.
-    if (this.options.multipath.hash === 'layer4') {
-      this.hashPolicy = await HashPolicy.apply('layer4', path);
-      this.options.log('notice', 'multipath hash policy', { hash: 'layer4', fib_multipath_hash_policy: 1, previous: this.hashPolicy.previous });
-    } else {
-      this.options.log('notice', 'multipath hash policy left as found', { hash: 'layer3', fib_multipath_hash_policy: await HashPolicy.read(path) });
-    }
+    await this.applyHashPolicy();
     if (this.spreader !== undefined) {
       await this.spreader.check();
       await this.spreader.sweep();
@@ -84,9 +86,51 @@ export class MultipathFib implements FibInstaller {
     return this.installer.sweep();
   }
 
+  /**
+   * layer3 is also what an empty file gives, so it leaves the sysctl as the
+   * system had it when the daemon started (0 unless an operator set it);
+   * layer4 is enforced.
+   */
+  private async applyHashPolicy(): Promise<void> {
+    const path = this.options.hashPolicyPath ?? HASH_POLICY_PATH;
+    if (this.settings.multipath.hash === 'layer4') {
+      if (this.hashPolicy !== undefined) return;
+      this.hashPolicy = await HashPolicy.apply('layer4', path);
+      this.options.log('notice', 'multipath hash policy', { hash: 'layer4', fib_multipath_hash_policy: 1, previous: this.hashPolicy.previous });
+      return;
+    }
+    await this.hashPolicy?.restore();
+    this.hashPolicy = undefined;
+    this.options.log('notice', 'multipath hash policy left as found', { hash: 'layer3', fib_multipath_hash_policy: await HashPolicy.read(path) });
+  }
+
+  /**
+   * Applies new multipath settings (configuration reload) to what is
+   * installed, without touching OSPF: the hash policy, per-packet spreading
+   * started (nft checked first) or stopped with everything it owns, and
+   * routes moved to groups of the new kind; then the last routes are synced
+   * again. Rejects with PerPacketError before changing anything when per-packet
+   * spreading is wanted and `nft` cannot run, and with RangeError on bad
+   * group parameters.
+   */
+  async reconfigure(settings: MultipathSettings): Promise<SyncResult> {
+    const spreader = settings.perPacketInterfaces.length > 0 ? (this.spreader ?? new PerPacketSpreader({ metric: this.options.metric })) : undefined;
+    if (spreader !== undefined && this.spreader === undefined) await spreader.check();
+    this.installer.setGroup(settings.multipath.group);
+    this.settings = { multipath: settings.multipath, perPacketInterfaces: [...settings.perPacketInterfaces] };
+    await this.applyHashPolicy();
+    if (this.spreader !== undefined && spreader === undefined) {
+      await this.removeSpreading(this.spreader);
+      this.spreadPrefixes = new Set();
+    }
+    this.spreader = spreader;
+    return this.sync(this.desired);
+  }
+
   async sync(desired: readonly KernelRoute[]): Promise<SyncResult> {
+    this.desired = desired;
     if (this.spreader !== undefined) {
-      const perPacket = new Set(this.options.perPacketInterfaces.map((name) => this.options.ifIndexOf(name)).filter((i): i is number => i !== undefined));
+      const perPacket = new Set(this.settings.perPacketInterfaces.map((name) => this.options.ifIndexOf(name)).filter((i): i is number => i !== undefined));
       const spread = desired
         .map((r) => ({ prefix: r.prefix, nextHops: r.nextHops.filter((h) => perPacket.has(h.ifIndex)) }))
         .filter((r) => r.nextHops.length >= 2);
@@ -111,16 +155,18 @@ export class MultipathFib implements FibInstaller {
   }
 
   async removeAll(): Promise<SyncResult> {
-    if (this.spreader !== undefined) {
-      try {
-        await this.spreader.removeAll();
-      } catch (error) {
-        this.options.log('warning', 'cannot remove per-packet load sharing', { error: error instanceof Error ? error.message : String(error) });
-      }
-    }
+    if (this.spreader !== undefined) await this.removeSpreading(this.spreader);
     const result = await this.installer.removeAll();
     await this.hashPolicy?.restore();
     return result;
+  }
+
+  private async removeSpreading(spreader: PerPacketSpreader): Promise<void> {
+    try {
+      await spreader.removeAll();
+    } catch (error) {
+      this.options.log('warning', 'cannot remove per-packet load sharing', { error: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   installed(): KernelRoute[] {

@@ -10,6 +10,8 @@
 //                               3. new groups; routes added or re-pointed (RTA_NH_ID)
 //                               4. routes, groups and nexthop objects nobody uses any more deleted
 //   shutdown:  removeAll()
+//   reload:    setGroup(group)  the next sync replaces resilient timers in place, or gives
+//                               every route a group of the new kind or bucket count
 //
 // Why groups are changed in place: a route keeps its RTA_NH_ID while its
 // group's members change (RTM_NEWNEXTHOP with NLM_F_REPLACE on the group
@@ -128,13 +130,15 @@ interface GroupObject {
   key: string;
   /** Prefixes ("a.b.c.d/len") whose route names this group. */
   users: Set<string>;
+  /** The `multipath group` setting it was created with. */
+  spec: MultipathGroup;
 }
 
 /** Installs routes as nexthop groups, falling back to RTA_MULTIPATH on old kernels. */
 export class NexthopInstaller implements FibInstaller {
   readonly table: number;
   readonly metric: number;
-  readonly group: MultipathGroup;
+  private spec: MultipathGroup;
   private readonly timeoutMs: number;
   private readonly socket: RtNetlinkSocket;
   private readonly onFallback: ((reason: string) => void) | undefined;
@@ -156,18 +160,11 @@ export class NexthopInstaller implements FibInstaller {
   constructor(options: NexthopInstallerOptions) {
     this.table = options.table ?? MAIN_TABLE;
     this.metric = options.metric ?? 20;
-    this.group = options.group;
+    this.spec = checkGroup(options.group);
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.nextId = options.idBase ?? 188_000_000;
     this.onFallback = options.onFallback;
     if (!Number.isInteger(this.nextId) || this.nextId < 1 || this.nextId > 0x7fff0000) throw new RangeError(`bad nexthop id base ${this.nextId}`);
-    if (options.group.kind === 'resilient') {
-      const { buckets, idleTimer, unbalancedTimer } = options.group;
-      if (!Number.isInteger(buckets) || buckets < 1 || buckets > 0xffff) throw new RangeError(`bad resilient bucket count ${buckets}`);
-      for (const [what, value] of [['idle', idleTimer], ['unbalanced', unbalancedTimer]] as const) {
-        if (!Number.isFinite(value) || value < 0 || value * USER_HZ > 0xffffffff) throw new RangeError(`bad resilient ${what} timer ${value}`);
-      }
-    }
     this.legacy = new RouteInstaller({ table: this.table, metric: this.metric, timeoutMs: this.timeoutMs });
     try {
       this.socket = createRtNetlink();
@@ -175,6 +172,24 @@ export class NexthopInstaller implements FibInstaller {
       this.legacy.close();
       throw wrapError('open rtnetlink socket', error);
     }
+  }
+
+  /** The group kind and parameters new groups get. */
+  get group(): MultipathGroup {
+    return this.spec;
+  }
+
+  /**
+   * A new `multipath group` setting (configuration reload), applied by the
+   * next sync. New timers of a resilient group go in by replacing the group
+   * in place (its flows stay). The kernel cannot change a group's kind or
+   * bucket count in place, so such groups are no longer reused: the sync
+   * creates groups with the new setting, re-points each route to its new
+   * group by replace (never a hole), then deletes the old groups.
+   * Throws RangeError on bad parameters.
+   */
+  setGroup(group: MultipathGroup): void {
+    this.spec = checkGroup(group);
   }
 
   /** True when the kernel has no nexthop objects and routes go in as RTA_MULTIPATH. */
@@ -191,12 +206,12 @@ export class NexthopInstaller implements FibInstaller {
   groupOf(prefix: Prefix): GroupView | undefined {
     const entry = this.routes.get(formatPrefix(prefix));
     const group = entry === undefined ? undefined : this.groups.get(entry.group);
-    return group === undefined ? undefined : { id: group.id, kind: this.group.kind, nextHops: group.hops.map((h) => ({ ...h })) };
+    return group === undefined ? undefined : { id: group.id, kind: group.spec.kind, nextHops: group.hops.map((h) => ({ ...h })) };
   }
 
   /** Every group installed, by id. */
   installedGroups(): GroupView[] {
-    return [...this.groups.values()].sort((x, y) => x.id - y.id).map((g) => ({ id: g.id, kind: this.group.kind, nextHops: g.hops.map((h) => ({ ...h })) }));
+    return [...this.groups.values()].sort((x, y) => x.id - y.id).map((g) => ({ id: g.id, kind: g.spec.kind, nextHops: g.hops.map((h) => ({ ...h })) }));
   }
 
   /**
@@ -300,7 +315,10 @@ export class NexthopInstaller implements FibInstaller {
     // Plan: which group each wanted prefix names, and each kept group's new members.
     const target = new Map<number, { hops: KernelNextHop[]; key: string }>();
     const assigned = new Map<string, number>();
+    const shape = groupShape(this.spec);
     for (const group of [...this.groups.values()].sort((x, y) => x.id - y.id)) {
+      // A group of another kind or bucket count than `multipath group` says now is not reused.
+      if (groupShape(group.spec) !== shape) continue;
       const users = [...group.users].filter((p) => wanted.has(p));
       if (users.length === 0) continue;
       const votes = new Map<string, number>();
@@ -336,16 +354,17 @@ export class NexthopInstaller implements FibInstaller {
     }
     const missing = (hops: KernelNextHop[]): NetlinkRequestError | undefined => hops.map((h) => hopFailure.get(hopKey(h))).find((e) => e !== undefined);
 
-    // 2. kept groups whose set changed: members replaced in place; the routes naming them stay as they are.
+    // 2. kept groups whose set (or resilient timers) changed: replaced in place; the routes naming them stay as they are.
     const groupFailure = new Map<number, NetlinkRequestError>();
     for (const [id, t] of target) {
       const group = this.groups.get(id) as GroupObject;
-      if (group.key === t.key) continue;
+      if (group.key === t.key && sameGroup(group.spec, this.spec)) continue;
       const error = missing(t.hops) ?? (await this.replaceGroup(id, t.hops));
       if (error !== undefined) groupFailure.set(id, error);
       else {
         group.hops = t.hops;
         group.key = t.key;
+        group.spec = this.spec;
       }
     }
     // 3. new groups, then the routes that name a group they did not name before.
@@ -356,7 +375,7 @@ export class NexthopInstaller implements FibInstaller {
         for (const [p, route] of wanted) if (setKey(route.nextHops) === key) result.failed.push(routeError(this.routes.has(p) ? 'replace' : 'add', made, route, this.table, this.metric));
         continue;
       }
-      this.groups.set(made, { id: made, hops, key, users: new Set() });
+      this.groups.set(made, { id: made, hops, key, users: new Set(), spec: this.spec });
       for (const [p, route] of wanted) if (!assigned.has(p) && setKey(route.nextHops) === key) assigned.set(p, made);
     }
     for (const [p, route] of [...wanted.entries()].sort((x, y) => comparePrefix(x[1], y[1]))) {
@@ -439,18 +458,19 @@ export class NexthopInstaller implements FibInstaller {
 
   /** NHA_ID, NHA_GROUP (struct nexthop_grp: u32 id, u8 weight-1, u8, u16), NHA_GROUP_TYPE and, for resilient, NHA_RES_GROUP. */
   private groupAttrs(id: number, hops: KernelNextHop[]): Buffer[] {
+    const spec = this.spec;
     const members = Buffer.alloc(8 * hops.length);
     hops.forEach((hop, i) => writeU32(members, i * 8, (this.hops.get(hopKey(hop)) as HopObject).id));
     const attrs = [u32Attr(NHA_ID, id), attr(NHA_GROUP, members)];
-    if (this.group.kind === 'resilient') {
+    if (spec.kind === 'resilient') {
       const type = Buffer.alloc(2);
       writeU16(type, 0, NEXTHOP_GRP_TYPE_RES);
       const buckets = Buffer.alloc(2);
-      writeU16(buckets, 0, this.group.buckets);
+      writeU16(buckets, 0, spec.buckets);
       const nested = Buffer.concat([
         attr(NHA_RES_GROUP_BUCKETS, buckets),
-        u32Attr(NHA_RES_GROUP_IDLE_TIMER, Math.round(this.group.idleTimer * USER_HZ)),
-        u32Attr(NHA_RES_GROUP_UNBALANCED_TIMER, Math.round(this.group.unbalancedTimer * USER_HZ)),
+        u32Attr(NHA_RES_GROUP_IDLE_TIMER, Math.round(spec.idleTimer * USER_HZ)),
+        u32Attr(NHA_RES_GROUP_UNBALANCED_TIMER, Math.round(spec.unbalancedTimer * USER_HZ)),
       ]);
       attrs.push(attr(NHA_GROUP_TYPE, type), attr(NHA_RES_GROUP | NLA_F_NESTED, nested));
     } else {
@@ -523,6 +543,27 @@ export class NexthopInstaller implements FibInstaller {
     if (errno !== 0) this.suspect = true;
     return { errno, code: errno === 0 ? 'OK' : errnoName(errno) };
   }
+}
+
+/** The group setting, checked against what the kernel's attributes can carry; RangeError otherwise. */
+function checkGroup(group: MultipathGroup): MultipathGroup {
+  if (group.kind === 'resilient') {
+    const { buckets, idleTimer, unbalancedTimer } = group;
+    if (!Number.isInteger(buckets) || buckets < 1 || buckets > 0xffff) throw new RangeError(`bad resilient bucket count ${buckets}`);
+    for (const [what, value] of [['idle', idleTimer], ['unbalanced', unbalancedTimer]] as const) {
+      if (!Number.isFinite(value) || value < 0 || value * USER_HZ > 0xffffffff) throw new RangeError(`bad resilient ${what} timer ${value}`);
+    }
+  }
+  return { ...group };
+}
+
+/** What the kernel cannot change in a group in place: its kind and, for resilient, its bucket count. */
+function groupShape(group: MultipathGroup): string {
+  return group.kind === 'resilient' ? `resilient/${group.buckets}` : group.kind;
+}
+
+function sameGroup(x: MultipathGroup, y: MultipathGroup): boolean {
+  return groupShape(x) === groupShape(y) && (x.kind !== 'resilient' || y.kind !== 'resilient' || (x.idleTimer === y.idleTimer && x.unbalancedTimer === y.unbalancedTimer));
 }
 
 function errnoName(errno: number): string {

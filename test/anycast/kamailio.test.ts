@@ -4,20 +4,19 @@
 // Needs /usr/sbin/kamailio (.ci/run installs it); skipped with a printed
 // reason otherwise.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Announcer, type LogEntry, type ProcessEvent } from '../../src/anycast/announcer.js';
 import type { Advertisement } from '../../src/anycast/types.js';
+import { KAMAILIO, KAMAILIO_MODULES, kamailioCommand, kamailioConfig, kamailioInstalled } from '../../src/lab/kamailio.js';
 import { parsePrefix } from '../../src/lib/ipv4.js';
 import { groupMembers, nextEvent, until } from './wait.js';
 
-const KAMAILIO = '/usr/sbin/kamailio';
-const MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
-const available = existsSync(KAMAILIO) && existsSync(join(MODULES, 'sl.so'));
-if (!available) console.log(`kamailio.test.ts: skipped, ${KAMAILIO} or ${MODULES}/sl.so is not installed`);
+const available = kamailioInstalled();
+if (!available) console.log(`kamailio.test.ts: skipped, ${KAMAILIO} or ${KAMAILIO_MODULES}/sl.so is not installed`);
 
 /** A TCP port that is free now (Kamailio takes the same number for UDP). */
 async function freePort(): Promise<number> {
@@ -38,25 +37,7 @@ describe.skipIf(!available)('supervising Kamailio', () => {
   it('answers our OPTIONS over UDP and TCP; kill -9 withdraws, kills the workers, and it comes back', async () => {
     const port = await freePort();
     const cfg = join(dir, 'kamailio.cfg');
-    writeFileSync(
-      cfg,
-      [
-        '#!KAMAILIO',
-        'debug=2',
-        'log_stderror=yes',
-        'children=1',
-        'tcp_children=1',
-        `listen=udp:127.0.0.1:${port}`,
-        `listen=tcp:127.0.0.1:${port}`,
-        `mpath="${MODULES}/"`,
-        'loadmodule "sl.so"',
-        'request_route {',
-        '  if (method == "OPTIONS") { sl_send_reply("200", "OK"); exit; }',
-        '  sl_send_reply("404", "Not Here");',
-        '}',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(cfg, kamailioConfig({ listen: `127.0.0.1:${port}`, tcp: true }));
     const ads: { ad: Advertisement; hrAt: number }[] = [];
     const logs: LogEntry[] = [];
     const timing = { intervalMs: 100, timeoutMs: 80, rise: 2, fall: 2 };
@@ -69,7 +50,7 @@ describe.skipIf(!available)('supervising Kamailio', () => {
             {
               kind: 'process',
               name: 'kamailio',
-              command: [KAMAILIO, '-DD', '-E', '-f', cfg, '-Y', dir, '-m', '16', '-M', '4'],
+              command: kamailioCommand(cfg, dir),
               restartDelayMs: 200,
               stopGraceMs: 3000,
             },

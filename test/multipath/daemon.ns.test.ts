@@ -9,16 +9,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceGate } from '../helpers/netns.js';
 import { InteropLab, waitFor, type AnycastDaemon, type RouteRowView } from '../helpers/peers.js';
-import { ANYCAST, GATEWAYS, buildRouterLab, compareMaps, countUdp, mapFlows, sendUdp, udpCount, type RouterLab } from './topology.js';
+import {
+  ANYCAST,
+  FAST_TIMERS,
+  GATEWAYS,
+  anycastGroup,
+  anycastdNodeConf,
+  buildRouterLab,
+  compareMaps,
+  countUdp,
+  mapFlows,
+  ospfNexthops,
+  sendUdp,
+  udpCount,
+  type IpNexthop,
+  type RouterLab,
+} from './topology.js';
 
 const gate = namespaceGate('router-role daemon namespace tests');
 
 const FLOWS = 1000;
 const CONVERGE_MS = 30_000;
-const timers = ' ip ospf hello-interval 1\n ip ospf dead-interval 3\n';
 
 const routerConf = `interface e0
-${timers} ip ospf priority 10
+${FAST_TIMERS} ip ospf priority 10
  ip load-sharing per-packet
 !
 router ospf
@@ -28,23 +42,6 @@ router ospf
  multipath hash layer4
 !
 `;
-const nodeConf = (address: string): string => `interface e0
-${timers} ip ospf priority 1
-!
-router ospf
- ospf router-id ${address}
- network 10.92.0.0/24 area 0.0.0.0
- network ${ANYCAST}/32 area 0.0.0.0
-!
-`;
-
-interface IpNexthop {
-  id: number;
-  gateway?: string;
-  protocol?: string;
-  type?: string;
-  group?: { id: number }[];
-}
 
 describe.skipIf(gate.skip)('ospf-anycastd as the router: resilient groups and per-packet spreading', () => {
   let lab: InteropLab;
@@ -52,14 +49,9 @@ describe.skipIf(gate.skip)('ospf-anycastd as the router: resilient groups and pe
   let router: AnycastDaemon;
   let nodes: AnycastDaemon[];
 
-  const ours = (): IpNexthop[] => rl.lab.ipJson<IpNexthop[]>(rl.router, ['nexthop', 'show']).filter((n) => n.protocol === 'ospf' || n.protocol === '188');
+  const ours = (): IpNexthop[] => ospfNexthops(rl.lab, rl.router);
   /** The gateways of the group the /32 names, sorted; [] when there is no such route. */
-  const members = (): string[] => {
-    const route = rl.lab.ipJson<{ dst: string; nhid?: number }[]>(rl.router, ['route', 'show', ANYCAST]).find((r) => r.nhid !== undefined);
-    const all = ours();
-    const group = all.find((n) => n.id === route?.nhid);
-    return (group?.group ?? []).map((m) => all.find((n) => n.id === m.id)?.gateway ?? '?').sort();
-  };
+  const members = (): string[] => anycastGroup(rl.lab, rl.router)?.gateways ?? [];
   const detail = async (): Promise<string> => `router:\n${router.output().slice(-3000)}`;
 
   beforeAll(async () => {
@@ -68,7 +60,7 @@ describe.skipIf(gate.skip)('ospf-anycastd as the router: resilient groups and pe
     // The daemon is to set layer4 itself, and put this back at exit.
     rl.lab.exec(rl.router, 'sysctl', ['-q', '-w', 'net.ipv4.fib_multipath_hash_policy=0']);
     for (const g of rl.gateways) countUdp(rl.lab, g);
-    nodes = rl.gateways.map((ns, i) => lab.anycastd(ns, `node${i + 1}`, nodeConf(GATEWAYS[i] as string)));
+    nodes = rl.gateways.map((ns, i) => lab.anycastd(ns, `node${i + 1}`, anycastdNodeConf(GATEWAYS[i] as string)));
     router = lab.anycastd(rl.router, 'router', routerConf);
     await Promise.all([router.start(), ...nodes.map((n) => n.start())]);
     await waitFor('a resilient group of three nodes for the anycast /32', () => members().length === 3, { timeoutMs: CONVERGE_MS, detail });

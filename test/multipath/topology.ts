@@ -102,3 +102,43 @@ export function sendUdp(lab: NetnsLab, ns: string, count: number): void {
   const script = `const s=require('node:dgram').createSocket('udp4');let n=0;const next=()=>{if(n===${count})return s.close();n++;s.send('x',5060,'${ANYCAST}',next);};next();`;
   lab.exec(ns, process.execPath, ['-e', script], 20_000);
 }
+
+/** Fast OSPF timers for every interface of these labs. */
+export const FAST_TIMERS = ' ip ospf hello-interval 1\n ip ospf dead-interval 3\n';
+
+/** An ospf-anycastd gateway that announces the anycast /32 (by a network statement, no checks). */
+export function anycastdNodeConf(address: string): string {
+  return `interface e0
+${FAST_TIMERS} ip ospf priority 1
+!
+router ospf
+ ospf router-id ${address}
+ network 10.92.0.0/24 area 0.0.0.0
+ network ${ANYCAST}/32 area 0.0.0.0
+!
+`;
+}
+
+/** A nexthop object or group as `ip -j nexthop show` prints it. */
+export interface IpNexthop {
+  id: number;
+  gateway?: string;
+  protocol?: string;
+  type?: string;
+  group?: { id: number }[];
+  resilient_args?: { buckets: number; idle_timer: number };
+}
+
+/** The nexthop objects and groups of protocol ospf (188) in `ns`. */
+export function ospfNexthops(lab: NetnsLab, ns: string): IpNexthop[] {
+  return lab.ipJson<IpNexthop[]>(ns, ['nexthop', 'show']).filter((n) => n.protocol === 'ospf' || n.protocol === '188');
+}
+
+/** The nexthop group the route to the anycast /32 names in `ns`, with its members' gateways sorted; undefined when none. */
+export function anycastGroup(lab: NetnsLab, ns: string): { object: IpNexthop; gateways: string[] } | undefined {
+  const route = lab.ipJson<{ nhid?: number }[]>(ns, ['route', 'show', ANYCAST]).find((r) => r.nhid !== undefined);
+  const all = ospfNexthops(lab, ns);
+  const object = all.find((n) => n.id === route?.nhid);
+  if (object === undefined) return undefined;
+  return { object, gateways: (object.group ?? []).map((m) => all.find((n) => n.id === m.id)?.gateway ?? '?').sort() };
+}
