@@ -78,6 +78,11 @@ router ospf
 `;
 }
 
+/**
+ * A node's ospf-anycastd: the issue's check block, but rise 10 (2 s of good
+ * answers) so that a restarted proxy stays out long enough for SIP probes
+ * from the client to see the cluster without it.
+ */
 function anycastdNodeConf(i: number, kamailioConf: string, runDir: string): string {
   return `hostname n${i}
 log stdout informational
@@ -95,7 +100,7 @@ router ospf
 !
 anycast ${ANYCAST}/32
  check process ${kamailioCommand(kamailioConf, runDir).join(' ')}
- check sip-options ${ANYCAST}:5060 interval 200 timeout 150 rise 2 fall 2
+ check sip-options ${ANYCAST}:5060 interval 200 timeout 150 rise 10 fall 2
  on-failure withdraw
 !
 `;
