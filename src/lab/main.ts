@@ -298,8 +298,6 @@ export async function runLab(options: LabOptions): Promise<void> {
 
     await perFlowPerPacket(lab, options);
 
-    // Let every router-LSA settle past the receivers' MinLSArrival before the failure.
-    await new Promise((r) => setTimeout(r, 3000));
     say(`\n4. node2's SIP proxy (${options.proxy === 'kamailio' ? 'Kamailio' : 'the built-in responder'}) dies (kill -9): its daemon withdraws the anycast route`);
     const killedAt = performance.now();
     process.kill(lab.proxyPid(2), 'SIGKILL');
