@@ -3,7 +3,6 @@
 // and the load-sharing statement.
 
 import { AuthAlgorithms, SimplePasswordMax, maxKeyLength } from '../core/auth.js';
-import type { AuthAlgorithm } from '../core/api.js';
 import type { Cursor } from './cursor.js';
 import type { Word } from './lexer.js';
 import type { InterfaceConfig } from './model.js';
@@ -167,7 +166,7 @@ function parseIpOspf(cur: Cursor, state: ParseState, ifc: InterfaceConfig): void
     case 'message-digest-key': {
       // FRR's `message-digest-key ID md5 KEY`, with the HMAC-SHA algorithms of RFC 5709 in md5's place.
       const keyId = cur.int('message-digest key id', 1, 255);
-      const algorithm = cur.keyword(AuthAlgorithms, 'digest algorithm') as AuthAlgorithm;
+      const algorithm = cur.keyword(AuthAlgorithms, 'digest algorithm');
       const max = maxKeyLength(algorithm);
       const name = algorithm === 'md5' ? 'MD5' : algorithm.toUpperCase();
       const key = cur.need(`${name} key (up to ${max} characters)`);

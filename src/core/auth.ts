@@ -72,6 +72,9 @@ export function computeDigest(key: AuthKey, packet: Uint8Array): Uint8Array {
     .digest();
 }
 
+/** FRR's key when message-digest has none: Key ID 0, an empty MD5 key. */
+const NoKey: AuthKey = { keyId: 0, algorithm: 'md5', key: '' };
+
 /**
  * The key packets go out with: the one with the highest Key ID. Operators
  * roll keys forward by adding a higher Key ID, so this is the newest key
@@ -83,8 +86,6 @@ export function sendingKey(keys: readonly AuthKey[]): AuthKey {
   for (const k of keys) if (best === NoKey || k.keyId > best.keyId) best = k;
   return best;
 }
-
-const NoKey: AuthKey = { keyId: 0, algorithm: 'md5', key: '' };
 
 /** Bytes the authentication appends after the packet: the digest of the sending key (D.4.3). */
 export function trailerLength(auth: InterfaceAuth): number {
