@@ -143,6 +143,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   /** The `now` of the first input: the origin of the seconds added to authSequenceBase. */
   private firstNow: number | undefined;
   private readonly authSequenceBase: number;
+  /** The last sequence number sent on interfaces that went away, so one that comes back goes on above it. */
+  private readonly goneAuthSeq = new Map<string, number>();
   private out: Output[] = [];
 
   /** Loopback prefix overrides from the 'advertise' input, by "address/length". */
@@ -411,7 +413,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         delayedAcks: [],
         backupSeen: false,
         neighborChange: false,
-        authSeq: 0,
+        authSeq: this.goneAuthSeq.get(info.name) ?? 0,
       };
       this.ifaces.set(info.name, iface);
       this.ifaceOrder = [...this.ifaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -419,6 +421,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     iface.info = info;
     this.reconcile(iface, settingsFor(this.config, info.name));
     if (iface.state === 'Down' && !info.up && info.addresses.length === 0) {
+      this.goneAuthSeq.set(info.name, iface.authSeq);
       this.ifaces.delete(info.name);
       this.ifaceOrder = this.ifaceOrder.filter((i) => i !== iface);
     }
@@ -618,9 +621,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       if (known !== undefined && auth.seq < known.authSeq) return this.drop('auth-replay', ifName, src);
     }
     this.dispatch(iface, packet, src, key);
-    // Recorded after the Hello that creates the neighbor, too; gone with the neighbor (RFC 2328 D.5.2).
-    const n = auth.seq === undefined ? undefined : iface.neighbors.get(key);
-    if (n !== undefined) n.authSeq = auth.seq as number;
+    if (auth.seq !== undefined) {
+      // Recorded after the Hello that creates the neighbor, too; gone with the neighbor (RFC 2328 D.5.2).
+      const n = iface.neighbors.get(key);
+      if (n !== undefined) n.authSeq = auth.seq;
+    }
   }
 
   /** An authenticated packet to its handler (RFC 2328 8.2: non-Hello packets need a known neighbor). */

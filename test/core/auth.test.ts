@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkAuth, signPacket } from '../../src/core/auth.js';
-import type { AuthKey, InterfaceAuth, InterfaceSettings, RouterConfig } from '../../src/core/api.js';
+import type { AuthKey, InterfaceAuth, InterfaceSettings, Output, RouterConfig } from '../../src/core/api.js';
 import { createRouter, defaultRouterConfig } from '../../src/core/index.js';
 import { AuType, PacketType, decodePacket, encodePacket, type OspfPacket } from '../../src/packet/index.js';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
@@ -196,6 +196,22 @@ describe('RFC 2328 D: two cores authenticating each other', () => {
     expect(first.at(-1)).toBeGreaterThanOrEqual(1_700_000_029);
     const second = sentSeqs(1_700_000_060, 123, 1_000);
     expect(second[0]).toBeGreaterThan(first.at(-1) as number);
+  });
+
+  it('D.4.3: an interface that goes away and comes back goes on above the numbers it sent', () => {
+    const config: RouterConfig = { ...defaultRouterConfig(parseIpv4('1.1.1.1')), networks: [parsePrefix('10.0.0.0/30')] };
+    // Fast hellos, five a second: the numbers run ahead of the clock.
+    config.interfaces.eth0 = { ...p2p(crypto(key(1, 'md5', 'seq'))), helloIntervalMs: 200, deadIntervalMs: 1000 };
+    const info = { name: 'eth0', ifIndex: 2, up: true, loopback: false, mtu: 1500, addresses: [{ address: parseIpv4('10.0.0.1'), prefixLength: 30 }] };
+    const core = createRouter({ config, random: () => 0.5, authSequenceBase: 1000 });
+    const seqs = (outputs: Output[]): number[] => outputs.flatMap((o) => (o.kind === 'send' ? [seqOf(decodePacket(o.data))] : []));
+    const before = seqs(core.handle({ kind: 'interface', info }, 0));
+    for (let t = 100; t <= 10_000; t += 100) before.push(...seqs(core.handle({ kind: 'timer' }, t)));
+    expect(before.at(-1)).toBeGreaterThan(1000 + 10 + 20);
+    core.handle({ kind: 'interface', info: { ...info, up: false, addresses: [] } }, 10_050);
+    expect(core.interfaces()).toEqual([]);
+    const after = seqs(core.handle({ kind: 'interface', info }, 10_100));
+    expect(after[0]).toBe((before.at(-1) as number) + 1);
   });
 
   it('key rollover: a new key added on one side, then the other, keeps the adjacency Full throughout', () => {
