@@ -13,7 +13,7 @@
 // interval, that must not take the adjacency down.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InteropLab, interopGate, sleep, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
-import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, reportOnFailure } from './labs.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, birdBaseConf, reportOnFailure } from './labs.js';
 
 const gate = interopGate('authentication interop tests', ['frr', 'bird']);
 
@@ -78,12 +78,7 @@ router ospf
 !
 `;
 
-const birdConf = `router id ${BIRD_ID};
-protocol device { scan time 1; }
-protocol kernel {
-  ipv4 { export where source ~ [RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2]; };
-}
-protocol ospf v2 lab {
+const birdConf = `${birdBaseConf(BIRD_ID)}protocol ospf v2 lab {
   ipv4 { import all; export none; };
   area 0 {
     interface "ethn" {
