@@ -9,7 +9,7 @@
 //           │ethb 10.207.2.0/30 (HMAC-SHA-256, key 2)
 //          BIRD
 //
-// Then a key rollover with FRR by SIGHUP and vtysh, within one dead
+// The failures show in `show ospf` and the Prometheus metrics. Then a key rollover with FRR by SIGHUP and vtysh, within one dead
 // interval, that must not take the adjacency down.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InteropLab, interopGate, sleep, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
@@ -28,6 +28,7 @@ const NODE_WRONG = '10.207.4.1';
 const FRR_WRONG = '10.207.4.2';
 const MD5_KEY = 'labmd5key';
 const SHA_KEY = 'labsha256key';
+const METRICS_PORT = 19187;
 /** How long a route may take to reach a kernel on a loaded machine. */
 const FOLLOW_MS = 15_000;
 
@@ -38,7 +39,8 @@ const timers = ` ip ospf network point-to-point
 `;
 
 function nodeConf(ethmKeys: string): string {
-  return `interface ethm
+  return `metrics listen 127.0.0.1:${METRICS_PORT}
+interface ethm
 ${timers} ip ospf authentication message-digest
 ${ethmKeys}!
 interface ethw
@@ -160,6 +162,13 @@ describe.skipIf(gate.skip)('authentication: MD5 with FRR, HMAC-SHA-256 with BIRD
     const lines = authLog(FRR_WRONG);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/warning.*reason=auth-digest/);
+    // The same counter in the Prometheus metrics.
+    const metrics = live().net.exec(nodeNs, process.execPath, [
+      '-e',
+      `fetch('http://127.0.0.1:${METRICS_PORT}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`,
+    ]);
+    const scraped = Number(/^ospf_packet_drops_total\{reason="auth-digest"\} (\d+)$/m.exec(metrics)?.[1]);
+    expect(scraped).toBeGreaterThanOrEqual(after);
   });
 
   it('rolls the MD5 key over by SIGHUP and vtysh within a dead interval, and stays Full', async () => {
