@@ -138,6 +138,26 @@ describe('RFC 2328 D: two cores authenticating each other', () => {
     });
   }
 
+  it('HMAC-SHA-1 on a broadcast link: three routers elect DR and BDR and reach Full with the DR', () => {
+    const auth = crypto(key(1, 'md5', 'retired'), key(7, 'hmac-sha1', 'lan'));
+    const net = new TestNet();
+    const lan = { helloIntervalMs: 1000, deadIntervalMs: 4000, retransmitIntervalMs: 1000, auth };
+    for (const [name, id] of [['a', '1.1.1.1'], ['b', '2.2.2.2'], ['c', '3.3.3.3']]) net.addRouter(name as string, id as string, (c) => (c.interfaces.eth0 = lan));
+    net.link('lan', [
+      ['a', 'eth0', '10.0.0.1/24'],
+      ['b', 'eth0', '10.0.0.2/24'],
+      ['c', 'eth0', '10.0.0.3/24'],
+    ]);
+    net.run(30_000);
+    expect(net.core('c').interfaces()[0]?.state).toBe('DR');
+    expect(net.core('b').interfaces()[0]?.state).toBe('Backup');
+    expect(net.state('a', '3.3.3.3')).toBe('Full');
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+    expect(net.lsdbText('a')).toEqual(net.lsdbText('c'));
+    // Sent with the highest Key ID only.
+    expect(new Set(net.sent.map((s) => `${s.packet.auth[2]}/${s.packet.auth[3]}`))).toEqual(new Set(['7/20']));
+  });
+
   const mismatched: [string, InterfaceAuth, InterfaceAuth, string][] = [
     ['different MD5 keys', crypto(key(1, 'md5', 'one')), crypto(key(1, 'md5', 'two')), 'auth-digest'],
     ['different Key IDs', crypto(key(1, 'md5', 'same')), crypto(key(2, 'md5', 'same')), 'auth-key-id'],
