@@ -36,6 +36,7 @@ export function formatOspf(v: OspfSummaryView): string {
     ` Maximum paths ${v.maximumPaths}`,
     ` Number of LSAs ${c.total}: router ${c.router}, network ${c.network}, summary ${c.summary}, ASBR-summary ${c.asbrSummary}, external ${c.external}, other ${c.other}`,
     ` Interfaces ${v.interfaces}, neighbors ${v.neighbors.total} (${v.neighbors.full} Full)`,
+    ` Packets dropped: ${Object.entries(v.drops).map(([reason, count]) => `${reason} ${count}`).join(', ') || 'none'}`,
   ].join('\n');
 }
 

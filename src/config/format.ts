@@ -82,7 +82,7 @@ function formatInterface(ifc: InterfaceConfig): string[] {
   const auth = ifc.authentication;
   if (auth.type !== undefined) out.push(auth.type === 'simple' ? 'ip ospf authentication' : `ip ospf authentication ${auth.type}`);
   if (auth.simpleKey !== undefined) out.push(`ip ospf authentication-key ${auth.simpleKey}`);
-  for (const k of auth.md5Keys) out.push(`ip ospf message-digest-key ${k.keyId} md5 ${k.key}`);
+  for (const k of auth.keys) out.push(`ip ospf message-digest-key ${k.keyId} ${k.algorithm} ${k.key}`);
   if (ifc.loadSharing !== undefined) out.push(`ip load-sharing ${ifc.loadSharing}`);
   return out;
 }

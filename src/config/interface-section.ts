@@ -1,7 +1,8 @@
 // Statements inside `interface NAME`: FRR ospfd's per-interface settings
-// (RFC 2328 C.3 interface parameters) plus the reserved authentication and
-// load-sharing statements, which are stored for later use.
+// (RFC 2328 C.3 interface parameters), authentication (RFC 2328 D, RFC 5709)
+// and the load-sharing statement.
 
+import { AuthAlgorithms, SimplePasswordMax, maxKeyLength } from '../core/auth.js';
 import type { Cursor } from './cursor.js';
 import type { Word } from './lexer.js';
 import type { InterfaceConfig } from './model.js';
@@ -150,26 +151,30 @@ function parseIpOspf(cur: Cursor, state: ParseState, ifc: InterfaceConfig): void
       break;
     }
     case 'authentication':
-      // RFC 2328 D.3; stored for the authentication code.
+      // RFC 2328 D.3: AuType 1 (bare), 2 (message-digest) or 0 (null) on this interface.
       if (cur.atEnd()) ifc.authentication.type = 'simple';
       else ifc.authentication.type = cur.keyword(['message-digest', 'null'], 'authentication type');
       break;
     case 'authentication-key': {
-      const key = cur.need('authentication key (up to 8 characters)');
-      if (key.text.length > 8) cur.fail(key, 'authentication key is longer than 8 characters (RFC 2328 D.3)');
+      const key = cur.need(`authentication key (up to ${SimplePasswordMax} characters)`);
+      if (Buffer.byteLength(key.text) > SimplePasswordMax) {
+        cur.fail(key, `authentication key is longer than ${SimplePasswordMax} characters (RFC 2328 D.3)`);
+      }
       ifc.authentication.simpleKey = key.text;
       break;
     }
     case 'message-digest-key': {
+      // FRR's `message-digest-key ID md5 KEY`, with the HMAC-SHA algorithms of RFC 5709 in md5's place.
       const keyId = cur.int('message-digest key id', 1, 255);
-      const md5 = cur.need('"md5"');
-      if (md5.text !== 'md5') cur.fail(md5, `"${md5.text}" is not valid here: expected "md5"`);
-      const key = cur.need('MD5 key (up to 16 characters)');
-      if (key.text.length > 16) cur.fail(key, 'MD5 key is longer than 16 characters (RFC 2328 D.3)');
-      const keys = ifc.authentication.md5Keys.filter((k) => k.keyId !== keyId);
-      keys.push({ keyId, key: key.text });
+      const algorithm = cur.keyword(AuthAlgorithms, 'digest algorithm');
+      const max = maxKeyLength(algorithm);
+      const name = algorithm === 'md5' ? 'MD5' : algorithm.toUpperCase();
+      const key = cur.need(`${name} key (up to ${max} characters)`);
+      if (Buffer.byteLength(key.text) > max) cur.fail(key, `${name} key is longer than ${max} characters`);
+      const keys = ifc.authentication.keys.filter((k) => k.keyId !== keyId);
+      keys.push({ keyId, algorithm, key: key.text });
       keys.sort((a, b) => a.keyId - b.keyId);
-      ifc.authentication.md5Keys = keys;
+      ifc.authentication.keys = keys;
       break;
     }
     default:
@@ -236,7 +241,7 @@ function parseNoInterface(cur: Cursor, ifc: InterfaceConfig): void {
       break;
     case 'message-digest-key': {
       const keyId = cur.int('message-digest key id', 1, 255);
-      ifc.authentication.md5Keys = ifc.authentication.md5Keys.filter((k) => k.keyId !== keyId);
+      ifc.authentication.keys = ifc.authentication.keys.filter((k) => k.keyId !== keyId);
       break;
     }
     default:

@@ -4,7 +4,7 @@
 // src/config/reference.md documents every statement behind these fields.
 
 import type { Prefix } from '../lib/ipv4.js';
-import type { NetworkType, SpfThrottle } from '../core/api.js';
+import type { AuthKey, NetworkType, SpfThrottle } from '../core/api.js';
 
 /** Syslog severities, FRR's names, most severe first. */
 export const LOG_LEVELS = [
@@ -47,14 +47,14 @@ export interface StaticRoute {
   distance: number;
 }
 
-/** Reserved for OSPF authentication (RFC 2328 D.3); kept in the model, applied by the authentication code. */
+/** OSPF authentication of one interface (RFC 2328 D.3, RFC 5709). */
 export interface InterfaceAuthentication {
   /** `ip ospf authentication [message-digest|null]`; absent = the area's setting. */
   type?: 'simple' | 'message-digest' | 'null';
   /** `ip ospf authentication-key KEY` (simple password, up to 8 characters). */
   simpleKey?: string;
-  /** `ip ospf message-digest-key ID md5 KEY`, sorted by key id. */
-  md5Keys: { keyId: number; key: string }[];
+  /** `ip ospf message-digest-key ID md5|hmac-sha1|hmac-sha256|hmac-sha384|hmac-sha512 KEY`, sorted by key id. */
+  keys: AuthKey[];
 }
 
 /** Settings of one `interface NAME` section; a field is present only when the file sets it. */

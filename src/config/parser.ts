@@ -241,7 +241,7 @@ function parseTopLine(cur: Cursor, state: ParseState): void {
       cur.end();
       let config = state.interfaces.get(name);
       if (config === undefined) {
-        config = { authentication: { md5Keys: [] } };
+        config = { authentication: { keys: [] } };
         state.interfaces.set(name, config);
       }
       state.section = { kind: 'interface', config };

@@ -7,6 +7,7 @@
 
 import type {
   ExternalRouteConfig,
+  InterfaceAuth,
   InterfaceInfo,
   InterfaceSettings,
   PrefixAdvertisement,
@@ -14,7 +15,15 @@ import type {
 } from '../core/api.js';
 import { formatPrefix, maskFromLength, prefixContains, type Prefix } from '../lib/ipv4.js';
 import { RouterIdError } from './errors.js';
-import { DEFAULT_EXTERNAL_METRIC, type AnycastConfig, type DaemonConfig, type InterfaceConfig, type StaticRoute } from './model.js';
+import {
+  DEFAULT_EXTERNAL_METRIC,
+  type AnycastConfig,
+  type DaemonConfig,
+  type InterfaceAuthentication,
+  type InterfaceConfig,
+  type OspfConfig,
+  type StaticRoute,
+} from './model.js';
 
 /** The largest metric that still means "reachable" in an AS-external-LSA (LSInfinity is 0xffffff, RFC 2328 A.4.5). */
 export const MAX_EXTERNAL_METRIC = 0xfffffe;
@@ -109,16 +118,36 @@ function interfaceSettings(
 ): Record<string, Partial<InterfaceSettings>> {
   const ospf = cfg.ospf;
   const names = new Set([...Object.keys(cfg.interfaces), ...Object.keys(ospf.passiveInterfaces)]);
-  if (ospf.passiveDefault) for (const info of interfaces) names.add(info.name);
+  // Both defaults reach interfaces the file does not name.
+  if (ospf.passiveDefault || ospf.areaAuthentication !== undefined) for (const info of interfaces) names.add(info.name);
   const result: Record<string, Partial<InterfaceSettings>> = {};
   for (const name of [...names].sort()) {
     const settings = fromInterfaceConfig(cfg.interfaces[name]);
     // `ip ospf passive` beats `passive-interface NAME`, which beats `passive-interface default`.
     const passive = cfg.interfaces[name]?.passive ?? ospf.passiveInterfaces[name] ?? (ospf.passiveDefault ? true : undefined);
     if (passive !== undefined) settings.passive = passive;
+    const auth = interfaceAuth(cfg.interfaces[name]?.authentication, ospf.areaAuthentication);
+    if (auth.type !== 'null') settings.auth = auth;
     if (Object.keys(settings).length > 0) result[name] = settings;
   }
   return result;
+}
+
+/**
+ * RFC 2328 D.3: the interface's `ip ospf authentication`, else the area's.
+ * As in FRR, a bare type takes its key from the interface: a missing
+ * password is empty (eight zero bytes), and message-digest without a key
+ * sends with Key ID 0 and an empty MD5 key, accepting nothing.
+ */
+function interfaceAuth(own: InterfaceAuthentication | undefined, area: OspfConfig['areaAuthentication']): InterfaceAuth {
+  switch (own?.type ?? area ?? 'null') {
+    case 'null':
+      return { type: 'null' };
+    case 'simple':
+      return { type: 'simple', password: own?.simpleKey ?? '' };
+    case 'message-digest':
+      return { type: 'cryptographic', keys: (own?.keys ?? []).map((k) => ({ ...k })) };
+  }
 }
 
 function fromInterfaceConfig(ifc: InterfaceConfig | undefined): Partial<InterfaceSettings> {

@@ -21,6 +21,8 @@ export interface OspfSummaryView {
   lsaCounts: { router: number; network: number; summary: number; asbrSummary: number; external: number; other: number; total: number };
   interfaces: number;
   neighbors: { total: number; full: number };
+  /** Packets and LSAs dropped since start, by reason (e.g. 'auth-digest'); reasons never seen are left out. */
+  drops: Record<string, number>;
 }
 
 export interface InterfaceRowView {

@@ -13,6 +13,29 @@ import type { Prefix } from '../lib/ipv4.js';
 
 export type NetworkType = 'broadcast' | 'point-to-point';
 
+/** The digest algorithms of cryptographic authentication: keyed MD5 (RFC 2328 D.4.3) and HMAC-SHA (RFC 5709). */
+export type AuthAlgorithm = 'md5' | 'hmac-sha1' | 'hmac-sha256' | 'hmac-sha384' | 'hmac-sha512';
+
+/** One key of cryptographic authentication (RFC 2328 D.3): its Key ID on the wire, algorithm and secret. */
+export interface AuthKey {
+  /** 0..255. */
+  keyId: number;
+  algorithm: AuthAlgorithm;
+  /** The secret, as UTF-8 bytes: at most 16 for MD5, at most the hash length for HMAC-SHA (20, 32, 48, 64). */
+  key: string;
+}
+
+/**
+ * Authentication of one interface (RFC 2328 D.3, AuType 0, 1 and 2).
+ * Cryptographic: packets are sent with the key of the highest Key ID and
+ * accepted with any listed key, chosen by the Key ID they carry.
+ */
+export type InterfaceAuth =
+  | { type: 'null' }
+  /** At most 8 bytes, zero-padded on the wire. */
+  | { type: 'simple'; password: string }
+  | { type: 'cryptographic'; keys: AuthKey[] };
+
 /** Per-interface OSPF settings (RFC 2328 C.3), keyed by interface name. */
 export interface InterfaceSettings {
   networkType: NetworkType;
@@ -30,6 +53,8 @@ export interface InterfaceSettings {
   priority: number;
   /** Skip the DD MTU check (FRR `ip ospf mtu-ignore`). */
   mtuIgnore: boolean;
+  /** Authentication of packets sent and received (RFC 2328 D); default Null. */
+  auth: InterfaceAuth;
 }
 
 /** A redistributed route, originated as an AS-external-LSA (RFC 2328 12.4.4). */
@@ -198,4 +223,11 @@ export interface CoreOptions {
   config: RouterConfig;
   /** Uniform in [0, 1): jitter and DD sequence numbers come from here only. */
   random: () => number;
+  /**
+   * Wall-clock seconds at start (the driver's clock; default 0). The
+   * cryptographic sequence number sent on an interface is at least this plus
+   * the seconds since the first input, so that it does not decrease across
+   * restarts (RFC 2328 D.4.3), as FRR's, which follows time(NULL).
+   */
+  authSequenceBase?: number;
 }

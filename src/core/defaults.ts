@@ -2,6 +2,7 @@
 // leaves a value out behaves as it would on an FRR router next to us.
 
 import type { InterfaceInfo, InterfaceSettings, RouterConfig } from './api.js';
+import { authProblem, sameAuth } from './auth.js';
 
 /** FRR defaults: hello 10 s, dead 40 s, retransmit 5 s, transmit-delay 1 s, priority 1, cost 10, broadcast. */
 export function defaultInterfaceSettings(): InterfaceSettings {
@@ -15,6 +16,7 @@ export function defaultInterfaceSettings(): InterfaceSettings {
     transmitDelay: 1,
     priority: 1,
     mtuIgnore: false,
+    auth: { type: 'null' },
   };
 }
 
@@ -44,7 +46,7 @@ export function settingsFor(config: RouterConfig, name: string): InterfaceSettin
 
 /** Whether two settings objects are equal field by field. */
 export function sameSettings(a: InterfaceSettings, b: InterfaceSettings): boolean {
-  return (Object.keys(a) as (keyof InterfaceSettings)[]).every((key) => a[key] === b[key]);
+  return (Object.keys(a) as (keyof InterfaceSettings)[]).every((key) => (key === 'auth' ? sameAuth(a.auth, b.auth) : a[key] === b[key]));
 }
 
 /** A configuration or input the core cannot run with; the message names the field. */
@@ -79,6 +81,8 @@ export function validateSettings(s: InterfaceSettings, where: string): void {
   checkInteger(s.retransmitIntervalMs, 100, 65535_000, `${where}.retransmitIntervalMs`);
   checkInteger(s.transmitDelay, 1, 3600, `${where}.transmitDelay`);
   checkInteger(s.priority, 0, 255, `${where}.priority`);
+  const authError = authProblem(s.auth);
+  if (authError !== undefined) throw new CoreConfigError(`${where}.auth: ${authError}`);
 }
 
 /** Throws CoreConfigError unless the configuration is one the core can run. */

@@ -4,7 +4,11 @@
 export const DropReasons = [
   'malformed', // DecodeError from the codec (RFC 2328 8.2: bad length, checksum, version)
   'area-mismatch', // RFC 2328 8.2: Area ID is not the interface's area
-  'auth-mismatch', // RFC 2328 8.2 / D: AuType other than Null
+  'auth-mismatch', // RFC 2328 8.2 / D.5: AuType is not the interface's
+  'auth-password', // RFC 2328 D.5.1: simple password differs
+  'auth-key-id', // RFC 2328 D.5.2: no key with the packet's Key ID
+  'auth-digest', // RFC 2328 D.5.2, RFC 5709 3.4: Auth Data Len or digest wrong
+  'auth-replay', // RFC 2328 D.5.2: cryptographic sequence number below the neighbor's last
   'own-packet', // RFC 2328 8.2: Router ID is our own
   'interface-disabled', // received on an interface OSPF does not run on (or passive, or down)
   'not-dr-or-backup', // RFC 2328 8.2: sent to AllDRouters while we are neither DR nor Backup

@@ -89,6 +89,8 @@ export interface Neighbor {
   requestsInFlight: Set<KeyString>;
   /** Link state retransmission list (RFC 2328 10, 13.6). */
   retransmit: Map<KeyString, RetransmitItem>;
+  /** The last cryptographic sequence number received from it (RFC 2328 D.5.2); 0 before any. */
+  authSeq: number;
 }
 
 export type IfaceKind = 'broadcast' | 'point-to-point' | 'loopback';
@@ -111,6 +113,8 @@ export interface Iface {
   /** ISM events scheduled during this input (RFC 2328 9.2), run in settle(). */
   backupSeen: boolean;
   neighborChange: boolean;
+  /** The last cryptographic sequence number sent on it (RFC 2328 D.4.3); 0 before any. */
+  authSeq: number;
 }
 
 /** HelloInterval on the wire, seconds; fast hellos put 0 there (FRR's hello-multiplier). */

@@ -64,6 +64,7 @@ import {
   type PacketCommon,
 } from '../packet/index.js';
 import { maskFromLength, prefixContains, type Prefix } from '../lib/ipv4.js';
+import { checkAuth, signPacket, trailerLength } from './auth.js';
 import { sameSettings, settingsFor, validateConfig, validateInterfaceInfo, validatePrefix, CoreConfigError } from './defaults.js';
 import { emptyDropCounters, type DropCounters, type DropReason } from './drops.js';
 import { electDesignatedRouter, type Candidate } from './election.js';
@@ -139,6 +140,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private packetsReceived = 0;
   private packetsSent = 0;
   private now = 0;
+  /** The `now` of the first input: the origin of the seconds added to authSequenceBase. */
+  private firstNow: number | undefined;
+  private readonly authSequenceBase: number;
+  /** The last sequence number sent on interfaces that went away, so one that comes back goes on above it. */
+  private readonly goneAuthSeq = new Map<string, number>();
   private out: Output[] = [];
 
   /** Loopback prefix overrides from the 'advertise' input, by "address/length". */
@@ -168,6 +174,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (typeof options.random !== 'function') throw new CoreConfigError('random must be a function');
     this.config = { ...options.config, routerId: options.config.routerId >>> 0, areaId: options.config.areaId >>> 0 };
     this.random = options.random;
+    const base = options.authSequenceBase ?? 0;
+    if (!Number.isInteger(base) || base < 0 || base > 0xffffffff) {
+      throw new CoreConfigError(`authSequenceBase must be an integer in 0..4294967295, not ${String(base)}`);
+    }
+    this.authSequenceBase = base;
   }
 
   // ---------------------------------------------------------------- driver API
@@ -187,6 +198,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         throw new CoreConfigError(`advertise.mode must be 'announce', 'max-cost' or 'withdraw', not ${String(input.mode)}`);
       }
     }
+    this.firstNow ??= now;
     this.now = Math.max(this.now, now);
     this.runTimers();
     switch (input.kind) {
@@ -401,6 +413,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         delayedAcks: [],
         backupSeen: false,
         neighborChange: false,
+        authSeq: this.goneAuthSeq.get(info.name) ?? 0,
       };
       this.ifaces.set(info.name, iface);
       this.ifaceOrder = [...this.ifaces.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -408,6 +421,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     iface.info = info;
     this.reconcile(iface, settingsFor(this.config, info.name));
     if (iface.state === 'Down' && !info.up && info.addresses.length === 0) {
+      this.goneAuthSeq.set(info.name, iface.authSeq);
       this.ifaces.delete(info.name);
       this.ifaceOrder = this.ifaceOrder.filter((i) => i !== iface);
     }
@@ -590,7 +604,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       throw error;
     }
     if (packet.areaId !== this.config.areaId) return this.drop('area-mismatch', ifName, src);
-    if (packet.auType !== 0) return this.drop('auth-mismatch', ifName, src);
+    // RFC 2328 8.2, D.5: authenticated by the interface's AuType and key.
+    const auth = checkAuth(iface.settings.auth, data, packet);
+    if (!auth.ok) return this.drop(auth.reason, ifName, src);
     if (packet.routerId === this.config.routerId) return this.drop('own-packet', ifName, src);
     if (dst >>> 0 === AllDRouters && iface.state !== 'DR' && iface.state !== 'Backup') {
       return this.drop('not-dr-or-backup', ifName, src);
@@ -598,12 +614,28 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (iface.kind === 'broadcast' && ((src & iface.mask) >>> 0) !== ((iface.address & iface.mask) >>> 0)) {
       return this.drop('wrong-subnet', ifName, src);
     }
+    const key = iface.kind === 'broadcast' ? src : packet.routerId;
+    if (auth.seq !== undefined) {
+      // RFC 2328 D.5.2: a sequence number below the last one the neighbor sent is a replay.
+      const known = iface.neighbors.get(key);
+      if (known !== undefined && auth.seq < known.authSeq) return this.drop('auth-replay', ifName, src);
+    }
+    this.dispatch(iface, packet, src, key);
+    if (auth.seq !== undefined) {
+      // Recorded after the Hello that creates the neighbor, too; gone with the neighbor (RFC 2328 D.5.2).
+      const n = iface.neighbors.get(key);
+      if (n !== undefined) n.authSeq = auth.seq;
+    }
+  }
+
+  /** An authenticated packet to its handler (RFC 2328 8.2: non-Hello packets need a known neighbor). */
+  private dispatch(iface: Iface, packet: OspfPacket, src: number, key: number): void {
     if (packet.type === PacketType.Hello) {
       this.onHello(iface, packet, src);
       return;
     }
-    const n = iface.neighbors.get(iface.kind === 'broadcast' ? src : packet.routerId);
-    if (n === undefined) return this.drop('unknown-neighbor', ifName, src);
+    const n = iface.neighbors.get(key);
+    if (n === undefined) return this.drop('unknown-neighbor', iface.name, src);
     switch (packet.type) {
       case PacketType.DbDescription:
         return this.onDbDescription(iface, n, packet);
@@ -655,6 +687,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         requestHead: 0,
         requestsInFlight: new Set(),
         retransmit: new Map(),
+        authSeq: 0,
       };
       iface.neighbors.set(key, n);
     }
@@ -1604,9 +1637,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     return { version: 2, routerId: this.config.routerId, areaId: this.config.areaId, checksum: 0, auType: 0, auth: NoAuth, trailer: NoTrailer };
   }
 
-  /** The most OSPF bytes after the OSPF header that fit one IP packet on the interface. */
+  /** The most OSPF bytes after the OSPF header that fit one IP packet on the interface, digest included. */
   private packetRoom(iface: Iface): number {
-    return Math.max(iface.info.mtu, 576) - IpHeaderLength - OspfHeaderLength;
+    return Math.max(iface.info.mtu, 576) - IpHeaderLength - OspfHeaderLength - trailerLength(iface.settings.auth);
   }
 
   /** Unicast to a neighbor on broadcast networks; AllSPFRouters on point-to-point (RFC 2328 8.1). */
@@ -1620,8 +1653,25 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     return AllDRouters;
   }
 
+  /** Sends a packet encoded with Null authentication, authenticated as the interface says (RFC 2328 D.4). */
   private sendRaw(iface: Iface, dst: number, data: Uint8Array): void {
-    this.out.push({ kind: 'send', ifName: iface.name, dst, data });
+    const auth = iface.settings.auth;
+    const seq = auth.type === 'cryptographic' ? this.nextAuthSeq(iface) : 0;
+    this.out.push({ kind: 'send', ifName: iface.name, dst, data: signPacket(data, auth, seq) });
+  }
+
+  /**
+   * RFC 2328 D.4.3: the cryptographic sequence number never decreases. Each
+   * packet takes one more than the last, and at least the driver's clock
+   * (authSequenceBase plus the seconds since the first input), so a restart
+   * that takes a fresh clock reading goes on above the numbers sent before
+   * it as long as the interface sent less than one packet a second on
+   * average. It stays at 2^32-1 once there (D.4.3 then asks for a new key).
+   */
+  private nextAuthSeq(iface: Iface): number {
+    const clock = this.authSequenceBase + Math.floor((this.now - (this.firstNow ?? this.now)) / 1000);
+    iface.authSeq = Math.min(0xffffffff, Math.max(clock, iface.authSeq + 1));
+    return iface.authSeq;
   }
 
   private sendHello(iface: Iface): void {

@@ -38,6 +38,9 @@ export interface DaemonSystem {
   routes: (options: MultipathFibOptions) => FibInstaller;
 }
 
+/** Sources whose authentication failures are each logged once; beyond them (spoofed sources), a rate-limited line per reason. */
+const AuthLogSources = 1024;
+
 const linuxSystem: DaemonSystem = {
   monitor: () => InterfaceMonitor.start(),
   transport: () => new OspfTransport(),
@@ -98,6 +101,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private fibDirty = false;
   /** The kernel may have dropped routes behind our back (an interface went down): re-read it on the next sync. */
   private kernelCheck = false;
+  /** Authentication failures already logged, by "source reason" (see logAuthFailure). */
+  private readonly authFailuresLogged = new Set<string>();
   private kernelCheckTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private closed = false;
@@ -153,7 +158,13 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       this.reconcileSockets();
     });
 
-    this.instance = new OspfInstance({ config: this.routerConfig, random: Math.random, measure: () => performance.now() });
+    this.instance = new OspfInstance({
+      config: this.routerConfig,
+      random: Math.random,
+      measure: () => performance.now(),
+      // RFC 2328 D.4.3: cryptographic sequence numbers go on from the wall clock after a restart, as FRR's.
+      authSequenceBase: Math.floor(Date.now() / 1000),
+    });
     this.instance.core.on('neighbor-state', (e) => this.onNeighborState(e));
     this.instance.core.on('interface-state', (e) => {
       this.logger.info(`interface ${e.ifName}: ${e.from} -> ${e.to}`, { ifName: e.ifName });
@@ -304,6 +315,10 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         return;
       case 'event':
         if (output.event.type === 'drop') {
+          if (output.event.reason.startsWith('auth-')) {
+            this.logAuthFailure(output.event.ifName, output.event.reason, output.event.src);
+            return;
+          }
           // Counted by the engine; most are ordinary protocol races (MinLSArrival, a DD before 2-Way).
           this.logger.limited(`drop:${output.event.ifName}:${output.event.reason}`, 'debug', 'dropped an OSPF packet', {
             ifName: output.event.ifName,
@@ -319,6 +334,25 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       case 'lsdb':
         return;
     }
+  }
+
+  /**
+   * A packet that failed authentication (wrong key, password, type, or a
+   * replay): a warning the first time a source address fails for a reason,
+   * then only the engine's counter grows, so a misconfigured or hostile
+   * neighbour cannot flood the log. Past AuthLogSources sources the
+   * rate-limited log per reason takes over.
+   */
+  private logAuthFailure(ifName: string, reason: string, src: number): void {
+    const key = `${formatIpv4(src)} ${reason}`;
+    const fields = { ifName, reason, src: formatIpv4(src) };
+    if (this.authFailuresLogged.has(key)) return;
+    if (this.authFailuresLogged.size >= AuthLogSources) {
+      this.logger.limited(`auth:${reason}`, 'warning', 'OSPF authentication failed', fields);
+      return;
+    }
+    this.authFailuresLogged.add(key);
+    this.logger.warning('OSPF authentication failed; further failures of this neighbour for this reason are only counted', fields);
   }
 
   /** One timer for the whole instance, set to its next deadline. */

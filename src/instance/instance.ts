@@ -34,6 +34,8 @@ export interface InstanceOptions {
    * simulator to keep runs byte-for-byte reproducible.
    */
   measure?: () => number;
+  /** Wall-clock seconds at start, for the cryptographic sequence number (CoreOptions.authSequenceBase). */
+  authSequenceBase?: number;
 }
 
 export interface SpfStats {
@@ -62,7 +64,7 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
     super();
     this.config = options.config;
     this.measure = options.measure;
-    this.core = createRouter({ config: options.config, random: options.random });
+    this.core = createRouter({ config: options.config, random: options.random, authSequenceBase: options.authSequenceBase });
     this.spf = this.newSpf(options.config);
     this.scheduler = new SpfScheduler(options.config.spfThrottle);
   }

@@ -164,6 +164,22 @@ describe('missing arguments and stray words', () => {
     );
   });
 
+  it('refuses bad message-digest keys: Key ID, algorithm, key longer than the hash (RFC 5709)', () => {
+    const at = (line: string): { line: number; message: string } => {
+      const issue = issueOf(`${OSPF}interface e\n ${line}\n`);
+      return { line: issue.line, message: issue.message };
+    };
+    expect(at('ip ospf message-digest-key 0 md5 k')).toEqual({ line: 5, message: '0 is out of range for message-digest key id (expected 1-255)' });
+    expect(at('ip ospf message-digest-key 256 md5 k').message).toContain('out of range');
+    expect(at('ip ospf message-digest-key 1 sha256 k').message).toBe(
+      '"sha256" is not valid here: expected digest algorithm (md5|hmac-sha1|hmac-sha256|hmac-sha384|hmac-sha512)',
+    );
+    expect(at(`ip ospf message-digest-key 1 hmac-sha1 ${'k'.repeat(21)}`).message).toBe('HMAC-SHA1 key is longer than 20 characters');
+    expect(at(`ip ospf message-digest-key 1 hmac-sha512 ${'k'.repeat(65)}`).message).toBe('HMAC-SHA512 key is longer than 64 characters');
+    const longest = parseConfig(`${OSPF}interface e\n ip ospf message-digest-key 1 hmac-sha512 ${'k'.repeat(64)}\n`, 'test.conf');
+    expect(longest.interfaces.e?.authentication.keys[0]?.key).toHaveLength(64);
+  });
+
   it('refuses a dead interval not longer than the hello interval', () => {
     const issue = issueOf(`${OSPF}interface e\n ip ospf hello-interval 10\n ip ospf dead-interval 10\n`);
     expect(issue.line).toBe(4);

@@ -15,6 +15,7 @@ import {
   type OspfConfig,
   type StaticRoute,
 } from '../../src/config/index.js';
+import { AuthAlgorithms, maxKeyLength } from '../../src/core/auth.js';
 import { maskFromLength, type Prefix } from '../../src/lib/ipv4.js';
 import { createPrng, type Prng } from '../../src/lib/prng.js';
 import { parse } from './helpers.js';
@@ -41,7 +42,7 @@ function prefix(prng: Prng): Prefix {
 const maybe = <T>(prng: Prng, make: () => T): T | undefined => (prng.chance(0.5) ? make() : undefined);
 
 function randomInterface(prng: Prng, area: number): InterfaceConfig {
-  const ifc: InterfaceConfig = { authentication: { md5Keys: [] } };
+  const ifc: InterfaceConfig = { authentication: { keys: [] } };
   const set = <K extends keyof InterfaceConfig>(key: K, make: () => InterfaceConfig[K]): void => {
     if (prng.chance(0.4)) ifc[key] = make();
   };
@@ -61,7 +62,10 @@ function randomInterface(prng: Prng, area: number): InterfaceConfig {
   if (prng.chance(0.3)) ifc.authentication.type = prng.pick(['simple', 'message-digest', 'null'] as const);
   if (prng.chance(0.3)) ifc.authentication.simpleKey = word(prng, NAME_CHARS, 8);
   const ids = [...new Set(Array.from({ length: prng.int(0, 3) }, () => prng.int(1, 255)))].sort((a, b) => a - b);
-  ifc.authentication.md5Keys = ids.map((keyId) => ({ keyId, key: word(prng, NAME_CHARS, 16) }));
+  ifc.authentication.keys = ids.map((keyId) => {
+    const algorithm = prng.pick(AuthAlgorithms);
+    return { keyId, algorithm, key: word(prng, NAME_CHARS, maxKeyLength(algorithm)) };
+  });
   return ifc;
 }
 

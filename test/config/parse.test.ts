@@ -74,9 +74,9 @@ describe('whole files', () => {
       deadInterval: 40,
       helloInterval: 10,
       networkType: 'point-to-point',
-      authentication: { md5Keys: [] },
+      authentication: { keys: [] },
     });
-    expect(cfg.interfaces.eth1).toEqual({ cost: 100, passive: true, authentication: { md5Keys: [] } });
+    expect(cfg.interfaces.eth1).toEqual({ cost: 100, passive: true, authentication: { keys: [] } });
     expect(cfg.ospf.routerId).toBe(parseIpv4('10.0.0.11'));
     expect(cfg.ospf.logAdjacencyChanges).toBe('on');
     expect(cfg.ospf.passiveDefault).toBe(true);
@@ -213,49 +213,52 @@ describe('interface statements', () => {
     ['ip load-sharing per-flow', { loadSharing: 'per-flow' }],
     ['description  two  spaces kept', { description: 'two  spaces kept' }],
   ])('%s', (line, expected) => {
-    expect(iface(` ${line}\n`)).toEqual({ authentication: { md5Keys: [] }, ...expected });
+    expect(iface(` ${line}\n`)).toEqual({ authentication: { keys: [] }, ...expected });
   });
 
   it('keeps the reserved authentication statements', () => {
     expect(iface(' ip ospf authentication\n ip ospf authentication-key secret12\n')?.authentication).toEqual({
       type: 'simple',
       simpleKey: 'secret12',
-      md5Keys: [],
+      keys: [],
     });
     expect(
       iface(' ip ospf authentication message-digest\n ip ospf message-digest-key 2 md5 K2\n ip ospf message-digest-key 1 md5 K1\n')
         ?.authentication,
     ).toEqual({
       type: 'message-digest',
-      md5Keys: [
-        { keyId: 1, key: 'K1' },
-        { keyId: 2, key: 'K2' },
+      keys: [
+        { keyId: 1, algorithm: 'md5', key: 'K1' },
+        { keyId: 2, algorithm: 'md5', key: 'K2' },
       ],
     });
     expect(iface(' ip ospf authentication null\n')?.authentication.type).toBe('null');
+    expect(iface(' ip ospf message-digest-key 3 hmac-sha384 K3\n ip ospf message-digest-key 3 hmac-sha1 K4\n')?.authentication.keys).toEqual([
+      { keyId: 3, algorithm: 'hmac-sha1', key: 'K4' },
+    ]);
   });
 
   it('a later statement replaces an earlier one; dead-interval forms replace each other', () => {
     expect(iface(' ip ospf cost 5\n ip ospf cost 6\n')?.cost).toBe(6);
     expect(iface(' ip ospf dead-interval 40\n ip ospf dead-interval minimal hello-multiplier 4\n')).toEqual({
       helloMultiplier: 4,
-      authentication: { md5Keys: [] },
+      authentication: { keys: [] },
     });
     expect(iface(' ip ospf dead-interval minimal hello-multiplier 4\n ip ospf dead-interval 40\n')).toEqual({
       deadInterval: 40,
-      authentication: { md5Keys: [] },
+      authentication: { keys: [] },
     });
   });
 
   it('no ip ospf SETTING goes back to the default', () => {
     expect(iface(' ip ospf cost 5\n ip ospf mtu-ignore\n no ip ospf cost 5\n no ip ospf mtu-ignore\n')).toEqual({
-      authentication: { md5Keys: [] },
+      authentication: { keys: [] },
     });
-    expect(iface(' ip ospf message-digest-key 1 md5 a\n no ip ospf message-digest-key 1\n')?.authentication.md5Keys).toEqual([]);
+    expect(iface(' ip ospf message-digest-key 1 md5 a\n no ip ospf message-digest-key 1\n')?.authentication.keys).toEqual([]);
   });
 
   it('accepts Quagga link-detect and FRR ipv6 nd suppress-ra, which ask for what the daemon does anyway', () => {
-    expect(iface(' link-detect\n ipv6 nd suppress-ra\n')).toEqual({ authentication: { md5Keys: [] } });
+    expect(iface(' link-detect\n ipv6 nd suppress-ra\n')).toEqual({ authentication: { keys: [] } });
   });
 });
 

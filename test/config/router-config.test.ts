@@ -170,6 +170,40 @@ interface eth2
     expect(toRouterConfig(noDefault, [iface('eth0', []), iface('eth3', [])]).interfaces).toEqual({ eth3: { passive: true } });
   });
 
+  it("RFC 2328 D.3: authentication is the interface's type, else the area's, with the interface's keys", () => {
+    const cfg = parse(`router ospf
+ ospf router-id 1.1.1.1
+ network 10.0.0.0/8 area 0
+ area 0 authentication message-digest
+interface eth0
+ ip ospf message-digest-key 2 hmac-sha256 newer
+ ip ospf message-digest-key 1 md5 older
+interface eth1
+ ip ospf authentication
+ ip ospf authentication-key pass
+interface eth2
+ ip ospf authentication null
+`);
+    const rc = toRouterConfig(cfg, [iface('eth0', []), iface('eth1', []), iface('eth2', []), iface('eth3', [])]);
+    expect(rc.interfaces).toEqual({
+      eth0: {
+        auth: {
+          type: 'cryptographic',
+          keys: [
+            { keyId: 1, algorithm: 'md5', key: 'older' },
+            { keyId: 2, algorithm: 'hmac-sha256', key: 'newer' },
+          ],
+        },
+      },
+      eth1: { auth: { type: 'simple', password: 'pass' } },
+      // FRR: message-digest with no key sends Key ID 0 with an empty key.
+      eth3: { auth: { type: 'cryptographic', keys: [] } },
+    });
+    // Without an area default, keys alone authenticate nothing (FRR: the type must be set).
+    const keysOnly = parse('router ospf\n router-id 1.1.1.1\n network 10.0.0.0/8 area 0\ninterface eth0\n ip ospf message-digest-key 1 md5 k\n');
+    expect(toRouterConfig(keysOnly, [iface('eth0', [])]).interfaces).toEqual({});
+  });
+
   it('runs OSPF on the subnets of interfaces with ip ospf area, and does not redistribute them', () => {
     const cfg = parse('interface eth0\n ip ospf area 0.0.0.1\nrouter ospf\n redistribute connected\n');
     const rc = toRouterConfig(cfg, [iface('eth0', ['10.1.0.5/24', '10.2.0.5/25']), iface('eth1', ['10.3.0.1/24'])]);

@@ -19,6 +19,7 @@ describe('defaults (FRR ospfd)', () => {
       transmitDelay: 1,
       priority: 1,
       mtuIgnore: false,
+      auth: { type: 'null' },
     });
     expect(defaultRouterConfig(parseIpv4('1.2.3.4'))).toMatchObject({ routerId: parseIpv4('1.2.3.4'), areaId: 0, networks: [], externals: [] });
   });
@@ -33,6 +34,13 @@ describe('CoreConfigError', () => {
     ['cost 0', (c) => (c.interfaces.eth0 = { cost: 0 })],
     ['priority 256', (c) => (c.interfaces.eth0 = { priority: 256 })],
     ['an unknown network type', (c) => (c.interfaces.eth0 = { networkType: 'nbma' as 'broadcast' })],
+    ['a simple password over 8 bytes (RFC 2328 D.3)', (c) => (c.interfaces.eth0 = { auth: { type: 'simple', password: '123456789' } })],
+    ['an MD5 key over 16 bytes', (c) => (c.interfaces.eth0 = { auth: { type: 'cryptographic', keys: [{ keyId: 1, algorithm: 'md5', key: 'k'.repeat(17) }] } })],
+    ['an HMAC-SHA-256 key over 32 bytes', (c) => (c.interfaces.eth0 = { auth: { type: 'cryptographic', keys: [{ keyId: 1, algorithm: 'hmac-sha256', key: 'k'.repeat(33) }] } })],
+    ['Key ID 256', (c) => (c.interfaces.eth0 = { auth: { type: 'cryptographic', keys: [{ keyId: 256, algorithm: 'md5', key: 'k' }] } })],
+    ['a Key ID listed twice', (c) => (c.interfaces.eth0 = { auth: { type: 'cryptographic', keys: [{ keyId: 1, algorithm: 'md5', key: 'a' }, { keyId: 1, algorithm: 'hmac-sha1', key: 'b' }] } })],
+    ['an unknown digest algorithm', (c) => (c.interfaces.eth0 = { auth: { type: 'cryptographic', keys: [{ keyId: 1, algorithm: 'sha3' as 'md5', key: 'k' }] } })],
+    ['an unknown authentication type', (c) => (c.interfaces.eth0 = { auth: { type: 'kerberos' } as unknown as { type: 'null' } })],
     ['a prefix length of 33', (c) => (c.networks = [{ address: 0, length: 33 }])],
     ['a negative minLsIntervalMs', (c) => (c.minLsIntervalMs = -1)],
     ['an external metric over 24 bits', (c) => c.externals.push({ prefix: parsePrefix('192.0.2.0/24'), metric: 0x1000000, metricType: 2, forwardingAddress: 0, tag: 0 })],

@@ -50,14 +50,19 @@ router ospf
 `;
 }
 
-/** BIRD in front of the nodes: the same as frrRouterConf. */
-export function birdRouterConf(ifName: string, priority: number): string {
-  return `router id ${ROUTER_ID};
+/** The opening of every BIRD configuration in the labs: router id, interfaces rescanned each second, OSPF routes into the kernel. */
+export function birdBaseConf(routerId: string): string {
+  return `router id ${routerId};
 protocol device { scan time 1; }
-protocol direct { ipv4; interface "client0"; }
 protocol kernel {
   ipv4 { export where source ~ [RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2]; };
 }
+`;
+}
+
+/** BIRD in front of the nodes: the same as frrRouterConf. */
+export function birdRouterConf(ifName: string, priority: number): string {
+  return `${birdBaseConf(ROUTER_ID)}protocol direct { ipv4; interface "client0"; }
 protocol ospf v2 lab {
   ecmp yes limit 16;
   ipv4 { import all; export where source = RTS_DEVICE; };
@@ -70,12 +75,7 @@ protocol ospf v2 lab {
 
 /** BIRD on a SIP node: the segment, and the anycast /32 on lo as a stub (nothing else of lo). */
 export function birdNodeConf(ifName: string, routerId: string, priority: number): string {
-  return `router id ${routerId};
-protocol device { scan time 1; }
-protocol kernel {
-  ipv4 { export where source ~ [RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2]; };
-}
-protocol ospf v2 lab {
+  return `${birdBaseConf(routerId)}protocol ospf v2 lab {
   ipv4 { import all; export none; };
   area 0 {
     interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; retransmit 2; wait 3; };
