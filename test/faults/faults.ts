@@ -78,9 +78,12 @@ function sorted(lsas: LsaInstance[]): LsaInstance[] {
   return lsas.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
-/** FRR's database, area 0 and AS-external, as LSA instances. */
+/** RFC 2328 B: an LSA of this age is being flushed; FRR lists it until its MaxAge remover runs, up to a minute later. */
+const MAX_AGE = 3600;
+
+/** FRR's database, area 0 and AS-external, as LSA instances; those being flushed (MaxAge) left out. */
 export function frrDatabase(frr: FrrRouter): LsaInstance[] {
-  type Row = { lsId: string; advertisedRouter: string; sequenceNumber: string; checksum: string };
+  type Row = { lsId: string; advertisedRouter: string; sequenceNumber: string; checksum: string; lsaAge: number };
   type Lists = Record<string, Row[] | number>;
   const db = frr.json<{ areas: Record<string, Lists>; asExternalLinkStates?: Row[] }>('show ip ospf database json');
   const lists: [number, Row[] | number | undefined][] = [];
@@ -91,16 +94,16 @@ export function frrDatabase(frr: FrrRouter): LsaInstance[] {
   return sorted(
     lists.flatMap(([type, rows]) =>
       Array.isArray(rows)
-        ? rows.map((r) => ({ type, lsId: r.lsId, advRouter: r.advertisedRouter, seq: hexOf(r.sequenceNumber, 8), checksum: hexOf(r.checksum, 4) }))
+        ? rows.filter((r) => r.lsaAge < MAX_AGE).map((r) => ({ type, lsId: r.lsId, advRouter: r.advertisedRouter, seq: hexOf(r.sequenceNumber, 8), checksum: hexOf(r.checksum, 4) }))
         : [],
     ),
   );
 }
 
-/** ospf-anycastd's database (`ospf-anycast show database --json`), as LSA instances. */
+/** ospf-anycastd's database (`ospf-anycast show database --json`), as LSA instances; those being flushed left out. */
 export async function anycastdDatabase(daemon: AnycastDaemon): Promise<LsaInstance[]> {
   const { lsas } = await daemon.database();
-  return sorted(lsas.map((l) => ({ type: l.type, lsId: l.lsId, advRouter: l.advRouter, seq: hexOf(l.seq, 8), checksum: hexOf(l.checksum, 4) })));
+  return sorted(lsas.filter((l) => l.age < MAX_AGE).map((l) => ({ type: l.type, lsId: l.lsId, advRouter: l.advRouter, seq: hexOf(l.seq, 8), checksum: hexOf(l.checksum, 4) })));
 }
 
 /** Waits until FRR and every node hold the same LSAs, instance for instance; returns FRR's database. */
@@ -135,13 +138,13 @@ export function impair(seed: SeedLab, ns: string, ifName: string, how: Impairmen
   tc(['qdisc', 'replace', 'dev', ifName, 'root', 'handle', '1:', 'htb', 'default', '10', 'r2q', '1000']);
   tc(['class', 'add', 'dev', ifName, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '1gbit']);
   tc(['class', 'add', 'dev', ifName, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', how.slowRate, 'ceil', how.slowRate, 'burst', '1', 'cburst', '1']);
+  // `numgen random mod 100 < P` holds for P% of the packets; 0% needs no rule, 100% no condition.
+  const share = (percent: number, action: string): string[] => (percent <= 0 ? [] : [percent >= 100 ? action : `numgen random mod 100 < ${percent} ${action}`]);
+  const rules = [...share(how.lossPercent, 'drop'), ...share(how.duplicatePercent, `dup to "${ifName}"`), ...share(how.slowPercent, 'meta priority set 1:20')];
   const chain = `table netdev faults_${ifName} {
   chain egress {
     type filter hook egress device "${ifName}" priority 0;
-    numgen random mod 100 < ${how.lossPercent} drop
-    numgen random mod 100 < ${how.duplicatePercent} dup to "${ifName}"
-    numgen random mod 100 < ${how.slowPercent} meta priority set 1:20
-  }
+${rules.map((r) => `    ${r}\n`).join('')}  }
 }
 `;
   const result = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: chain, encoding: 'utf8', timeout: 10_000 });
