@@ -106,5 +106,7 @@ describe.skipIf(gate.skip)('restarts and interface changes', () => {
     await waitForIdenticalDatabases(s);
     expect((await n3.daemon.interfaces()).find((i) => i.name === RENAMED)?.address).toBe(`${MOVED_ADDRESS}/24`);
     await expectOnlyOwnKernelRoutes(s, 3);
+    // lan0's socket closed with the interface: nothing was sent to it afterwards.
+    expect(n3.daemon.output()).not.toContain('cannot send on interface');
   });
 });
