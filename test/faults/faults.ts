@@ -128,7 +128,7 @@ export interface Impairment {
 
 /**
  * netem's loss, duplicate and reorder on a link end's egress, built from
- * what every kernel has (this one has no sch_netem): an nftables netdev
+ * what kernels with nftables have (many are built without sch_netem): an nftables netdev
  * egress chain drops and duplicates at random and sends a share of the
  * packets to the slow class of an HTB qdisc, where they queue while the
  * others overtake them (delay and reordering within bursts).
@@ -139,7 +139,8 @@ export function impair(seed: SeedLab, ns: string, ifName: string, how: Impairmen
   tc(['class', 'add', 'dev', ifName, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '1gbit']);
   tc(['class', 'add', 'dev', ifName, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', how.slowRate, 'ceil', how.slowRate, 'burst', '1', 'cburst', '1']);
   // `numgen random mod 100 < P` holds for P% of the packets; 0% needs no rule, 100% no condition.
-  const share = (percent: number, action: string): string[] => (percent <= 0 ? [] : [percent >= 100 ? action : `numgen random mod 100 < ${percent} ${action}`]);
+  const share = (percent: number, action: string): string[] =>
+    percent <= 0 ? [] : [percent >= 100 ? `counter ${action}` : `numgen random mod 100 < ${percent} counter ${action}`];
   const rules = [...share(how.lossPercent, 'drop'), ...share(how.duplicatePercent, `dup to "${ifName}"`), ...share(how.slowPercent, 'meta priority set 1:20')];
   const chain = `table netdev faults_${ifName} {
   chain egress {
@@ -151,10 +152,24 @@ ${rules.map((r) => `    ${r}\n`).join('')}  }
   if (result.status !== 0) throw new Error(`nft in ${ns} refused the impairment of ${ifName}: ${result.stderr ?? result.error?.message}`);
 }
 
-/** Takes away what impair() put on a link end. */
-export function repair(seed: SeedLab, ns: string, ifName: string): void {
+/** How many packets a link end dropped, doubled and slowed while impaired. */
+export interface ImpairmentCounts {
+  dropped: number;
+  duplicated: number;
+  slowed: number;
+}
+
+/** Takes away what impair() put on a link end; returns what its rules did (their nftables counters). */
+export function repair(seed: SeedLab, ns: string, ifName: string): ImpairmentCounts {
+  type Expr = { counter?: { packets: number }; drop?: null; dup?: unknown; mangle?: unknown };
+  const listing = seed.lab.net.exec(ns, 'nft', ['-j', 'list', 'table', 'netdev', `faults_${ifName}`]);
+  const rules = (JSON.parse(listing) as { nftables: { rule?: { expr: Expr[] } }[] }).nftables.flatMap((item) => (item.rule === undefined ? [] : [item.rule.expr]));
+  const counted = (action: keyof Expr): number =>
+    rules.filter((expr) => expr.some((e) => action in e)).reduce((sum, expr) => sum + (expr.find((e) => e.counter !== undefined)?.counter?.packets ?? 0), 0);
+  const counts = { dropped: counted('drop'), duplicated: counted('dup'), slowed: counted('mangle') };
   seed.lab.net.exec(ns, 'nft', ['delete', 'table', 'netdev', `faults_${ifName}`]);
   seed.lab.net.exec(ns, 'tc', ['qdisc', 'del', 'dev', ifName, 'root']);
+  return counts;
 }
 
 /** Both ends of node `i`'s link to the bridge: its lan0, and port pI in the bridge's namespace. */

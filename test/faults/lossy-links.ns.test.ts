@@ -52,11 +52,15 @@ describe.skipIf(gate.skip)('lossy, duplicating, reordering node links', () => {
       }
       await sleep(SAMPLE_MS);
     }
-    for (const end of ends) repair(s, end.ns, end.ifName);
+    const done = ends.map((end) => ({ end: `${end.ns} ${end.ifName}`, ...repair(s, end.ns, end.ifName) }));
 
     // At least a sample every two seconds, however slowly vtysh answers on a loaded machine.
     expect(samples).toBeGreaterThanOrEqual(FAULTY_AFTER_FULL_MS / 2000);
     expect(lapses).toEqual([]);
+    // The faults were there: every link end lost, doubled and slowed packets.
+    for (const d of done) {
+      expect(Math.min(d.dropped, d.duplicated, d.slowed), `what ${d.end} did: ${JSON.stringify(d)}`).toBeGreaterThan(0);
+    }
     // No node saw an adjacency leave Full: not with the router, not with n1 (the BDR).
     for (const node of s.nodes) {
       const changes = adjacencyChanges(node.daemon);
@@ -66,6 +70,6 @@ describe.skipIf(gate.skip)('lossy, duplicating, reordering node links', () => {
 
     await waitForSeedRoutes(s);
     const db = await waitForIdenticalDatabases(s);
-    console.info(`lossy links: ${samples} samples over ${FAULTY_AFTER_FULL_MS} ms, all Full; ${db.length} LSAs identical on FRR and ${FAULT_NODES} nodes`);
+    console.info(`lossy links: ${samples} samples over ${FAULTY_AFTER_FULL_MS} ms, all Full; ${JSON.stringify(done)}; ${db.length} LSAs identical on FRR and ${FAULT_NODES} nodes`);
   }, 180_000);
 });

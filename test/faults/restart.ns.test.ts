@@ -62,7 +62,7 @@ describe.skipIf(gate.skip)('restarts and interface changes', () => {
       { timeoutMs: CONVERGE_MS, intervalMs: 20, detail },
     );
     expect(await n2.daemon.stop('SIGKILL')).toBe('SIGKILL');
-    for (const end of ends) repair(s, end.ns, end.ifName);
+    for (const end of ends) expect(repair(s, end.ns, end.ifName).slowed, `packets slowed on ${end.ifName}`).toBeGreaterThan(0);
     // What a crashed run leaves: a protocol-188 route nobody announces.
     s.lab.net.exec(n2.ns, 'ip', ['route', 'add', STALE, 'via', ROUTER_ADDRESS, 'proto', '188', 'metric', '20']);
     await n2.daemon.start();
