@@ -304,14 +304,14 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
 
   private apply(output: InstanceOutput): void {
     switch (output.kind) {
-      case 'send':
       case 'membership':
-        this.transport.apply(output).catch((err: unknown) =>
-          this.logger.limited(`send:${output.ifName}`, 'warning', 'cannot send on interface', {
-            ifName: output.ifName,
-            error: err instanceof Error ? err.message : String(err),
-          }),
-        );
+        // Leaving the groups of an interface that went down (RFC 2328 9.3 InterfaceDown): its
+        // socket is closed already, and the memberships went with it.
+        if (!output.join && this.transport.get(output.ifName) === undefined) return;
+        this.applyToSocket(output);
+        return;
+      case 'send':
+        this.applyToSocket(output);
         return;
       case 'event':
         if (output.event.type === 'drop') {
@@ -353,6 +353,16 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     }
     this.authFailuresLogged.add(key);
     this.logger.warning('OSPF authentication failed; further failures of this neighbour for this reason are only counted', fields);
+  }
+
+  /** A packet or a group membership for an interface's socket; a failure is logged, rate-limited. */
+  private applyToSocket(output: Extract<InstanceOutput, { kind: 'send' | 'membership' }>): void {
+    this.transport.apply(output).catch((err: unknown) =>
+      this.logger.limited(`send:${output.ifName}`, 'warning', 'cannot send on interface', {
+        ifName: output.ifName,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
   }
 
   /** One timer for the whole instance, set to its next deadline. */

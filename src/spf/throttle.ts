@@ -45,10 +45,17 @@ export class SpfScheduler {
     return Math.min(this.settings.initialHoldMs * this.multiplier, this.settings.maxHoldMs);
   }
 
-  /** New timers; as FRR, the back-off starts over. A pending run keeps its time. */
+  /**
+   * New timers; as FRR, the back-off starts over. The same timers again (any
+   * other setting of the router changed) keep it: otherwise every interface
+   * change that reconfigures the router would undo the throttle. A pending
+   * run keeps its time.
+   */
   configure(settings: SpfThrottle): void {
-    this.settings = check(settings);
-    this.multiplier = 1;
+    const next = check(settings);
+    const same = next.delayMs === this.settings.delayMs && next.initialHoldMs === this.settings.initialHoldMs && next.maxHoldMs === this.settings.maxHoldMs;
+    this.settings = next;
+    if (!same) this.multiplier = 1;
   }
 
   /** Something changed at `now`: returns when the SPF should run. */

@@ -134,6 +134,8 @@ export interface SeedLab {
   lab: InteropLab;
   router: FrontRouter;
   routerNs: string;
+  /** The bridge's namespace: port p0 is the router's, pN node N's. */
+  switchNs: string;
   nodes: { i: number; ns: string; daemon: AnycastDaemon }[];
 }
 
@@ -142,12 +144,18 @@ export function nodePriority(i: number): number {
   return i === 1 ? 100 : 0;
 }
 
+/** Rewrites of the router's configuration text, for labs that need other timers. */
+export interface SeedTuning {
+  routerConf?: (conf: string) => string;
+}
+
 /** Builds the seed lab (nothing started). */
-export function seedLab(label: string, kind: 'frr' | 'bird', nodeCount: number): SeedLab {
+export function seedLab(label: string, kind: 'frr' | 'bird', nodeCount: number, tuning: SeedTuning = {}): SeedLab {
+  const tuneRouter = tuning.routerConf ?? ((conf: string): string => conf);
   const lab = new InteropLab(label);
   const routerNs = lab.namespace('r');
   const nodeNs = Array.from({ length: nodeCount }, (_, k) => lab.namespace(`n${k + 1}`));
-  lab.segment('sw', [
+  const switchNs = lab.segment('sw', [
     { ns: routerNs, ifName: 'lan0', cidr: `${ROUTER_ADDRESS}/24` },
     ...nodeNs.map((ns, k) => ({ ns, ifName: 'lan0', cidr: `${nodeAddress(k + 1)}/24` })),
   ]);
@@ -155,10 +163,10 @@ export function seedLab(label: string, kind: 'frr' | 'bird', nodeCount: number):
   lab.loopback(routerNs, `${ROUTER_ID}/32`);
   let router: FrontRouter;
   if (kind === 'frr') {
-    const frr = lab.frr(routerNs, 'r', frrRouterConf('lan0', 200));
+    const frr = lab.frr(routerNs, 'r', tuneRouter(frrRouterConf('lan0', 200)));
     router = { kind, peer: frr, neighbors: () => frr.neighbors(), interfaceState: () => frr.interfaces().lan0?.state ?? 'absent' };
   } else {
-    const bird = lab.bird(routerNs, 'r', birdRouterConf('lan0', 200));
+    const bird = lab.bird(routerNs, 'r', tuneRouter(birdRouterConf('lan0', 200)));
     router = { kind, peer: bird, neighbors: () => bird.neighbors(), interfaceState: () => bird.interfaceState('lan0') };
   }
   const nodes = nodeNs.map((ns, k) => {
@@ -167,7 +175,7 @@ export function seedLab(label: string, kind: 'frr' | 'bird', nodeCount: number):
     lab.loopback(ns, `${nodeRouterId(i)}/32`);
     return { i, ns, daemon: lab.anycastd(ns, `n${i}`, nodeConf(i, nodePriority(i))) };
   });
-  return { lab, router, routerNs, nodes };
+  return { lab, router, routerNs, switchNs, nodes };
 }
 
 /**

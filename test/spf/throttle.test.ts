@@ -81,6 +81,19 @@ describe('SpfScheduler (timers throttle spf)', () => {
     expect(s.holdMs).toBe(40);
   });
 
+  it('keeps the back-off when configured with the timers it already has', () => {
+    const s = new SpfScheduler({ delayMs: 0, initialHoldMs: 50, maxHoldMs: 500 });
+    s.request(0);
+    s.ran(0);
+    s.request(1);
+    s.ran(50);
+    expect(s.holdMs).toBe(100);
+    s.configure({ delayMs: 0, initialHoldMs: 50, maxHoldMs: 500 });
+    expect(s.holdMs).toBe(100);
+    // The next request inside the hold time still waits it out.
+    expect(s.request(60)).toBe(150);
+  });
+
   it('rejects negative or non-numeric timers with SpfConfigError', () => {
     expect(() => new SpfScheduler({ delayMs: -1, initialHoldMs: 50, maxHoldMs: 5000 })).toThrow(SpfConfigError);
     expect(() => new SpfScheduler({ delayMs: 0, initialHoldMs: NaN, maxHoldMs: 5000 })).toThrow(SpfConfigError);
