@@ -21,9 +21,10 @@ import {
   type LsUpdatePacket,
 } from '../src/packet/index.js';
 
-const Runs = 15;
+/** Rounds per packet: one run of the subject and one of the peer each, the order swapped every round. */
+const Runs = 41;
 /** Each timed run lasts at least this much CPU time, so that timer resolution does not matter. */
-const RunMs = 60;
+const RunMs = 30;
 
 let sink = 0;
 
@@ -100,16 +101,24 @@ function median(values: number[]): number {
 
 /**
  * Runs `subject` and `peer` alternately, Runs times each, so that both see
- * the same machine; returns their median rates and the median of the
- * run-by-run ratios subject / peer.
+ * the same machine: subject then peer in even rounds, peer then subject in
+ * odd ones, so that neither always runs first after the other; returns their
+ * median rates and the median of the round-by-round ratios subject / peer.
  */
 function measurePair(subject: () => number, peer: () => number, batch: number): { subject: number; peer: number; ratio: number } {
   const subjects: number[] = [];
   const peers: number[] = [];
   const ratios: number[] = [];
   for (let run = 0; run < Runs; run++) {
-    const s = rate(subject, batch);
-    const p = rate(peer, batch);
+    let s: number;
+    let p: number;
+    if (run % 2 === 0) {
+      s = rate(subject, batch);
+      p = rate(peer, batch);
+    } else {
+      p = rate(peer, batch);
+      s = rate(subject, batch);
+    }
     subjects.push(s);
     peers.push(p);
     ratios.push(s / p);

@@ -30,11 +30,10 @@ export function decodeLsUpdate(r: Reader, c: PacketCommon): LsUpdatePacket {
   const count = r.u32();
   if (count > r.remaining / LsaHeaderLength) throw new DecodeError('bad-lsa-count', r.pos - 4, `${count} LSAs in ${r.remaining} bytes`);
   const { data, view, end } = r;
-  const buffer = data.buffer;
   let pos = r.pos;
   const lsas: Lsa[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const lsa = readLsa(data, view, buffer, pos, end);
+    const lsa = readLsa(data, view, pos, end);
     lsas[i] = lsa;
     pos += lsa.length;
   }

@@ -76,14 +76,13 @@ export class PacketLsa implements Lsa {
   length: number;
   /** The packet's bytes, and where in them the LSA starts and how long it is. */
   readonly #data: Uint8Array;
-  readonly #buffer: ArrayBufferLike;
   readonly #start: number;
   readonly #length: number;
   #raw: Uint8Array | undefined;
 
-  /** The LSA at data[start, start + length), `view` being a DataView over exactly data and `buffer` data.buffer; the caller has checked the bounds. */
-  constructor(data: Uint8Array, view: DataView, buffer: ArrayBufferLike, start: number, length: number) {
-    this.age = view.getUint16(start);
+  /** The LSA at data[start, start + length), `view` being a DataView over exactly data; the caller has checked the bounds. */
+  constructor(data: Uint8Array, view: DataView, start: number, length: number) {
+    this.age = (data[start] << 8) | data[start + 1];
     this.options = data[start + 2];
     this.type = data[start + 3];
     this.lsId = view.getUint32(start + 4);
@@ -92,7 +91,6 @@ export class PacketLsa implements Lsa {
     this.checksum = view.getUint16(start + 16);
     this.length = length;
     this.#data = data;
-    this.#buffer = buffer;
     this.#start = start;
     this.#length = length;
     this.#raw = undefined;
@@ -102,7 +100,8 @@ export class PacketLsa implements Lsa {
     let raw = this.#raw;
     if (raw === undefined) {
       // The constructor makes the view about twice as fast as subarray does.
-      raw = this.#raw = new Uint8Array(this.#buffer, this.#data.byteOffset + this.#start, this.#length);
+      const data = this.#data;
+      raw = this.#raw = new Uint8Array(data.buffer, data.byteOffset + this.#start, this.#length);
     }
     return raw;
   }
@@ -131,16 +130,16 @@ export class PacketLsa implements Lsa {
 
 /**
  * The LSA at data[offset, offset + its length) (`view` is a DataView over
- * exactly data, `buffer` is data.buffer, read once per packet by the caller), as a PacketLsa. Checks that the length covers the header and
- * that the LSA ends by `end`.
+ * exactly data), as a PacketLsa. Checks that the length covers the header
+ * and that the LSA ends by `end`.
  */
-export function readLsa(data: Uint8Array, view: DataView, buffer: ArrayBufferLike, offset: number, end: number): PacketLsa {
+export function readLsa(data: Uint8Array, view: DataView, offset: number, end: number): PacketLsa {
   if (end - offset < LsaHeaderLength) throw new DecodeError('truncated', offset, 'LSA header');
   const length = view.getUint16(offset + 18);
   if (length < LsaHeaderLength || length > end - offset) {
     throw new DecodeError('bad-lsa-length', offset + 18, `LSA length ${length}, ${end - offset} bytes left`);
   }
-  return new PacketLsa(data, view, buffer, offset, length);
+  return new PacketLsa(data, view, offset, length);
 }
 
 /** True when the LSA's stored checksum is right: verifyLsaChecksum for a PacketLsa checked in place, else over lsa.raw. */

@@ -1,7 +1,13 @@
-// RFC 2328 2.1–2.3: the sample AS of figure 2, taken as one area, its
-// link-state database (figure 3, costs in the "FROM" column's direction) and
-// the routing table of router RT6 (table 2 of section 2.3). Addresses are
-// ours: the RFC names networks and routers only.
+// RFC 2328 2.1.2–2.3: the sample AS of figure 2, taken as one area; its
+// link-state database is figure 3 (an edge's cost is the FROM column's output
+// cost), and the expected routing table of router RT6 is table 2 (section
+// 2.2: local destinations and the AS boundary routers) and table 3 (section
+// 2.3: external destinations, type 1 metrics). Addresses are ours: the RFC
+// names networks and routers only. The RFC numbers only the serial line
+// RT6–RT10 (interfaces Ia on RT6 and Ib on RT10, each advertised by the other
+// end as a stub, 2.1); the other point-to-point lines are unnumbered there.
+// Here they carry addresses, so that next hops have one to show, but no stub
+// links, so that they add no destinations: the RFC's tables have none.
 
 import { describe, expect, it } from 'vitest';
 import { buildLsa } from '../../src/packet/index.js';
@@ -24,7 +30,7 @@ const N9 = net('192.168.9.0/24');
 const N10 = net('192.168.10.0/24');
 const N11 = net('192.168.11.0/24');
 const H1 = net('192.168.12.1/32');
-// The serial line RT6–RT10: RT6 is 10.6.10.1, RT10 10.6.10.2; each end advertises the other's address (Ib by RT6, Ia by RT10).
+// The serial line RT6–RT10 (figure 2): Ia is RT6's interface, Ib RT10's; each end advertises the other's address (Ib by RT6 at cost 7, Ia by RT10 at cost 5).
 const Ia = net('10.6.10.1/32');
 const Ib = net('10.6.10.2/32');
 const N12 = net('172.16.12.0/24');
@@ -57,7 +63,7 @@ const stub = (p: { address: number; length: number }, metric: number): RouterLin
   tos: [],
 });
 
-// DRs: RT4 on N3, RT8 on N6, RT11 on N8, RT12 on N9.
+// DRs (the RFC names none; the tables do not depend on the choice): RT4 on N3, RT8 on N6, RT11 on N8, RT12 on N9.
 const routerLinks: [number, number, RouterLink[]][] = [
   [1, 0, [transit(N3, 4, 1, 1), stub(N1, 3)]],
   [2, 0, [transit(N3, 4, 2, 1), stub(N2, 3)]],
@@ -78,7 +84,7 @@ const networkLsas: [{ address: number }, number, number[]][] = [
   [N8, 11, [10, 11]],
   [N9, 12, [9, 11, 12]],
 ];
-// Figure 3's external routes: type 1 metrics (the RFC adds them to the path cost).
+// Figure 3's external routes: type 1 metrics, as section 2.3's example takes them (added to the path cost).
 const externals: [number, { address: number; length: number }, number][] = [
   [5, N12, 8],
   [5, N13, 8],
@@ -123,7 +129,7 @@ const viaRT3 = '10.3.6.1@ser-rt3';
 const viaRT5 = '10.5.6.1@ser-rt5';
 const viaRT10 = '10.6.10.2@ser-rt10';
 
-describe('RFC 2328 2.3, table 2: the routing table of RT6', () => {
+describe('RFC 2328 2.2 and 2.3: the routing table of RT6', () => {
   const result = rt6().calculate();
   const row = (p: { address: number; length: number }): string => {
     const route = result.table.get(p);
@@ -131,39 +137,49 @@ describe('RFC 2328 2.3, table 2: the routing table of RT6', () => {
     return `${route.pathType} ${route.cost} ${route.nextHops.map((h) => (h.address === 0 ? `*@${h.ifName}` : `${formatIpv4(h.address)}@${h.ifName}`)).join(',')}`;
   };
 
+  // Table 2, "The portion of Router RT6's routing table listing local
+  // destinations": destination, next hop, distance ("*": directly attached).
   it.each([
-    ['N1', N1, 'intra-area 10 ' + viaRT3],
-    ['N2', N2, 'intra-area 10 ' + viaRT3],
-    ['N3', N3, 'intra-area 7 ' + viaRT3],
-    ['N4', N4, 'intra-area 8 ' + viaRT3],
-    ['Ib', Ib, 'intra-area 7 *@ser-rt10'],
-    ['Ia', Ia, 'intra-area 12 ' + viaRT10],
-    ['N6', N6, 'intra-area 8 ' + viaRT10],
-    ['N7', N7, 'intra-area 12 ' + viaRT10],
-    ['N8', N8, 'intra-area 10 ' + viaRT10],
-    ['N9', N9, 'intra-area 11 ' + viaRT10],
-    ['N10', N10, 'intra-area 13 ' + viaRT10],
-    ['N11', N11, 'intra-area 14 ' + viaRT10],
-    ['H1', H1, 'intra-area 21 ' + viaRT10],
-    ['N12', N12, 'external-1 10 ' + viaRT10],
-    ['N13', N13, 'external-1 14 ' + viaRT5],
-    ['N14', N14, 'external-1 14 ' + viaRT5],
-    ['N15', N15, 'external-1 17 ' + viaRT10],
-  ])('%s', (_name, prefix, expected) => {
+    ['N1 RT3 10', N1, 'intra-area 10 ' + viaRT3],
+    ['N2 RT3 10', N2, 'intra-area 10 ' + viaRT3],
+    ['N3 RT3 7', N3, 'intra-area 7 ' + viaRT3],
+    ['N4 RT3 8', N4, 'intra-area 8 ' + viaRT3],
+    ['Ib * 7', Ib, 'intra-area 7 *@ser-rt10'],
+    ['Ia RT10 12', Ia, 'intra-area 12 ' + viaRT10],
+    ['N6 RT10 8', N6, 'intra-area 8 ' + viaRT10],
+    ['N7 RT10 12', N7, 'intra-area 12 ' + viaRT10],
+    ['N8 RT10 10', N8, 'intra-area 10 ' + viaRT10],
+    ['N9 RT10 11', N9, 'intra-area 11 ' + viaRT10],
+    ['N10 RT10 13', N10, 'intra-area 13 ' + viaRT10],
+    ['N11 RT10 14', N11, 'intra-area 14 ' + viaRT10],
+    ['H1 RT10 21', H1, 'intra-area 21 ' + viaRT10],
+  ])('table 2: %s', (_row, prefix, expected) => {
     expect(row(prefix)).toBe(expected);
   });
 
-  it('has those 17 destinations and no others, all added by the first run', () => {
+  // Table 2's last rows: the routers that advertise external routes, RT5 and RT7.
+  it('table 2: RT5 RT5 6, RT7 RT10 8', () => {
+    expect(
+      result.table.routerRoutes().map((r) => `${formatIpv4(r.routerId)} ${r.pathType} ${r.cost} asbr=${r.asbr} ${r.nextHops.map((h) => `${formatIpv4(h.address)}@${h.ifName}`)}`),
+    ).toEqual([`10.0.0.5 intra-area 6 asbr=true ${viaRT5}`, `10.0.0.7 intra-area 8 asbr=true ${viaRT10}`]);
+  });
+
+  // Table 3, "The portion of Router RT6's routing table listing external
+  // destinations": N12 goes through RT7 (8 + 2 = 10) rather than RT5 (6 + 8).
+  it.each([
+    ['N12 RT10 10', N12, 'external-1 10 ' + viaRT10],
+    ['N13 RT5 14', N13, 'external-1 14 ' + viaRT5],
+    ['N14 RT5 14', N14, 'external-1 14 ' + viaRT5],
+    ['N15 RT10 17', N15, 'external-1 17 ' + viaRT10],
+  ])('table 3: %s', (_row, prefix, expected) => {
+    expect(row(prefix)).toBe(expected);
+  });
+
+  it("has tables 2 and 3's 17 networks and no others, all added by the first run", () => {
     expect(result.kind).toBe('full');
     expect(result.table.size).toBe(17);
     expect(result.changes.map((c) => `${c.kind} ${formatPrefix(c.prefix)}`)).toEqual(
       result.table.routes().map((r) => `add ${formatPrefix(r.prefix)}`),
     );
-  });
-
-  it('routes to the AS boundary routers RT5 (cost 6) and RT7 (cost 8, via RT10)', () => {
-    expect(
-      result.table.routerRoutes().map((r) => `${formatIpv4(r.routerId)} ${r.pathType} ${r.cost} asbr=${r.asbr} ${r.nextHops.map((h) => `${formatIpv4(h.address)}@${h.ifName}`)}`),
-    ).toEqual([`10.0.0.5 intra-area 6 asbr=true ${viaRT5}`, `10.0.0.7 intra-area 8 asbr=true ${viaRT10}`]);
   });
 });
