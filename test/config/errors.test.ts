@@ -230,6 +230,25 @@ describe('unsupported features are refused by name', () => {
     );
   });
 
+  it('refuses user and group names that are not names, and a stray word for group', () => {
+    expect(issueOf(`${OSPF}user 65534\n`).message).toBe(
+      '"65534" is not a user or group name (a letter or _, then up to 31 letters, digits, ".", "_" or "-")',
+    );
+    expect(issueOf(`${OSPF}user ospf group -x\n`)).toMatchObject({ column: 17, word: '-x' });
+    expect(issueOf(`${OSPF}user ospf groups staff\n`).message).toBe('"groups" is not valid here: expected "group"');
+    expect(issueOf(`${OSPF}user ospf group\n`).message).toContain('missing group name');
+    expect(issueOf(`${OSPF}user\n`).message).toContain('missing user name');
+    expect(issueOf(`${OSPF}user ospf group staff extra\n`).message).toBe('unexpected "extra" after "user ospf group staff"');
+  });
+
+  it('refuses a relative control socket path', () => {
+    expect(issueOf(`${OSPF}control-socket run/ospf.sock\n`)).toMatchObject({
+      line: 4,
+      column: 16,
+      message: 'control socket path "run/ospf.sock" must be absolute',
+    });
+  });
+
   it('still reports an unknown command after a bad top-level statement', () => {
     const issues = issuesOf(`${OSPF}log bogus\n ip ospf cost 5\n`);
     expect(issues.map((i) => i.line)).toEqual([4, 5]);
