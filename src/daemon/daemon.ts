@@ -51,6 +51,8 @@ export interface DaemonOptions {
   load?: () => Promise<DaemonConfig>;
   /** The control socket path, overriding the configuration; false for none. */
   controlSocket?: string | false;
+  /** The group whose members may use the control socket (mode 0660); without one it is 0600. */
+  controlSocketGroup?: number;
   /** Health checks written as functions, by prefix text ("10.206.206.1/32"). */
   customChecks?: Record<string, readonly CustomCheckOptions[]>;
   system?: Partial<DaemonSystem>;
@@ -178,7 +180,9 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.kernelCheckTimer.unref();
     if (this.config.metricsListen !== undefined) await this.startMetrics(formatIpv4(this.config.metricsListen.address), this.config.metricsListen.port);
     const socketPath = this.options.controlSocket ?? this.config.controlSocket;
-    if (socketPath !== false) this.control = await ControlServer.listen(socketPath, (request) => this.handleControl(request));
+    if (socketPath !== false) {
+      this.control = await ControlServer.listen(socketPath, (request) => this.handleControl(request), { group: this.options.controlSocketGroup });
+    }
     this.logger.notice('ospf-anycastd started', {
       routerId: formatIpv4(this.routerConfig.routerId),
       area: formatIpv4(this.routerConfig.areaId),
@@ -460,6 +464,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     const next = await this.options.load();
     const diff = diffConfig(this.config, next);
     if (diff.unchanged) return 'configuration unchanged';
+    // The daemon's user was chosen before it started: it has no privilege left to change it.
+    if (diff.daemon.includes('user')) throw new Error('the user statement changed: restart the daemon to apply it');
     if (diff.restartRequired && next.ospf.routerId !== undefined) {
       throw new Error('the router id or the area changed: restart the daemon to apply it');
     }
