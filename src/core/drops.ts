@@ -6,6 +6,7 @@ export const DropReasons = [
   'area-mismatch', // RFC 2328 8.2: Area ID is not the interface's area
   'auth-mismatch', // RFC 2328 8.2 / D: AuType other than Null
   'own-packet', // RFC 2328 8.2: Router ID is our own
+  'duplicate-router-id', // RFC 2328 8.2 / 10.5: our Router ID from an address not ours: another router uses it (FRR's "Duplicate Router ID")
   'interface-disabled', // received on an interface OSPF does not run on (or passive, or down)
   'not-dr-or-backup', // RFC 2328 8.2: sent to AllDRouters while we are neither DR nor Backup
   'wrong-subnet', // RFC 2328 8.2: source not on the interface's network

@@ -103,6 +103,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private kernelCheckTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private closed = false;
+  /** Interfaces the configuration names that the kernel does not have (yet). */
+  private missing = new Set<string>();
 
   private constructor(private readonly options: DaemonOptions) {
     super();
@@ -169,6 +171,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     for (const block of this.config.anycast) this.step({ kind: 'advertise', prefix: block.prefix, mode: 'withdraw' });
     for (const info of interfaces) this.step({ kind: 'interface', info });
     this.monitor.on('interface', (info) => this.onInterface(info));
+    this.checkInterfacesExist();
     this.monitor.on('error', (error) => this.logger.warning('netlink interface monitor error', { error: error.message }));
 
     await this.startAnnouncer();
@@ -308,7 +311,17 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         );
         return;
       case 'event':
-        if (output.event.type === 'drop') {
+        if (output.event.type === 'drop' && output.event.reason === 'duplicate-router-id') {
+          // A misconfiguration, not a race: said at error level, once an hour per sender; every packet is counted.
+          const src = formatIpv4(output.event.src);
+          this.logger.limited(
+            `duplicate-router-id:${output.event.ifName}:${src}`,
+            'error',
+            `Duplicate Router ID: ${src} on ${output.event.ifName} uses our router id ${formatIpv4(this.routerConfig.routerId)}; no adjacency is formed with it`,
+            { ifName: output.event.ifName, src },
+            3_600_000,
+          );
+        } else if (output.event.type === 'drop') {
           // Counted by the engine; most are ordinary protocol races (MinLSArrival, a DD before 2-Way).
           this.logger.limited(`drop:${output.event.ifName}:${output.event.reason}`, 'debug', 'dropped an OSPF packet', {
             ifName: output.event.ifName,
@@ -360,7 +373,21 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.emit('neighbor-state', e);
   }
 
+  /**
+   * An `interface NAME` (or passive-interface NAME) the kernel does not have
+   * is not an error: as in FRR, its settings wait for it and apply when it
+   * appears. Said at start and at every reload, while it is missing.
+   */
+  private checkInterfacesExist(): void {
+    const named = new Set([...Object.keys(this.config.interfaces), ...Object.keys(this.config.ospf.passiveInterfaces)]);
+    this.missing = new Set([...named].filter((name) => this.monitor.get(name) === undefined).sort());
+    for (const name of this.missing) {
+      this.logger.warning(`interface ${name} is configured but does not exist: its settings apply when it appears`, { ifName: name });
+    }
+  }
+
   private onInterface(info: InterfaceInfo): void {
+    if (this.missing.delete(info.name)) this.logger.notice(`configured interface ${info.name} appeared`, { ifName: info.name });
     this.step({ kind: 'interface', info });
     this.refreshRouterConfig();
     // Next hops through an interface that changed may now resolve differently,
@@ -471,6 +498,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     }
     const routerId = next.ospf.routerId ?? this.config.ospf.routerId;
     this.config = { ...next, ospf: { ...next.ospf, routerId } };
+    this.checkInterfacesExist();
     this.refreshRouterConfig();
     const anycastChanges = diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length;
     if (anycastChanges > 0) {
