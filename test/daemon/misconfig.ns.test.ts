@@ -89,6 +89,9 @@ router ospf
     const metrics = lab.exec(a, process.execPath, ['-e', "fetch('http://127.0.0.1:19188/metrics').then(r => r.text()).then(t => process.stdout.write(t))"]);
     const counted = Number(/^ospf_packet_drops_total\{reason="duplicate-router-id"\} (\d+)$/m.exec(metrics)?.[1]);
     expect(counted).toBeGreaterThanOrEqual(12);
+    const summary = JSON.parse(cli('--json', 'show', 'ospf').stdout) as { drops: Record<string, number> };
+    expect(summary.drops['duplicate-router-id']).toBeGreaterThanOrEqual(counted);
+    expect(summary.drops['own-packet']).toBe(0);
   });
 
   it('uses the interface once it appears: adjacency and route through it', async () => {
