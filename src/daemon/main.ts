@@ -70,7 +70,9 @@ export async function loadConfig(path: string): Promise<DaemonConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ file: path, line: 0, column: 0, word: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }]);
+    // "ENOENT: no such file or directory": the code and what it means, without the path said twice.
+    const reason = err instanceof Error ? (err.message.split(',')[0] as string) : String(err);
+    throw new ConfigError([{ file: path, line: 0, column: 0, word: '', message: `cannot read: ${reason}` }]);
   }
   return parseConfig(text, path);
 }
