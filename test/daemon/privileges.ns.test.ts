@@ -162,6 +162,12 @@ describe.skipIf(gate.skip)('ospf-anycastd dropping to its user', () => {
     );
   });
 
+  it('SIGHUP to the relay reaches the daemon, which rereads its file as nobody', async () => {
+    daemonB.kill('SIGHUP');
+    await waitFor('the reload', () => logs.b.includes('notice  SIGHUP: configuration unchanged'), { timeoutMs: 10_000, intervalMs: 50, detail: () => logs.b });
+    expect(daemonB.exitCode).toBeNull();
+  });
+
   it('SIGTERM to the relay stops the daemon cleanly and removes its routes', async () => {
     daemonB.kill('SIGTERM');
     await waitFor('daemon b to exit', () => daemonB.exitCode !== null, { timeoutMs: 10_000, intervalMs: 50 });
