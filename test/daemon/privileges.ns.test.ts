@@ -168,6 +168,14 @@ describe.skipIf(gate.skip)('ospf-anycastd dropping to its user', () => {
     expect(daemonB.exitCode).toBeNull();
   });
 
+  it('refuses a reload that changes the user: only a restart can', () => {
+    const file = join(dir, 'b.conf');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('user nobody group nogroup', 'user nobody'));
+    const reload = spawnSync(process.execPath, [CLI, '--socket', socket, 'reload'], { encoding: 'utf8', timeout: 10_000 });
+    expect(reload.status).toBe(1);
+    expect(reload.stderr).toBe('ospf-anycast: the user statement changed: restart the daemon to apply it\n');
+  });
+
   it('SIGTERM to the relay stops the daemon cleanly and removes its routes', async () => {
     daemonB.kill('SIGTERM');
     await waitFor('daemon b to exit', () => daemonB.exitCode !== null, { timeoutMs: 10_000, intervalMs: 50 });
