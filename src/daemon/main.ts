@@ -10,7 +10,7 @@ import { DaemonStartError, OspfAnycastDaemon } from './daemon.js';
 import { Logger, parseLogLevel, type LogLevel } from './logger.js';
 import { findSetpriv, lookupAccount, prepareSocketDirectory, PrivilegeError, runAs, type Account } from './privileges.js';
 
-export const daemonUsage = `usage: ospf-anycastd -f FILE [--socket PATH] [--log-level LEVEL]
+export const daemonUsage = `usage: ospf-anycastd -f FILE [--socket PATH] [--log-level LEVEL] [--user NAME [--group GROUP]] [--check]
   -f, --config FILE   FRR-style configuration (ospfd.conf syntax plus anycast blocks)
   --socket PATH       control socket for the ospf-anycast CLI (overrides control-socket)
   --log-level LEVEL   debug, info, notice, warning or error (overrides the file's log level)

@@ -85,14 +85,18 @@ export function findSetpriv(path = process.env.PATH ?? ''): string {
  * refused: it cannot be given away.
  */
 export function prepareSocketDirectory(dir: string, account: Account): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const stat = statSync(dir);
-  if (!stat.isDirectory()) throw new PrivilegeError(`${dir} is not a directory: the control socket needs a directory of its own`);
-  if ((stat.mode & 0o1000) !== 0) {
-    throw new PrivilegeError(`${dir} is a shared directory (sticky bit): give the control socket a directory of its own (control-socket PATH)`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = statSync(dir);
+    if ((stat.mode & 0o1000) !== 0) {
+      throw new PrivilegeError(`${dir} is a shared directory (sticky bit): give the control socket a directory of its own (control-socket PATH)`);
+    }
+    chownSync(dir, account.uid, account.socketGroup ?? account.gid);
+    chmodSync(dir, account.socketGroup === undefined ? 0o700 : 0o750);
+  } catch (err) {
+    if (err instanceof PrivilegeError) throw err;
+    throw new PrivilegeError(`cannot prepare the control socket directory ${dir}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  chownSync(dir, account.uid, account.socketGroup ?? account.gid);
-  chmodSync(dir, account.socketGroup === undefined ? 0o700 : 0o750);
 }
 
 /** setpriv's arguments: become the user, keep exactly the two capabilities everywhere they can be kept. */

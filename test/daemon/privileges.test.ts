@@ -52,6 +52,16 @@ describe('setpriv', () => {
 });
 
 describe('the control socket directory', () => {
+  it('is a directory, and one that can be made', () => {
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, '');
+    const account = { user: 'nobody', uid: 65534, gid: 65534 };
+    expect(() => prepareSocketDirectory(file, account)).toThrow(
+      new PrivilegeError(`cannot prepare the control socket directory ${file}: EEXIST: file already exists, mkdir '${file}'`),
+    );
+    expect(() => prepareSocketDirectory(join(file, 'run'), account)).toThrow(/^cannot prepare the control socket directory .*\/plain-file\/run: ENOTDIR/);
+  });
+
   it('is never a shared directory such as /tmp', () => {
     expect(() => prepareSocketDirectory(tmpdir(), { user: 'nobody', uid: 65534, gid: 65534 })).toThrow(
       `${tmpdir()} is a shared directory (sticky bit): give the control socket a directory of its own (control-socket PATH)`,
