@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab, namespaceGate } from '../helpers/netns.js';
 import { CLI_BIN, DAEMON_BIN, waitFor } from '../helpers/peers.js';
+import { collectOutput, kernelRoute, type KernelRouteView } from './helpers.js';
 
 const gate = namespaceGate('misconfiguration namespace tests');
 const FAST = ' ip ospf dead-interval minimal hello-multiplier 4\n';
@@ -60,8 +61,7 @@ router ospf
     writeFileSync(join(dir, 'c.conf'), `interface e1\n${FAST}!\nrouter ospf\n ospf router-id 10.255.2.3\n network 10.9.3.0/24 area 0\n network 10.255.2.3/32 area 0\n!\n`);
     for (const [name, ns] of [['a', a], ['b', b], ['c', c]] as const) {
       const child = lab.spawn(ns, process.execPath, [DAEMON_BIN, '-f', join(dir, `${name}.conf`), '--socket', join(dir, `${name}.sock`)]);
-      child.stdout.on('data', (d: Buffer) => (logs[name] += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (logs[name] += d.toString()));
+      collectOutput(child, logs, name);
       children.push(child);
     }
   });
@@ -100,7 +100,7 @@ router ospf
     lab.address(c, 'e1', '10.9.3.3/24');
     lab.up(a, 'e1');
     lab.up(c, 'e1');
-    const route = (): { gateway?: string; dev?: string } | undefined => lab.ipJson<{ gateway?: string; dev?: string }[]>(a, ['route', 'show', '10.255.2.3'])[0];
+    const route = (): KernelRouteView | undefined => kernelRoute(lab, a, '10.255.2.3');
     await waitFor('a route to 10.255.2.3 through e1', route, { timeoutMs: 30_000, detail: () => `${logs.a}\n${logs.c}` });
     expect(route()).toMatchObject({ gateway: '10.9.3.3', dev: 'e1' });
     expect(logs.a).toContain('notice  configured interface e1 appeared ifName=e1');

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab, namespaceGate } from '../helpers/netns.js';
 import { CLI_BIN as CLI, DAEMON_BIN as DAEMON, waitFor } from '../helpers/peers.js';
+import { collectOutput, kernelRoute, type KernelRouteView } from './helpers.js';
 
 const gate = namespaceGate('privilege namespace tests');
 const NOBODY = 65534;
@@ -63,9 +64,7 @@ describe.skipIf(gate.skip)('ospf-anycastd dropping to its user', () => {
   let socket: string;
   const logs: Record<string, string> = { a: '', b: '' };
   let daemonB: ChildProcessWithoutNullStreams;
-
-  const routeTo = (ns: string, prefix: string): { gateway?: string; protocol?: string } | undefined =>
-    lab.ipJson<{ gateway?: string; protocol?: string }[]>(ns, ['route', 'show', prefix])[0];
+  const routeTo = (ns: string, prefix: string): KernelRouteView | undefined => kernelRoute(lab, ns, prefix);
 
   beforeAll(() => {
     lab = new NetnsLab('prv');
@@ -88,10 +87,8 @@ describe.skipIf(gate.skip)('ospf-anycastd dropping to its user', () => {
     writeFileSync(join(dir, 'b.conf'), `user nobody group nogroup\ncontrol-socket ${socket}\n${ospf(2)}${anycast}`, { mode: 0o644 });
     const daemonA = lab.spawn(a, process.execPath, [DAEMON, '-f', join(dir, 'a.conf'), '--socket', join(dir, 'a.sock')]);
     daemonB = lab.spawn(b, process.execPath, [DAEMON, '-f', join(dir, 'b.conf')]);
-    daemonA.stdout.on('data', (d: Buffer) => (logs.a += d.toString()));
-    daemonA.stderr.on('data', (d: Buffer) => (logs.a += d.toString()));
-    daemonB.stdout.on('data', (d: Buffer) => (logs.b += d.toString()));
-    daemonB.stderr.on('data', (d: Buffer) => (logs.b += d.toString()));
+    collectOutput(daemonA, logs, 'a');
+    collectOutput(daemonB, logs, 'b');
   });
 
   afterAll(async () => {
