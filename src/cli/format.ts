@@ -36,8 +36,16 @@ export function formatOspf(v: OspfSummaryView): string {
     ` Maximum paths ${v.maximumPaths}`,
     ` Number of LSAs ${c.total}: router ${c.router}, network ${c.network}, summary ${c.summary}, ASBR-summary ${c.asbrSummary}, external ${c.external}, other ${c.other}`,
     ` Interfaces ${v.interfaces}, neighbors ${v.neighbors.total} (${v.neighbors.full} Full)`,
-    ` Packets dropped: ${Object.entries(v.drops).map(([reason, count]) => `${reason} ${count}`).join(', ') || 'none'}`,
+    ` Dropped packets: ${droppedText(v.drops)}`,
   ].join('\n');
+}
+
+/** The drop reasons seen, as "total (reason count, …)"; --json lists every reason. */
+function droppedText(drops: Record<string, number>): string {
+  const seen = Object.entries(drops).filter(([, count]) => count > 0);
+  if (seen.length === 0) return 'none';
+  const total = seen.reduce((sum, [, count]) => sum + count, 0);
+  return `${total} (${seen.map(([reason, count]) => `${reason} ${count}`).join(', ')})`;
 }
 
 export function formatInterfaces(rows: InterfaceRowView[]): string {

@@ -25,7 +25,7 @@ export interface ConfigDiff {
   restartRequired: boolean;
   /** Anycast blocks by prefix, each list sorted. */
   anycast: { added: Prefix[]; removed: Prefix[]; changed: Prefix[] };
-  /** Daemon-level settings that changed: hostname, routerId (zebra's), log, controlSocket, metricsListen, kernelRoutes. */
+  /** Daemon-level settings that changed: hostname, routerId (zebra's), log, controlSocket, user, metricsListen, kernelRoutes. */
   daemon: string[];
 }
 
@@ -47,7 +47,7 @@ const OSPF_FIELDS: (keyof OspfConfig)[] = [
   'multipath',
 ];
 
-const DAEMON_FIELDS: (keyof DaemonConfig)[] = ['hostname', 'routerId', 'log', 'controlSocket', 'metricsListen', 'kernelRoutes'];
+const DAEMON_FIELDS: (keyof DaemonConfig)[] = ['hostname', 'routerId', 'log', 'controlSocket', 'user', 'metricsListen', 'kernelRoutes'];
 
 export function diffConfig(before: DaemonConfig, after: DaemonConfig): ConfigDiff {
   const router = OSPF_FIELDS.filter((f) => !same(before.ospf[f], after.ospf[f])).map(String);

@@ -36,6 +36,7 @@ export function formatConfig(cfg: DaemonConfig): string {
   if (cfg.log.timestampPrecision !== 0) out.push(`log timestamp precision ${cfg.log.timestampPrecision}`);
   if (cfg.log.format !== 'text') out.push(`log format ${cfg.log.format}`);
   if (cfg.controlSocket !== DEFAULT_CONTROL_SOCKET) out.push(`control-socket ${cfg.controlSocket}`);
+  if (cfg.user !== undefined) out.push(cfg.user.group === undefined ? `user ${cfg.user.name}` : `user ${cfg.user.name} group ${cfg.user.group}`);
   if (cfg.metricsListen !== undefined) out.push(`metrics listen ${formatIpv4(cfg.metricsListen.address)}:${cfg.metricsListen.port}`);
   if (cfg.kernelRoutes.metric !== DEFAULT_ROUTE_METRIC) out.push(`route metric ${cfg.kernelRoutes.metric}`);
   if (cfg.kernelRoutes.table !== DEFAULT_ROUTE_TABLE) out.push(`route table ${cfg.kernelRoutes.table}`);

@@ -185,6 +185,12 @@ export interface DaemonConfig {
   anycast: AnycastConfig[];
   /** Unix socket of the control interface (the ospf-anycast CLI). */
   controlSocket: string;
+  /**
+   * `user NAME [group GROUP]`: started as root, the daemon prepares what needs
+   * root and then runs as NAME (primary group GROUP, else NAME's), keeping
+   * only CAP_NET_RAW and CAP_NET_ADMIN; GROUP may use the control socket.
+   */
+  user?: { name: string; group?: string };
   /** `metrics listen ADDR:PORT`: the Prometheus endpoint; absent = off. */
   metricsListen?: { address: number; port: number };
   /** How the daemon installs routes in the kernel (`route metric`, `route table`). */

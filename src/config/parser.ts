@@ -49,6 +49,7 @@ const TOP_WORDS = [
   'router',
   'anycast',
   'control-socket',
+  'user',
   'metrics',
   'route',
   'exit',
@@ -173,6 +174,7 @@ function isTopLevel(cur: Cursor): boolean {
     case 'router':
     case 'anycast':
     case 'control-socket':
+    case 'user':
     case 'metrics':
     case 'route':
       return true;
@@ -265,9 +267,26 @@ function parseTopLine(cur: Cursor, state: ParseState): void {
     case 'anycast':
       parseAnycastHeader(cur, state);
       return;
-    case 'control-socket':
-      state.controlSocket = cur.rest('control socket path');
+    case 'control-socket': {
+      const at = cur.line.words[cur.pos];
+      const path = cur.rest('control socket path');
+      // The daemon and the CLI may run in different directories: a relative path would name two sockets.
+      if (!path.startsWith('/')) cur.fail(at, `control socket path "${path}" must be absolute`);
+      state.controlSocket = path;
       break;
+    }
+    case 'user': {
+      // FRR runs as its frr user; here the daemon drops to this one after its root-only set-up.
+      const name = accountName(cur, cur.need('user name'));
+      if (cur.atEnd()) {
+        state.user = { name };
+        break;
+      }
+      const kw = cur.need('"group"');
+      if (kw.text !== 'group') cur.fail(kw, `"${kw.text}" is not valid here: expected "group"`);
+      state.user = { name, group: accountName(cur, cur.need('group name')) };
+      break;
+    }
     case 'metrics': {
       const kw = cur.need('"listen"');
       if (kw.text !== 'listen') cur.fail(kw, `"${kw.text}" is not valid here: expected "listen"`);
@@ -295,6 +314,14 @@ function parseTopLine(cur: Cursor, state: ParseState): void {
       cur.unsupported(TOP_UNSUPPORTED[first.text] as string);
   }
   cur.end();
+}
+
+/** A user or group name as useradd and groupadd accept them (names, not numbers: they are looked up). */
+function accountName(cur: Cursor, word: Word): string {
+  if (!/^[A-Za-z_][A-Za-z0-9._-]{0,31}$/.test(word.text)) {
+    cur.fail(word, `"${word.text}" is not a user or group name (a letter or _, then up to 31 letters, digits, ".", "_" or "-")`);
+  }
+  return word.text;
 }
 
 function parseLog(cur: Cursor, state: ParseState): void {
@@ -443,6 +470,7 @@ function finish(state: ParseState, ospf: OspfConfig): DaemonConfig {
   if (state.hostname !== undefined) config.hostname = state.hostname;
   if (state.routerId !== undefined) config.routerId = state.routerId;
   if (state.metricsListen !== undefined) config.metricsListen = state.metricsListen;
+  if (state.user !== undefined) config.user = state.user;
   return config;
 }
 

@@ -32,6 +32,7 @@ export interface ParseState {
   /** Anycast blocks with the line of their header, for the duplicate check. */
   anycast: { config: AnycastConfig; line: number }[];
   controlSocket?: string;
+  user?: { name: string; group?: string };
   metricsListen?: { address: number; port: number };
   routeMetric?: number;
   routeTable?: number;

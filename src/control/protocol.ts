@@ -1,13 +1,15 @@
 // The control socket: how the CLI (and anything else local) talks to the
 // daemon. One JSON object per line over a Unix stream socket; each request
 // gets exactly one response carrying the same id. There is no network
-// listener for control, on purpose: access is the socket file's mode.
+// listener for control, on purpose: access is the socket file's mode and
+// owner, as FRR's vtysh sockets (Node cannot read SO_PEERCRED): 0600 for the
+// daemon's user (and root) alone, 0660 when a group may use it too.
 //
 //   client → {"id":1,"command":"show","args":{"what":"ospf"}}
 //   daemon → {"id":1,"ok":true,"result":{…}}   or   {"id":1,"ok":false,"error":"…"}
 
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { chmodSync, mkdirSync, unlinkSync, existsSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, unlinkSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export const DefaultControlSocket = '/run/ospf-anycast/ospf-anycastd.sock';
@@ -79,11 +81,13 @@ export class ControlServer {
   ) {}
 
   /**
-   * Listen on `path` (mode 0600). A socket file left by a daemon that died is
-   * replaced; one that answers means another daemon runs, and that is an error.
+   * Listen on `path`: mode 0600, or 0660 with `group` as its group. A socket
+   * file left by a daemon that died is replaced; one that answers means
+   * another daemon runs, and that is an error.
    */
-  static async listen(path: string, handler: ControlHandler): Promise<ControlServer> {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+  static async listen(path: string, handler: ControlHandler, access: { group?: number } = {}): Promise<ControlServer> {
+    // A directory made here is as closed as the socket (an existing one keeps its mode: privileges.ts sets it).
+    mkdirSync(dirname(path), { recursive: true, mode: access.group === undefined ? 0o700 : 0o750 });
     if (existsSync(path)) {
       if (await answers(path)) throw new ControlError('daemon', `another daemon is already listening on ${path}`);
       unlinkSync(path);
@@ -96,7 +100,13 @@ export class ControlServer {
         resolve();
       });
     });
-    chmodSync(path, 0o600);
+    try {
+      if (access.group !== undefined) chownSync(path, -1, access.group);
+      chmodSync(path, access.group === undefined ? 0o600 : 0o660);
+    } catch (err) {
+      server.close();
+      throw new ControlError('permission', `cannot set the owner and mode of ${path}: ${(err as Error).message}`);
+    }
     return new ControlServer(server, path);
   }
 
@@ -169,7 +179,7 @@ export function controlRequest(path: string, command: string, args: Record<strin
         if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
           reject(new ControlError('not-running', `cannot reach ospf-anycastd: no daemon listening on ${path}`));
         } else if (err.code === 'EACCES' || err.code === 'EPERM') {
-          reject(new ControlError('permission', `permission denied on ${path} (run as root or as the daemon's user)`));
+          reject(new ControlError('permission', `permission denied on ${path}: run as root, as the daemon's user or as a member of its group`));
         } else {
           reject(new ControlError('protocol', `cannot talk to the daemon on ${path}: ${err.message}`));
         }

@@ -21,7 +21,7 @@ export interface OspfSummaryView {
   lsaCounts: { router: number; network: number; summary: number; asbrSummary: number; external: number; other: number; total: number };
   interfaces: number;
   neighbors: { total: number; full: number };
-  /** Packets and LSAs dropped since start, by reason (e.g. 'auth-digest'); reasons never seen are left out. */
+  /** Received packets and LSAs discarded, by reason (RFC 2328 8.2, 10.5, 10.6, 13), every reason listed. */
   drops: Record<string, number>;
 }
 

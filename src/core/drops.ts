@@ -10,6 +10,7 @@ export const DropReasons = [
   'auth-digest', // RFC 2328 D.5.2, RFC 5709 3.4: Auth Data Len or digest wrong
   'auth-replay', // RFC 2328 D.5.2: cryptographic sequence number below the neighbor's last
   'own-packet', // RFC 2328 8.2: Router ID is our own
+  'duplicate-router-id', // RFC 2328 8.2 / 10.5: our Router ID from an address not ours: another router uses it (FRR's "Duplicate Router ID")
   'interface-disabled', // received on an interface OSPF does not run on (or passive, or down)
   'not-dr-or-backup', // RFC 2328 8.2: sent to AllDRouters while we are neither DR nor Backup
   'wrong-subnet', // RFC 2328 8.2: source not on the interface's network

@@ -603,6 +603,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       }
       throw error;
     }
+    // Our Router ID from an address that is not ours is another router configured with it: never a neighbour.
+    if (packet.routerId === this.config.routerId && ![...this.ifaces.values()].some((i) => i.address === src)) return this.drop('duplicate-router-id', ifName, src);
     if (packet.areaId !== this.config.areaId) return this.drop('area-mismatch', ifName, src);
     // RFC 2328 8.2, D.5: authenticated by the interface's AuType and key.
     const auth = checkAuth(iface.settings.auth, data, packet);

@@ -54,6 +54,8 @@ export interface DaemonOptions {
   load?: () => Promise<DaemonConfig>;
   /** The control socket path, overriding the configuration; false for none. */
   controlSocket?: string | false;
+  /** The group whose members may use the control socket (mode 0660); without one it is 0600. */
+  controlSocketGroup?: number;
   /** Health checks written as functions, by prefix text ("10.206.206.1/32"). */
   customChecks?: Record<string, readonly CustomCheckOptions[]>;
   system?: Partial<DaemonSystem>;
@@ -106,6 +108,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private kernelCheckTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
   private closed = false;
+  /** Interfaces the configuration names that the kernel does not have (yet). */
+  private missing = new Set<string>();
 
   private constructor(private readonly options: DaemonOptions) {
     super();
@@ -177,6 +181,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     for (const block of this.config.anycast) this.step({ kind: 'advertise', prefix: block.prefix, mode: 'withdraw' });
     for (const info of interfaces) this.step({ kind: 'interface', info });
     this.monitor.on('interface', (info) => this.onInterface(info));
+    this.checkInterfacesExist();
     this.monitor.on('error', (error) => this.logger.warning('netlink interface monitor error', { error: error.message }));
 
     await this.startAnnouncer();
@@ -188,7 +193,9 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.kernelCheckTimer.unref();
     if (this.config.metricsListen !== undefined) await this.startMetrics(formatIpv4(this.config.metricsListen.address), this.config.metricsListen.port);
     const socketPath = this.options.controlSocket ?? this.config.controlSocket;
-    if (socketPath !== false) this.control = await ControlServer.listen(socketPath, (request) => this.handleControl(request));
+    if (socketPath !== false) {
+      this.control = await ControlServer.listen(socketPath, (request) => this.handleControl(request), { group: this.options.controlSocketGroup });
+    }
     this.logger.notice('ospf-anycastd started', {
       routerId: formatIpv4(this.routerConfig.routerId),
       area: formatIpv4(this.routerConfig.areaId),
@@ -314,11 +321,20 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         this.applyToSocket(output);
         return;
       case 'event':
-        if (output.event.type === 'drop') {
-          if (output.event.reason.startsWith('auth-')) {
-            this.logAuthFailure(output.event.ifName, output.event.reason, output.event.src);
-            return;
-          }
+        if (output.event.type !== 'drop') return;
+        if (output.event.reason.startsWith('auth-')) {
+          this.logAuthFailure(output.event.ifName, output.event.reason, output.event.src);
+        } else if (output.event.reason === 'duplicate-router-id') {
+          // A misconfiguration, not a race: said at error level, once an hour per sender; every packet is counted.
+          const src = formatIpv4(output.event.src);
+          this.logger.limited(
+            `duplicate-router-id:${output.event.ifName}:${src}`,
+            'error',
+            `Duplicate Router ID: ${src} on ${output.event.ifName} uses our router id ${formatIpv4(this.routerConfig.routerId)}; no adjacency is formed with it`,
+            { ifName: output.event.ifName, src },
+            3_600_000,
+          );
+        } else {
           // Counted by the engine; most are ordinary protocol races (MinLSArrival, a DD before 2-Way).
           this.logger.limited(`drop:${output.event.ifName}:${output.event.reason}`, 'debug', 'dropped an OSPF packet', {
             ifName: output.event.ifName,
@@ -399,7 +415,21 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.emit('neighbor-state', e);
   }
 
+  /**
+   * An `interface NAME` (or passive-interface NAME) the kernel does not have
+   * is not an error: as in FRR, its settings wait for it and apply when it
+   * appears. Said at start and at every reload, while it is missing.
+   */
+  private checkInterfacesExist(): void {
+    const named = new Set([...Object.keys(this.config.interfaces), ...Object.keys(this.config.ospf.passiveInterfaces)]);
+    this.missing = new Set([...named].filter((name) => this.monitor.get(name) === undefined).sort());
+    for (const name of this.missing) {
+      this.logger.warning(`interface ${name} is configured but does not exist: its settings apply when it appears`, { ifName: name });
+    }
+  }
+
   private onInterface(info: InterfaceInfo): void {
+    if (this.missing.delete(info.name)) this.logger.notice(`configured interface ${info.name} appeared`, { ifName: info.name });
     this.step({ kind: 'interface', info });
     this.refreshRouterConfig();
     // Next hops through an interface that changed may now resolve differently,
@@ -504,6 +534,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     const next = await this.options.load();
     const diff = diffConfig(this.config, next);
     if (diff.unchanged) return 'configuration unchanged';
+    // The daemon's user was chosen before it started: it has no privilege left to change it.
+    if (diff.daemon.includes('user')) throw new Error('the user statement changed: restart the daemon to apply it');
     if (diff.restartRequired && next.ospf.routerId !== undefined) {
       throw new Error('the router id or the area changed: restart the daemon to apply it');
     }
@@ -513,6 +545,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     if (loadSharingChanged) await this.reconfigureFib(loadSharing);
     const routerId = next.ospf.routerId ?? this.config.ospf.routerId;
     this.config = { ...next, ospf: { ...next.ospf, routerId } };
+    this.checkInterfacesExist();
     this.refreshRouterConfig();
     const anycastChanges = diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length;
     if (anycastChanges > 0) {

@@ -1,16 +1,21 @@
-// `ospf-anycastd -f FILE [--socket PATH]`: reads the configuration, starts
-// the daemon, and maps signals: SIGTERM/SIGINT stop it cleanly (premature
-// aging of our LSAs, kernel routes removed), SIGHUP reloads the file.
+// `ospf-anycastd -f FILE [--socket PATH]`: reads the configuration, drops
+// to its user when one is configured (privileges.ts), starts the daemon, and
+// maps signals: SIGTERM/SIGINT stop it cleanly (premature aging of our LSAs,
+// kernel routes removed), SIGHUP reloads the file.
 
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ConfigError, parseConfig, type DaemonConfig } from '../config/index.js';
 import { DaemonStartError, OspfAnycastDaemon } from './daemon.js';
 import { Logger, parseLogLevel, type LogLevel } from './logger.js';
+import { findSetpriv, lookupAccount, prepareSocketDirectory, PrivilegeError, runAs, type Account } from './privileges.js';
 
-export const daemonUsage = `usage: ospf-anycastd -f FILE [--socket PATH] [--log-level LEVEL]
+export const daemonUsage = `usage: ospf-anycastd -f FILE [--socket PATH] [--log-level LEVEL] [--user NAME [--group GROUP]] [--check]
   -f, --config FILE   FRR-style configuration (ospfd.conf syntax plus anycast blocks)
   --socket PATH       control socket for the ospf-anycast CLI (overrides control-socket)
   --log-level LEVEL   debug, info, notice, warning or error (overrides the file's log level)
+  --user NAME         started as root, run as NAME with only CAP_NET_RAW and CAP_NET_ADMIN (overrides user)
+  --group GROUP       with --user: NAME's group, whose members may use the control socket
   --check             parse and check the configuration, then exit
   -h, --help          this text`;
 
@@ -18,6 +23,8 @@ export interface DaemonArgs {
   configPath: string;
   socket?: string;
   logLevel?: LogLevel;
+  /** `--user NAME [--group GROUP]`, replacing the file's `user` statement. */
+  user?: { name: string; group?: string };
   check: boolean;
 }
 
@@ -30,6 +37,8 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs | 'help' {
   let socket: string | undefined;
   let logLevel: LogLevel | undefined;
   let check = false;
+  let user: string | undefined;
+  let group: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = (): string => {
@@ -41,6 +50,8 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs | 'help' {
     else if (arg === '-f' || arg === '--config') configPath = value();
     else if (arg === '--socket') socket = value();
     else if (arg === '--check') check = true;
+    else if (arg === '--user') user = value();
+    else if (arg === '--group') group = value();
     else if (arg === '--log-level') {
       const text = value();
       logLevel = parseLogLevel(text);
@@ -48,7 +59,10 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs | 'help' {
     } else throw new DaemonUsageError(`unknown argument "${arg}"`);
   }
   if (configPath === undefined) throw new DaemonUsageError('a configuration file is required (-f FILE)');
-  return { configPath, socket, logLevel, check };
+  if (group !== undefined && user === undefined) throw new DaemonUsageError('--group needs --user');
+  const args: DaemonArgs = { configPath, socket, logLevel, check };
+  if (user !== undefined) args.user = group === undefined ? { name: user } : { name: user, group };
+  return args;
 }
 
 export async function loadConfig(path: string): Promise<DaemonConfig> {
@@ -56,7 +70,9 @@ export async function loadConfig(path: string): Promise<DaemonConfig> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ file: path, line: 0, column: 0, word: '', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }]);
+    // "ENOENT: no such file or directory": the code and what it means, without the path said twice.
+    const reason = err instanceof Error ? (err.message.split(',')[0] as string) : String(err);
+    throw new ConfigError([{ file: path, line: 0, column: 0, word: '', message: `cannot read: ${reason}` }]);
   }
   return parseConfig(text, path);
 }
@@ -98,11 +114,38 @@ export async function runDaemon(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${args.configPath}: configuration OK\n`);
     return 0;
   }
+  const socketPath = args.socket ?? config.controlSocket;
+  const user = args.user ?? config.user;
+  let account: Account | undefined;
+  if (user !== undefined) {
+    try {
+      account = lookupAccount(user);
+      const uid = process.getuid?.();
+      if (uid !== account.uid) {
+        if (uid !== 0) throw new PrivilegeError(`started as uid ${uid}: only root can become user "${account.user}"; start the daemon as root or as that user`);
+        const setpriv = findSetpriv();
+        prepareSocketDirectory(dirname(socketPath), account);
+        return await runAs(account, setpriv, argv);
+      }
+    } catch (err) {
+      if (err instanceof PrivilegeError) {
+        process.stderr.write(`ospf-anycastd: cannot start: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+  }
   const logger = loggerFor(config, args.logLevel);
   const configPath = args.configPath;
   let daemon: OspfAnycastDaemon;
   try {
-    daemon = await OspfAnycastDaemon.start({ config, logger, load: () => loadConfig(configPath), controlSocket: args.socket });
+    daemon = await OspfAnycastDaemon.start({
+      config,
+      logger,
+      load: () => loadConfig(configPath),
+      controlSocket: args.socket,
+      controlSocketGroup: account?.socketGroup,
+    });
   } catch (err) {
     if (err instanceof DaemonStartError) {
       logger.error(`cannot start: ${err.message}`);

@@ -18,7 +18,7 @@ const summary: OspfSummaryView = {
   lsaCounts: { router: 4, network: 1, summary: 0, asbrSummary: 0, external: 2, other: 0, total: 7 },
   interfaces: 2,
   neighbors: { total: 3, full: 2 },
-  drops: { 'auth-digest': 12, 'auth-replay': 1 },
+  drops: { malformed: 0, 'duplicate-router-id': 12, 'hello-interval-mismatch': 3 },
 };
 const neighbors: NeighborRowView[] = [
   { routerId: '10.205.205.254', priority: 1, state: 'Full', address: '10.205.205.254', ifName: 'eth0', retransmitCount: 0, requestCount: 0 },
@@ -72,7 +72,8 @@ describe('ospf-anycast CLI', () => {
     expect(r.out).toContain('Router ID: 10.205.205.1');
     expect(r.out).toContain('SPF algorithm executed 7 times (5 full, 2 partial)');
     expect(r.out).toContain('Last SPF duration 183 usecs (partial)');
-    expect(r.out).toContain('Packets dropped: auth-digest 12, auth-replay 1');
+    // Only the reasons seen, with their total: the RFC 2328 8.2 / 10.5 checks that discarded packets.
+    expect(r.out).toContain(' Dropped packets: 15 (duplicate-router-id 12, hello-interval-mismatch 3)');
   });
 
   it('passes the daemon answer through with --json', async () => {

@@ -87,6 +87,14 @@ describe('values out of range', () => {
     ['router ospf\n auto-cost reference-bandwidth 0', '0', 'reference bandwidth'],
     ['log timestamp precision 7', '7', 'timestamp precision (expected 0-6)'],
     ['metrics listen 127.0.0.1:0', '0', 'port (expected 1-65535)'],
+    ['metrics listen 127.0.0.1:65536', '65536', 'port (expected 1-65535)'],
+    ['route metric 4294967296', '4294967296', 'route metric (expected 0-4294967295)'],
+    ['route table 0', '0', 'route table (expected 1-4294967295)'],
+    ['ip route 10.0.0.0/8 eth0 256', '256', 'distance (expected 1-255)'],
+    ['anycast 10.1.1.1/32\n min-interval 3600001', '3600001', 'min-interval (ms) (expected 0-3600000)'],
+    ['anycast 10.1.1.1/32\n check tcp 10.1.1.1:80 interval 5', '5', 'interval (ms) (expected 10-3600000)'],
+    ['anycast 10.1.1.1/32\n check tcp 10.1.1.1:80 rise 101', '101', 'rise (expected 1-100)'],
+    ['anycast 10.1.1.1/32\n announce-as external metric 16777215', '16777215', 'metric (expected 0-16777214)'],
   ])('%s', (text, bad, fragment) => {
     const issue = issueOf(`${text}\n${text.startsWith('router') ? ' network 10.0.0.0/8 area 0\n' : OSPF}`);
     const lines = text.split('\n');
@@ -245,6 +253,25 @@ describe('unsupported features are refused by name', () => {
     expect(issueOf('router ospf\n network 10.0.0.0/8 area 0\n ip ospf cost 10\n').message).toContain(
       'belongs in an "interface NAME" section',
     );
+  });
+
+  it('refuses user and group names that are not names, and a stray word for group', () => {
+    expect(issueOf(`${OSPF}user 65534\n`).message).toBe(
+      '"65534" is not a user or group name (a letter or _, then up to 31 letters, digits, ".", "_" or "-")',
+    );
+    expect(issueOf(`${OSPF}user ospf group -x\n`)).toMatchObject({ column: 17, word: '-x' });
+    expect(issueOf(`${OSPF}user ospf groups staff\n`).message).toBe('"groups" is not valid here: expected "group"');
+    expect(issueOf(`${OSPF}user ospf group\n`).message).toContain('missing group name');
+    expect(issueOf(`${OSPF}user\n`).message).toContain('missing user name');
+    expect(issueOf(`${OSPF}user ospf group staff extra\n`).message).toBe('unexpected "extra" after "user ospf group staff"');
+  });
+
+  it('refuses a relative control socket path', () => {
+    expect(issueOf(`${OSPF}control-socket run/ospf.sock\n`)).toMatchObject({
+      line: 4,
+      column: 16,
+      message: 'control socket path "run/ospf.sock" must be absolute',
+    });
   });
 
   it('still reports an unknown command after a bad top-level statement', () => {

@@ -179,6 +179,7 @@ function randomConfig(prng: Prng): DaemonConfig {
   };
   if (prng.chance(0.5)) cfg.hostname = word(prng);
   if (prng.chance(0.3)) cfg.routerId = u32(prng);
+  if (prng.chance(0.3)) cfg.user = prng.chance(0.5) ? { name: `u${word(prng)}` } : { name: `u${word(prng)}`, group: `g${word(prng)}` };
   if (prng.chance(0.5)) cfg.metricsListen = { address: u32(prng), port: prng.int(1, 65535) };
   return cfg;
 }

@@ -186,6 +186,12 @@ describe('top-level statements', () => {
     expect(cfg.controlSocket).toBe('/run/ospf.sock');
     expect(cfg.metricsListen).toEqual({ address: parseIpv4('127.0.0.1'), port: 9100 });
     expect(cfg.kernelRoutes).toEqual({ metric: 50, table: 100 });
+    expect(cfg.user).toBeUndefined();
+  });
+
+  it('user NAME [group GROUP]: the account the daemon drops to', () => {
+    expect(parse(`user ospf-anycast\n${OSPF}`).user).toEqual({ name: 'ospf-anycast' });
+    expect(parse(`user nobody group nogroup\n${OSPF}`).user).toEqual({ name: 'nobody', group: 'nogroup' });
   });
 });
 

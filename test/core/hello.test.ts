@@ -64,15 +64,35 @@ describe('RFC 2328 10.5: Hello parameter checks', () => {
 });
 
 describe('RFC 2328 8.2: packets not for us', () => {
-  it('drops packets from another area, from our own Router ID, off-subnet, or to AllDRouters on a DROther', () => {
+  it('drops packets from another area, from ourselves, off-subnet, or to AllDRouters on a DROther', () => {
     const net = lone({ priority: 0 });
     inject(net, 'a', 'eth0', '10.0.0.2', { ...hello(), areaId: 1 });
-    inject(net, 'a', 'eth0', '10.0.0.2', { ...hello(), ...fromRouter('1.1.1.1') });
+    inject(net, 'a', 'eth0', '10.0.0.1', { ...hello(), ...fromRouter('1.1.1.1') });
     inject(net, 'a', 'eth0', '10.9.0.2', hello());
     inject(net, 'a', 'eth0', '10.0.0.2', hello(), AllDRouters);
     const drops = net.core('a').stats().drops;
     expect([drops['area-mismatch'], drops['own-packet'], drops['wrong-subnet'], drops['not-dr-or-backup']]).toEqual([1, 1, 1, 1]);
     expect(net.core('a').neighbors()).toEqual([]);
+  });
+
+  it('counts our own Router ID from another address as a duplicate Router ID and never forms an adjacency with it', () => {
+    const net = new TestNet();
+    net.addRouter('a', '1.1.1.1');
+    net.addRouter('b', '1.1.1.1');
+    net.link('lan', [
+      ['a', 'eth0', '10.0.0.1/24'],
+      ['b', 'eth0', '10.0.0.2/24'],
+    ]);
+    net.run(60_000);
+    for (const router of ['a', 'b']) {
+      const core = net.core(router);
+      expect(core.neighbors()).toEqual([]);
+      // One Hello every 10 s for a minute from the other side, each one counted.
+      expect(core.stats().drops['duplicate-router-id']).toBeGreaterThanOrEqual(5);
+      expect(core.stats().drops['own-packet']).toBe(0);
+    }
+    const events = net.outputsOf('a').filter((o) => o.kind === 'event' && o.event.type === 'drop' && o.event.reason === 'duplicate-router-id');
+    expect(events[0]).toEqual({ kind: 'event', event: { type: 'drop', ifName: 'eth0', reason: 'duplicate-router-id', src: ip('10.0.0.2') } });
   });
 
   it('turns malformed packets into drops, never exceptions (seeded mutations of a valid Hello)', () => {
