@@ -79,6 +79,7 @@ export function toRouterConfig(
     externals: externals(cfg, interfaces, networks, options.anycastModes ?? new Map()),
     maximumPaths: ospf.maximumPaths,
     spfThrottle: { ...ospf.spfThrottle },
+    ...(ospf.maxLsa === undefined ? {} : { maxLsa: ospf.maxLsa }),
   };
 }
 

@@ -18,6 +18,9 @@ export function defaultInterfaceSettings(): InterfaceSettings {
   };
 }
 
+/** The LSDB limit when RouterConfig.maxLsa is left out: far above any area a SIP cluster runs in. */
+export const DefaultMaxLsa = 200_000;
+
 /** A router in area 0 with no networks, no externals, FRR's SPF throttle (0/50/5000 ms) and 64 paths. */
 export function defaultRouterConfig(routerId: number): RouterConfig {
   return {
@@ -91,6 +94,7 @@ export function validateConfig(config: RouterConfig): void {
   if (typeof config.interfaces !== 'object' || config.interfaces === null) throw new CoreConfigError('interfaces must be an object');
   for (const name of Object.keys(config.interfaces)) validateSettings(settingsFor(config, name), `interfaces.${name}`);
   if (config.minLsIntervalMs !== undefined) checkInteger(config.minLsIntervalMs, 0, 3_600_000, 'minLsIntervalMs');
+  if (config.maxLsa !== undefined) checkInteger(config.maxLsa, 1, 10_000_000, 'maxLsa');
   if (!Array.isArray(config.externals)) throw new CoreConfigError('externals must be an array');
   config.externals.forEach((e, i) => {
     checkPrefix(e.prefix, `externals[${i}].prefix`);
