@@ -26,6 +26,7 @@ export function formatOspf(v: OspfSummaryView): string {
   const last =
     spf.lastDurationUs === null ? 'never run' : `${spf.lastDurationUs} usecs (${spf.lastKind ?? 'full'}) at ${spf.lastAt ?? '?'}`;
   const c = v.lsaCounts;
+  const dropped = Object.entries(v.drops);
   return [
     ` OSPF Routing Process, Router ID: ${v.routerId}`,
     ` Area ${v.areaId}`,
@@ -36,6 +37,7 @@ export function formatOspf(v: OspfSummaryView): string {
     ` Maximum paths ${v.maximumPaths}`,
     ` Number of LSAs ${c.total}: router ${c.router}, network ${c.network}, summary ${c.summary}, ASBR-summary ${c.asbrSummary}, external ${c.external}, other ${c.other}`,
     ` Interfaces ${v.interfaces}, neighbors ${v.neighbors.total} (${v.neighbors.full} Full)`,
+    ` Dropped ${dropped.length === 0 ? 'nothing' : dropped.map(([reason, count]) => `${reason} ${count}`).join(', ')}`,
   ].join('\n');
 }
 

@@ -21,6 +21,8 @@ export interface OspfSummaryView {
   lsaCounts: { router: number; network: number; summary: number; asbrSummary: number; external: number; other: number; total: number };
   interfaces: number;
   neighbors: { total: number; full: number };
+  /** Packets and LSAs refused since start, by drop reason (src/core/drops.ts); reasons never seen left out. */
+  drops: Record<string, number>;
 }
 
 export interface InterfaceRowView {

@@ -76,6 +76,7 @@ export function ospfSummary(ctx: SummaryContext): OspfSummaryView {
     lsaCounts: counts,
     interfaces: instance.interfaces().length,
     neighbors: { total: neighbors.length, full: neighbors.filter((n) => n.state === 'Full').length },
+    drops: Object.fromEntries(Object.entries(instance.core.stats().drops).filter(([, count]) => count > 0)),
   };
 }
 

@@ -18,6 +18,7 @@ const summary: OspfSummaryView = {
   lsaCounts: { router: 4, network: 1, summary: 0, asbrSummary: 0, external: 2, other: 0, total: 7 },
   interfaces: 2,
   neighbors: { total: 3, full: 2 },
+  drops: { 'area-mismatch': 3, 'lsdb-full': 12 },
 };
 const neighbors: NeighborRowView[] = [
   { routerId: '10.205.205.254', priority: 1, state: 'Full', address: '10.205.205.254', ifName: 'eth0', retransmitCount: 0, requestCount: 0 },
@@ -71,6 +72,7 @@ describe('ospf-anycast CLI', () => {
     expect(r.out).toContain('Router ID: 10.205.205.1');
     expect(r.out).toContain('SPF algorithm executed 7 times (5 full, 2 partial)');
     expect(r.out).toContain('Last SPF duration 183 usecs (partial)');
+    expect(r.out).toContain('Dropped area-mismatch 3, lsdb-full 12');
   });
 
   it('passes the daemon answer through with --json', async () => {
