@@ -74,6 +74,7 @@ import {
   headerOf,
   keyOf,
   keyString,
+  lsAge,
   parseKeyString,
   rawAdvRouter,
   rawChecksum,
@@ -946,7 +947,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       // could not install (the LSDB would pass maxLsa) is not asked for.
       if (entry === undefined && !n.requests.has(key) && this.db.size + n.requests.size >= this.maxLsa()) {
         this.drop('lsdb-full', iface.name, n.address);
-      } else if (entry === undefined || compareInstance(h.seq, h.checksum, h.age, rawSeq(entry.raw), rawChecksum(entry.raw), Lsdb.ageOf(entry, this.now)) > 0) {
+      } else if (entry === undefined || compareInstance(h.seq, h.checksum, lsAge(h.age), rawSeq(entry.raw), rawChecksum(entry.raw), Lsdb.ageOf(entry, this.now)) > 0) {
         this.addRequest(n, key, h);
       }
     }
@@ -1105,7 +1106,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     }
     const key = keyString(lsa.type, lsa.lsId, lsa.advRouter);
     const current = this.db.get(key);
-    const age = Math.min(lsa.age & 0x7fff, MaxAge);
+    const age = lsAge(lsa.age);
     // The acknowledgment carries the header as received (RFC 2328 13.5).
     const ack: LsaHeader = lsa;
     // (4) a MaxAge LSA we do not have, with no exchange under way: acknowledge and forget.
@@ -1192,7 +1193,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         if (n.state !== 'Full') {
           const request = n.requests.get(entry.key);
           if (request !== undefined) {
-            const c = compareInstance(seq, checksum, age, request.seq, request.checksum, Math.min(request.age & 0x7fff, MaxAge));
+            const c = compareInstance(seq, checksum, age, request.seq, request.checksum, lsAge(request.age));
             if (c < 0) continue;
             this.removeRequest(n, entry.key);
             if (c === 0) continue;
@@ -1275,7 +1276,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       const item = n.retransmit.get(key);
       if (item === undefined) continue;
       const e = item.entry;
-      if (compareInstance(h.seq, h.checksum, Math.min(h.age & 0x7fff, MaxAge), rawSeq(e.raw), rawChecksum(e.raw), Lsdb.ageOf(e, this.now)) === 0) {
+      if (compareInstance(h.seq, h.checksum, lsAge(h.age), rawSeq(e.raw), rawChecksum(e.raw), Lsdb.ageOf(e, this.now)) === 0) {
         this.removeRetransmit(iface, n, key);
       }
     }
