@@ -820,9 +820,10 @@ export function runHostile(options: HostileOptions): HostileResult & { recovery:
 /** The test of one profile: FUZZ_PACKETS packets (see the header), then recovery. */
 export function hostileTest(profile: HostileProfile, defaultSeed: number, what: string): void {
   describe(`hostile input: ${what}`, () => {
-    test('nothing thrown, every invariant holds throughout, the real adjacencies recover', () => {
+    const packets = packetCount(20_000, 250_000);
+    // About 0.4 ms a packet on a busy two-core machine; a long run needs room.
+    test('nothing thrown, every invariant holds throughout, the real adjacencies recover', { timeout: Math.max(60_000, packets * 2) }, () => {
       const seed = seedFor(defaultSeed);
-      const packets = packetCount(20_000, 250_000);
       const result = runHostile({ seed, packets, profile });
       const drops = Object.entries(result.drops).filter(([, n]) => n > 0);
       console.log(`hostile ${profile}: seed ${seed}, ${packets} packets, ${result.audits} audits, ${result.fakeFull} fake adjacencies Full; drops ${drops.map(([r, n]) => `${r} ${n}`).join(', ')}`);
