@@ -38,6 +38,7 @@ const OSPF_FIELDS: (keyof OspfConfig)[] = [
   'redistributeStatic',
   'defaultMetric',
   'maximumPaths',
+  'maxLsa',
   'spfThrottle',
   'lsaIntervalMs',
   'lsaArrivalMs',

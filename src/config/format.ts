@@ -113,6 +113,7 @@ function formatOspf(ospf: OspfConfig): string[] {
     out.push(`area ${formatIpv4(ospf.area)} authentication${kind}`);
   }
   if (ospf.maximumPaths !== DEFAULT_MAXIMUM_PATHS) out.push(`maximum-paths ${ospf.maximumPaths}`);
+  if (ospf.maxLsa !== undefined) out.push(`max-lsa ${ospf.maxLsa}`);
   const t = ospf.spfThrottle;
   if (t.delayMs !== DEFAULT_SPF_THROTTLE.delayMs || t.initialHoldMs !== DEFAULT_SPF_THROTTLE.initialHoldMs || t.maxHoldMs !== DEFAULT_SPF_THROTTLE.maxHoldMs) {
     out.push(`timers throttle spf ${t.delayMs} ${t.initialHoldMs} ${t.maxHoldMs}`);

@@ -111,6 +111,8 @@ export interface OspfConfig {
   defaultMetric?: number;
   /** `maximum-paths N`, 1..64, default 64. */
   maximumPaths: number;
+  /** `max-lsa N`, 1..10000000: most LSAs the LSDB takes; the core's default (200000) when absent. */
+  maxLsa?: number;
   spfThrottle: SpfThrottle;
   /** `timers throttle lsa all MS`: least time between two originations of one LSA (RFC 2328 MinLSInterval), 0..5000. */
   lsaIntervalMs?: number;

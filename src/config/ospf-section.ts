@@ -15,6 +15,7 @@ const OSPF_WORDS = [
   'redistribute',
   'default-metric',
   'maximum-paths',
+  'max-lsa',
   'timers',
   'log-adjacency-changes',
   'auto-cost',
@@ -106,6 +107,9 @@ export function parseOspfLine(cur: Cursor, state: ParseState, ospf: OspfConfig):
       break;
     case 'maximum-paths':
       ospf.maximumPaths = cur.int('maximum-paths', 1, 64);
+      break;
+    case 'max-lsa':
+      ospf.maxLsa = cur.int('max-lsa', 1, 10_000_000);
       break;
     case 'timers': {
       const kw = cur.need('"throttle spf", "throttle lsa all" or "lsa min-arrival"');

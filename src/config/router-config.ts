@@ -90,6 +90,7 @@ export function toRouterConfig(
     spfThrottle: { ...ospf.spfThrottle },
     ...(ospf.lsaIntervalMs === undefined ? {} : { minLsIntervalMs: ospf.lsaIntervalMs }),
     ...(ospf.lsaArrivalMs === undefined ? {} : { minLsArrivalMs: ospf.lsaArrivalMs }),
+    ...(ospf.maxLsa === undefined ? {} : { maxLsa: ospf.maxLsa }),
   };
 }
 

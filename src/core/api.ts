@@ -101,6 +101,13 @@ export interface RouterConfig {
    * ms (RFC 2328 MinLSArrival, FRR `timers lsa min-arrival`). Default 1000.
    */
   minLsArrivalMs?: number;
+  /**
+   * Most LSAs the LSDB holds (FRR-style `max-lsa N`, the protection RFC 1765
+   * motivates): a new LSA from a neighbor beyond it is refused and counted
+   * as the drop 'lsdb-full'; our own originations are always installed.
+   * Default DefaultMaxLsa (200000).
+   */
+  maxLsa?: number;
 }
 
 export interface InterfaceAddress {

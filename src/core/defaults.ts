@@ -20,6 +20,9 @@ export function defaultInterfaceSettings(): InterfaceSettings {
   };
 }
 
+/** The LSDB limit when RouterConfig.maxLsa is left out: far above any area a SIP cluster runs in. */
+export const DefaultMaxLsa = 200_000;
+
 /** A router in area 0 with no networks, no externals, FRR's SPF throttle (0/50/5000 ms) and 64 paths. */
 export function defaultRouterConfig(routerId: number): RouterConfig {
   return {
@@ -96,6 +99,7 @@ export function validateConfig(config: RouterConfig): void {
   for (const name of Object.keys(config.interfaces)) validateSettings(settingsFor(config, name), `interfaces.${name}`);
   if (config.minLsIntervalMs !== undefined) checkInteger(config.minLsIntervalMs, 0, 3_600_000, 'minLsIntervalMs');
   if (config.minLsArrivalMs !== undefined) checkInteger(config.minLsArrivalMs, 0, 600_000, 'minLsArrivalMs');
+  if (config.maxLsa !== undefined) checkInteger(config.maxLsa, 1, 10_000_000, 'maxLsa');
   if (!Array.isArray(config.externals)) throw new CoreConfigError('externals must be an array');
   config.externals.forEach((e, i) => {
     checkPrefix(e.prefix, `externals[${i}].prefix`);

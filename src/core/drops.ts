@@ -2,7 +2,11 @@
 // counted per reason (OspfRouter.stats()) and reported as an 'event' output.
 
 export const DropReasons = [
-  'malformed', // DecodeError from the codec (RFC 2328 8.2: bad length, checksum, version)
+  'wrong-destination', // RFC 2328 8.2: IP destination neither our interface address nor AllSPFRouters/AllDRouters
+  'malformed', // DecodeError from the codec: a length or count that does not fit the packet
+  'bad-version', // RFC 2328 8.2: OSPF version is not 2
+  'bad-checksum', // RFC 2328 8.2: the OSPF packet checksum is wrong
+  'bad-packet-type', // RFC 2328 A.3.1: packet type not 1..5
   'area-mismatch', // RFC 2328 8.2: Area ID is not the interface's area
   'auth-mismatch', // RFC 2328 8.2 / D.5: AuType is not the interface's
   'auth-password', // RFC 2328 D.5.1: simple password differs
@@ -27,11 +31,28 @@ export const DropReasons = [
   'bad-ls-request', // RFC 2328 10.7 / 13 (6): BadLSReq
   'lsa-checksum', // RFC 2328 13 (1)
   'lsa-unknown-type', // RFC 2328 13 (2)
+  'lsa-too-large', // longer than MaxLsaBytes: refused, so no peer can make us hold huge LSAs
+  'lsdb-full', // a new LSA while the LSDB holds maxLsa LSAs (RFC 1765's concern; our own are always kept)
+  'neighbor-limit', // a Hello from a new neighbor on an interface that has MaxNeighborsPerInterface
   'lsa-min-arrival', // RFC 2328 13 (5a)
   'lsa-stale', // RFC 2328 13 (8): older than our copy, which is MaxAge with MaxSequenceNumber
 ] as const;
 
 export type DropReason = (typeof DropReasons)[number];
+
+/** The drop for a DecodeError reason (src/packet/errors.ts): the RFC 2328 8.2 checks by name, lengths as 'malformed'. */
+export function decodeDropReason(reason: string): DropReason {
+  switch (reason) {
+    case 'bad-version':
+      return 'bad-version';
+    case 'bad-checksum':
+      return 'bad-checksum';
+    case 'bad-type':
+      return 'bad-packet-type';
+    default:
+      return 'malformed';
+  }
+}
 
 /** Counters per drop reason, every reason present (zero when never seen). */
 export type DropCounters = Record<DropReason, number>;

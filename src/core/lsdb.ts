@@ -63,6 +63,16 @@ export function rawKey(raw: Uint8Array): KeyString {
   return keyString(rawType(raw), rawLsId(raw), rawAdvRouter(raw));
 }
 
+/**
+ * An LS age from the wire as this router compares and stores it: the
+ * DoNotAge bit (RFC 1793 2.2, demand circuits, not run here) masked off,
+ * capped at MaxAge (RFC 2328 13.1). One rule for DD headers, updates, acks
+ * and the LSDB, so an instance compares the same wherever it is seen.
+ */
+export function lsAge(age: number): number {
+  return Math.min(age & 0x7fff, MaxAge);
+}
+
 /** A copy of raw with the LS age field set (the age is outside the checksum, RFC 2328 12.1.7). */
 export function withAge(raw: Uint8Array, age: number): Uint8Array {
   const copy = raw.slice();
@@ -158,7 +168,7 @@ export class Lsdb {
   /** Installs a copy of raw (RFC 2328 13.2) and returns the new entry; the caller handles the replaced one. */
   install(raw: Uint8Array, now: number, fromFlood: boolean): LsaEntry {
     const own = this.store(raw);
-    const entry: LsaEntry = { key: rawKey(own), raw: own, installedAt: now, baseAge: Math.min(rawAge(own), MaxAge), fromFlood, rxmtRefs: 0, current: true };
+    const entry: LsaEntry = { key: rawKey(own), raw: own, installedAt: now, baseAge: lsAge(rawAge(own)), fromFlood, rxmtRefs: 0, current: true };
     const old = this.entries.get(entry.key);
     if (old !== undefined) {
       this.liveBytes -= old.raw.length;

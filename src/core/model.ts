@@ -22,6 +22,17 @@ export const IpHeaderLength = 20;
 export const DelayedAckMs = 1000;
 /** The aging pass runs at most this often (RFC 2328 14). */
 export const AgingGranularityMs = 1000;
+/**
+ * The longest LSA accepted from a neighbor, bytes: a router-LSA with 1,300
+ * links fits. Longer ones are refused ('lsa-too-large'), so LSDB memory stays
+ * within maxLsa times this.
+ */
+export const MaxLsaBytes = 16_384;
+/**
+ * Most neighbors one interface keeps (RFC 2328 10: one record per router
+ * heard); Hellos from more, spoofed or real, are refused ('neighbor-limit').
+ */
+export const MaxNeighborsPerInterface = 1_024;
 export const NoAuth = new Uint8Array(8);
 export const NoTrailer = new Uint8Array(0);
 

@@ -65,8 +65,9 @@ import {
 } from '../packet/index.js';
 import { maskFromLength, prefixContains, type Prefix } from '../lib/ipv4.js';
 import { checkAuth, signPacket, trailerLength } from './auth.js';
-import { sameSettings, settingsFor, validateConfig, validateInterfaceInfo, validatePrefix, CoreConfigError } from './defaults.js';
-import { emptyDropCounters, type DropCounters, type DropReason } from './drops.js';
+import { sameSettings, settingsFor, validateConfig, validateInterfaceInfo, validatePrefix, CoreConfigError, DefaultMaxLsa } from './defaults.js';
+import { auditCore } from './audit.js';
+import { decodeDropReason, emptyDropCounters, type DropCounters, type DropReason } from './drops.js';
 import { electDesignatedRouter, type Candidate } from './election.js';
 import {
   Lsdb,
@@ -74,6 +75,7 @@ import {
   headerOf,
   keyOf,
   keyString,
+  lsAge,
   parseKeyString,
   rawAdvRouter,
   rawChecksum,
@@ -87,6 +89,8 @@ import {
   DelayedAckMs,
   IpHeaderLength,
   KnownLsaTypes,
+  MaxLsaBytes,
+  MaxNeighborsPerInterface,
   NeighborRank,
   NoAuth,
   NoTrailer,
@@ -300,6 +304,27 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       packetsReceived: this.packetsReceived,
       packetsSent: this.packetsSent,
     };
+  }
+
+  /**
+   * The core's own invariants (audit.ts): every problem found, none when all
+   * hold. For tests and the fuzzer; it reads state and changes nothing.
+   */
+  audit(): string[] {
+    return auditCore({
+      now: this.now,
+      routerId: this.config.routerId,
+      maxLsa: this.maxLsa(),
+      minLsIntervalMs: this.config.minLsIntervalMs ?? MinLSInterval * 1000,
+      db: this.db,
+      ifaces: this.ifaceOrder,
+      timers: this.timers.pending(),
+      packetRoom: (iface) => this.packetRoom(iface),
+    });
+  }
+
+  private maxLsa(): number {
+    return this.config.maxLsa ?? DefaultMaxLsa;
   }
 
   // ---------------------------------------------------------------- timers
@@ -593,12 +618,17 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       this.drop('interface-disabled', ifName, src);
       return;
     }
+    // RFC 2328 8.2: the destination is our interface address, AllSPFRouters or AllDRouters.
+    dst >>>= 0;
+    if (dst !== AllSPFRouters && dst !== AllDRouters && !iface.info.addresses.some((a) => a.address >>> 0 === dst)) {
+      return this.drop('wrong-destination', ifName, src);
+    }
     let packet: OspfPacket;
     try {
       packet = decodePacket(data);
     } catch (error) {
       if (error instanceof DecodeError) {
-        this.drop('malformed', ifName, src);
+        this.drop(decodeDropReason(error.reason), ifName, src);
         return;
       }
       throw error;
@@ -609,7 +639,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     // RFC 2328 8.2, D.5: authenticated by the interface's AuType and key.
     const auth = checkAuth(iface.settings.auth, data, packet);
     if (!auth.ok) return this.drop(auth.reason, ifName, src);
-    if (packet.routerId === this.config.routerId) return this.drop('own-packet', ifName, src);
+    // Our Router ID, or our own address as the source: a packet of ours looped back.
+    if (packet.routerId === this.config.routerId || iface.info.addresses.some((a) => a.address >>> 0 === src)) return this.drop('own-packet', ifName, src);
     if (dst >>> 0 === AllDRouters && iface.state !== 'DR' && iface.state !== 'Backup') {
       return this.drop('not-dr-or-backup', ifName, src);
     }
@@ -665,6 +696,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     let n = iface.neighbors.get(key);
     const isNew = n === undefined;
     if (n === undefined) {
+      if (iface.neighbors.size >= MaxNeighborsPerInterface) return this.drop('neighbor-limit', iface.name, src);
       n = {
         ifName: iface.name,
         key,
@@ -946,8 +978,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       }
       const key = keyString(h.type, h.lsId, h.advRouter);
       const entry = this.db.get(key);
-      // An LSA we lack, or hold an older instance of, goes on the request list.
-      if (entry === undefined || compareInstance(h.seq, h.checksum, h.age, rawSeq(entry.raw), rawChecksum(entry.raw), Lsdb.ageOf(entry, this.now)) > 0) {
+      // An LSA we lack, or hold an older instance of, goes on the request list; one we
+      // could not install (the LSDB would pass maxLsa) is not asked for.
+      if (entry === undefined && !n.requests.has(key) && this.db.size + n.requests.size >= this.maxLsa()) {
+        this.drop('lsdb-full', iface.name, n.address);
+      } else if (entry === undefined || compareInstance(h.seq, h.checksum, lsAge(h.age), rawSeq(entry.raw), rawChecksum(entry.raw), Lsdb.ageOf(entry, this.now)) > 0) {
         this.addRequest(n, key, h);
       }
     }
@@ -1042,6 +1077,13 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private addRequest(n: Neighbor, key: KeyString, header: LsaHeader): void {
     if (!n.requests.has(key)) n.requestOrder.push(key);
     n.requests.set(key, header);
+    // Keys answered and listed again would grow the order without bound over a long
+    // exchange: once most of it is stale, only the keys still wanted are kept.
+    if (n.requestOrder.length > 2 * n.requests.size + 64) {
+      n.requestOrder = n.requestOrder.slice(n.requestHead).filter((k) => n.requests.has(k));
+      n.requestOrder = [...new Set(n.requestOrder)];
+      n.requestHead = 0;
+    }
   }
 
   private removeRequest(n: Neighbor, key: KeyString): void {
@@ -1092,9 +1134,14 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       this.drop('lsa-unknown-type', iface.name, n.address);
       return true;
     }
+    // Longer than any LSA a router of ours needs: refused, to bound the LSDB's memory.
+    if (lsa.raw.length > MaxLsaBytes) {
+      this.drop('lsa-too-large', iface.name, n.address);
+      return true;
+    }
     const key = keyString(lsa.type, lsa.lsId, lsa.advRouter);
     const current = this.db.get(key);
-    const age = Math.min(lsa.age & 0x7fff, MaxAge);
+    const age = lsAge(lsa.age);
     // The acknowledgment carries the header as received (RFC 2328 13.5).
     const ack: LsaHeader = lsa;
     // (4) a MaxAge LSA we do not have, with no exchange under way: acknowledge and forget.
@@ -1110,6 +1157,13 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       // (5a) MinLSArrival: a copy installed by flooding less than a second ago stays.
       if (current !== undefined && current.fromFlood && this.now - current.installedAt < this.minLsArrival()) {
         this.drop('lsa-min-arrival', iface.name, n.address);
+        return true;
+      }
+      // maxLsa: no new LSA once the LSDB is full. It is not acknowledged, and leaves the
+      // request list so the exchange can finish without it.
+      if (current === undefined && this.db.size >= this.maxLsa()) {
+        this.drop('lsdb-full', iface.name, n.address);
+        this.removeRequest(n, key);
         return true;
       }
       // (5c, 5d) out of the retransmission lists, into the database; (5b) flooded on.
@@ -1176,7 +1230,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         if (n.state !== 'Full') {
           const request = n.requests.get(entry.key);
           if (request !== undefined) {
-            const c = compareInstance(seq, checksum, age, request.seq, request.checksum, Math.min(request.age & 0x7fff, MaxAge));
+            const c = compareInstance(seq, checksum, age, request.seq, request.checksum, lsAge(request.age));
             if (c < 0) continue;
             this.removeRequest(n, entry.key);
             if (c === 0) continue;
@@ -1263,7 +1317,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       const item = n.retransmit.get(key);
       if (item === undefined) continue;
       const e = item.entry;
-      if (compareInstance(h.seq, h.checksum, Math.min(h.age & 0x7fff, MaxAge), rawSeq(e.raw), rawChecksum(e.raw), Lsdb.ageOf(e, this.now)) === 0) {
+      if (compareInstance(h.seq, h.checksum, lsAge(h.age), rawSeq(e.raw), rawChecksum(e.raw), Lsdb.ageOf(e, this.now)) === 0) {
         this.removeRetransmit(iface, n, key);
       }
     }

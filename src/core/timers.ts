@@ -57,6 +57,15 @@ export class TimerQueue {
     return this.heap[0]?.at;
   }
 
+  /** How many timers are set, and the latest deadline among them (for the core's self-audit). */
+  pending(): { count: number; latest: number | undefined } {
+    let latest: number | undefined;
+    for (const item of this.heap) {
+      if (this.live.get(item.key) === item.order && (latest === undefined || item.at > latest)) latest = item.at;
+    }
+    return { count: this.live.size, latest };
+  }
+
   /** Removes and returns the earliest live timer due at `now`, if any. */
   popDue(now: number): TimerRef | undefined {
     this.dropStale();

@@ -13,6 +13,7 @@ import type {
   Input,
   InterfaceView,
   NeighborView,
+  OspfCore,
   Output,
   RouterConfig,
 } from '../core/api.js';
@@ -153,6 +154,18 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
 
   spfThrottleHoldMs(): number {
     return this.scheduler.holdMs;
+  }
+
+  /** This instance as an OspfCore (for the simulator): the same, less the 'routes' outputs. */
+  asCore(): OspfCore {
+    return {
+      handle: (input, now) => this.handle(input, now).filter((o): o is Output => o.kind !== 'routes'),
+      nextDeadline: () => this.nextDeadline(),
+      interfaces: () => this.interfaces(),
+      neighbors: () => this.neighbors(),
+      lsdb: (now) => this.lsdb(now),
+      lsa: (key, now) => this.lsa(key, now),
+    };
   }
 
   interfaces(): InterfaceView[] {

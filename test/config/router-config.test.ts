@@ -96,6 +96,13 @@ describe('toRouterConfig', () => {
     });
   });
 
+  it('passes max-lsa to the core, and leaves it out (the core default) when the file has none', () => {
+    const interfaces = [iface('eth0', ['10.205.205.254/24'])];
+    expect(toRouterConfig(parse(SEED_LAB.replace('router ospf\n', 'router ospf\n max-lsa 5000\n'), 'ospfd.conf'), interfaces).maxLsa).toBe(5000);
+    expect('maxLsa' in toRouterConfig(parse(SEED_LAB, 'ospfd.conf'), interfaces)).toBe(false);
+    expect(() => parse('router ospf\n max-lsa 0\n', 'ospfd.conf')).toThrow(/0 is out of range for max-lsa \(expected 1-10000000\)/);
+  });
+
   it('takes the router id from the interfaces when the file has none, skipping anycast addresses', () => {
     const cfg = parse('router ospf\n network 10.0.0.0/24 area 0\nanycast 10.206.206.1/32\n');
     const rc = toRouterConfig(cfg, [iface('lo', ['127.0.0.1/8', '10.206.206.1/32']), iface('eth0', ['10.0.0.7/24'])]);

@@ -3,7 +3,7 @@
 // large database crosses.
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../src/lib/ipv4.js';
-import { DdFlags, PacketType, type DbDescriptionPacket, type LsRequestPacket, type LsUpdatePacket } from '../../src/packet/index.js';
+import { DdFlags, PacketType, decodeLsa, type DbDescriptionPacket, type LsRequestPacket, type LsUpdatePacket } from '../../src/packet/index.js';
 import { TestNet, fromRouter, inject } from './harness.js';
 
 const ip = parseIpv4;
@@ -119,6 +119,31 @@ describe('RFC 2328 10.6: duplicates and sequence errors', () => {
     expect(net.state('a', '2.2.2.2')).toBe('ExStart');
     net.advance(20_000);
     expect(net.state('a', '2.2.2.2')).toBe('Full');
+  });
+});
+
+describe('LS ages with the DoNotAge bit (RFC 1793) from a neighbour', () => {
+  // Found while fuzzing LS ages: a DD header aged 0x8000|age looked like MaxAge, so
+  // newer than our copy; the LSA asked for then arrived as the same instance (the
+  // receive procedure masks the bit), which is BadLSReq, and the exchange restarted for ever.
+  it('compares them with the bit masked off everywhere, so an exchange still ends in Full', () => {
+    const net = pair(3);
+    net.run(20_000);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+    // From now on b's DDs and updates carry their ages with the DoNotAge bit set.
+    net.filter = (p) => {
+      if (p.from !== 'b') return true;
+      if (p.packet.type === PacketType.DbDescription) return { ...p.packet, lsaHeaders: p.packet.lsaHeaders.map((h) => ({ ...h, age: h.age | 0x8000 })) };
+      if (p.packet.type === PacketType.LsUpdate) return { ...p.packet, lsas: p.packet.lsas.map((l) => ({ ...decodeLsa(l.raw.slice()), age: l.age | 0x8000 })) };
+      return true;
+    };
+    const masterLast = dds(net, 'b').at(-1) as DbDescriptionPacket;
+    inject(net, 'a', 'eth0', '10.0.0.2', { ...masterLast, ddSeq: (masterLast.ddSeq + 7) >>> 0 });
+    net.advance(60_000);
+    expect(net.core('a').stats().drops['bad-ls-request']).toBe(0);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+    expect(net.lsdbText('a')).toEqual(net.lsdbText('b'));
+    expect(net.core('a').lsdb(net.now).every((h) => h.age < 3600)).toBe(true);
   });
 });
 

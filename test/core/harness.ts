@@ -6,7 +6,7 @@
 
 import { createRouter, defaultRouterConfig, type OspfRouter } from '../../src/core/index.js';
 import { AllSPFRouters, type Input, type InterfaceInfo, type Output, type RouterConfig } from '../../src/core/api.js';
-import { decodePacket, encodePacket, type OspfPacket, type PacketCommon } from '../../src/packet/index.js';
+import { PacketType, decodePacket, encodePacket, type HelloPacket, type OspfPacket, type PacketCommon } from '../../src/packet/index.js';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
 import { createPrng } from '../../src/lib/prng.js';
 
@@ -230,6 +230,23 @@ export const AllSpf = AllSPFRouters;
 /** The common header fields of a packet from routerId in area 0, no authentication. */
 export function fromRouter(routerId: string): PacketCommon {
   return { version: 2, routerId: parseIpv4(routerId), areaId: 0, checksum: 0, auType: 0, auth: new Uint8Array(8), trailer: new Uint8Array(0) };
+}
+
+/** A Hello from 2.2.2.2 with FRR's defaults on a /24 (10 s, 40 s, E-bit, priority 1), fields overridden by `over`. */
+export function helloFrom2(over: Partial<HelloPacket> = {}): HelloPacket {
+  return {
+    ...fromRouter('2.2.2.2'),
+    type: PacketType.Hello,
+    networkMask: parseIpv4('255.255.255.0'),
+    helloInterval: 10,
+    options: 0x02,
+    priority: 1,
+    deadInterval: 40,
+    dr: 0,
+    bdr: 0,
+    neighbors: [],
+    ...over,
+  };
 }
 
 /** Hands a crafted packet to a router as if received on ifName from src. */

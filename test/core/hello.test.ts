@@ -5,25 +5,11 @@ import { AllDRouters } from '../../src/core/api.js';
 import { parseIpv4 } from '../../src/lib/ipv4.js';
 import { createPrng } from '../../src/lib/prng.js';
 import { encodePacket, PacketType, type HelloPacket } from '../../src/packet/index.js';
-import { TestNet, fromRouter, inject } from './harness.js';
+import { TestNet, fromRouter, helloFrom2, inject } from './harness.js';
 
 const ip = parseIpv4;
 
-function hello(over: Partial<HelloPacket> = {}): HelloPacket {
-  return {
-    ...fromRouter('2.2.2.2'),
-    type: PacketType.Hello,
-    networkMask: ip('255.255.255.0'),
-    helloInterval: 10,
-    options: 0x02,
-    priority: 1,
-    deadInterval: 40,
-    dr: 0,
-    bdr: 0,
-    neighbors: [],
-    ...over,
-  };
-}
+const hello = helloFrom2;
 
 /** Router a alone on eth0 (10.0.0.1/24), its settings adjusted. */
 function lone(settings: Record<string, unknown> = {}): TestNet {

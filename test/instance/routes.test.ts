@@ -2,7 +2,7 @@
 // equals the simple reference calculation run on that router's own LSDB
 // (RFC 2328 16): the engine feeds the SPF every change it should.
 import { describe, expect, it } from 'vitest';
-import type { CoreOptions, OspfCore, Output } from '../../src/core/api.js';
+import type { CoreOptions, OspfCore } from '../../src/core/api.js';
 import { OspfInstance } from '../../src/instance/instance.js';
 import { createPrng } from '../../src/lib/prng.js';
 import { formatPrefix } from '../../src/lib/ipv4.js';
@@ -10,18 +10,6 @@ import type { Lsa } from '../../src/packet/types.js';
 import { checkConvergence, randomTopology, Simulator } from '../../src/sim/index.js';
 import type { Route } from '../../src/spf/index.js';
 import { referenceRoutes } from '../spf/reference.js';
-
-/** The simulator drives OspfCore; an instance is one, plus 'routes' outputs it does not need. */
-function asCore(instance: OspfInstance): OspfCore {
-  return {
-    handle: (input, now) => instance.handle(input, now).filter((o): o is Output => o.kind !== 'routes'),
-    nextDeadline: () => instance.nextDeadline(),
-    interfaces: () => instance.interfaces(),
-    neighbors: () => instance.neighbors(),
-    lsdb: (now) => instance.lsdb(now),
-    lsa: (key, now) => instance.lsa(key, now),
-  };
-}
 
 function show(routes: readonly Route[]): string[] {
   return routes.map(
@@ -48,7 +36,7 @@ describe('routing table after convergence equals the reference on each LSDB (RFC
     const createCore = (options: CoreOptions): OspfCore => {
       const instance = new OspfInstance(options);
       instances.push(instance);
-      return asCore(instance);
+      return instance.asCore();
     };
     const sim = new Simulator({ topology, seed, createCore, faults: { loss: 0.02, duplicate: 0.02, reorder: 0.05 } });
     sim.runFor(20_000);

@@ -1,0 +1,79 @@
+// The engine's invariants, checked from outside the state machines: what must
+// hold after every input whatever arrived from the wire. The fuzzer and the
+// tests call OspfRouter.audit(); a non-empty answer names each broken rule.
+//
+//   LSDB         one current entry per key, its key its bytes' key, a valid
+//                LS checksum (RFC 2328 12.1.7), at most maxLsa entries
+//   neighbors    retransmission lists hold current entries only (13.2, 13.6);
+//                request lists within maxLsa; at most MaxNeighborsPerInterface
+//   interfaces   delayed acks within one packet (13.5)
+//   timers       one per (kind, interface, neighbor), none further off than
+//                the longest interval the core uses (MaxAge for aging)
+
+import { MaxAge, verifyLsaChecksum } from '../packet/index.js';
+import { parseKeyString, rawAdvRouter, rawKey, type KeyString, type Lsdb } from './lsdb.js';
+import { MaxLsaBytes, MaxNeighborsPerInterface, type Iface } from './model.js';
+
+export interface AuditInput {
+  now: number;
+  routerId: number;
+  maxLsa: number;
+  minLsIntervalMs: number;
+  db: Lsdb;
+  ifaces: readonly Iface[];
+  timers: { count: number; latest: number | undefined };
+  packetRoom: (iface: Iface) => number;
+}
+
+/** Timers not tied to an interface (aging, origination), and per interface and per neighbor. */
+const GlobalTimers = 2;
+const InterfaceTimers = 3; // hello, wait, delayed-ack
+const NeighborTimers = 4; // inactivity, dd-, lsr- and lsu-retransmit
+
+export function auditCore(a: AuditInput): string[] {
+  const problems: string[] = [];
+  let own = 0;
+  for (const entry of a.db.values()) {
+    const ours = rawAdvRouter(entry.raw) === a.routerId;
+    if (ours) own++;
+    if (!entry.current) problems.push(`LSDB entry ${keyText(entry.key)} is marked replaced`);
+    if (rawKey(entry.raw) !== entry.key) problems.push(`LSDB entry ${keyText(entry.key)} holds the bytes of ${keyText(rawKey(entry.raw))}`);
+    if (!verifyLsaChecksum(entry.raw)) problems.push(`LSDB entry ${keyText(entry.key)} has a bad LS checksum`);
+    if (!ours && entry.raw.length > MaxLsaBytes) problems.push(`LSDB entry ${keyText(entry.key)} is ${entry.raw.length} bytes`);
+    if (entry.rxmtRefs < 0) problems.push(`LSDB entry ${keyText(entry.key)} has ${entry.rxmtRefs} retransmission references`);
+  }
+  if (a.db.size - own > a.maxLsa) problems.push(`LSDB holds ${a.db.size - own} LSAs of others, limit ${a.maxLsa}`);
+
+  let timerBound = GlobalTimers;
+  let longestMs = Math.max(MaxAge * 1000, a.minLsIntervalMs);
+  for (const iface of a.ifaces) {
+    timerBound += InterfaceTimers + NeighborTimers * iface.neighbors.size;
+    const s = iface.settings;
+    longestMs = Math.max(longestMs, s.helloIntervalMs, s.deadIntervalMs, 2 * s.retransmitIntervalMs);
+    if (iface.neighbors.size > MaxNeighborsPerInterface) problems.push(`${iface.name} has ${iface.neighbors.size} neighbors`);
+    const ackRoom = Math.max(1, Math.floor(a.packetRoom(iface) / 20));
+    if (iface.delayedAcks.length > ackRoom) problems.push(`${iface.name} holds ${iface.delayedAcks.length} delayed acks, room for ${ackRoom}`);
+    for (const n of iface.neighbors.values()) {
+      const who = `${iface.name} neighbor ${n.routerId >>> 0}`;
+      for (const [key, item] of n.retransmit) {
+        if (item.entry.key !== key) problems.push(`${who}: retransmission list key ${keyText(key)} holds ${keyText(item.entry.key)}`);
+        if (!item.entry.current || a.db.get(key) !== item.entry) problems.push(`${who}: retransmits a stale instance of ${keyText(key)}`);
+      }
+      if (n.retransmit.size > a.db.size) problems.push(`${who}: ${n.retransmit.size} on the retransmission list, ${a.db.size} in the LSDB`);
+      if (n.requests.size > a.maxLsa) problems.push(`${who}: ${n.requests.size} on the request list, limit ${a.maxLsa}`);
+      // addRequest() compacts the order past twice the list plus 64.
+      if (n.requestOrder.length > 2 * a.maxLsa + 65) problems.push(`${who}: request order of ${n.requestOrder.length} keys`);
+      for (const key of n.requestsInFlight) if (!n.requests.has(key)) problems.push(`${who}: ${keyText(key)} in flight but not requested`);
+    }
+  }
+  if (a.timers.count > timerBound) problems.push(`${a.timers.count} timers pending, at most ${timerBound} expected`);
+  if (a.timers.latest !== undefined && a.timers.latest > a.now + longestMs) {
+    problems.push(`a timer is set ${a.timers.latest - a.now} ms ahead, longest interval ${longestMs} ms`);
+  }
+  return problems;
+}
+
+function keyText(key: KeyString): string {
+  const k = parseKeyString(key);
+  return `${k.type}/${k.lsId}/${k.advRouter}`;
+}
