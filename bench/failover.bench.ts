@@ -25,6 +25,8 @@ import { canRunNamespaces } from '../src/lab/netns.js';
 import { KamailioCluster, RouteMonitor, missingTools, nodeAddress, until } from './failover/cluster.js';
 
 const ROUNDS = Number(process.env.FAILOVER_ROUNDS ?? 20);
+/** The nodes' sip-options interval (bench/failover/cluster.ts). */
+const HUNG_INTERVAL_MS = 200;
 const ALL = [nodeAddress(1), nodeAddress(2), nodeAddress(3)];
 const TARGET_DEATH_MS = 50;
 const TARGET_HUNG_MS = 200 * 2 + 50;
@@ -115,6 +117,9 @@ async function main(): Promise<number> {
     const hung: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const i = 1 + (r % 2);
+      // A random phase against the node's probes: each round's start is otherwise tied to the
+      // probe that announced the node again, and every round would meet the same phase.
+      await sleep(Math.random() * HUNG_INTERVAL_MS);
       const pids = cluster.kamailioPids(i);
       const stoppedAt = Date.now();
       try {
