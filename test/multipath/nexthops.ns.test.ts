@@ -7,19 +7,9 @@
 // Verified with `ip -j nexthop` / `ip -j route` and 1,000 `ip route get` lookups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab, namespaceGate, type JsonLineChild } from '../helpers/netns.js';
-import { ANYCAST, GATEWAYS, buildRouterLab, compareMaps, mapFlows, type RouterLab } from './topology.js';
+import { ANYCAST, GATEWAYS, buildRouterLab, compareMaps, mapFlows, type IpNexthop, type RouterLab } from './topology.js';
 
 const gate = namespaceGate('nexthop installer namespace tests');
-
-interface IpNexthop {
-  id: number;
-  gateway?: string;
-  dev?: string;
-  protocol?: string;
-  type?: string;
-  group?: { id: number }[];
-  resilient_args?: { buckets: number; idle_timer: number; unbalanced_timer: number };
-}
 
 interface IpRoute {
   dst: string;
