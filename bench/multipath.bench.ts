@@ -1,36 +1,42 @@
-// Flow disruption of the router role's multipath routes: for 3 and 8 next
-// hops, one failing and returning, the share of flows of the surviving next
-// hops that move when one fails, and the share of all flows that move when
-// it returns, against the ideal (0, and the returning next hop's 1/N). Three
-// ways of installing the route: a resilient nexthop group and a
-// hash-threshold group (both changed in place by NexthopInstaller), and a
-// plain RTA_MULTIPATH route replaced by RouteInstaller. Flows are 2,000 UDP
-// 5-tuples to the anycast address (source ports 20000…, port 5060), mapped
-// with `ip route get` in the router's namespace under
-// fib_multipath_hash_policy 1. Then per-packet spreading: 3,000 datagrams of
-// one flow through the router to three gateway namespaces, counted there
-// with nft, and the largest deviation from an even share.
+// Flow disruption on the router in front of the SIP nodes, side by side in
+// one run: FRR 8.4 as the router (its kernel nexthop group, hash-threshold)
+// and ospf-anycastd as the router with `multipath group resilient` and
+// `multipath group hash-threshold`, in front of 3 and 8 BIRD nodes
+// (bench/multipath/router-lab.ts). A node's OSPF speaker stops and starts
+// again; 2,000 UDP flows to the anycast address (source ports
+// 20000…, port 5060) are mapped with `ip route get` in the router's
+// namespace before, while it is gone and after it returns, for every node
+// in turn: the share of the surviving nodes' flows that moved on the
+// failure (ideal 0) and of all flows that moved on the return (ideal 1/N),
+// the mean over the nodes and the worst node. Then per-packet spreading:
+// 3,000 datagrams of one flow through the router to three gateway
+// namespaces, counted there with nft, and the largest deviation from an
+// even share.
 // Needs root and network namespaces; otherwise prints why and exits 0.
 // Run: npm run bench -- multipath
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { NexthopInstaller, PerPacketSpreader, type FibInstaller } from '../src/multipath/index.js';
-import { RouteInstaller, type KernelRoute } from '../src/io/routes.js';
+import { PerPacketSpreader } from '../src/multipath/index.js';
+import type { KernelRoute } from '../src/io/routes.js';
 import { canRunNamespaces, NetnsLab } from '../src/lab/netns.js';
 import { parseIpv4, parsePrefix } from '../src/lib/ipv4.js';
+import { missingTools, nodeAddress } from './failover/cluster.js';
+import { MultipathRouterLab, ROUTER_KINDS, type RouterKind } from './multipath/router-lab.js';
 
 const ANYCAST = '10.206.206.1';
 const FLOWS = 2000;
 const PACKETS = 3000;
-const KINDS = ['resilient', 'hash-threshold', 'rta-multipath'] as const;
-type Kind = (typeof KINDS)[number];
 
 interface Disruption {
-  kind: Kind;
+  kind: RouterKind;
   nodes: number;
-  survivingMovedPct: number;
-  returnMovedPct: number;
+  /** The kernel object the route used, as read back. */
+  kernel: string;
+  /** % of the surviving nodes' flows that moved, node 1…N failing in turn. */
+  surviving: number[];
+  /** % of all flows that moved on the return of node 1…N. */
+  returning: number[];
 }
 
 const self = fileURLToPath(import.meta.url);
@@ -40,16 +46,6 @@ function ifIndex(name: string): number {
   return Number(spawnSync('cat', [`/sys/class/net/${name}/ifindex`], { encoding: 'utf8' }).stdout.trim());
 }
 
-function mapFlows(): string[] {
-  const lines = Array.from({ length: FLOWS }, (_, i) => `route get ${ANYCAST} ipproto udp sport ${20000 + i} dport 5060`);
-  const run = spawnSync('ip', ['-o', '-batch', '-'], { input: `${lines.join('\n')}\n`, encoding: 'utf8', timeout: 60_000 });
-  if (run.status !== 0) throw new Error(`ip route get: ${run.stderr}`);
-  return run.stdout
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => /\bvia (\S+)/.exec(l)?.[1] ?? 'none');
-}
-
 function routeTo(nodes: number, missing?: number): KernelRoute {
   const hops = Array.from({ length: nodes }, (_, i) => i)
     .filter((i) => i !== missing)
@@ -57,43 +53,39 @@ function routeTo(nodes: number, missing?: number): KernelRoute {
   return { prefix: parsePrefix(`${ANYCAST}/32`), nextHops: hops };
 }
 
-/** Inside the router namespace: install, fail the last next hop, restore it, and report the moves. */
-async function measureInside(kind: Kind, nodes: number): Promise<Disruption> {
-  const installer: FibInstaller =
-    kind === 'rta-multipath'
-      ? new RouteInstaller()
-      : new NexthopInstaller({ group: kind === 'resilient' ? { kind, buckets: 128, idleTimer: 0, unbalancedTimer: 0 } : { kind } });
-  await installer.sweep();
-  const failed = nodes - 1;
-  await installer.sync([routeTo(nodes)]);
-  const before = mapFlows();
-  await installer.sync([routeTo(nodes, failed)]);
-  const during = mapFlows();
-  await installer.sync([routeTo(nodes)]);
-  const after = mapFlows();
-  await installer.removeAll();
-  installer.close();
-  const surviving = before.map((via, i) => ({ via, i })).filter((f) => f.via !== gateway(failed));
-  const survivingMoved = surviving.filter((f) => during[f.i] !== f.via).length;
-  const returnMoved = during.filter((via, i) => after[i] !== via).length;
-  return { kind, nodes, survivingMovedPct: (100 * survivingMoved) / surviving.length, returnMovedPct: (100 * returnMoved) / FLOWS };
-}
-
-function disruptionLab(nodes: number): Disruption[] {
-  const lab = new NetnsLab('mpb');
+/**
+ * One router kind in front of `nodes` BIRD nodes: each node in turn stops
+ * and returns (with hash-threshold what moves depends on the failing node's
+ * place in the group: the middle one of three moves no surviving flow, the
+ * first or last a quarter of them).
+ */
+async function disruption(kind: RouterKind, nodes: number): Promise<Disruption> {
+  const lab = new MultipathRouterLab(kind, nodes);
   try {
-    const router = lab.namespace('r');
-    const sink = lab.namespace('s');
-    lab.veth(router, 'e0', sink, 'e0');
-    lab.address(router, 'e0', '10.93.0.1/24');
-    lab.up(router, 'e0');
-    lab.up(sink, 'e0');
-    lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.fib_multipath_hash_policy=1']);
-    return KINDS.map((kind) => JSON.parse(lab.exec(router, process.execPath, [self, '--inside', kind, String(nodes)], 120_000)) as Disruption);
+    await lab.start();
+    const kernel = lab.kernelKind();
+    const surviving: number[] = [];
+    const returning: number[] = [];
+    for (let i = 1; i <= nodes; i++) {
+      const failedGateway = nodeAddress(i);
+      const before = lab.mapFlows(FLOWS);
+      await lab.stopNode(i);
+      await lab.waitGateways(nodes - 1);
+      const during = lab.mapFlows(FLOWS);
+      lab.startNode(i);
+      await lab.waitGateways(nodes);
+      const after = lab.mapFlows(FLOWS);
+      const stayed = before.map((via, f) => ({ via, f })).filter((x) => x.via !== failedGateway);
+      surviving.push((100 * stayed.filter((x) => during[x.f] !== x.via).length) / stayed.length);
+      returning.push((100 * during.filter((via, f) => after[f] !== via).length) / FLOWS);
+    }
+    return { kind, nodes, kernel, surviving, returning };
   } finally {
-    lab.teardownSync();
+    await lab.teardown();
   }
 }
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function perPacketDeviation(): Promise<{ counts: number[]; deviationPct: number }> {
   const lab = new NetnsLab('mpp');
@@ -142,11 +134,7 @@ async function spreadInside(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const [mode, kind, nodes] = process.argv.slice(2);
-  if (mode === '--inside') {
-    process.stdout.write(JSON.stringify(await measureInside(kind as Kind, Number(nodes))));
-    return;
-  }
+  const [mode] = process.argv.slice(2);
   if (mode === '--spread') {
     await spreadInside();
     // The per-next-hop tables' netlink sockets stay open; the state they made stays in the namespace.
@@ -157,12 +145,19 @@ async function main(): Promise<void> {
     console.log(`multipath bench skipped: ${check.reason} (it needs root and network namespaces)`);
     return;
   }
-  console.log(`${FLOWS} UDP flows, one next hop failing and returning (ideal: 0% of surviving flows moved; 1/N of all flows moved on return)\n`);
-  console.log('| route | next hops | surviving flows moved on failure | all flows moved on return | ideal on return |');
-  console.log('|---|---:|---:|---:|---:|');
+  const missing = missingTools().filter((t) => t.includes('/frr/') || t.includes('bird') || t.endsWith('vtysh') || t.includes('ospf-anycastd'));
+  if (missing.length > 0) {
+    console.log(`multipath bench skipped: not installed or not built: ${missing.join(', ')}`);
+    return;
+  }
+  console.log(`${FLOWS} UDP flows, one node failing and returning (ideal: 0% of surviving flows moved; 1/N of all flows moved on return)\n`);
+  console.log('| router | kernel route | nodes | surviving flows moved on failure, mean (worst node) | all flows moved on return, mean (worst node) | ideal on return |');
+  console.log('|---|---|---:|---:|---:|---:|');
   for (const nodes of [3, 8]) {
-    for (const d of disruptionLab(nodes)) {
-      console.log(`| ${d.kind} | ${nodes} | ${d.survivingMovedPct.toFixed(1)}% | ${d.returnMovedPct.toFixed(1)}% | ${(100 / nodes).toFixed(1)}% |`);
+    for (const kind of ROUTER_KINDS) {
+      const d = await disruption(kind, nodes);
+      const cell = (xs: number[]): string => `${mean(xs).toFixed(1)}% (${Math.max(...xs).toFixed(1)}%)`;
+      console.log(`| ${d.kind} | ${d.kernel} | ${nodes} | ${cell(d.surviving)} | ${cell(d.returning)} | ${(100 / nodes).toFixed(1)}% |`);
     }
   }
   const spread = await perPacketDeviation();

@@ -59,7 +59,7 @@ export async function until(what: string, probe: () => boolean, timeoutMs: numbe
   }
 }
 
-function frrRouterConf(): string {
+export function frrRouterConf(): string {
   return `hostname router
 log stdout informational
 interface lan0
@@ -106,7 +106,7 @@ anycast ${ANYCAST}/32
 `;
 }
 
-function birdNodeConf(i: number): string {
+export function birdNodeConf(i: number): string {
   return `log stderr all;
 router id ${nodeRouterId(i)};
 protocol device { scan time 1; }
@@ -432,12 +432,12 @@ export class RouteMonitor {
 }
 
 let ids: { uid: number; gid: number } | undefined;
-function frrIds(): { uid: number; gid: number } {
+export function frrIds(): { uid: number; gid: number } {
   ids ??= { uid: Number(run('id', ['-u', 'frr']).trim()), gid: Number(run('id', ['-g', 'frr']).trim()) };
   return ids;
 }
 
-function run(cmd: string, args: string[], timeoutMs = 10_000): string {
+export function run(cmd: string, args: string[], timeoutMs = 10_000): string {
   const result = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs });
   if (result.error || result.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} failed (${result.status ?? 'timeout'}): ${(result.error?.message ?? result.stderr ?? '').trim()}`);

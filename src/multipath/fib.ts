@@ -44,6 +44,8 @@ export interface MultipathFibOptions extends MultipathSettings {
   log: (level: 'notice' | 'warning', message: string, fields?: Record<string, string | number | boolean | undefined>) => void;
   /** Where net.ipv4.fib_multipath_hash_policy is (tests point it elsewhere). */
   hashPolicyPath?: string;
+  /** false: RTA_MULTIPATH routes as on kernels without nexthop objects (NexthopInstallerOptions.nexthopObjects). */
+  nexthopObjects?: boolean;
 }
 
 /** How the kernel spreads one multipath route, for `show routes`. */
@@ -73,6 +75,7 @@ export class MultipathFib implements FibInstaller {
       metric: options.metric,
       group: options.multipath.group,
       onFallback: (reason) => options.log('warning', reason),
+      nexthopObjects: options.nexthopObjects,
     });
     this.spreader = options.perPacketInterfaces.length > 0 ? new PerPacketSpreader({ metric: options.metric }) : undefined;
   }

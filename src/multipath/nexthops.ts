@@ -29,9 +29,11 @@
 // request that fails therefore makes the next sync read back what the kernel
 // still holds before planning.
 //
-// Kernels without nexthop objects answer the first request (a dump) with
-// EOPNOTSUPP or EINVAL; then every call goes to the RTA_MULTIPATH
-// RouteInstaller, after a warning.
+// Kernels without nexthop objects (before Linux 5.3) answer the first
+// request, an RTM_GETNEXTHOP dump, with EOPNOTSUPP (or EINVAL); then every
+// call goes to the RTA_MULTIPATH RouteInstaller, after a warning
+// (nexthopSupport() reads the answer). `nexthopObjects: false` takes that
+// path on any kernel.
 
 import { endianness } from 'node:os';
 import { getSystemErrorName } from 'node:util';
@@ -75,6 +77,33 @@ export interface NexthopInstallerOptions {
   idBase?: number;
   /** Told once when the kernel has no nexthop objects and the RTA_MULTIPATH installer takes over. */
   onFallback?: (reason: string) => void;
+  /**
+   * false: install RTA_MULTIPATH routes as on a kernel without nexthop
+   * objects, with the same warning (how that path is tested on newer
+   * kernels). Default: ask the kernel.
+   */
+  nexthopObjects?: boolean;
+}
+
+/**
+ * What the first reply to an RTM_GETNEXTHOP dump says about the kernel: an
+ * NLMSG_ERROR with EOPNOTSUPP (rtnetlink before Linux 5.3 refuses message
+ * types it does not know) or EINVAL means no nexthop objects; nexthop
+ * messages or NLMSG_DONE mean they exist. Any other error is a failure.
+ */
+export function nexthopSupport(first: Pick<NetlinkMessage, 'type' | 'flags' | 'data'> | undefined): { supported: true } | { supported: false; code: string } {
+  if (first === undefined || first.type !== NLMSG_ERROR) return { supported: true };
+  let errno: number;
+  try {
+    errno = -parseError(first.data, first.flags).errno;
+  } catch (error) {
+    throw wrapError('dump nexthops', error);
+  }
+  if (errno === 0) return { supported: true };
+  // Node names 95 ENOTSUP (the same number on Linux); the kernel's source says EOPNOTSUPP.
+  if (errno === EOPNOTSUPP) return { supported: false, code: 'EOPNOTSUPP' };
+  if (errno === EINVAL) return { supported: false, code: 'EINVAL' };
+  throw new NexthopInstallError('dump', errno, errnoName(errno), `dump nexthops: ${errnoName(errno)}`);
 }
 
 /** The kernel refused to create, change or delete a nexthop object or group. */
@@ -86,7 +115,9 @@ const RTM_NEWROUTE = 24;
 const RTM_DELROUTE = 25;
 const RTM_NEWNEXTHOP = 104;
 const RTM_DELNEXTHOP = 105;
+const RTM_GETNEXTHOP = 106;
 const NLMSG_ERROR = 2;
+const NLM_F_DUMP = 0x300;
 const NLM_F_REPLACE = 0x100;
 const NLM_F_EXCL = 0x200;
 const NLM_F_CREATE = 0x400;
@@ -142,6 +173,7 @@ export class NexthopInstaller implements FibInstaller {
   private readonly timeoutMs: number;
   private readonly socket: RtNetlinkSocket;
   private readonly onFallback: ((reason: string) => void) | undefined;
+  private readonly nexthopObjects: boolean | undefined;
   /** Sweeps the table's proto-188 routes, and takes over entirely on kernels without nexthop objects. */
   private readonly legacy: RouteInstaller;
   private fallback = false;
@@ -164,6 +196,7 @@ export class NexthopInstaller implements FibInstaller {
     this.timeoutMs = options.timeoutMs ?? 5000;
     this.nextId = options.idBase ?? 188_000_000;
     this.onFallback = options.onFallback;
+    this.nexthopObjects = options.nexthopObjects;
     if (!Number.isInteger(this.nextId) || this.nextId < 1 || this.nextId > 0x7fff0000) throw new RangeError(`bad nexthop id base ${this.nextId}`);
     this.legacy = new RouteInstaller({ table: this.table, metric: this.metric, timeoutMs: this.timeoutMs });
     try {
@@ -287,19 +320,28 @@ export class NexthopInstaller implements FibInstaller {
     return run;
   }
 
-  /** Does the kernel have nexthop objects? A dump answers EOPNOTSUPP/EINVAL before Linux 5.3. */
+  /**
+   * Does the kernel have nexthop objects? One RTM_GETNEXTHOP dump read with
+   * the error check off, so that the kernel's errno reaches nexthopSupport()
+   * (the netlink package's own check keeps only a message).
+   */
   private async probe(): Promise<void> {
     this.probed = true;
-    try {
-      await this.dumpNexthops();
-    } catch (error) {
-      if (error instanceof NetlinkRequestError && (error.errno === EOPNOTSUPP || error.errno === EINVAL)) {
-        this.fallback = true;
-        this.onFallback?.(`the kernel has no nexthop objects (${error.code}); routes use RTA_MULTIPATH and the kernel's hash-threshold spreading`);
-        return;
+    let why: string;
+    if (this.nexthopObjects === false) why = 'nexthop objects turned off (nexthopObjects: false)';
+    else {
+      let replies: NetlinkMessage[];
+      try {
+        [replies] = await this.socket.socket.request(RTM_GETNEXTHOP, [nexthopMessage(AF_UNSPEC, [], 0)], { flags: NLM_F_DUMP, checkError: false, timeout: this.timeoutMs });
+      } catch (error) {
+        throw wrapError('dump nexthops', error);
       }
-      throw error;
+      const support = nexthopSupport(replies[0]);
+      if (support.supported) return;
+      why = `the kernel has no nexthop objects (${support.code})`;
     }
+    this.fallback = true;
+    this.onFallback?.(`${why}; routes use RTA_MULTIPATH and the kernel's hash-threshold spreading`);
   }
 
   private async dumpNexthops(): Promise<rt.NextHopMessage[]> {

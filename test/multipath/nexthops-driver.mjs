@@ -1,17 +1,31 @@
 // Runs the nexthop-group installer inside a network namespace for
-// nexthops.ns.test.ts. argv[2]: JSON NexthopInstaller options. Requests on
+// nexthops.ns.test.ts. argv[2]: JSON NexthopInstaller options; with `fib:
+// true`, a MultipathFib (the daemon's) with that group and nexthopObjects,
+// its log lines written as {event: 'log', level, message}. Requests on
 // stdin ({id, cmd, …}): 'sync' {routes: [{prefix, nextHops: [{gateway,
-// ifName}]}]}, 'sweep', 'refresh', 'removeAll', 'groups', 'close'. Replies carry
-// prefixes as text and failures as their messages.
+// ifName}]}]}, 'sweep', 'refresh', 'removeAll', 'groups' (installer only),
+// 'multipath' {prefix} (fib only: the view `show routes` prints), 'close'.
+// Replies carry prefixes as text and failures as their messages.
 /* global process, setImmediate */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { NexthopInstaller } from '../../dist/src/multipath/nexthops.js';
+import { MultipathFib, NexthopInstaller } from '../../dist/src/multipath/index.js';
 import { formatIpv4, formatPrefix, parseIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
 
 const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
-const installer = new NexthopInstaller({ ...JSON.parse(process.argv[2] ?? '{}'), onFallback: (reason) => out({ event: 'fallback', reason }) });
+const options = JSON.parse(process.argv[2] ?? '{}');
 const ifIndexOf = (ifName) => Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8').trim());
+const installer = options.fib
+  ? new MultipathFib({
+      table: 254,
+      metric: 20,
+      multipath: { group: options.group, hash: 'layer3' },
+      perPacketInterfaces: [],
+      ifIndexOf,
+      log: (level, message) => out({ event: 'log', level, message }),
+      nexthopObjects: options.nexthopObjects,
+    })
+  : new NexthopInstaller({ ...options, onFallback: (reason) => out({ event: 'fallback', reason }) });
 
 const toRoute = (r) => ({
   prefix: parsePrefix(r.prefix),
@@ -35,6 +49,8 @@ async function handle(req) {
       return { result: showResult(await installer.refresh()) };
     case 'removeAll':
       return { result: showResult(await installer.removeAll()) };
+    case 'multipath':
+      return { view: installer.multipath(parsePrefix(req.prefix)) };
     case 'groups':
       return { groups: installer.installedGroups().map((g) => ({ id: g.id, kind: g.kind, gateways: g.nextHops.map((h) => formatIpv4(h.gateway)) })) };
     case 'close':

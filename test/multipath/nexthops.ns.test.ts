@@ -7,24 +7,15 @@
 // Verified with `ip -j nexthop` / `ip -j route` and 1,000 `ip route get` lookups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab, namespaceGate, type JsonLineChild } from '../helpers/netns.js';
-import { ANYCAST, GATEWAYS, buildRouterLab, compareMaps, mapFlows, type RouterLab } from './topology.js';
+import { ANYCAST, GATEWAYS, buildRouterLab, compareMaps, mapFlows, type IpNexthop, type RouterLab } from './topology.js';
 
 const gate = namespaceGate('nexthop installer namespace tests');
-
-interface IpNexthop {
-  id: number;
-  gateway?: string;
-  dev?: string;
-  protocol?: string;
-  type?: string;
-  group?: { id: number }[];
-  resilient_args?: { buckets: number; idle_timer: number; unbalanced_timer: number };
-}
 
 interface IpRoute {
   dst: string;
   protocol: string;
   nhid?: number;
+  nexthops?: { gateway: string; dev: string }[];
 }
 
 interface SyncReply {
@@ -174,6 +165,23 @@ describe.skipIf(gate.skip)('nexthop-group installer in a namespace', () => {
     expect(groups).toEqual([{ id: group?.id, kind: 'hash-threshold', gateways: [...GATEWAYS] }]);
     await child.request('removeAll');
     expect(ours()).toEqual([]);
+    await child.request('close');
+  });
+
+  it('without nexthop objects (kernels before 5.3, forced by nexthopObjects false): an RTA_MULTIPATH route, no object, and a warning logged', async () => {
+    const child = await start({ fib: true, group: { kind: 'resilient', buckets: 120, idleTimer: 0, unbalancedTimer: 0 }, nexthopObjects: false });
+    await child.request('sweep');
+    const result = await sync(child, [{ prefix: `${ANYCAST}/32`, nextHops: allHops }]);
+    expect(result).toMatchObject({ added: [`${ANYCAST}/32`], failed: [] });
+    const route = routeTo(ANYCAST);
+    expect(route?.nhid).toBeUndefined();
+    expect(route?.nexthops?.map((h) => [h.gateway, h.dev])).toEqual(GATEWAYS.map((g) => [g, 'e0']));
+    expect(ours()).toEqual([]);
+    const warnings = child.events.filter((e) => e.event === 'log' && e.level === 'warning').map((e) => e.message);
+    expect(warnings).toEqual(['nexthop objects turned off (nexthopObjects: false); routes use RTA_MULTIPATH and the kernel\'s hash-threshold spreading']);
+    expect((await child.request('multipath', { prefix: `${ANYCAST}/32` })).view).toEqual({ group: 'rta-multipath', perPacket: false, nextHops: [...GATEWAYS] });
+    await child.request('removeAll');
+    expect(routeTo(ANYCAST)).toBeUndefined();
     await child.request('close');
   });
 });

@@ -6,7 +6,7 @@
 // nothing is left after removeAll().
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab, namespaceGate, type JsonLineChild } from '../helpers/netns.js';
-import { ANYCAST, GATEWAYS, buildRouterLab, countUdp, sendUdp, udpCount, type RouterLab } from './topology.js';
+import { ANYCAST, GATEWAYS, buildRouterLab, countUdp, leftovers, spreadOver, type RouterLab } from './topology.js';
 
 const gate = namespaceGate('per-packet load-sharing namespace tests');
 
@@ -16,12 +16,6 @@ const anycastRoute = (gateways: readonly string[]): object => ({ prefix: `${ANYC
 describe.skipIf(gate.skip)('per-packet spreading in a namespace', () => {
   let rl: RouterLab;
   let spreader: JsonLineChild;
-  const counts = (): number[] => rl.gateways.map((g) => udpCount(rl.lab, g));
-  const leftovers = (): { nft: string; rules: unknown[]; routes: unknown[] } => ({
-    nft: rl.lab.exec(rl.router, 'nft', ['list', 'tables']).trim(),
-    rules: rl.lab.ipJson<{ priority: number }[]>(rl.router, ['rule', 'show']).filter((r) => r.priority === 1880),
-    routes: rl.lab.ipJson<{ table?: string }[]>(rl.router, ['route', 'show', 'table', 'all', 'proto', '188']),
-  });
 
   beforeAll(async () => {
     rl = buildRouterLab(new NetnsLab('pp'), { client: true });
@@ -43,14 +37,12 @@ describe.skipIf(gate.skip)('per-packet spreading in a namespace', () => {
   it('sweep() removes the nft table, fwmark rules and per-next-hop routes of a previous run', async () => {
     await spreader.request('check');
     await spreader.request('sweep');
-    expect(leftovers()).toEqual({ nft: '', rules: [], routes: [] });
+    expect(leftovers(rl.lab, rl.router)).toEqual({ nft: '', rules: [], routes: [] });
   });
 
   it('300 datagrams of one flow arrive 100 ± 15 at each of three gateways', async () => {
     await spreader.request('sync', { routes: [anycastRoute(GATEWAYS)] });
-    const before = counts();
-    sendUdp(rl.lab, rl.client as string, 300);
-    const got = counts().map((n, i) => n - (before[i] as number));
+    const got = spreadOver(rl, 300);
     console.log(`per-packet, 3 gateways, 300 datagrams: ${got.join('/')}`);
     expect(got.reduce((a, b) => a + b, 0)).toBe(300);
     for (const n of got) expect(Math.abs(n - 100)).toBeLessThanOrEqual(15);
@@ -59,9 +51,7 @@ describe.skipIf(gate.skip)('per-packet spreading in a namespace', () => {
   it('a gateway that leaves receives nothing; the other two share evenly', async () => {
     await spreader.request('sync', { routes: [anycastRoute(GATEWAYS.slice(0, 2))] });
     rl.lab.exec(rl.router, 'ip', ['route', 'replace', ANYCAST, ...GATEWAYS.slice(0, 2).flatMap((g) => ['nexthop', 'via', g, 'dev', 'e0'])]);
-    const before = counts();
-    sendUdp(rl.lab, rl.client as string, 300);
-    const got = counts().map((n, i) => n - (before[i] as number));
+    const got = spreadOver(rl, 300);
     console.log(`per-packet, 2 gateways, 300 datagrams: ${got.join('/')}`);
     expect(got[2]).toBe(0);
     expect(Math.abs((got[0] as number) - 150)).toBeLessThanOrEqual(15);
@@ -70,7 +60,7 @@ describe.skipIf(gate.skip)('per-packet spreading in a namespace', () => {
 
   it('removeAll() leaves no nft table, rule or per-next-hop table', async () => {
     await spreader.request('removeAll');
-    expect(leftovers()).toEqual({ nft: '', rules: [], routes: [] });
+    expect(leftovers(rl.lab, rl.router)).toEqual({ nft: '', rules: [], routes: [] });
     await spreader.request('close');
   });
 });

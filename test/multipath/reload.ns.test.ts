@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceGate } from '../helpers/netns.js';
 import { InteropLab, waitFor, type AnycastDaemon, type RouteRowView } from '../helpers/peers.js';
-import { ANYCAST, FAST_TIMERS, GATEWAYS, anycastGroup, anycastdNodeConf, buildRouterLab, ospfNexthops, type IpNexthop, type RouterLab } from './topology.js';
+import { ANYCAST, FAST_TIMERS, GATEWAYS, anycastGroup, buildRouterLab, nodeConf, ourNexthops, type IpNexthop, type RouterLab } from './topology.js';
 
 const gate = namespaceGate('multipath reload namespace tests');
 
@@ -44,7 +44,7 @@ describe.skipIf(gate.skip)('multipath settings reloaded without restarting OSPF'
   let rl: RouterLab;
   let router: AnycastDaemon;
 
-  const ours = (): IpNexthop[] => ospfNexthops(rl.lab, rl.router);
+  const ours = (): IpNexthop[] => ourNexthops(rl.lab, rl.router);
   const group = (): ReturnType<typeof anycastGroup> => anycastGroup(rl.lab, rl.router);
   const hashPolicy = (): string => rl.lab.exec(rl.router, 'sysctl', ['-n', 'net.ipv4.fib_multipath_hash_policy']).trim();
   const fwmarkRules = (): unknown[] => rl.lab.ipJson<{ priority: number }[]>(rl.router, ['rule', 'show']).filter((r) => r.priority === 1880);
@@ -68,7 +68,7 @@ describe.skipIf(gate.skip)('multipath settings reloaded without restarting OSPF'
     rl = buildRouterLab(lab.net);
     // layer3 leaves the sysctl as found; layer4 is to set it and a return to layer3 to put this back.
     rl.lab.exec(rl.router, 'sysctl', ['-q', '-w', 'net.ipv4.fib_multipath_hash_policy=0']);
-    const nodes = rl.gateways.map((ns, i) => lab.anycastd(ns, `node${i + 1}`, anycastdNodeConf(GATEWAYS[i] as string)));
+    const nodes = rl.gateways.map((ns, i) => lab.anycastd(ns, `node${i + 1}`, nodeConf(GATEWAYS[i] as string)));
     router = lab.anycastd(rl.router, 'router', routerConf(START));
     await Promise.all([router.start(), ...nodes.map((n) => n.start())]);
     await waitFor('a resilient group of three nodes for the anycast /32', () => group()?.gateways.length === 3, { timeoutMs: CONVERGE_MS, detail });
@@ -80,37 +80,37 @@ describe.skipIf(gate.skip)('multipath settings reloaded without restarting OSPF'
   });
 
   it('starts with a resilient group, hash policy 0 and no per-packet rules', () => {
-    expect(group()?.object.type).toBe('resilient');
+    expect(group()?.kind).toBe('resilient');
     expect(group()?.gateways).toEqual([...GATEWAYS]);
     expect(hashPolicy()).toBe('0');
     expect(nftTables()).toBe('');
   });
 
   it('a new idle timer replaces the resilient group in place: same group id, new timer', async () => {
-    const before = group()?.object.id;
+    const before = group()?.id;
     const answer = await reload({ ...START, group: 'resilient buckets 120 idle-timer 30' });
     expect(answer).toContain('load sharing now resilient groups, hash layer3, per-flow');
     const after = group();
-    expect(after?.object.id).toBe(before);
-    expect(after?.object.resilient_args).toMatchObject({ buckets: 120, idle_timer: 30 });
+    expect(after?.id).toBe(before);
+    expect(ours().find((n) => n.id === after?.id)?.resilient_args).toMatchObject({ buckets: 120, idle_timer: 30 });
     expect(after?.gateways).toEqual([...GATEWAYS]);
     await adjacenciesKept();
   });
 
   it('hash-threshold and layer4 by SIGHUP: the route moves to a new hash-threshold group, the old group goes, sysctl 1', async () => {
-    const old = group()?.object.id;
+    const old = group()?.id;
     router.writeConfig(routerConf({ ...START, group: 'hash-threshold', hash: 'layer4' }));
     router.reload();
     const moved = await waitFor('the route on a hash-threshold group', () => {
       const g = group();
-      return g !== undefined && g.object.type !== 'resilient' && g.gateways.length === 3 ? g : undefined;
+      return g !== undefined && g.kind !== 'resilient' && g.gateways.length === 3 ? g : undefined;
     }, { timeoutMs: 10_000, intervalMs: 50, detail });
-    expect(moved.object.id).not.toBe(old);
+    expect(moved.id).not.toBe(old);
     expect(moved.gateways).toEqual([...GATEWAYS]);
     expect(ours().find((n) => n.id === old)).toBeUndefined();
     await waitFor('hash policy 1', () => hashPolicy() === '1', { timeoutMs: 5000, intervalMs: 50 });
     const row = (await router.routes()).find((r: RouteRowView) => r.prefix === `${ANYCAST}/32`);
-    expect(row?.multipath).toMatchObject({ group: 'hash-threshold', groupId: moved.object.id, perPacket: false });
+    expect(row?.multipath).toMatchObject({ group: 'hash-threshold', groupId: moved.id, perPacket: false });
     await adjacenciesKept();
   });
 
@@ -130,7 +130,7 @@ describe.skipIf(gate.skip)('multipath settings reloaded without restarting OSPF'
     expect(nftTables()).toBe('');
     expect(fwmarkRules()).toEqual([]);
     expect(rl.lab.ipJson<unknown[]>(rl.router, ['route', 'show', 'table', 'all', 'proto', '188']).length).toBe(1);
-    expect(group()?.object.type).toBe('resilient');
+    expect(group()?.kind).toBe('resilient');
     expect(group()?.gateways).toEqual([...GATEWAYS]);
     expect(ours().filter((n) => n.group !== undefined)).toHaveLength(1);
     expect(hashPolicy()).toBe('0');

@@ -1,7 +1,9 @@
 // The router-role lab shared by the multipath namespace tests: a router
 // namespace on a bridge with three gateway namespaces (the SIP nodes), each
-// carrying the anycast address on lo, and the flow mapper that asks the
-// router's kernel where each of many UDP flows to the anycast address goes.
+// carrying the anycast address on lo; the OSPF configuration of the router
+// and the nodes; readers of the router's nexthop group and its buckets; the
+// flow mapper that asks the router's kernel where each of many UDP flows to
+// the anycast address goes; and per-node datagram counters.
 //
 //   client c 10.204.204.10 ── e9 10.204.204.1 (with { client: true })
 //   router r  e0 10.92.0.1/24 ── bridge (namespace s) ──┬── g1 10.92.0.2   lo 10.206.206.1/32
@@ -49,6 +51,80 @@ export function buildRouterLab(lab: NetnsLab, options: { client?: boolean } = {}
   lab.exec(client, 'ip', ['route', 'add', 'default', 'via', '10.204.204.1']);
   lab.exec(router, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
   return { lab, router, gateways, client };
+}
+
+/** Fast OSPF timers for every interface of these labs. */
+export const FAST_TIMERS = ' ip ospf hello-interval 1\n ip ospf dead-interval 3\n';
+
+/**
+ * The router: DR on the segment (priority 10), `ip load-sharing per-packet`
+ * on it, layer-4 hashing and the given group kind (resilient with 120
+ * buckets, so that three nodes hold 40 each).
+ */
+export function routerConf(group: 'resilient' | 'hash-threshold'): string {
+  return `interface e0
+${FAST_TIMERS} ip ospf priority 10
+ ip load-sharing per-packet
+!
+router ospf
+ ospf router-id 10.92.0.1
+ network 10.92.0.0/24 area 0.0.0.0
+ multipath group ${group === 'resilient' ? 'resilient buckets 120 idle-timer 0' : group}
+ multipath hash layer4
+!
+`;
+}
+
+/** A SIP node at `address` announcing the anycast /32 from lo; ospf-anycastd and FRR ospfd read the same text. */
+export function nodeConf(address: string): string {
+  return `interface e0
+${FAST_TIMERS} ip ospf priority 1
+!
+router ospf
+ ospf router-id ${address}
+ timers throttle spf 0 50 500
+ network 10.92.0.0/24 area 0.0.0.0
+ network ${ANYCAST}/32 area 0.0.0.0
+!
+`;
+}
+
+/** A nexthop object or group as `ip -j nexthop show` prints it. */
+export interface IpNexthop {
+  id: number;
+  gateway?: string;
+  dev?: string;
+  protocol?: string;
+  /** 'resilient' for a resilient group; absent for a hash-threshold (mpath) one. */
+  type?: string;
+  group?: { id: number }[];
+  resilient_args?: { buckets: number; idle_timer: number; unbalanced_timer: number };
+}
+
+/** The nexthop objects and groups of protocol 188 in `ns`. */
+export function ourNexthops(lab: NetnsLab, ns: string): IpNexthop[] {
+  return lab.ipJson<IpNexthop[]>(ns, ['nexthop', 'show']).filter((n) => n.protocol === 'ospf' || n.protocol === '188');
+}
+
+/** The group the route to the anycast /32 names: its id, kind and its members' gateways, sorted; undefined without one. */
+export function anycastGroup(lab: NetnsLab, ns: string): { id: number; kind: string; gateways: string[] } | undefined {
+  const route = lab.ipJson<{ nhid?: number }[]>(ns, ['route', 'show', ANYCAST]).find((r) => r.nhid !== undefined);
+  const all = ourNexthops(lab, ns);
+  const group = all.find((n) => n.id === route?.nhid && n.group !== undefined);
+  if (group === undefined) return undefined;
+  const gateways = (group.group ?? []).map((m) => all.find((n) => n.id === m.id)?.gateway ?? '?').sort();
+  return { id: group.id, kind: group.type ?? 'hash-threshold', gateways };
+}
+
+/** How many buckets of resilient group `id` each gateway holds, from `ip -j nexthop bucket show`. */
+export function bucketShares(lab: NetnsLab, ns: string, id: number): Record<string, number> {
+  const gateways = new Map(ourNexthops(lab, ns).map((n) => [n.id, n.gateway ?? '?']));
+  const shares: Record<string, number> = {};
+  for (const b of lab.ipJson<{ bucket: { nhid: number } }[]>(ns, ['nexthop', 'bucket', 'show', 'id', String(id)])) {
+    const gateway = gateways.get(b.bucket.nhid) ?? '?';
+    shares[gateway] = (shares[gateway] ?? 0) + 1;
+  }
+  return shares;
 }
 
 /**
@@ -103,42 +179,19 @@ export function sendUdp(lab: NetnsLab, ns: string, count: number): void {
   lab.exec(ns, process.execPath, ['-e', script], 20_000);
 }
 
-/** Fast OSPF timers for every interface of these labs. */
-export const FAST_TIMERS = ' ip ospf hello-interval 1\n ip ospf dead-interval 3\n';
-
-/** An ospf-anycastd gateway that announces the anycast /32 (by a network statement, no checks). */
-export function anycastdNodeConf(address: string): string {
-  return `interface e0
-${FAST_TIMERS} ip ospf priority 1
-!
-router ospf
- ospf router-id ${address}
- network 10.92.0.0/24 area 0.0.0.0
- network ${ANYCAST}/32 area 0.0.0.0
-!
-`;
+/** What the per-packet spreader leaves in `ns`: nft tables, fwmark rules (priority 1880) and protocol-188 routes of any table. */
+export function leftovers(lab: NetnsLab, ns: string): { nft: string; rules: unknown[]; routes: unknown[] } {
+  return {
+    nft: lab.exec(ns, 'nft', ['list', 'tables']).trim(),
+    rules: lab.ipJson<{ priority: number }[]>(ns, ['rule', 'show']).filter((r) => r.priority === 1880),
+    routes: lab.ipJson<unknown[]>(ns, ['route', 'show', 'table', 'all', 'proto', '188']),
+  };
 }
 
-/** A nexthop object or group as `ip -j nexthop show` prints it. */
-export interface IpNexthop {
-  id: number;
-  gateway?: string;
-  protocol?: string;
-  type?: string;
-  group?: { id: number }[];
-  resilient_args?: { buckets: number; idle_timer: number };
-}
-
-/** The nexthop objects and groups of protocol ospf (188) in `ns`. */
-export function ospfNexthops(lab: NetnsLab, ns: string): IpNexthop[] {
-  return lab.ipJson<IpNexthop[]>(ns, ['nexthop', 'show']).filter((n) => n.protocol === 'ospf' || n.protocol === '188');
-}
-
-/** The nexthop group the route to the anycast /32 names in `ns`, with its members' gateways sorted; undefined when none. */
-export function anycastGroup(lab: NetnsLab, ns: string): { object: IpNexthop; gateways: string[] } | undefined {
-  const route = lab.ipJson<{ nhid?: number }[]>(ns, ['route', 'show', ANYCAST]).find((r) => r.nhid !== undefined);
-  const all = ospfNexthops(lab, ns);
-  const object = all.find((n) => n.id === route?.nhid);
-  if (object === undefined) return undefined;
-  return { object, gateways: (object.group ?? []).map((m) => all.find((n) => n.id === m.id)?.gateway ?? '?').sort() };
+/** Send `count` datagrams of one flow from the client and return how many each gateway counted (countUdp() first). */
+export function spreadOver(rl: RouterLab, count: number): number[] {
+  if (rl.client === undefined) throw new Error('the router lab was built without a client');
+  const before = rl.gateways.map((g) => udpCount(rl.lab, g));
+  sendUdp(rl.lab, rl.client, count);
+  return rl.gateways.map((g, i) => udpCount(rl.lab, g) - (before[i] as number));
 }
