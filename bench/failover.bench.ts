@@ -46,6 +46,17 @@ function stats(samples: number[]): { median: number; p99: number; worst: number;
   return { median, p99, worst: sorted[sorted.length - 1] as number, best: sorted[0] as number };
 }
 
+/** Signals every process of a list; one that has exited meanwhile (a worker gone with its parent) is skipped. */
+function signalAll(pids: number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+}
+
 async function allBack(cluster: KamailioCluster, what: string): Promise<void> {
   await until(`three next hops again (${what})`, () => JSON.stringify(cluster.gateways()) === JSON.stringify(ALL), 30_000, 50);
 }
@@ -123,9 +134,9 @@ async function main(): Promise<number> {
       const pids = cluster.kamailioPids(i);
       const stoppedAt = Date.now();
       try {
-        hung.push(await round(monitor, i, () => pids.forEach((pid) => process.kill(pid, 'SIGSTOP'))));
+        hung.push(await round(monitor, i, () => signalAll(pids, 'SIGSTOP')));
       } finally {
-        pids.forEach((pid) => process.kill(pid, 'SIGCONT'));
+        signalAll(pids, 'SIGCONT');
       }
       await allBack(cluster, `n${i} continued`);
       const withdrawnAt = cluster.withdrawals(i).find((t) => t >= stoppedAt - 1);
@@ -140,7 +151,7 @@ async function main(): Promise<number> {
     await sleep(5000);
     for (let r = 0; r < ROUNDS; r++) {
       const pids = cluster.kamailioPids(3);
-      script.push(await round(monitor, 3, () => pids.forEach((pid) => process.kill(pid, 'SIGKILL'))));
+      script.push(await round(monitor, 3, () => signalAll(pids, 'SIGKILL')));
       await until('the killed Kamailio to be gone', () => cluster.kamailioPids(3).length === 0, 5000);
       cluster.startBirdKamailio(bird);
       await allBack(cluster, 'n3 restarted');
