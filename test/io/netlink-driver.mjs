@@ -9,12 +9,11 @@
 // pile up in the socket; 'refresh'; 'close'. argv[2]: JSON
 // InterfaceMonitorOptions. The ready line carries the granted receive buffer.
 /* global process, setImmediate, Buffer */
-import { createInterface } from 'node:readline';
 import { createRtNetlink } from 'netlink';
 import { InterfaceMonitor } from '../../dist/src/io/netlink.js';
 import { formatIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
+import { out, serve } from '../helpers/driver.mjs';
 
-const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 const show = (info) => ({ ...info, addresses: info.addresses.map((a) => `${formatIpv4(a.address)}/${a.prefixLength}`) });
 
 const monitor = await InterfaceMonitor.start(JSON.parse(process.argv[2] ?? '{}'));
@@ -62,13 +61,7 @@ async function handle(req) {
   }
 }
 
-createInterface({ input: process.stdin }).on('line', (line) => {
-  const req = JSON.parse(line);
-  handle(req).then(
-    (reply) => out({ id: req.id, ok: true, ...reply }),
-    (error) => out({ id: req.id, ok: false, error: String(error?.message ?? error) }),
-  );
-});
+serve(handle, { errorName: false });
 process.stdin.on('end', () => {
   monitor.close();
   control.socket.close();

@@ -6,12 +6,11 @@
 // errno, code, message, prefix}, and sync/removeAll the time they took.
 /* global process, setImmediate, performance */
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { RouteInstaller } from '../../dist/src/io/routes.js';
 import { formatPrefix, parseIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
+import { out, serve } from '../helpers/driver.mjs';
 
 const installer = new RouteInstaller(JSON.parse(process.argv[2] ?? '{}'));
-const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 const ifIndexOf = (ifName) => Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8').trim());
 
 const toRoute = (r) => ({
@@ -54,13 +53,7 @@ async function handle(req) {
   }
 }
 
-createInterface({ input: process.stdin }).on('line', (line) => {
-  const req = JSON.parse(line);
-  handle(req).then(
-    (reply) => out({ id: req.id, ok: true, ...reply }),
-    (error) => out({ id: req.id, ok: false, error: `${error?.name}: ${error?.message ?? error}` }),
-  );
-});
+serve(handle);
 process.stdin.on('end', () => {
   installer.close();
   process.exit(0);

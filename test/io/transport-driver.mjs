@@ -5,14 +5,13 @@
 // 'counters', 'close'; replies ({id, ok, …}) and events ({event, …}) on stdout.
 /* global process, Buffer, setImmediate, performance */
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import raw from 'raw-socket';
 import { OspfTransport } from '../../dist/src/io/transport.js';
 import { formatIpv4, parseIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
+import { out, serve } from '../helpers/driver.mjs';
 
 const config = JSON.parse(process.argv[2]);
 const transport = new OspfTransport();
-const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 const ifIndexOf = (ifName) => Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8').trim());
 
 for (const iface of config.interfaces) {
@@ -106,13 +105,7 @@ async function handle(req) {
   }
 }
 
-createInterface({ input: process.stdin }).on('line', (line) => {
-  const req = JSON.parse(line);
-  handle(req).then(
-    (reply) => out({ id: req.id, ok: true, ...reply }),
-    (error) => out({ id: req.id, ok: false, error: String(error?.message ?? error) }),
-  );
-});
+serve(handle, { errorName: false });
 process.stdin.on('end', () => {
   transport.closeAll();
   process.exit(0);

@@ -8,11 +8,10 @@
 // Replies carry prefixes as text and failures as their messages.
 /* global process, setImmediate */
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { MultipathFib, NexthopInstaller } from '../../dist/src/multipath/index.js';
 import { formatIpv4, formatPrefix, parseIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
+import { out, serve } from '../helpers/driver.mjs';
 
-const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 const options = JSON.parse(process.argv[2] ?? '{}');
 const ifIndexOf = (ifName) => Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8').trim());
 const installer = options.fib
@@ -62,11 +61,5 @@ async function handle(req) {
   }
 }
 
-createInterface({ input: process.stdin }).on('line', (line) => {
-  const req = JSON.parse(line);
-  handle(req).then(
-    (reply) => out({ id: req.id, ok: true, ...reply }),
-    (error) => out({ id: req.id, ok: false, error: `${error?.name}: ${error?.message ?? error}` }),
-  );
-});
+serve(handle);
 out({ event: 'ready' });

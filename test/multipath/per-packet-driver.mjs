@@ -3,11 +3,10 @@
 // 'sync' {routes: [{prefix, nextHops: [{gateway, ifName}]}]}, 'removeAll', 'close'.
 /* global process, setImmediate */
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { PerPacketSpreader } from '../../dist/src/multipath/per-packet.js';
 import { parseIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
+import { out, serve } from '../helpers/driver.mjs';
 
-const out = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
 const spreader = new PerPacketSpreader();
 const ifIndexOf = (ifName) => Number(readFileSync(`/sys/class/net/${ifName}/ifindex`, 'utf8').trim());
 const toRoute = (r) => ({
@@ -33,11 +32,5 @@ async function handle(req) {
   }
 }
 
-createInterface({ input: process.stdin }).on('line', (line) => {
-  const req = JSON.parse(line);
-  handle(req).then(
-    (reply) => out({ id: req.id, ok: true, ...reply }),
-    (error) => out({ id: req.id, ok: false, error: `${error?.name}: ${error?.message ?? error}` }),
-  );
-});
+serve(handle);
 out({ event: 'ready' });
