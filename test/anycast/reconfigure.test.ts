@@ -77,10 +77,13 @@ describe('Announcer.reconfigure', () => {
       await until('announced again', () => announcer.status()[0]?.advertised === 'announce', 10_000);
       const second = seen.spawns[1]?.pid as number;
 
-      // A changed environment is a different proxy: the old one stops, the new one must prove itself.
+      // A changed environment is a different proxy: the old one stops, the new
+      // one must prove itself. It loads for a second, longer than the pacing
+      // window, so the withdrawal cannot be overtaken by its recovery.
       const before = seen.ads.length;
-      await announcer.reconfigure(config([{ ...proxy, env: { PROXY_GENERATION: '2' } }, sip(30, 3)], 200));
+      await announcer.reconfigure(config([{ ...proxy, env: { PROXY_BIND_DELAY_MS: '1000' } }, sip(30, 3)], 200));
       expect(isAlive(second)).toBe(false);
+      expect(announcer.status()[0]?.state).toBe('withdrawn-by-health');
       // Paced: the announcement after the restart may be less than min-interval ago.
       await until('the withdrawal', () => seen.ads[before]?.mode === 'withdraw', 2000);
       await until('the new proxy announced', () => announcer.status()[0]?.advertised === 'announce', 10_000);

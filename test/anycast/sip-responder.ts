@@ -113,7 +113,11 @@ export async function startSipResponder(behaviour: Behaviour = { kind: 'answer',
   };
 }
 
-/** A minimal SIP proxy as a child: answers OPTIONS with 200 on 127.0.0.1:PORT (argv[1]). */
+/**
+ * A minimal SIP proxy as a child: answers OPTIONS with 200 on 127.0.0.1:PORT
+ * (argv[1]), after PROXY_BIND_DELAY_MS (environment, default 0) like a proxy
+ * that takes a while to load its configuration.
+ */
 export const PROXY_CODE = `
 const dgram = require('node:dgram');
 const port = Number(process.argv[1]);
@@ -125,7 +129,7 @@ sock.on('message', (msg, from) => {
     'Call-ID: ' + h('Call-ID'), 'CSeq: ' + h('CSeq'), 'Server: child-proxy', 'Content-Length: 0', '', ''].join('\\r\\n');
   sock.send(reply, from.port, from.address);
 });
-sock.bind(port, '127.0.0.1', () => console.log('listening on ' + port));
+setTimeout(() => sock.bind(port, '127.0.0.1', () => console.log('listening on ' + port)), Number(process.env.PROXY_BIND_DELAY_MS || 0));
 process.on('SIGTERM', () => { console.log('terminating'); sock.close(); process.exit(0); });
 `;
 
