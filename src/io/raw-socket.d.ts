@@ -22,6 +22,10 @@ declare module 'raw-socket' {
         afterCallback: (error: Error | null, bytes: number) => void,
       ): Socket;
       close(): Socket;
+      /** Requests queued by send() for the next writable poll. */
+      readonly requests: readonly unknown[];
+      /** The native handle: its send() is a non-blocking sendto() made at once; it throws Error(strerror) on failure. */
+      readonly wrap: { send(buffer: Buffer, offset: number, length: number, address: string, callback: (bytes: number) => void): void };
     }
     function createSocket(options?: SocketOptions): Socket;
     const SocketLevel: { SOL_SOCKET: number; IPPROTO_IP: number };

@@ -17,6 +17,13 @@
 //   address is read from the IP header, which Linux raw sockets deliver.
 // - There is no bind(): the source of multicast packets comes from
 //   IP_MULTICAST_IF's imr_address, that of unicast packets from the route.
+// - send() only queues: the datagram leaves on the socket's next writable
+//   poll, after the rest of the event-loop turn that produced it (the log
+//   lines, the route calculation of the same change). An anycast withdrawal
+//   has to be on the wire within milliseconds of the health verdict, so the
+//   socket here makes the sendto() at once through the native handle while
+//   nothing is queued, and queues only when the kernel has no room (EAGAIN,
+//   ENOBUFS), in order behind what is already queued.
 // - setsockopt errors arrive as Error(strerror) text without the errno.
 // - The receive buffer is reused for every datagram, so each one is copied
 //   before it leaves this file; datagrams longer than the buffer are cut
@@ -72,7 +79,33 @@ export interface RawSocketLike {
 export type RawSocketFactory = () => RawSocketLike;
 
 export const openRawOspfSocket: RawSocketFactory = () =>
-  raw.createSocket({ addressFamily: 1, protocol: IPPROTO_OSPF, bufferSize: RECEIVE_BUFFER_BYTES });
+  sendingAtOnce(raw.createSocket({ addressFamily: 1, protocol: IPPROTO_OSPF, bufferSize: RECEIVE_BUFFER_BYTES }));
+
+/** strerror texts of a send buffer with no room: queue and send when the socket turns writable. */
+const NO_ROOM = /^(Resource temporarily unavailable|No buffer space available)$/;
+
+/** A raw-socket socket whose send() calls sendto() at once (see the header). */
+export function sendingAtOnce(socket: raw.Socket): RawSocketLike {
+  return {
+    setOption: (level, option, value, length) => socket.setOption(level, option, value, length),
+    send(buffer, offset, length, address, after) {
+      if (socket.requests.length === 0) {
+        try {
+          socket.wrap.send(buffer, offset, length, address, (bytes) => after(null, bytes));
+          return;
+        } catch (error) {
+          if (!(error instanceof Error && NO_ROOM.test(error.message))) {
+            after(error instanceof Error ? error : new Error(String(error)), 0);
+            return;
+          }
+        }
+      }
+      socket.send(buffer, offset, length, address, after);
+    },
+    on: (event: 'message' | 'error', listener: (...args: never[]) => void) => socket.on(event, listener as (...args: unknown[]) => void),
+    close: () => socket.close(),
+  };
+}
 
 export interface OspfInterfaceOptions {
   ifName: string;
@@ -205,7 +238,7 @@ export class OspfInterfaceSocket extends EventEmitter<TransportEvents> {
   /** Send an OSPF packet (no IP header) to dst. Rejects with TransportSendError or TransportClosedError. */
   send(dst: number, data: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new TransportClosedError(`${this.ifName}: socket closed`));
-    // raw-socket sends when the socket turns writable: hand it a private copy.
+    // A send that has to wait for the socket to turn writable keeps the buffer: hand it a private copy.
     const bytes = Buffer.from(data);
     const to = formatIpv4(dst);
     return new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 // Runs the OSPF raw-socket transport inside a network namespace for
 // transport.ns.test.ts. argv[2]: JSON {interfaces: [{ifName, networkType,
 // addresses: ["10.0.0.1/24", …]}]}. Requests on stdin, one JSON object per
-// line ({id, cmd, …}): 'send', 'burst', 'membership', 'update', 'rawsend',
+// line ({id, cmd, …}): 'send', 'send-now', 'burst', 'membership', 'update', 'rawsend',
 // 'counters', 'close'; replies ({id, ok, …}) and events ({event, …}) on stdout.
 /* global process, Buffer, setImmediate, performance */
 import { readFileSync } from 'node:fs';
@@ -83,6 +83,15 @@ async function handle(req) {
       const t0 = performance.now();
       await Promise.all(Array.from({ length: req.count }, () => transport.apply({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data })));
       return { elapsedMs: performance.now() - t0 };
+    }
+    case 'send-now': {
+      // How many packets the kernel had taken before this turn of the event loop ended.
+      const socket = transport.get(req.ifName);
+      const before = socket.counters().sent;
+      const sends = Array.from({ length: req.count }, () => transport.apply({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data: Buffer.from(req.hex, 'hex') }));
+      const withinTurn = socket.counters().sent - before;
+      await Promise.all(sends);
+      return { withinTurn, total: socket.counters().sent - before };
     }
     case 'update': {
       // Re-read the interface (after it was deleted and created again) and hand it to the socket.

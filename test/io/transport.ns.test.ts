@@ -115,6 +115,14 @@ describe.skipIf(gate.skip)('OSPF transport in namespaces', () => {
     expect(got).toMatchObject({ src: '10.77.0.1', dst: '224.0.0.5' });
   });
 
+  it('puts a packet on the wire in the turn that sent it, not at the next poll', async () => {
+    const from = b.events.length;
+    const { withinTurn, total } = await a.request('send-now', { ifName: 'e0', dst: '224.0.0.5', hex: HELLO, count: 3 });
+    expect({ withinTurn, total }).toEqual({ withinTurn: 3, total: 3 });
+    const arrived = await b.collect((m) => m.event === 'packet' && m.hex === HELLO, 500, from);
+    expect(arrived).toHaveLength(3);
+  });
+
   it('carries a burst of 1000 multicast packets without loss', async () => {
     const count = 1000;
     const from = b.events.length;

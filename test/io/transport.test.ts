@@ -7,7 +7,7 @@ import { endianness } from 'node:os';
 import { describe, expect, it, vi } from 'vitest';
 import { AllDRouters, type Output } from '../../src/core/api.js';
 import { TransportClosedError, TransportSendError, TransportSetupError } from '../../src/io/errors.js';
-import { OspfInterfaceSocket, OspfTransport, type RawSocketLike, type TransportDrop } from '../../src/io/transport.js';
+import { OspfInterfaceSocket, OspfTransport, sendingAtOnce, type RawSocketLike, type TransportDrop } from '../../src/io/transport.js';
 import { parseIpv4 } from '../../src/lib/ipv4.js';
 
 /** A C int in host order, written independently of src/io/sockopt.ts. */
@@ -120,6 +120,57 @@ describe('OspfInterfaceSocket on a re-created interface', () => {
       [0, 35, `e000000600000000${int(12)}`],
       [0, 32, `000000000a000001${int(12)}`],
     ]);
+  });
+});
+
+/** raw-socket's socket as sendingAtOnce() sees it: a queue, and a native handle whose send() may fail. */
+class FakeRawSocket extends FakeSocket {
+  readonly requests: unknown[] = [];
+  readonly direct: string[] = [];
+  directError: string | undefined;
+  readonly wrap = {
+    send: (buffer: Buffer, offset: number, length: number, _address: string, callback: (bytes: number) => void): void => {
+      if (this.directError !== undefined) throw new Error(this.directError);
+      this.direct.push(buffer.subarray(offset, offset + length).toString('hex'));
+      callback(length);
+    },
+  };
+  override send(buffer: Buffer, offset: number, length: number, address: string, after: (error: Error | null, bytes: number) => void): void {
+    super.send(buffer, offset, length, address, after);
+    this.requests.push(buffer);
+  }
+}
+
+describe('sendingAtOnce', () => {
+  const socketOf = (fake: FakeRawSocket): RawSocketLike => sendingAtOnce(fake as unknown as Parameters<typeof sendingAtOnce>[0]);
+
+  it('calls sendto() at once while nothing is queued', () => {
+    const fake = new FakeRawSocket();
+    const after = vi.fn();
+    socketOf(fake).send(Buffer.from('0102', 'hex'), 0, 2, '224.0.0.5', after);
+    expect(fake.direct).toEqual(['0102']);
+    expect(after).toHaveBeenCalledWith(null, 2);
+    expect(fake.sends).toEqual([]);
+  });
+
+  it('queues when the kernel has no room, and behind what is queued, keeping the order', () => {
+    const fake = new FakeRawSocket();
+    const socket = socketOf(fake);
+    fake.directError = 'Resource temporarily unavailable';
+    socket.send(Buffer.from('01', 'hex'), 0, 1, '224.0.0.5', vi.fn());
+    fake.directError = undefined;
+    socket.send(Buffer.from('02', 'hex'), 0, 1, '224.0.0.5', vi.fn());
+    expect(fake.direct).toEqual([]);
+    expect(fake.sends.map((s) => s.bytes)).toEqual(['01', '02']);
+  });
+
+  it('reports any other sendto() error to the caller', () => {
+    const fake = new FakeRawSocket();
+    fake.directError = 'Network is unreachable';
+    const after = vi.fn();
+    socketOf(fake).send(Buffer.from('01', 'hex'), 0, 1, '10.0.0.9', after);
+    expect(after).toHaveBeenCalledWith(new Error('Network is unreachable'), 0);
+    expect(fake.sends).toEqual([]);
   });
 });
 
