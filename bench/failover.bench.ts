@@ -3,7 +3,7 @@
 // a next hop. One lab (bench/failover/cluster.ts), real Kamailio everywhere,
 // FRR ospfd as the router:
 //   - nodes 1 and 2 run ospf-anycastd supervising Kamailio (`check process`,
-//     `check sip-options … interval 200 timeout 150 rise 10 fall 2`); rounds of
+//     `check sip-options … interval 200 timeout 100 rise 10 fall 2`); rounds of
 //     kill -9 of Kamailio's main process, and rounds of SIGSTOP of all its
 //     processes (a hung proxy);
 //   - node 3 runs what operators use today: BIRD 2 announcing the /32 from lo
@@ -144,7 +144,7 @@ async function main(): Promise<number> {
       await sleep(1200);
     }
     loads.push(loadavg()[0] as number);
-    console.log(row('ospf-anycastd: Kamailio hung (SIGSTOP; sip-options interval 200, fall 2)', hung, `≤ ${TARGET_HUNG_MS} ms`));
+    console.log(row('ospf-anycastd: Kamailio hung (SIGSTOP; sip-options interval 200, timeout 100, fall 2)', hung, `≤ ${TARGET_HUNG_MS} ms`));
 
     const script: number[] = [];
     const bird = cluster.nodes[2] as (typeof cluster.nodes)[number];

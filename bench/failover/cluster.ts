@@ -100,7 +100,7 @@ router ospf
 !
 anycast ${ANYCAST}/32
  check process ${kamailioCommand(kamailioConf, runDir).join(' ')}
- check sip-options ${ANYCAST}:5060 interval 200 timeout 150 rise 10 fall 2
+ check sip-options ${ANYCAST}:5060 interval 200 timeout 100 rise 10 fall 2
  on-failure withdraw
 !
 `;
