@@ -1,18 +1,11 @@
 // Two and three routers on a broadcast link, driven directly: Hello
 // exchange, DR election (RFC 2328 9.4), database exchange (10.6–10.8) to Full.
 import { describe, expect, it } from 'vitest';
-import { TestNet } from './harness.js';
+import { TestNet, twoOnLan } from './harness.js';
 
 describe('RFC 2328 10: two routers on a broadcast link reach Full', () => {
   it('synchronises the LSDBs and elects the higher Router ID as DR', () => {
-    const net = new TestNet();
-    net.addRouter('a', '1.1.1.1');
-    net.addRouter('b', '2.2.2.2');
-    net.link('lan', [
-      ['a', 'eth0', '10.0.0.1/24'],
-      ['b', 'eth0', '10.0.0.2/24'],
-    ]);
-    net.run(60_000);
+    const net = twoOnLan();
     expect(net.state('a', '2.2.2.2')).toBe('Full');
     expect(net.state('b', '1.1.1.1')).toBe('Full');
     expect(net.core('a').interfaces()[0]?.state).toBe('Backup');
@@ -48,14 +41,7 @@ describe('determinism', () => {
 
 describe('RFC 2328 9.3: interface changes that keep adjacencies', () => {
   it('an MTU change alone, or a cost change, leaves the neighbor Full', () => {
-    const net = new TestNet();
-    net.addRouter('a', '1.1.1.1');
-    net.addRouter('b', '2.2.2.2');
-    net.link('lan', [
-      ['a', 'eth0', '10.0.0.1/24'],
-      ['b', 'eth0', '10.0.0.2/24'],
-    ]);
-    net.run(60_000);
+    const net = twoOnLan();
     const changes: string[] = [];
     net.core('a').on('neighbor-state', (e) => changes.push(`${e.from}->${e.to}`));
     net.core('a').on('interface-state', (e) => changes.push(`${e.from}->${e.to}`));
@@ -70,14 +56,7 @@ describe('RFC 2328 9.3: interface changes that keep adjacencies', () => {
   });
 
   it('an address change resets the interface: InterfaceDown, then InterfaceUp on the new address', () => {
-    const net = new TestNet();
-    net.addRouter('a', '1.1.1.1');
-    net.addRouter('b', '2.2.2.2');
-    net.link('lan', [
-      ['a', 'eth0', '10.0.0.1/24'],
-      ['b', 'eth0', '10.0.0.2/24'],
-    ]);
-    net.run(60_000);
+    const net = twoOnLan();
     net.setInterface('a', { name: 'eth0', ifIndex: 1, up: true, loopback: false, mtu: 1500, addresses: [{ address: 0x0a000009, prefixLength: 24 }] });
     expect(net.core('a').interfaces()[0]).toMatchObject({ state: 'Waiting', address: 0x0a000009 });
     expect(net.core('a').neighbors()).toEqual([]);

@@ -228,6 +228,19 @@ export class TestNet {
 export const AllSpf = AllSPFRouters;
 
 /** The common header fields of a packet from routerId in area 0, no authentication. */
+/** Routers a (1.1.1.1, 10.0.0.1) and b (`bId`, 10.0.0.2) on the broadcast link `lan`, run for a minute. */
+export function twoOnLan(bId = '2.2.2.2'): TestNet {
+  const net = new TestNet();
+  net.addRouter('a', '1.1.1.1');
+  net.addRouter('b', bId);
+  net.link('lan', [
+    ['a', 'eth0', '10.0.0.1/24'],
+    ['b', 'eth0', '10.0.0.2/24'],
+  ]);
+  net.run(60_000);
+  return net;
+}
+
 export function fromRouter(routerId: string): PacketCommon {
   return { version: 2, routerId: parseIpv4(routerId), areaId: 0, checksum: 0, auType: 0, auth: new Uint8Array(8), trailer: new Uint8Array(0) };
 }

@@ -5,7 +5,7 @@ import { AllDRouters } from '../../src/core/api.js';
 import { parseIpv4 } from '../../src/lib/ipv4.js';
 import { createPrng } from '../../src/lib/prng.js';
 import { encodePacket, PacketType, type HelloPacket } from '../../src/packet/index.js';
-import { TestNet, fromRouter, helloFrom2, inject } from './harness.js';
+import { TestNet, fromRouter, helloFrom2, inject, twoOnLan } from './harness.js';
 
 const ip = parseIpv4;
 
@@ -62,14 +62,7 @@ describe('RFC 2328 8.2: packets not for us', () => {
   });
 
   it('counts our own Router ID from another address as a duplicate Router ID and never forms an adjacency with it', () => {
-    const net = new TestNet();
-    net.addRouter('a', '1.1.1.1');
-    net.addRouter('b', '1.1.1.1');
-    net.link('lan', [
-      ['a', 'eth0', '10.0.0.1/24'],
-      ['b', 'eth0', '10.0.0.2/24'],
-    ]);
-    net.run(60_000);
+    const net = twoOnLan('1.1.1.1');
     for (const router of ['a', 'b']) {
       const core = net.core(router);
       expect(core.neighbors()).toEqual([]);

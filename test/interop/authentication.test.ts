@@ -12,43 +12,28 @@
 // The failures show in `show ospf` and the Prometheus metrics. Then a key rollover with FRR by SIGHUP and vtysh, within one dead
 // interval, that must not take the adjacency down.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InteropLab, interopGate, sleep, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
-import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, birdBaseConf, reportOnFailure } from './labs.js';
+import { interopGate, sleep, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, trioLab } from './labs.js';
 
 const gate = interopGate('authentication interop tests', ['frr', 'bird']);
 
-const NODE_ID = '10.255.0.1';
-const FRR_ID = '10.255.0.2';
-const BIRD_ID = '10.255.0.3';
-const NODE_TO_FRR = '10.207.1.1';
-const FRR_TO_NODE = '10.207.1.2';
-const NODE_TO_BIRD = '10.207.2.1';
-const BIRD_TO_NODE = '10.207.2.2';
+const { nodeId: NODE_ID, frrId: FRR_ID, birdId: BIRD_ID, nodeToFrr: NODE_TO_FRR, frrToNode: FRR_TO_NODE, nodeToBird: NODE_TO_BIRD, birdToNode: BIRD_TO_NODE } = P2P;
 const NODE_WRONG = '10.207.4.1';
 const FRR_WRONG = '10.207.4.2';
 const MD5_KEY = 'labmd5key';
 const SHA_KEY = 'labsha256key';
 const METRICS_PORT = 19187;
-/** How long a route may take to reach a kernel on a loaded machine. */
-const FOLLOW_MS = 15_000;
-
-const timers = ` ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
-`;
-
 function nodeConf(ethmKeys: string): string {
   return `metrics listen 127.0.0.1:${METRICS_PORT}
 interface ethm
-${timers} ip ospf authentication message-digest
+${P2P_TIMERS} ip ospf authentication message-digest
 ${ethmKeys}!
 interface ethw
-${timers} ip ospf authentication message-digest
+${P2P_TIMERS} ip ospf authentication message-digest
  ip ospf message-digest-key 1 md5 notthekey
 !
 interface ethb
-${timers} ip ospf authentication message-digest
+${P2P_TIMERS} ip ospf authentication message-digest
  ip ospf message-digest-key 2 hmac-sha256 ${SHA_KEY}
 !
 router ospf
@@ -64,11 +49,11 @@ router ospf
 }
 
 const frrConf = `interface ethn
-${timers} ip ospf authentication message-digest
+${P2P_TIMERS} ip ospf authentication message-digest
  ip ospf message-digest-key 1 md5 ${MD5_KEY}
 !
 interface ethw
-${timers} ip ospf authentication message-digest
+${P2P_TIMERS} ip ospf authentication message-digest
  ip ospf message-digest-key 1 md5 ${MD5_KEY}
 !
 router ospf
@@ -108,15 +93,8 @@ describe.skipIf(gate.skip)('authentication: MD5 with FRR, HMAC-SHA-256 with BIRD
   const authLog = (src: string): string[] => node.output().split('\n').filter((l) => l.includes('OSPF authentication failed') && l.includes(`src=${src}`));
 
   beforeAll(async () => {
-    lab = new InteropLab('au');
-    nodeNs = lab.namespace('n');
-    frrNs = lab.namespace('f');
-    birdNs = lab.namespace('b');
-    lab.link({ ns: nodeNs, ifName: 'ethm', cidr: `${NODE_TO_FRR}/30` }, { ns: frrNs, ifName: 'ethn', cidr: `${FRR_TO_NODE}/30` });
+    ({ lab, nodeNs, frrNs, birdNs } = trioLab('au', 'ethm'));
     lab.link({ ns: nodeNs, ifName: 'ethw', cidr: `${NODE_WRONG}/30` }, { ns: frrNs, ifName: 'ethw', cidr: `${FRR_WRONG}/30` });
-    lab.link({ ns: nodeNs, ifName: 'ethb', cidr: `${NODE_TO_BIRD}/30` }, { ns: birdNs, ifName: 'ethn', cidr: `${BIRD_TO_NODE}/30` });
-    lab.loopback(nodeNs, ANYCAST);
-    lab.stubNetwork(frrNs, 'client0', '10.204.204.1/24');
     node = lab.anycastd(nodeNs, 'n', nodeConf(` ip ospf message-digest-key 1 md5 ${MD5_KEY}\n`));
     frr = lab.frr(frrNs, 'f', frrConf);
     bird = lab.bird(birdNs, 'b', birdConf);

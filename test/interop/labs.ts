@@ -195,6 +195,55 @@ export async function startSeedLab(seed: SeedLab): Promise<void> {
   });
 }
 
+/**
+ * The point-to-point labs: ospf-anycastd (namespace n), FRR (f) and BIRD
+ * (b), each pair on its own /30 (the node's interfaces named after the peer
+ * they face, the peers' `ethn`), with fixed router ids.
+ */
+export const P2P = {
+  nodeId: '10.255.0.1',
+  frrId: '10.255.0.2',
+  birdId: '10.255.0.3',
+  nodeToFrr: '10.207.1.1',
+  frrToNode: '10.207.1.2',
+  nodeToBird: '10.207.2.1',
+  birdToNode: '10.207.2.2',
+} as const;
+
+/** The interface lines of a point-to-point link with the labs' timers (FRR and ospf-anycastd syntax). */
+export const P2P_TIMERS = ` ip ospf network point-to-point
+ ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf retransmit-interval 2
+`;
+
+/** How long a route change may take to reach a kernel: detection, SPF hold, flooding, on a loaded machine. */
+export const FOLLOW_MS = 15_000;
+
+export interface TrioLab {
+  lab: InteropLab;
+  nodeNs: string;
+  frrNs: string;
+  birdNs: string;
+}
+
+/**
+ * The namespaces of a point-to-point lab, the node's links to FRR (its
+ * interface `nodeToFrr`) and to BIRD (`ethb`), the anycast /32 on the
+ * node's lo and FRR's client subnet; the caller adds what else its lab needs.
+ */
+export function trioLab(label: string, nodeToFrr: string): TrioLab {
+  const lab = new InteropLab(label);
+  const nodeNs = lab.namespace('n');
+  const frrNs = lab.namespace('f');
+  const birdNs = lab.namespace('b');
+  lab.link({ ns: nodeNs, ifName: nodeToFrr, cidr: `${P2P.nodeToFrr}/30` }, { ns: frrNs, ifName: 'ethn', cidr: `${P2P.frrToNode}/30` });
+  lab.link({ ns: nodeNs, ifName: 'ethb', cidr: `${P2P.nodeToBird}/30` }, { ns: birdNs, ifName: 'ethn', cidr: `${P2P.birdToNode}/30` });
+  lab.loopback(nodeNs, ANYCAST);
+  lab.stubNetwork(frrNs, 'client0', '10.204.204.1/24');
+  return { lab, nodeNs, frrNs, birdNs };
+}
+
 /** Prints the lab's state (neighbors, routes, daemon output) when a test fails. */
 export function reportOnFailure(lab: () => InteropLab | undefined): void {
   onTestFailed(async () => {

@@ -12,32 +12,19 @@
 // with SIGHUP, a link going down and up, and BIRD restarting, each within
 // the configured timers (Hello 1 s, Dead 3 s, SPF throttle 0/50/500 ms).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InteropLab, interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
-import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, reportOnFailure } from './labs.js';
+import { interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, trioLab } from './labs.js';
 
 const gate = interopGate('point-to-point interop tests', ['frr', 'bird']);
 
-const NODE_ID = '10.255.0.1';
-const FRR_ID = '10.255.0.2';
-const BIRD_ID = '10.255.0.3';
-const NODE_TO_FRR = '10.207.1.1';
-const FRR_TO_NODE = '10.207.1.2';
-const NODE_TO_BIRD = '10.207.2.1';
-const BIRD_TO_NODE = '10.207.2.2';
+const { nodeId: NODE_ID, frrId: FRR_ID, birdId: BIRD_ID, nodeToFrr: NODE_TO_FRR, frrToNode: FRR_TO_NODE, nodeToBird: NODE_TO_BIRD, birdToNode: BIRD_TO_NODE } = P2P;
 const FRR_TO_BIRD = '10.207.3.1';
 const BIRD_TO_FRR = '10.207.3.2';
 /** RFC 2328 MinLSInterval: a router originates an LSA at most once per 5 s. */
 const MIN_LS_INTERVAL_MS = 5000;
-/** How long a change may take to reach the kernel: detection, SPF hold, flooding, on a loaded machine. */
-const FOLLOW_MS = 15_000;
-
 function nodeConf(costToBird: number): string {
   const iface = (name: string, cost: number): string => `interface ${name}
- ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf cost ${cost}
+${P2P_TIMERS} ip ospf cost ${cost}
 !
 `;
   return `${iface('ethf', 10)}${iface('ethb', costToBird)}router ospf
@@ -53,18 +40,10 @@ function nodeConf(costToBird: number): string {
 }
 
 const frrConf = `interface ethn
- ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf cost 10
+${P2P_TIMERS} ip ospf cost 10
 !
 interface ethb
- ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf cost 10
+${P2P_TIMERS} ip ospf cost 10
 !
 router ospf
  ospf router-id ${FRR_ID}
@@ -77,12 +56,7 @@ router ospf
 !
 `;
 
-const birdConf = `router id ${BIRD_ID};
-protocol device { scan time 1; }
-protocol kernel {
-  ipv4 { export where source ~ [RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2]; };
-}
-protocol ospf v2 lab {
+const birdConf = `${birdBaseConf(BIRD_ID)}protocol ospf v2 lab {
   ipv4 { import all; export none; };
   area 0 {
     interface "ethn", "ethf" { type ptp; cost 10; hello 1; dead 3; retransmit 2; };
@@ -116,18 +90,11 @@ describe.skipIf(gate.skip)('point-to-point links: ospf-anycastd, FRR and BIRD in
   };
 
   beforeAll(async () => {
-    lab = new InteropLab('pp');
-    nodeNs = lab.namespace('n');
-    frrNs = lab.namespace('f');
-    birdNs = lab.namespace('b');
-    lab.link({ ns: nodeNs, ifName: 'ethf', cidr: `${NODE_TO_FRR}/30` }, { ns: frrNs, ifName: 'ethn', cidr: `${FRR_TO_NODE}/30` });
-    lab.link({ ns: nodeNs, ifName: 'ethb', cidr: `${NODE_TO_BIRD}/30` }, { ns: birdNs, ifName: 'ethn', cidr: `${BIRD_TO_NODE}/30` });
+    ({ lab, nodeNs, frrNs, birdNs } = trioLab('pp', 'ethf'));
     lab.link({ ns: frrNs, ifName: 'ethb', cidr: `${FRR_TO_BIRD}/30` }, { ns: birdNs, ifName: 'ethf', cidr: `${BIRD_TO_FRR}/30` });
     lab.loopback(nodeNs, `${NODE_ID}/32`);
-    lab.loopback(nodeNs, ANYCAST);
     lab.loopback(frrNs, `${FRR_ID}/32`);
     lab.loopback(birdNs, `${BIRD_ID}/32`);
-    lab.stubNetwork(frrNs, 'client0', '10.204.204.1/24');
     node = lab.anycastd(nodeNs, 'n', nodeConf(10));
     frr = lab.frr(frrNs, 'f', frrConf);
     bird = lab.bird(birdNs, 'b', birdConf);
