@@ -168,6 +168,7 @@ async function main(): Promise<number> {
     console.log(`raw kill -9 (ms): ${death.map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`raw SIGSTOP (ms): ${hung.map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`raw BIRD + script (ms): ${script.map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`raw verdict → wire (ms): ${wire.map((x) => x.toFixed(2)).join(' ')}`);
     return 0;
   } catch (err) {
     console.error(`failover bench failed: ${err instanceof Error ? err.message : String(err)}\n${cluster.report()}`);
