@@ -149,11 +149,6 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
       ended = true;
       const hrAt = performance.now();
       const at = Date.now();
-      if (pgid !== undefined) {
-        // Workers the proxy forked must not outlive it (they would hold its ports).
-        signalGroup(pgid, 'SIGKILL');
-        releaseGroup(pgid);
-      }
       const uptimeMs = hrAt - this.spawnedAt;
       if (uptimeMs >= (this.opts.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS)) {
         this.delayMs = this.opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS;
@@ -169,7 +164,18 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
         }, restartInMs);
       }
       resolveExited();
-      this.emit('exit', { pid: pgid, code, signal, reason, at, hrAt, uptimeMs, restartInMs });
+      try {
+        this.emit('exit', { pid: pgid, code, signal, reason, at, hrAt, uptimeMs, restartInMs });
+      } finally {
+        // Workers the proxy forked must not outlive it (they would hold its
+        // ports). Killed once the exit has been reported, so that the
+        // withdrawal is on the wire before the kernel tears down a dozen
+        // workers, which on a small machine competes for the CPU.
+        if (pgid !== undefined) {
+          signalGroup(pgid, 'SIGKILL');
+          releaseGroup(pgid);
+        }
+      }
     };
 
     child.on('spawn', () => {

@@ -13,7 +13,7 @@ import { ProcessSupervisor, type ExitInfo, type SpawnInfo } from '../../src/anyc
 import type { Advertisement, StateChangeEvent } from '../../src/anycast/types.js';
 import { parsePrefix } from '../../src/lib/ipv4.js';
 import { freeUdpPort, PROXY_CODE } from './sip-responder.js';
-import { isAlive, nextEvent, sleep, until } from './wait.js';
+import { isAlive, killPending, nextEvent, sleep, until } from './wait.js';
 
 interface Harness {
   announcer: Announcer;
@@ -225,8 +225,12 @@ describe('ProcessSupervisor', () => {
       await until('the worker to start', () => seen.lines.includes('stdout ready'), 5000);
       const worker = Number(readFileSync(pidFile, 'utf8'));
       expect(isAlive(worker)).toBe(true);
+      // The exit is reported (and the prefix withdrawn) before the workers are killed.
+      let signalledFirst: boolean | undefined;
+      sup.once('exit', () => (signalledFirst = !isAlive(worker) || killPending(worker)));
       process.kill(sup.pid as number, 'SIGKILL');
       await until('the exit event', () => seen.exits.length === 1, 2000);
+      expect(signalledFirst).toBe(false);
       await until('the worker to be gone', () => !isAlive(worker), 2000);
     } finally {
       await sup.stop();

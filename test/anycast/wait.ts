@@ -53,6 +53,21 @@ export function isAlive(pid: number): boolean {
   return state !== 'Z' && state !== 'X';
 }
 
+/** True while a SIGKILL is pending for the process, from /proc/PID/status (ShdPnd: bit 9 is SIGKILL). */
+export function killPending(pid: number): boolean {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return false;
+  }
+  const pending = /^(?:ShdPnd|SigPnd):\s*([0-9a-f]+)$/gm;
+  for (const m of status.matchAll(pending)) {
+    if ((BigInt(`0x${m[1] as string}`) >> 8n) & 1n) return true;
+  }
+  return false;
+}
+
 /** Live members of a process group, from /proc. */
 export function groupMembers(pgid: number): number[] {
   const members: number[] = [];
