@@ -41,28 +41,31 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A file of /proc/PID/, or undefined once the process is gone. */
+function procFile(pid: number | string, name: 'stat' | 'status'): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/${name}`, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** /proc/PID/stat's fields after "(comm)": state ppid pgrp … */
+function statFields(pid: number | string): string[] | undefined {
+  const stat = procFile(pid, 'stat');
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** True while the process exists and is not a zombie (killed but not yet reaped). */
 export function isAlive(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== 'Z' && state !== 'X';
 }
 
 /** True while a SIGKILL is pending for the process, from /proc/PID/status (ShdPnd: bit 9 is SIGKILL). */
 export function killPending(pid: number): boolean {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return false;
-  }
   const pending = /^(?:ShdPnd|SigPnd):\s*([0-9a-f]+)$/gm;
-  for (const m of status.matchAll(pending)) {
+  for (const m of (procFile(pid, 'status') ?? '').matchAll(pending)) {
     if ((BigInt(`0x${m[1] as string}`) >> 8n) & 1n) return true;
   }
   return false;
@@ -73,15 +76,8 @@ export function groupMembers(pgid: number): number[] {
   const members: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue;
-    }
-    // Fields after "(comm)": state ppid pgrp …
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
+    const fields = statFields(entry);
+    if (fields !== undefined && Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
   }
   return members.sort((a, b) => a - b);
 }
