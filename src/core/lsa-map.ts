@@ -12,8 +12,18 @@
 import type { LsaKey } from '../packet/types.js';
 
 const MinCapacity = 8;
-/** next[] of a deleted slot; -1 ends a chain. */
+/** An emptied map keeps slots up to this many for reuse (a request list in flight fills and empties often); more go. */
+const KeptCapacity = 256;
+/** Int32s per slot: LS type, Link State ID, Advertising Router, the next slot in the bucket's chain. */
+const Stride = 4;
+const Next = 3;
+/** The chain link of a deleted slot; -1 ends a chain. */
 const Deleted = -2;
+
+/** The power of two from MinCapacity up that holds n slots. */
+function capacityFor(n: number): number {
+  return Math.max(MinCapacity, 2 ** Math.ceil(Math.log2(n)));
+}
 
 function hashOf(type: number, lsId: number, advRouter: number): number {
   // Fibonacci hashing: the top bits of the product depend on every bit of the mix.
@@ -21,32 +31,47 @@ function hashOf(type: number, lsId: number, advRouter: number): number {
 }
 
 export class LsaMap<V> {
-  /** Slots in insertion order: the key, the value, the next slot in the bucket's chain. */
-  private types = new Int32Array(MinCapacity);
-  private lsIds = new Int32Array(MinCapacity);
-  private advRouters = new Int32Array(MinCapacity);
-  private next = new Int32Array(MinCapacity);
-  private vals: (V | undefined)[] = new Array<V | undefined>(MinCapacity);
+  /** Slots in insertion order, Stride int32s each (keys as signed 32-bit); their values in vals. */
+  private slots: Int32Array;
+  private vals: (V | undefined)[];
   /** The first slot of each bucket's chain, -1 for none; as many buckets as slots. */
-  private buckets = new Int32Array(MinCapacity).fill(-1);
-  private shift = 32 - Math.log2(MinCapacity);
+  private buckets: Int32Array;
+  private shift: number;
   /** Slots used, deleted ones included. */
   private used = 0;
   private live = 0;
   /** Bumped when the slots are laid out afresh, which a walk over them cannot survive. */
   private layout = 0;
 
+  /** `expected`: how many keys it will hold, to lay out room for them at once. */
+  constructor(expected = 0) {
+    const capacity = capacityFor(expected);
+    this.slots = new Int32Array(capacity * Stride);
+    this.vals = new Array<V | undefined>(capacity);
+    this.buckets = new Int32Array(capacity).fill(-1);
+    this.shift = 32 - Math.log2(capacity);
+  }
+
   get size(): number {
     return this.live;
+  }
+
+  private get capacity(): number {
+    return this.vals.length;
   }
 
   private find(type: number, lsId: number, advRouter: number): number {
     type |= 0;
     lsId |= 0;
     advRouter |= 0;
+    const slots = this.slots;
     let i = this.buckets[hashOf(type, lsId, advRouter) >>> this.shift] as number;
-    while (i >= 0 && (this.lsIds[i] !== lsId || this.advRouters[i] !== advRouter || this.types[i] !== type)) i = this.next[i] as number;
-    return i;
+    while (i >= 0) {
+      const at = i * Stride;
+      if (slots[at + 1] === lsId && slots[at + 2] === advRouter && slots[at] === type) return i;
+      i = slots[at + Next] as number;
+    }
+    return -1;
   }
 
   get(type: number, lsId: number, advRouter: number): V | undefined {
@@ -64,20 +89,21 @@ export class LsaMap<V> {
       this.vals[found] = value;
       return;
     }
-    if (this.used === this.types.length) this.relayout(Math.max(MinCapacity, 2 ** Math.ceil(Math.log2(2 * this.live + 1))));
-    this.append(type, lsId, advRouter, value);
+    if (this.used === this.capacity) this.relayout(capacityFor(2 * this.live));
+    this.append(type | 0, lsId | 0, advRouter | 0, value);
   }
 
   /** Puts a key that is not there into the next free slot, which the caller has made sure of. */
   private append(type: number, lsId: number, advRouter: number, value: V): void {
     const i = this.used++;
-    this.types[i] = type;
-    this.lsIds[i] = lsId;
-    this.advRouters[i] = advRouter;
-    this.vals[i] = value;
-    const bucket = hashOf(type | 0, lsId | 0, advRouter | 0) >>> this.shift;
-    this.next[i] = this.buckets[bucket] as number;
+    const at = i * Stride;
+    const bucket = hashOf(type, lsId, advRouter) >>> this.shift;
+    this.slots[at] = type;
+    this.slots[at + 1] = lsId;
+    this.slots[at + 2] = advRouter;
+    this.slots[at + Next] = this.buckets[bucket] as number;
     this.buckets[bucket] = i;
+    this.vals[i] = value;
     this.live++;
   }
 
@@ -85,26 +111,37 @@ export class LsaMap<V> {
     type |= 0;
     lsId |= 0;
     advRouter |= 0;
+    const slots = this.slots;
     const bucket = hashOf(type, lsId, advRouter) >>> this.shift;
     let previous = -1;
     let i = this.buckets[bucket] as number;
-    while (i >= 0 && (this.lsIds[i] !== lsId || this.advRouters[i] !== advRouter || this.types[i] !== type)) {
+    while (i >= 0) {
+      const at = i * Stride;
+      if (slots[at + 1] === lsId && slots[at + 2] === advRouter && slots[at] === type) break;
       previous = i;
-      i = this.next[i] as number;
+      i = slots[at + Next] as number;
     }
     if (i < 0) return false;
-    if (previous < 0) this.buckets[bucket] = this.next[i] as number;
-    else this.next[previous] = this.next[i] as number;
-    this.next[i] = Deleted;
+    const next = slots[i * Stride + Next] as number;
+    if (previous < 0) this.buckets[bucket] = next;
+    else slots[previous * Stride + Next] = next;
+    slots[i * Stride + Next] = Deleted;
     this.vals[i] = undefined;
     this.live--;
-    // An emptied list gives its memory back at once (request and retransmission lists empty often).
-    if (this.live === 0 && this.types.length > MinCapacity) this.relayout(MinCapacity);
+    if (this.live === 0) this.clear();
     return true;
   }
 
   clear(): void {
-    this.relayout(MinCapacity, false);
+    if (this.capacity > KeptCapacity) {
+      this.relayout(MinCapacity, false);
+      return;
+    }
+    this.buckets.fill(-1);
+    this.vals.fill(undefined, 0, this.used);
+    this.used = 0;
+    this.live = 0;
+    this.layout++;
   }
 
   /**
@@ -112,10 +149,11 @@ export class LsaMap<V> {
    * replace values, not add keys.
    */
   forEach(fn: (value: V, type: number, lsId: number, advRouter: number) => void): void {
-    const { types, lsIds, advRouters, next, vals, used, layout } = this;
+    const { slots, vals, used, layout } = this;
     for (let i = 0; i < used; i++) {
-      if (next[i] === Deleted) continue;
-      fn(vals[i] as V, (types[i] as number) >>> 0, (lsIds[i] as number) >>> 0, (advRouters[i] as number) >>> 0);
+      const at = i * Stride;
+      if (slots[at + Next] === Deleted) continue;
+      fn(vals[i] as V, (slots[at] as number) >>> 0, (slots[at + 1] as number) >>> 0, (slots[at + 2] as number) >>> 0);
       if (this.layout === layout && this.used === used) continue;
       // Emptied (and so laid out afresh): nothing is left to visit.
       if (this.live === 0) return;
@@ -126,7 +164,7 @@ export class LsaMap<V> {
   /** The values in insertion order: a copy, so the map may change while it is walked. */
   values(): V[] {
     const out: V[] = [];
-    for (let i = 0; i < this.used; i++) if (this.next[i] !== Deleted) out.push(this.vals[i] as V);
+    for (let i = 0; i < this.used; i++) if (this.slots[i * Stride + Next] !== Deleted) out.push(this.vals[i] as V);
     return out;
   }
 
@@ -139,11 +177,12 @@ export class LsaMap<V> {
 
   /** Lays the live entries out in order in slots of the given capacity (a power of two). */
   private relayout(capacity: number, keep = true): void {
-    const { types, lsIds, advRouters, next, vals, used } = this;
-    this.types = new Int32Array(capacity);
-    this.lsIds = new Int32Array(capacity);
-    this.advRouters = new Int32Array(capacity);
-    this.next = new Int32Array(capacity);
+    if (keep && capacity === this.capacity) {
+      this.compact();
+      return;
+    }
+    const { slots, vals, used } = this;
+    this.slots = new Int32Array(capacity * Stride);
     this.vals = new Array<V | undefined>(capacity);
     this.buckets = new Int32Array(capacity).fill(-1);
     this.shift = 32 - Math.log2(capacity);
@@ -152,8 +191,23 @@ export class LsaMap<V> {
     this.layout++;
     if (!keep) return;
     for (let i = 0; i < used; i++) {
-      if (next[i] !== Deleted) this.append(types[i] as number, lsIds[i] as number, advRouters[i] as number, vals[i] as V);
+      const at = i * Stride;
+      if (slots[at + Next] !== Deleted) this.append(slots[at] as number, slots[at + 1] as number, slots[at + 2] as number, vals[i] as V);
     }
+  }
+
+  /** Moves the live entries down over the deleted ones, in order, in the slots there are. */
+  private compact(): void {
+    const { slots, vals, used } = this;
+    this.buckets.fill(-1);
+    this.used = 0;
+    this.live = 0;
+    this.layout++;
+    for (let i = 0; i < used; i++) {
+      const at = i * Stride;
+      if (slots[at + Next] !== Deleted) this.append(slots[at] as number, slots[at + 1] as number, slots[at + 2] as number, vals[i] as V);
+    }
+    vals.fill(undefined, this.used, used);
   }
 }
 

@@ -60,16 +60,20 @@ export function withAge(raw: Uint8Array, age: number): Uint8Array {
 
 /** The header of raw as an object, with the given age. */
 export function headerOf(raw: Uint8Array, age: number): LsaHeader {
-  return {
-    age,
-    options: raw[2] as number,
-    type: rawType(raw),
-    lsId: rawLsId(raw),
-    advRouter: rawAdvRouter(raw),
-    seq: rawSeq(raw),
-    checksum: rawChecksum(raw),
-    length: ((raw[18] as number) << 8) | (raw[19] as number),
-  };
+  return setHeader({ age: 0, options: 0, type: 0, lsId: 0, advRouter: 0, seq: 0, checksum: 0, length: 0 }, raw, age);
+}
+
+/** Overwrites header with the header of raw, with the given age; returns it. */
+export function setHeader(header: LsaHeader, raw: Uint8Array, age: number): LsaHeader {
+  header.age = age;
+  header.options = raw[2] as number;
+  header.type = rawType(raw);
+  header.lsId = rawLsId(raw);
+  header.advRouter = rawAdvRouter(raw);
+  header.seq = rawSeq(raw);
+  header.checksum = rawChecksum(raw);
+  header.length = ((raw[18] as number) << 8) | (raw[19] as number);
+  return header;
 }
 
 /** raw as an Lsa object with the given age, raw shared (the codec writes the age into the packet). */
@@ -202,7 +206,8 @@ export class Lsdb {
     this.chunk.set(raw, start);
     this.chunkUsed += length;
     this.chunkBytes += length;
-    return this.chunk.subarray(start, start + length);
+    // The constructor makes the view about twice as fast as subarray does (a chunk is its whole buffer).
+    return new Uint8Array(this.chunk.buffer, start, length);
   }
 
   /** Copies every live LSA into fresh chunks, so chunks holding mostly replaced LSAs can be freed. */

@@ -70,7 +70,7 @@ import { sameSettings, settingsFor, validateConfig, validateInterfaceInfo, valid
 import { auditCore } from './audit.js';
 import { decodeDropReason, emptyDropCounters, type DropCounters, type DropReason } from './drops.js';
 import { electDesignatedRouter, type Candidate } from './election.js';
-import { Lsdb, compareInstance, headerOf, lsAge, rawAdvRouter, rawChecksum, rawSeq, type LsaEntry } from './lsdb.js';
+import { Lsdb, compareInstance, headerOf, lsAge, rawAdvRouter, rawChecksum, rawSeq, setHeader, type LsaEntry } from './lsdb.js';
 import { LsaMap, LsaSet } from './lsa-map.js';
 import { TimerQueue, type TimerKind, type TimerRef } from './timers.js';
 import {
@@ -159,6 +159,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private originationAt: number | undefined;
   private readonly floodQueues = new Map<string, LsaMap<LsaEntry>>();
   private readonly directAcks = new Map<Neighbor, LsaHeader[]>();
+  /** The header objects of the DD being built, reused from one DD to the next: each DD is encoded at once (RFC 2328 10.8). */
+  private readonly ddHeaders: LsaHeader[] = [];
 
   /** Throws CoreConfigError when the configuration cannot be run. */
   constructor(options: CoreOptions) {
@@ -995,7 +997,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     while (headers.length < room && n.summaryPos < n.summary.length) {
       const listed = n.summary[n.summaryPos++] as LsaEntry;
       const entry = listed.current ? listed : this.db.get(listed.type, listed.lsId, listed.advRouter);
-      if (entry !== undefined) headers.push(headerOf(entry.raw, Lsdb.ageOf(entry, this.now)));
+      if (entry === undefined) continue;
+      const age = Lsdb.ageOf(entry, this.now);
+      const spare = this.ddHeaders[headers.length];
+      headers.push(spare === undefined ? (this.ddHeaders[headers.length] = headerOf(entry.raw, age)) : setHeader(spare, entry.raw, age));
     }
     const more = n.summaryPos < n.summary.length;
     if (!more) {
@@ -1069,7 +1074,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     // Keys answered and listed again would grow the order without bound over a long
     // exchange: once most of it is stale, only the keys still wanted are kept, once each.
     if (n.requestOrder.length > 2 * n.requests.size + 64) {
-      const kept = new LsaSet();
+      const kept = new LsaSet(n.requests.size);
       n.requestOrder = n.requestOrder.slice(n.requestHead).filter(({ type, lsId, advRouter }) => {
         if (!n.requests.has(type, lsId, advRouter) || kept.has(type, lsId, advRouter)) return false;
         kept.add(type, lsId, advRouter);
