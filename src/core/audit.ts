@@ -10,8 +10,8 @@
 //   timers       one per (kind, interface, neighbor), none further off than
 //                the longest interval the core uses (MaxAge for aging)
 
-import { MaxAge, verifyLsaChecksum } from '../packet/index.js';
-import { parseKeyString, rawAdvRouter, rawKey, type KeyString, type Lsdb } from './lsdb.js';
+import { MaxAge, verifyLsaChecksum, type LsaKey } from '../packet/index.js';
+import { rawAdvRouter, type Lsdb } from './lsdb.js';
 import { MaxLsaBytes, MaxNeighborsPerInterface, type Iface } from './model.js';
 
 export interface AuditInput {
@@ -33,15 +33,16 @@ const NeighborTimers = 4; // inactivity, dd-, lsr- and lsu-retransmit
 export function auditCore(a: AuditInput): string[] {
   const problems: string[] = [];
   let own = 0;
-  for (const entry of a.db.values()) {
+  a.db.forEach((entry, type, lsId, advRouter) => {
+    const key = keyText({ type, lsId, advRouter });
     const ours = rawAdvRouter(entry.raw) === a.routerId;
     if (ours) own++;
-    if (!entry.current) problems.push(`LSDB entry ${keyText(entry.key)} is marked replaced`);
-    if (rawKey(entry.raw) !== entry.key) problems.push(`LSDB entry ${keyText(entry.key)} holds the bytes of ${keyText(rawKey(entry.raw))}`);
-    if (!verifyLsaChecksum(entry.raw)) problems.push(`LSDB entry ${keyText(entry.key)} has a bad LS checksum`);
-    if (!ours && entry.raw.length > MaxLsaBytes) problems.push(`LSDB entry ${keyText(entry.key)} is ${entry.raw.length} bytes`);
-    if (entry.rxmtRefs < 0) problems.push(`LSDB entry ${keyText(entry.key)} has ${entry.rxmtRefs} retransmission references`);
-  }
+    if (!entry.current) problems.push(`LSDB entry ${key} is marked replaced`);
+    if (!sameKey(entry, { type, lsId, advRouter })) problems.push(`LSDB entry ${key} holds the bytes of ${keyText(entry)}`);
+    if (!verifyLsaChecksum(entry.raw)) problems.push(`LSDB entry ${key} has a bad LS checksum`);
+    if (!ours && entry.raw.length > MaxLsaBytes) problems.push(`LSDB entry ${key} is ${entry.raw.length} bytes`);
+    if (entry.rxmtRefs < 0) problems.push(`LSDB entry ${key} has ${entry.rxmtRefs} retransmission references`);
+  });
   if (a.db.size - own > a.maxLsa) problems.push(`LSDB holds ${a.db.size - own} LSAs of others, limit ${a.maxLsa}`);
 
   let timerBound = GlobalTimers;
@@ -55,15 +56,18 @@ export function auditCore(a: AuditInput): string[] {
     if (iface.delayedAcks.length > ackRoom) problems.push(`${iface.name} holds ${iface.delayedAcks.length} delayed acks, room for ${ackRoom}`);
     for (const n of iface.neighbors.values()) {
       const who = `${iface.name} neighbor ${n.routerId >>> 0}`;
-      for (const [key, item] of n.retransmit) {
-        if (item.entry.key !== key) problems.push(`${who}: retransmission list key ${keyText(key)} holds ${keyText(item.entry.key)}`);
-        if (!item.entry.current || a.db.get(key) !== item.entry) problems.push(`${who}: retransmits a stale instance of ${keyText(key)}`);
-      }
+      n.retransmit.forEach((item, type, lsId, advRouter) => {
+        const key = { type, lsId, advRouter };
+        if (!sameKey(item.entry, key)) problems.push(`${who}: retransmission list key ${keyText(key)} holds ${keyText(item.entry)}`);
+        if (!item.entry.current || a.db.get(type, lsId, advRouter) !== item.entry) problems.push(`${who}: retransmits a stale instance of ${keyText(key)}`);
+      });
       if (n.retransmit.size > a.db.size) problems.push(`${who}: ${n.retransmit.size} on the retransmission list, ${a.db.size} in the LSDB`);
       if (n.requests.size > a.maxLsa) problems.push(`${who}: ${n.requests.size} on the request list, limit ${a.maxLsa}`);
       // addRequest() compacts the order past twice the list plus 64.
       if (n.requestOrder.length > 2 * a.maxLsa + 65) problems.push(`${who}: request order of ${n.requestOrder.length} keys`);
-      for (const key of n.requestsInFlight) if (!n.requests.has(key)) problems.push(`${who}: ${keyText(key)} in flight but not requested`);
+      n.requestsInFlight.forEach((_, type, lsId, advRouter) => {
+        if (!n.requests.has(type, lsId, advRouter)) problems.push(`${who}: ${keyText({ type, lsId, advRouter })} in flight but not requested`);
+      });
     }
   }
   if (a.timers.count > timerBound) problems.push(`${a.timers.count} timers pending, at most ${timerBound} expected`);
@@ -73,7 +77,10 @@ export function auditCore(a: AuditInput): string[] {
   return problems;
 }
 
-function keyText(key: KeyString): string {
-  const k = parseKeyString(key);
+function sameKey(a: LsaKey, b: LsaKey): boolean {
+  return a.type === b.type && a.lsId === b.lsId && a.advRouter === b.advRouter;
+}
+
+function keyText(k: LsaKey): string {
   return `${k.type}/${k.lsId}/${k.advRouter}`;
 }

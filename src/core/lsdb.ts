@@ -8,32 +8,12 @@
 // stored as a ticking value: it is the age at install plus the whole seconds
 // since (RFC 2328 12.1.1), computed on read.
 //
-// Keys are 5-character strings: the LS type, then the Link State ID and the
-// Advertising Router as two 16-bit code units each. Comparing two keys as
-// strings orders them by (type, lsId, advRouter), which is the order the
-// inspection API promises.
+// LSAs are found by their key, (LS type, Link State ID, Advertising Router),
+// in an LsaMap (lsa-map.ts); the entry itself reads its key from its bytes.
 
 import type { Lsa, LsaHeader, LsaKey } from '../packet/types.js';
-import { MaxAge, MaxAgeDiff } from '../packet/index.js';
-
-export type KeyString = string;
-
-export function keyString(type: number, lsId: number, advRouter: number): KeyString {
-  return String.fromCharCode(type & 0xffff, lsId >>> 16, lsId & 0xffff, advRouter >>> 16, advRouter & 0xffff);
-}
-
-export function keyOf(key: LsaKey): KeyString {
-  return keyString(key.type, key.lsId, key.advRouter);
-}
-
-export function parseKeyString(key: KeyString): LsaKey {
-  const unit = (i: number): number => key.charCodeAt(i);
-  return {
-    type: unit(0),
-    lsId: ((unit(1) << 16) | unit(2)) >>> 0,
-    advRouter: ((unit(3) << 16) | unit(4)) >>> 0,
-  };
-}
+import { MaxAge, MaxAgeDiff, compareLsaKeys } from '../packet/index.js';
+import { LsaMap } from './lsa-map.js';
 
 // ---- Reading header fields out of raw LSA bytes (RFC 2328 A.4.1) ----
 
@@ -59,9 +39,6 @@ export function rawSeq(raw: Uint8Array): number {
 export function rawChecksum(raw: Uint8Array): number {
   return ((raw[16] as number) << 8) | (raw[17] as number);
 }
-export function rawKey(raw: Uint8Array): KeyString {
-  return keyString(rawType(raw), rawLsId(raw), rawAdvRouter(raw));
-}
 
 /**
  * An LS age from the wire as this router compares and stores it: the
@@ -83,16 +60,20 @@ export function withAge(raw: Uint8Array, age: number): Uint8Array {
 
 /** The header of raw as an object, with the given age. */
 export function headerOf(raw: Uint8Array, age: number): LsaHeader {
-  return {
-    age,
-    options: raw[2] as number,
-    type: rawType(raw),
-    lsId: rawLsId(raw),
-    advRouter: rawAdvRouter(raw),
-    seq: rawSeq(raw),
-    checksum: rawChecksum(raw),
-    length: ((raw[18] as number) << 8) | (raw[19] as number),
-  };
+  return setHeader({ age: 0, options: 0, type: 0, lsId: 0, advRouter: 0, seq: 0, checksum: 0, length: 0 }, raw, age);
+}
+
+/** Overwrites header with the header of raw, with the given age; returns it. */
+export function setHeader(header: LsaHeader, raw: Uint8Array, age: number): LsaHeader {
+  header.age = age;
+  header.options = raw[2] as number;
+  header.type = rawType(raw);
+  header.lsId = rawLsId(raw);
+  header.advRouter = rawAdvRouter(raw);
+  header.seq = rawSeq(raw);
+  header.checksum = rawChecksum(raw);
+  header.length = ((raw[18] as number) << 8) | (raw[19] as number);
+  return header;
 }
 
 /** raw as an Lsa object with the given age, raw shared (the codec writes the age into the packet). */
@@ -125,8 +106,7 @@ export function compareInstance(aSeq: number, aChecksum: number, aAge: number, b
 }
 
 /** One stored LSA. Replacing an LSA creates a new entry; retransmission lists hold entries. */
-export interface LsaEntry {
-  readonly key: KeyString;
+export class LsaEntry implements LsaKey {
   /** The LSA's bytes, our own copy (moved when the chunks are compacted); the age field holds baseAge. */
   raw: Uint8Array;
   /** When it was installed (ms). */
@@ -136,9 +116,26 @@ export interface LsaEntry {
   /** Installed from a Link State Update (RFC 2328 13 (5a) MinLSArrival applies), not originated here. */
   readonly fromFlood: boolean;
   /** How many neighbors' retransmission lists hold this entry (RFC 2328 14: MaxAge removal). */
-  rxmtRefs: number;
+  rxmtRefs = 0;
   /** True while this entry is the database's instance (false once replaced or removed). */
-  current: boolean;
+  current = true;
+
+  constructor(raw: Uint8Array, installedAt: number, fromFlood: boolean) {
+    this.raw = raw;
+    this.installedAt = installedAt;
+    this.baseAge = lsAge(rawAge(raw));
+    this.fromFlood = fromFlood;
+  }
+
+  get type(): number {
+    return rawType(this.raw);
+  }
+  get lsId(): number {
+    return rawLsId(this.raw);
+  }
+  get advRouter(): number {
+    return rawAdvRouter(this.raw);
+  }
 }
 
 /** Chunks grow with the database, between these sizes (bytes); bigger LSAs get a buffer of their own. */
@@ -146,7 +143,7 @@ const MinChunk = 4096;
 const MaxChunk = 65536;
 
 export class Lsdb {
-  private entries = new Map<KeyString, LsaEntry>();
+  private entries = new LsaMap<LsaEntry>();
   private chunk = new Uint8Array(0);
   private chunkUsed = 0;
   /** Bytes of the LSAs in the database, and bytes handed out of chunks since the last compaction. */
@@ -157,35 +154,44 @@ export class Lsdb {
     return this.entries.size;
   }
 
-  get(key: KeyString): LsaEntry | undefined {
-    return this.entries.get(key);
+  get(type: number, lsId: number, advRouter: number): LsaEntry | undefined {
+    return this.entries.get(type, lsId, advRouter);
   }
 
-  values(): IterableIterator<LsaEntry> {
+  /** The entries in the order they were first installed (a copy). */
+  values(): LsaEntry[] {
     return this.entries.values();
+  }
+
+  /** Every entry with the key it is stored under, in the order of values(). */
+  forEach(fn: (entry: LsaEntry, type: number, lsId: number, advRouter: number) => void): void {
+    this.entries.forEach(fn);
   }
 
   /** Installs a copy of raw (RFC 2328 13.2) and returns the new entry; the caller handles the replaced one. */
   install(raw: Uint8Array, now: number, fromFlood: boolean): LsaEntry {
     const own = this.store(raw);
-    const entry: LsaEntry = { key: rawKey(own), raw: own, installedAt: now, baseAge: lsAge(rawAge(own)), fromFlood, rxmtRefs: 0, current: true };
-    const old = this.entries.get(entry.key);
+    const entry = new LsaEntry(own, now, fromFlood);
+    const type = rawType(own);
+    const lsId = rawLsId(own);
+    const advRouter = rawAdvRouter(own);
+    const old = this.entries.get(type, lsId, advRouter);
     if (old !== undefined) {
       this.liveBytes -= old.raw.length;
       old.current = false;
     }
-    this.entries.set(entry.key, entry);
+    this.entries.set(type, lsId, advRouter, entry);
     this.liveBytes += own.length;
     if (this.chunkBytes > 2 * this.liveBytes + 4 * MaxChunk) this.compact();
     return entry;
   }
 
-  remove(key: KeyString): void {
-    const old = this.entries.get(key);
+  remove(type: number, lsId: number, advRouter: number): void {
+    const old = this.entries.get(type, lsId, advRouter);
     if (old === undefined) return;
     this.liveBytes -= old.raw.length;
     old.current = false;
-    this.entries.delete(key);
+    this.entries.delete(type, lsId, advRouter);
   }
 
   /** A copy of raw in the current chunk. */
@@ -200,7 +206,8 @@ export class Lsdb {
     this.chunk.set(raw, start);
     this.chunkUsed += length;
     this.chunkBytes += length;
-    return this.chunk.subarray(start, start + length);
+    // The constructor makes the view about twice as fast as subarray does (a chunk is its whole buffer).
+    return new Uint8Array(this.chunk.buffer, start, length);
   }
 
   /** Copies every live LSA into fresh chunks, so chunks holding mostly replaced LSAs can be freed. */
@@ -217,9 +224,9 @@ export class Lsdb {
     return Math.min(MaxAge, entry.baseAge + Math.floor((now - entry.installedAt) / 1000));
   }
 
-  /** Keys in (type, lsId, advRouter) order. */
-  sortedKeys(): KeyString[] {
-    return [...this.entries.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  /** The entries in (type, lsId, advRouter) order. */
+  sorted(): LsaEntry[] {
+    return this.entries.values().sort(compareLsaKeys);
   }
 
   /** The LSA with its current age patched in. */

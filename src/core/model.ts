@@ -3,8 +3,9 @@
 // router looks them up afresh on every input.
 
 import type { InterfaceAddress, InterfaceInfo, InterfaceSettings, InterfaceState, NeighborState } from './api.js';
-import { LsaType, Options, type LsaHeader } from '../packet/index.js';
-import type { KeyString, LsaEntry } from './lsdb.js';
+import { LsaType, Options, type LsaHeader, type LsaKey } from '../packet/index.js';
+import type { LsaMap, LsaSet } from './lsa-map.js';
+import type { LsaEntry } from './lsdb.js';
 
 /** LS types this router stores and floods (RFC 2328 13 (2)); a normal area takes no type-7 or opaque LSAs. */
 export const KnownLsaTypes = new Set<number>([
@@ -92,14 +93,18 @@ export interface Neighbor {
   /** Database summary list, read from summaryPos on (RFC 2328 10); entries replaced since are looked up again. */
   summary: LsaEntry[];
   summaryPos: number;
-  /** Link state request list (RFC 2328 10): by key, and in order from requestHead on (removed keys are skipped). */
-  requests: Map<KeyString, LsaHeader>;
-  requestOrder: KeyString[];
+  /**
+   * Link state request list (RFC 2328 10): by key, and in order from
+   * requestHead on (keys removed since are skipped; the header asked for is
+   * the one in `requests`).
+   */
+  requests: LsaMap<LsaHeader>;
+  requestOrder: LsaKey[];
   requestHead: number;
   /** Keys asked for in the last LS Request still unanswered (RFC 2328 10.9). */
-  requestsInFlight: Set<KeyString>;
+  requestsInFlight: LsaSet;
   /** Link state retransmission list (RFC 2328 10, 13.6). */
-  retransmit: Map<KeyString, RetransmitItem>;
+  retransmit: LsaMap<RetransmitItem>;
   /** The last cryptographic sequence number received from it (RFC 2328 D.5.2); 0 before any. */
   authSeq: number;
 }

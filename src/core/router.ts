@@ -47,6 +47,7 @@ import {
   PacketType,
   RouterFlags,
   buildLsa,
+  compareLsaKeys,
   lsaChecksum,
   decodePacket,
   encodePacket,
@@ -69,20 +70,8 @@ import { sameSettings, settingsFor, validateConfig, validateInterfaceInfo, valid
 import { auditCore } from './audit.js';
 import { decodeDropReason, emptyDropCounters, type DropCounters, type DropReason } from './drops.js';
 import { electDesignatedRouter, type Candidate } from './election.js';
-import {
-  Lsdb,
-  compareInstance,
-  headerOf,
-  keyOf,
-  keyString,
-  lsAge,
-  parseKeyString,
-  rawAdvRouter,
-  rawChecksum,
-  rawSeq,
-  type KeyString,
-  type LsaEntry,
-} from './lsdb.js';
+import { Lsdb, compareInstance, headerOf, lsAge, rawAdvRouter, rawChecksum, rawSeq, setHeader, type LsaEntry } from './lsdb.js';
+import { LsaMap, LsaSet } from './lsa-map.js';
 import { TimerQueue, type TimerKind, type TimerRef } from './timers.js';
 import {
   AgingGranularityMs,
@@ -153,23 +142,25 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
 
   /** Loopback prefix overrides from the 'advertise' input, by "address/length". */
   private readonly advertisements = new Map<string, { prefix: Prefix; mode: PrefixAdvertisement }>();
-  private readonly wanted = new Map<KeyString, Wanted>();
-  private readonly lastOriginated = new Map<KeyString, number>();
-  private readonly deferred = new Set<KeyString>();
-  private readonly dirtyKeys = new Set<KeyString>();
+  private readonly wanted = new LsaMap<Wanted>();
+  private readonly lastOriginated = new LsaMap<number>();
+  private readonly deferred = new LsaSet();
+  private readonly dirtyKeys = new LsaSet();
   /** Keys flushed at MaxSequenceNumber, to originate afresh once removed (RFC 2328 12.1.6). */
-  private readonly wrapPending = new Set<KeyString>();
-  private readonly maxAgeKeys = new Set<KeyString>();
+  private readonly wrapPending = new LsaSet();
+  private readonly maxAgeKeys = new LsaSet();
   /** When we last sent our copy back to a neighbor with an older one (RFC 2328 13 (8)). */
-  private readonly sentBack = new Map<KeyString, number>();
+  private readonly sentBack = new LsaMap<number>();
   private topologyDirty = false;
   private externalsDirty = true;
   private sweepNeeded = false;
   private shuttingDown = false;
   private agingAt: number | undefined;
   private originationAt: number | undefined;
-  private readonly floodQueues = new Map<string, Map<KeyString, LsaEntry>>();
+  private readonly floodQueues = new Map<string, LsaMap<LsaEntry>>();
   private readonly directAcks = new Map<Neighbor, LsaHeader[]>();
+  /** The header objects of the DD being built, reused from one DD to the next: each DD is encoded at once (RFC 2328 10.8). */
+  private readonly ddHeaders: LsaHeader[] = [];
 
   /** Throws CoreConfigError when the configuration cannot be run. */
   constructor(options: CoreOptions) {
@@ -284,15 +275,12 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
 
   lsdb(now: number): LsaHeader[] {
     const headers: LsaHeader[] = [];
-    for (const key of this.db.sortedKeys()) {
-      const entry = this.db.get(key) as LsaEntry;
-      headers.push(headerOf(entry.raw, Lsdb.ageOf(entry, now)));
-    }
+    for (const entry of this.db.sorted()) headers.push(headerOf(entry.raw, Lsdb.ageOf(entry, now)));
     return headers;
   }
 
   lsa(key: LsaKey, now: number): Lsa | undefined {
-    const entry = this.db.get(keyOf(key));
+    const entry = this.db.get(key.type, key.lsId, key.advRouter);
     return entry === undefined ? undefined : this.db.lsaAt(entry, now);
   }
 
@@ -347,7 +335,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         return;
       case 'origination':
         this.originationAt = undefined;
-        for (const key of this.deferred) this.dirtyKeys.add(key);
+        this.deferred.forEach((_, type, lsId, advRouter) => this.dirtyKeys.add(type, lsId, advRouter));
         this.deferred.clear();
         return;
       default:
@@ -716,11 +704,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         ddSentAll: false,
         summary: [],
         summaryPos: 0,
-        requests: new Map(),
+        requests: new LsaMap(),
         requestOrder: [],
         requestHead: 0,
-        requestsInFlight: new Set(),
-        retransmit: new Map(),
+        requestsInFlight: new LsaSet(),
+        retransmit: new LsaMap(),
         authSeq: 0,
       };
       iface.neighbors.set(key, n);
@@ -976,14 +964,13 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         this.nsm(iface, n, 'SeqNumberMismatch');
         return;
       }
-      const key = keyString(h.type, h.lsId, h.advRouter);
-      const entry = this.db.get(key);
+      const entry = this.db.get(h.type, h.lsId, h.advRouter);
       // An LSA we lack, or hold an older instance of, goes on the request list; one we
       // could not install (the LSDB would pass maxLsa) is not asked for.
-      if (entry === undefined && !n.requests.has(key) && this.db.size + n.requests.size >= this.maxLsa()) {
+      if (entry === undefined && !n.requests.has(h.type, h.lsId, h.advRouter) && this.db.size + n.requests.size >= this.maxLsa()) {
         this.drop('lsdb-full', iface.name, n.address);
       } else if (entry === undefined || compareInstance(h.seq, h.checksum, lsAge(h.age), rawSeq(entry.raw), rawChecksum(entry.raw), Lsdb.ageOf(entry, this.now)) > 0) {
-        this.addRequest(n, key, h);
+        this.addRequest(n, h);
       }
     }
     const more = (flags & DdFlags.M) !== 0;
@@ -1009,8 +996,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const headers: LsaHeader[] = [];
     while (headers.length < room && n.summaryPos < n.summary.length) {
       const listed = n.summary[n.summaryPos++] as LsaEntry;
-      const entry = listed.current ? listed : this.db.get(listed.key);
-      if (entry !== undefined) headers.push(headerOf(entry.raw, Lsdb.ageOf(entry, this.now)));
+      const entry = listed.current ? listed : this.db.get(listed.type, listed.lsId, listed.advRouter);
+      if (entry === undefined) continue;
+      const age = Lsdb.ageOf(entry, this.now);
+      const spare = this.ddHeaders[headers.length];
+      headers.push(spare === undefined ? (this.ddHeaders[headers.length] = headerOf(entry.raw, age)) : setHeader(spare, entry.raw, age));
     }
     const more = n.summaryPos < n.summary.length;
     if (!more) {
@@ -1042,7 +1032,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (NeighborRank[n.state] < NeighborRank.Exchange) return this.drop('neighbor-state', iface.name, n.address);
     const entries: LsaEntry[] = [];
     for (const r of p.requests) {
-      const entry = this.db.get(keyString(r.type, r.lsId, r.advRouter));
+      const entry = this.db.get(r.type, r.lsId, r.advRouter);
       if (entry === undefined) {
         this.drop('bad-ls-request', iface.name, n.address);
         this.nsm(iface, n, 'BadLSReq');
@@ -1060,13 +1050,16 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const requests: LsaKey[] = [];
     n.requestsInFlight.clear();
     // Keys answered since are skipped once and for all; a key listed twice is asked for once.
-    while (n.requestHead < n.requestOrder.length && !n.requests.has(n.requestOrder[n.requestHead] as KeyString)) n.requestHead++;
-    for (let i = n.requestHead; i < n.requestOrder.length && requests.length < room; i++) {
-      const key = n.requestOrder[i] as KeyString;
-      const h = n.requests.get(key);
-      if (h === undefined || n.requestsInFlight.has(key)) continue;
-      requests.push({ type: h.type, lsId: h.lsId, advRouter: h.advRouter });
-      n.requestsInFlight.add(key);
+    const order = n.requestOrder;
+    for (; n.requestHead < order.length; n.requestHead++) {
+      const { type, lsId, advRouter } = order[n.requestHead] as LsaKey;
+      if (n.requests.has(type, lsId, advRouter)) break;
+    }
+    for (let i = n.requestHead; i < order.length && requests.length < room; i++) {
+      const { type, lsId, advRouter } = order[i] as LsaKey;
+      if (!n.requests.has(type, lsId, advRouter) || n.requestsInFlight.has(type, lsId, advRouter)) continue;
+      requests.push({ type, lsId, advRouter });
+      n.requestsInFlight.add(type, lsId, advRouter);
     }
     if (requests.length === 0) return;
     const packet: LsRequestPacket = { ...this.common(), type: PacketType.LsRequest, requests };
@@ -1074,21 +1067,26 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.timers.set(this.timer('lsr-retransmit', iface.name, n.key), this.now + iface.settings.retransmitIntervalMs);
   }
 
-  private addRequest(n: Neighbor, key: KeyString, header: LsaHeader): void {
-    if (!n.requests.has(key)) n.requestOrder.push(key);
-    n.requests.set(key, header);
+  private addRequest(n: Neighbor, header: LsaHeader): void {
+    const { type, lsId, advRouter } = header;
+    if (!n.requests.has(type, lsId, advRouter)) n.requestOrder.push(header);
+    n.requests.set(type, lsId, advRouter, header);
     // Keys answered and listed again would grow the order without bound over a long
-    // exchange: once most of it is stale, only the keys still wanted are kept.
+    // exchange: once most of it is stale, only the keys still wanted are kept, once each.
     if (n.requestOrder.length > 2 * n.requests.size + 64) {
-      n.requestOrder = n.requestOrder.slice(n.requestHead).filter((k) => n.requests.has(k));
-      n.requestOrder = [...new Set(n.requestOrder)];
+      const kept = new LsaSet(n.requests.size);
+      n.requestOrder = n.requestOrder.slice(n.requestHead).filter(({ type, lsId, advRouter }) => {
+        if (!n.requests.has(type, lsId, advRouter) || kept.has(type, lsId, advRouter)) return false;
+        kept.add(type, lsId, advRouter);
+        return true;
+      });
       n.requestHead = 0;
     }
   }
 
-  private removeRequest(n: Neighbor, key: KeyString): void {
-    n.requests.delete(key);
-    n.requestsInFlight.delete(key);
+  private removeRequest(n: Neighbor, type: number, lsId: number, advRouter: number): void {
+    n.requests.delete(type, lsId, advRouter);
+    n.requestsInFlight.delete(type, lsId, advRouter);
   }
 
   /**
@@ -1139,8 +1137,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       this.drop('lsa-too-large', iface.name, n.address);
       return true;
     }
-    const key = keyString(lsa.type, lsa.lsId, lsa.advRouter);
-    const current = this.db.get(key);
+    const { type, lsId, advRouter } = lsa;
+    const current = this.db.get(type, lsId, advRouter);
     const age = lsAge(lsa.age);
     // The acknowledgment carries the header as received (RFC 2328 13.5).
     const ack: LsaHeader = lsa;
@@ -1163,7 +1161,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       // request list so the exchange can finish without it.
       if (current === undefined && this.db.size >= this.maxLsa()) {
         this.drop('lsdb-full', iface.name, n.address);
-        this.removeRequest(n, key);
+        this.removeRequest(n, type, lsId, advRouter);
         return true;
       }
       // (5c, 5d) out of the retransmission lists, into the database; (5b) flooded on.
@@ -1176,7 +1174,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       return true;
     }
     // (6) on the request list but not newer than ours: the exchange went wrong.
-    if (n.requests.has(key)) {
+    if (n.requests.has(type, lsId, advRouter)) {
       this.drop('bad-ls-request', iface.name, n.address);
       this.nsm(iface, n, 'BadLSReq');
       return false;
@@ -1184,10 +1182,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const db = current as LsaEntry;
     // (7) the same instance.
     if (cmp === 0) {
-      const item = n.retransmit.get(key);
+      const item = n.retransmit.get(type, lsId, advRouter);
       if (item !== undefined && item.entry === db) {
         // (7a) an implied acknowledgment; RFC 2328 13.5: a Backup acks it (delayed) when it came from the DR.
-        this.removeRetransmit(iface, n, key);
+        this.removeRetransmit(iface, n, type, lsId, advRouter);
         if (iface.state === 'Backup' && n.address === iface.dr) this.queueDelayedAck(iface, ack);
       } else {
         // (7b) a direct acknowledgment.
@@ -1200,9 +1198,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       this.drop('lsa-stale', iface.name, n.address);
       return true;
     }
-    const last = this.sentBack.get(key);
+    const last = this.sentBack.get(type, lsId, advRouter);
     if (last === undefined || this.now - last >= this.minLsArrival()) {
-      this.sentBack.set(key, this.now);
+      this.sentBack.set(type, lsId, advRouter, this.now);
       this.sendLsas(iface, this.neighborDst(iface, n), [db]);
     }
     return true;
@@ -1215,6 +1213,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * previousAt is when the instance it replaces was installed here, if any.
    */
   private flood(entry: LsaEntry, fromIface: Iface | undefined, from: Neighbor | undefined, previousAt?: number): boolean {
+    const { type, lsId, advRouter } = entry;
     const seq = rawSeq(entry.raw);
     const checksum = rawChecksum(entry.raw);
     const age = Lsdb.ageOf(entry, this.now);
@@ -1228,11 +1227,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         if (NeighborRank[n.state] < NeighborRank.Exchange) continue;
         // (1b) Exchange/Loading: the request list decides.
         if (n.state !== 'Full') {
-          const request = n.requests.get(entry.key);
+          const request = n.requests.get(type, lsId, advRouter);
           if (request !== undefined) {
             const c = compareInstance(seq, checksum, age, request.seq, request.checksum, lsAge(request.age));
             if (c < 0) continue;
-            this.removeRequest(n, entry.key);
+            this.removeRequest(n, type, lsId, advRouter);
             if (c === 0) continue;
           }
         }
@@ -1254,20 +1253,21 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       // (5) out of the interface.
       let queue = this.floodQueues.get(iface.name);
       if (queue === undefined) {
-        queue = new Map();
+        queue = new LsaMap();
         this.floodQueues.set(iface.name, queue);
       }
-      queue.set(entry.key, entry);
+      queue.set(type, lsId, advRouter, entry);
     }
     return floodedBack;
   }
 
   private addRetransmit(n: Neighbor, entry: LsaEntry, after?: number): void {
-    const existing = n.retransmit.get(entry.key);
+    const { type, lsId, advRouter } = entry;
+    const existing = n.retransmit.get(type, lsId, advRouter);
     if (existing !== undefined) this.releaseRetransmit(existing.entry);
     const interval = (this.ifaces.get(n.ifName) as Iface).settings.retransmitIntervalMs;
     const dueAt = this.now + (after ?? interval);
-    n.retransmit.set(entry.key, { entry, dueAt });
+    n.retransmit.set(type, lsId, advRouter, { entry, dueAt });
     entry.rxmtRefs++;
     if (n.retransmit.size === 1 && existing === undefined) {
       // The list was empty, so no retransmission timer runs (RFC 2328 13.6).
@@ -1275,15 +1275,15 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     } else if (after !== undefined && after < interval) {
       // Due before the others: the timer moves to the earliest.
       let next = dueAt;
-      for (const item of n.retransmit.values()) next = Math.min(next, item.dueAt);
+      n.retransmit.forEach((item) => (next = Math.min(next, item.dueAt)));
       this.timers.set(this.timer('lsu-retransmit', n.ifName, n.key), next);
     }
   }
 
-  private removeRetransmit(iface: Iface, n: Neighbor, key: KeyString): void {
-    const item = n.retransmit.get(key);
+  private removeRetransmit(iface: Iface, n: Neighbor, type: number, lsId: number, advRouter: number): void {
+    const item = n.retransmit.get(type, lsId, advRouter);
     if (item === undefined) return;
-    n.retransmit.delete(key);
+    n.retransmit.delete(type, lsId, advRouter);
     this.releaseRetransmit(item.entry);
     if (n.retransmit.size === 0) this.timers.cancel(this.timer('lsu-retransmit', iface.name, n.key));
   }
@@ -1313,12 +1313,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private onLsAck(iface: Iface, n: Neighbor, p: LsAckPacket): void {
     if (NeighborRank[n.state] < NeighborRank.Exchange) return this.drop('neighbor-state', iface.name, n.address);
     for (const h of p.lsaHeaders) {
-      const key = keyString(h.type, h.lsId, h.advRouter);
-      const item = n.retransmit.get(key);
+      const item = n.retransmit.get(h.type, h.lsId, h.advRouter);
       if (item === undefined) continue;
       const e = item.entry;
       if (compareInstance(h.seq, h.checksum, lsAge(h.age), rawSeq(e.raw), rawChecksum(e.raw), Lsdb.ageOf(e, this.now)) === 0) {
-        this.removeRetransmit(iface, n, key);
+        this.removeRetransmit(iface, n, h.type, h.lsId, h.advRouter);
       }
     }
   }
@@ -1362,23 +1361,25 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   /** RFC 2328 13.2: installs raw in place of `current`, which leaves every retransmission list. */
   private install(raw: Uint8Array, fromFlood: boolean, current: LsaEntry | undefined): LsaEntry {
     if (current !== undefined && current.rxmtRefs > 0) {
+      const { type, lsId, advRouter } = current;
       for (const iface of this.ifaceOrder) {
         for (const n of iface.neighbors.values()) {
-          const item = n.retransmit.get(current.key);
-          if (item !== undefined && item.entry === current) this.removeRetransmit(iface, n, current.key);
+          const item = n.retransmit.get(type, lsId, advRouter);
+          if (item !== undefined && item.entry === current) this.removeRetransmit(iface, n, type, lsId, advRouter);
         }
       }
     }
     const entry = this.db.install(raw, this.now, fromFlood);
+    const { type, lsId, advRouter } = entry;
     if (entry.baseAge >= MaxAge) {
-      this.maxAgeKeys.add(entry.key);
+      this.maxAgeKeys.add(type, lsId, advRouter);
       this.sweepNeeded = true;
     } else {
-      this.maxAgeKeys.delete(entry.key);
+      this.maxAgeKeys.delete(type, lsId, advRouter);
       this.scheduleAging(this.dueOf(entry));
     }
-    const selfOriginated = rawAdvRouter(entry.raw) === this.config.routerId;
-    this.out.push({ kind: 'lsdb', change: 'install', key: parseKeyString(entry.key), selfOriginated });
+    const selfOriginated = advRouter === this.config.routerId;
+    this.out.push({ kind: 'lsdb', change: 'install', key: { type, lsId, advRouter }, selfOriginated });
     return entry;
   }
 
@@ -1407,15 +1408,17 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       }
       if (rawAdvRouter(entry.raw) === this.config.routerId && !this.shuttingDown) {
         // RFC 2328 12.4 (LSRefreshTime): a new instance, same contents; or a flush if no longer wanted.
-        const wanted = this.wanted.get(entry.key);
-        if (wanted !== undefined) this.originateNow(entry.key, wanted);
+        const wanted = this.wanted.get(entry.type, entry.lsId, entry.advRouter);
+        if (wanted !== undefined) this.originateNow(entry, wanted);
         else this.flush(entry);
       } else {
         // RFC 2328 14: an LSA reaching MaxAge is flooded once more, then removed.
         this.flush(entry);
       }
     }
-    for (const [key, at] of this.sentBack) if (this.now - at >= this.minLsArrival()) this.sentBack.delete(key);
+    this.sentBack.forEach((at, type, lsId, advRouter) => {
+      if (this.now - at >= this.minLsArrival()) this.sentBack.delete(type, lsId, advRouter);
+    });
     if (next !== Infinity) this.scheduleAging(next);
   }
 
@@ -1458,26 +1461,27 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.sweepNeeded = false;
     const hold = this.maxAgeHoldMs();
     let heldUntil = Infinity;
-    for (const key of [...this.maxAgeKeys]) {
-      const entry = this.db.get(key);
+    for (const key of this.maxAgeKeys.keys()) {
+      const { type, lsId, advRouter } = key;
+      const entry = this.db.get(type, lsId, advRouter);
       if (entry === undefined || entry.baseAge < MaxAge) {
-        this.maxAgeKeys.delete(key);
+        this.maxAgeKeys.delete(type, lsId, advRouter);
         continue;
       }
       if (entry.rxmtRefs > 0) continue;
       // A wrapped sequence number waits for nothing more than the RFC asks (12.1.6): the
       // originator's next instance must not meet a held MaxSequenceNumber copy.
-      if (this.now - entry.installedAt < hold && !this.wrapPending.has(key) && rawSeq(entry.raw) !== MaxSequenceNumber) {
+      if (this.now - entry.installedAt < hold && !this.wrapPending.has(type, lsId, advRouter) && rawSeq(entry.raw) !== MaxSequenceNumber) {
         heldUntil = Math.min(heldUntil, entry.installedAt + hold);
         continue;
       }
-      this.db.remove(key);
-      this.maxAgeKeys.delete(key);
-      const selfOriginated = rawAdvRouter(entry.raw) === this.config.routerId;
-      this.out.push({ kind: 'lsdb', change: 'remove', key: parseKeyString(key), selfOriginated });
-      if (selfOriginated && !this.wanted.has(key)) this.lastOriginated.delete(key);
+      this.db.remove(type, lsId, advRouter);
+      this.maxAgeKeys.delete(type, lsId, advRouter);
+      const selfOriginated = advRouter === this.config.routerId;
+      this.out.push({ kind: 'lsdb', change: 'remove', key, selfOriginated });
+      if (selfOriginated && !this.wanted.has(type, lsId, advRouter)) this.lastOriginated.delete(type, lsId, advRouter);
       // RFC 2328 12.1.6: after the flush of a MaxSequenceNumber instance, start again.
-      if (this.wrapPending.delete(key)) this.dirtyKeys.add(key);
+      if (this.wrapPending.delete(type, lsId, advRouter)) this.dirtyKeys.add(type, lsId, advRouter);
     }
     if (heldUntil !== Infinity) {
       this.sweepNeeded = true;
@@ -1489,21 +1493,22 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
 
   /** RFC 2328 13.4: someone flooded a newer instance of an LSA of ours. */
   private ownLsaReceived(entry: LsaEntry): void {
-    const wanted = this.shuttingDown ? undefined : this.wanted.get(entry.key);
+    const wanted = this.shuttingDown ? undefined : this.wanted.get(entry.type, entry.lsId, entry.advRouter);
     // Still wanted: jump past its sequence number now; not wanted: flush it.
-    if (wanted !== undefined) this.originateNow(entry.key, wanted);
+    if (wanted !== undefined) this.originateNow(entry, wanted);
     else this.flush(entry);
   }
 
   /** A new instance of one of our LSAs, one past the current sequence number (RFC 2328 12.1.6). */
-  private originateNow(key: KeyString, wanted: Wanted): void {
-    const current = this.db.get(key);
+  private originateNow(key: LsaKey, wanted: Wanted): void {
+    const { type, lsId, advRouter } = key;
+    const current = this.db.get(type, lsId, advRouter);
     let seq = InitialSequenceNumber;
     if (current !== undefined) {
       const currentSeq = rawSeq(current.raw);
       if (currentSeq === MaxSequenceNumber) {
         // RFC 2328 12.1.6: flush the instance with MaxSequenceNumber first.
-        this.wrapPending.add(key);
+        this.wrapPending.add(type, lsId, advRouter);
         this.flush(current);
         return;
       }
@@ -1519,8 +1524,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     raw[16] = checksum >>> 8;
     raw[17] = checksum & 0xff;
     const entry = this.install(raw, false, current);
-    this.lastOriginated.set(key, this.now);
-    this.deferred.delete(key);
+    this.lastOriginated.set(type, lsId, advRouter, this.now);
+    this.deferred.delete(type, lsId, advRouter);
     this.flood(entry, undefined, undefined, current?.installedAt);
   }
 
@@ -1530,20 +1535,21 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   /** Brings the LSDB in line with what we want for one key, within MinLSInterval. */
-  private reconcileOrigination(key: KeyString): void {
-    const wanted = this.shuttingDown ? undefined : this.wanted.get(key);
-    const current = this.db.get(key);
+  private reconcileOrigination(key: LsaKey): void {
+    const { type, lsId, advRouter } = key;
+    const wanted = this.shuttingDown ? undefined : this.wanted.get(type, lsId, advRouter);
+    const current = this.db.get(type, lsId, advRouter);
     if (wanted === undefined) {
       if (current !== undefined && rawAdvRouter(current.raw) === this.config.routerId) this.flush(current);
       return;
     }
-    if (this.wrapPending.has(key)) return;
+    if (this.wrapPending.has(type, lsId, advRouter)) return;
     if (current !== undefined && current.baseAge < MaxAge && sameContents(current.raw, wanted.probe)) return;
     // RFC 2328 12.4: at most one origination per MinLSInterval; later changes wait, they are not lost.
-    const last = this.lastOriginated.get(key);
+    const last = this.lastOriginated.get(type, lsId, advRouter);
     const minInterval = this.config.minLsIntervalMs ?? MinLSInterval * 1000;
     if (last !== undefined && this.now - last < minInterval) {
-      this.deferred.add(key);
+      this.deferred.add(type, lsId, advRouter);
       const at = last + minInterval;
       if (this.originationAt === undefined || at < this.originationAt) {
         this.originationAt = at;
@@ -1554,20 +1560,31 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.originateNow(key, wanted);
   }
 
-  private setWanted(type: number, lsId: number, body: LsaBody): KeyString {
-    const key = keyString(type, lsId, this.config.routerId);
-    const probe = buildLsa({ age: 0, options: OurOptions, type, lsId, advRouter: this.config.routerId, seq: 0 }, body).raw;
-    const old = this.wanted.get(key);
-    if (old === undefined || !sameContents(old.probe, probe)) this.dirtyKeys.add(key);
-    this.wanted.set(key, { type, probe });
-    return key;
+  /** Records what we want for one of our LSAs, marking it dirty if that changed; keep gets its key. */
+  private setWanted(type: number, lsId: number, body: LsaBody, keep: LsaSet): void {
+    const advRouter = this.config.routerId;
+    const probe = buildLsa({ age: 0, options: OurOptions, type, lsId, advRouter, seq: 0 }, body).raw;
+    const old = this.wanted.get(type, lsId, advRouter);
+    if (old === undefined || !sameContents(old.probe, probe)) this.dirtyKeys.add(type, lsId, advRouter);
+    this.wanted.set(type, lsId, advRouter, { type, probe });
+    keep.add(type, lsId, advRouter);
+  }
+
+  /** Our LSAs of the given types that are wanted no more: dropped from wanted, marked dirty to be flushed. */
+  private unwantExcept(types: readonly number[], keep: LsaSet): void {
+    this.wanted.forEach((w, type, lsId, advRouter) => {
+      if (types.includes(w.type) && !keep.has(type, lsId, advRouter)) {
+        this.wanted.delete(type, lsId, advRouter);
+        this.dirtyKeys.add(type, lsId, advRouter);
+      }
+    });
   }
 
   /** Recomputes the router-LSA and network-LSAs we want (RFC 2328 12.4.1, 12.4.2). */
   private rebuildTopologyLsas(): void {
-    const keep = new Set<KeyString>();
+    const keep = new LsaSet();
     const flags = this.config.externals.length > 0 ? RouterFlags.E : 0;
-    keep.add(this.setWanted(LsaType.Router, this.config.routerId, { kind: 'router', flags, links: routerLinks(this.ifaceOrder, (address) => advertisementFor(this.advertisements.values(), address)) }));
+    this.setWanted(LsaType.Router, this.config.routerId, { kind: 'router', flags, links: routerLinks(this.ifaceOrder, (address) => advertisementFor(this.advertisements.values(), address)) }, keep);
     for (const iface of this.ifaceOrder) {
       if (iface.state !== 'DR' || iface.settings.passive) continue;
       const attached: number[] = [];
@@ -1576,26 +1593,16 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       // RFC 2328 12.4.2: the DR lists itself and every router fully adjacent to it.
       attached.push(this.config.routerId);
       attached.sort(uint32Cmp);
-      keep.add(this.setWanted(LsaType.Network, iface.address, { kind: 'network', networkMask: iface.mask, attachedRouters: attached }));
+      this.setWanted(LsaType.Network, iface.address, { kind: 'network', networkMask: iface.mask, attachedRouters: attached }, keep);
     }
-    for (const [key, w] of this.wanted) {
-      if ((w.type === LsaType.Router || w.type === LsaType.Network) && !keep.has(key)) {
-        this.wanted.delete(key);
-        this.dirtyKeys.add(key);
-      }
-    }
+    this.unwantExcept([LsaType.Router, LsaType.Network], keep);
   }
 
   /** RFC 2328 12.4.4: the AS-external-LSAs we want for config.externals. */
   private rebuildExternals(): void {
-    const keep = new Set<KeyString>();
-    for (const { lsId, body } of externalLsas(this.config.externals)) keep.add(this.setWanted(LsaType.AsExternal, lsId, body));
-    for (const [key, w] of this.wanted) {
-      if (w.type === LsaType.AsExternal && !keep.has(key)) {
-        this.wanted.delete(key);
-        this.dirtyKeys.add(key);
-      }
-    }
+    const keep = new LsaSet();
+    for (const { lsId, body } of externalLsas(this.config.externals)) this.setWanted(LsaType.AsExternal, lsId, body, keep);
+    this.unwantExcept([LsaType.AsExternal], keep);
   }
 
   // ---------------------------------------------------------------- config, advertise, shutdown
@@ -1606,7 +1613,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (config.routerId >>> 0 !== old.routerId || config.areaId >>> 0 !== old.areaId) {
       // A new identity: our LSAs under the old Router ID are flushed (RFC 2328 14.1) while the
       // adjacencies still stand to carry the flush, then every adjacency restarts.
-      for (const entry of [...this.db.values()]) if (rawAdvRouter(entry.raw) === old.routerId) this.flush(entry);
+      for (const entry of this.db.values()) if (rawAdvRouter(entry.raw) === old.routerId) this.flush(entry);
       this.sendQueuedFloods();
       for (const iface of this.ifaceOrder) if (iface.state !== 'Down') this.interfaceDown(iface);
       this.wanted.clear();
@@ -1634,7 +1641,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.wrapPending.clear();
     this.timers.cancel(this.timer('origination'));
     this.originationAt = undefined;
-    for (const entry of [...this.db.values()]) {
+    for (const entry of this.db.values()) {
       if (rawAdvRouter(entry.raw) === this.config.routerId) this.flush(entry);
     }
   }
@@ -1665,7 +1672,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       }
     }
     if (this.dirtyKeys.size > 0) {
-      const keys = [...this.dirtyKeys].sort();
+      const keys = this.dirtyKeys.keys().sort(compareLsaKeys);
       this.dirtyKeys.clear();
       for (const key of keys) this.reconcileOrigination(key);
     }

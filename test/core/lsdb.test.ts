@@ -1,30 +1,75 @@
-// The LSDB's storage: key order, age on read (RFC 2328 12.1.1, 14), instance
-// comparison (13.1) and the chunked byte store under churn.
+// The LSDB's storage: keyed lookups (LsaMap) and key order, age on read
+// (RFC 2328 12.1.1, 14), instance comparison (13.1) and the chunked byte
+// store under churn.
 import { describe, expect, it } from 'vitest';
-import { Lsdb, compareInstance, keyString, parseKeyString, rawSeq } from '../../src/core/lsdb.js';
+import { LsaMap } from '../../src/core/lsa-map.js';
+import { Lsdb, compareInstance, rawSeq } from '../../src/core/lsdb.js';
 import { createPrng } from '../../src/lib/prng.js';
-import { LsaType, MaxAge, buildLsa } from '../../src/packet/index.js';
+import { LsaType, MaxAge, buildLsa, type LsaKey } from '../../src/packet/index.js';
 
-function external(lsId: number, seq: number, age = 0): Uint8Array {
+function external(lsId: number, seq: number, age = 0, advRouter = 0x01010101): Uint8Array {
   return buildLsa(
-    { age, options: 2, type: LsaType.AsExternal, lsId, advRouter: 0x01010101, seq },
+    { age, options: 2, type: LsaType.AsExternal, lsId, advRouter, seq },
     { kind: 'external', networkMask: 0xffffff00, routes: [{ eBit: true, tos: 0, metric: 1, forwardingAddress: 0, routeTag: 0 }] },
   ).raw;
 }
 
-describe('keys', () => {
-  it('sort as (type, Link State ID, Advertising Router) numbers and read back exactly (seeded)', () => {
+describe('LsaMap', () => {
+  it('behaves as a Map under random sets and deletes: same entries, same order, keys read back exactly (seeded)', () => {
     const seed = 7;
     const prng = createPrng(seed);
-    const keys = Array.from({ length: 500 }, () => ({ type: prng.int(1, 11), lsId: prng.int(0, 0xffffffff), advRouter: prng.int(0, 0xffffffff) }));
-    const byString = [...keys].sort((a, b) => {
-      const x = keyString(a.type, a.lsId, a.advRouter);
-      const y = keyString(b.type, b.lsId, b.advRouter);
-      return x < y ? -1 : x > y ? 1 : 0;
+    // Few distinct values per field, so keys meet again and differ in one field only.
+    const field = (): number => [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, prng.int(0, 0xffffffff)][prng.int(0, 5)] as number;
+    const map = new LsaMap<number>();
+    const reference = new Map<string, { key: LsaKey; value: number }>();
+    for (let step = 0; step < 20_000; step++) {
+      const key = { type: prng.int(1, 5), lsId: field(), advRouter: field() };
+      const text = `${key.type}/${key.lsId}/${key.advRouter}`;
+      if (prng.int(0, 2) === 0) {
+        expect(map.delete(key.type, key.lsId, key.advRouter), `seed ${seed} step ${step}`).toBe(reference.delete(text));
+      } else {
+        map.set(key.type, key.lsId, key.advRouter, step);
+        const known = reference.get(text);
+        if (known === undefined) reference.set(text, { key, value: step });
+        else known.value = step;
+      }
+      expect(map.get(key.type, key.lsId, key.advRouter)).toBe(reference.get(text)?.value);
+    }
+    expect(map.size).toBe(reference.size);
+    expect(map.keys()).toEqual([...reference.values()].map((r) => r.key));
+    expect(map.values()).toEqual([...reference.values()].map((r) => r.value));
+  });
+
+  it('lets forEach delete as it goes, and refuses a key added during it', () => {
+    const map = new LsaMap<number>();
+    for (let i = 0; i < 100; i++) map.set(LsaType.AsExternal, i, 1, i);
+    const seen: number[] = [];
+    map.forEach((value, type, lsId, advRouter) => {
+      seen.push(value);
+      map.delete(type, lsId, advRouter);
+      map.delete(type, lsId + 1, advRouter);
     });
-    const byNumbers = [...keys].sort((a, b) => a.type - b.type || a.lsId - b.lsId || a.advRouter - b.advRouter);
-    expect(byString, `seed ${seed}`).toEqual(byNumbers);
-    for (const k of keys) expect(parseKeyString(keyString(k.type, k.lsId, k.advRouter))).toEqual(k);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => 2 * i));
+    expect(map.size).toBe(0);
+    map.set(LsaType.Router, 1, 1, 1);
+    expect(() => map.forEach(() => map.set(LsaType.Router, 2, 2, 2))).toThrow(/added during forEach/);
+  });
+
+  it('hands the LSDB back sorted as (type, Link State ID, Advertising Router) numbers', () => {
+    const db = new Lsdb();
+    const keys = [
+      { lsId: 0xc0000001, advRouter: 2 },
+      { lsId: 1, advRouter: 0xffffffff },
+      { lsId: 1, advRouter: 3 },
+      { lsId: 0x7fffffff, advRouter: 1 },
+    ];
+    for (const k of keys) db.install(external(k.lsId, 1, 0, k.advRouter), 0, true);
+    expect(db.sorted().map((e) => [e.lsId, e.advRouter])).toEqual([
+      [1, 3],
+      [1, 0xffffffff],
+      [0x7fffffff, 1],
+      [0xc0000001, 2],
+    ]);
   });
 });
 
