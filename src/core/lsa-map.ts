@@ -25,9 +25,19 @@ function capacityFor(n: number): number {
   return Math.max(MinCapacity, 2 ** Math.ceil(Math.log2(n)));
 }
 
+/**
+ * Mixed into every hash, and different in every process: the LSA identities
+ * come off the wire, and a sender who knew the hash could choose thousands of
+ * them that share one chain and make every lookup a walk over all of them
+ * (hash flooding). Only the layout of the buckets depends on it; what the
+ * maps hold and the order they give it back in do not, so the core's outputs
+ * stay deterministic.
+ */
+const Seed = (Math.random() * 0x1_0000_0000) | 0;
+
 function hashOf(type: number, lsId: number, advRouter: number): number {
   // Fibonacci hashing: the top bits of the product depend on every bit of the mix.
-  return Math.imul(lsId ^ Math.imul(advRouter, 0x85ebca6b) ^ Math.imul(type, 0xc2b2ae35), 0x9e3779b1);
+  return Math.imul(lsId ^ Math.imul(advRouter ^ Seed, 0x85ebca6b) ^ Math.imul(type, 0xc2b2ae35), 0x9e3779b1);
 }
 
 export class LsaMap<V> {
