@@ -144,14 +144,17 @@ export function nodePriority(i: number): number {
   return i === 1 ? 100 : 0;
 }
 
-/** Rewrites of the router's configuration text, for labs that need other timers. */
+/** Rewrites of the configuration texts, for labs that need other timers or anycast blocks. */
 export interface SeedTuning {
   routerConf?: (conf: string) => string;
+  /** Node `i`'s ospf-anycastd configuration. */
+  nodeConf?: (conf: string, i: number) => string;
 }
 
 /** Builds the seed lab (nothing started). */
 export function seedLab(label: string, kind: 'frr' | 'bird', nodeCount: number, tuning: SeedTuning = {}): SeedLab {
   const tuneRouter = tuning.routerConf ?? ((conf: string): string => conf);
+  const tuneNode = tuning.nodeConf ?? ((conf: string): string => conf);
   const lab = new InteropLab(label);
   const routerNs = lab.namespace('r');
   const nodeNs = Array.from({ length: nodeCount }, (_, k) => lab.namespace(`n${k + 1}`));
@@ -173,7 +176,7 @@ export function seedLab(label: string, kind: 'frr' | 'bird', nodeCount: number, 
     const i = k + 1;
     lab.loopback(ns, ANYCAST);
     lab.loopback(ns, `${nodeRouterId(i)}/32`);
-    return { i, ns, daemon: lab.anycastd(ns, `n${i}`, nodeConf(i, nodePriority(i))) };
+    return { i, ns, daemon: lab.anycastd(ns, `n${i}`, tuneNode(nodeConf(i, nodePriority(i)), i)) };
   });
   return { lab, router, routerNs, switchNs, nodes };
 }
