@@ -78,17 +78,14 @@ export function setHeader(header: LsaHeader, raw: Uint8Array, age: number): LsaH
 
 /** raw as an Lsa object with the given age, raw shared (the codec writes the age into the packet). */
 export function lsaOf(raw: Uint8Array, age: number): Lsa {
-  return {
-    age,
-    options: raw[2] as number,
-    type: rawType(raw),
-    lsId: rawLsId(raw),
-    advRouter: rawAdvRouter(raw),
-    seq: rawSeq(raw),
-    checksum: rawChecksum(raw),
-    length: ((raw[18] as number) << 8) | (raw[19] as number),
-    raw,
-  };
+  return setLsa({ age: 0, options: 0, type: 0, lsId: 0, advRouter: 0, seq: 0, checksum: 0, length: 0, raw }, raw, age);
+}
+
+/** Overwrites lsa with raw as an Lsa with the given age, raw shared; returns it. */
+export function setLsa(lsa: Lsa, raw: Uint8Array, age: number): Lsa {
+  setHeader(lsa, raw, age);
+  lsa.raw = raw;
+  return lsa;
 }
 
 /**
