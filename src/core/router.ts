@@ -52,6 +52,8 @@ import {
   decodePacket,
   encodePacket,
   verifyLsa,
+  lsaByteLength,
+  PacketLsa,
   type DbDescriptionPacket,
   type HelloPacket,
   type Lsa,
@@ -224,7 +226,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.settle();
     const out = this.out;
     this.out = [];
-    for (const o of out) {
+    for (let i = 0; i < out.length; i++) {
+      const o = out[i] as Output;
       if (o.kind === 'send') this.packetsSent++;
       else if (o.kind === 'lsdb') this.emit('lsdb', o);
       else if (o.kind === 'event') {
@@ -1149,7 +1152,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       return true;
     }
     // Longer than any LSA a router of ours needs: refused, to bound the LSDB's memory.
-    if (lsa.raw.length > MaxLsaBytes) {
+    if (lsaByteLength(lsa) > MaxLsaBytes) {
       this.drop('lsa-too-large', iface.name, n.address);
       return true;
     }
@@ -1181,7 +1184,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         return true;
       }
       // (5c, 5d) out of the retransmission lists, into the database; (5b) flooded on.
-      const entry = this.install(lsa.raw, true, current);
+      const entry = this.install(lsa instanceof PacketLsa ? lsa : lsa.raw, true, current);
       const floodedBack = this.flood(entry, iface, n, current?.installedAt);
       // (5e) RFC 2328 13.5: delayed ack unless flooded back; in Backup only when from the DR.
       if (!floodedBack && (iface.state !== 'Backup' || n.address === iface.dr)) this.queueDelayedAck(iface, ack);
@@ -1376,8 +1379,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
 
   // ---------------------------------------------------------------- the LSDB (RFC 2328 13.2, 14)
 
-  /** RFC 2328 13.2: installs raw in place of `current`, which leaves every retransmission list. */
-  private install(raw: Uint8Array, fromFlood: boolean, current: LsaEntry | undefined): LsaEntry {
+  /** RFC 2328 13.2: installs the LSA (its bytes, or the PacketLsa received) in place of `current`, which leaves every retransmission list. */
+  private install(source: Uint8Array | PacketLsa, fromFlood: boolean, current: LsaEntry | undefined): LsaEntry {
     if (current !== undefined && current.rxmtRefs > 0) {
       const { type, lsId, advRouter } = current;
       for (const iface of this.ifaceOrder) {
@@ -1387,7 +1390,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         }
       }
     }
-    const entry = this.db.install(raw, this.now, fromFlood);
+    const entry = this.db.install(source, this.now, fromFlood);
     const { type, lsId, advRouter } = entry;
     if (entry.baseAge >= MaxAge) {
       this.maxAgeKeys.add(type, lsId, advRouter);
