@@ -12,7 +12,7 @@
 // in an LsaMap (lsa-map.ts); the entry itself reads its key from its bytes.
 
 import type { Lsa, LsaHeader, LsaKey } from '../packet/types.js';
-import { MaxAge, MaxAgeDiff, compareLsaKeys } from '../packet/index.js';
+import { MaxAge, MaxAgeDiff, PacketLsa, compareLsaKeys } from '../packet/index.js';
 import { LsaMap } from './lsa-map.js';
 
 // ---- Reading header fields out of raw LSA bytes (RFC 2328 A.4.1) ----
@@ -78,17 +78,14 @@ export function setHeader(header: LsaHeader, raw: Uint8Array, age: number): LsaH
 
 /** raw as an Lsa object with the given age, raw shared (the codec writes the age into the packet). */
 export function lsaOf(raw: Uint8Array, age: number): Lsa {
-  return {
-    age,
-    options: raw[2] as number,
-    type: rawType(raw),
-    lsId: rawLsId(raw),
-    advRouter: rawAdvRouter(raw),
-    seq: rawSeq(raw),
-    checksum: rawChecksum(raw),
-    length: ((raw[18] as number) << 8) | (raw[19] as number),
-    raw,
-  };
+  return setLsa({ age: 0, options: 0, type: 0, lsId: 0, advRouter: 0, seq: 0, checksum: 0, length: 0, raw }, raw, age);
+}
+
+/** Overwrites lsa with raw as an Lsa with the given age, raw shared; returns it. */
+export function setLsa(lsa: Lsa, raw: Uint8Array, age: number): Lsa {
+  setHeader(lsa, raw, age);
+  lsa.raw = raw;
+  return lsa;
 }
 
 /**
@@ -168,9 +165,12 @@ export class Lsdb {
     this.entries.forEach(fn);
   }
 
-  /** Installs a copy of raw (RFC 2328 13.2) and returns the new entry; the caller handles the replaced one. */
-  install(raw: Uint8Array, now: number, fromFlood: boolean): LsaEntry {
-    const own = this.store(raw);
+  /**
+   * Installs a copy of the LSA's bytes (RFC 2328 13.2), given as raw bytes or as
+   * the received PacketLsa, and returns the new entry; the caller handles the replaced one.
+   */
+  install(source: Uint8Array | PacketLsa, now: number, fromFlood: boolean): LsaEntry {
+    const own = this.store(source);
     const entry = new LsaEntry(own, now, fromFlood);
     const type = rawType(own);
     const lsId = rawLsId(own);
@@ -194,16 +194,17 @@ export class Lsdb {
     this.entries.delete(type, lsId, advRouter);
   }
 
-  /** A copy of raw in the current chunk. */
-  private store(raw: Uint8Array): Uint8Array {
-    const length = raw.length;
-    if (length > MinChunk) return raw.slice();
+  /** A copy of the bytes in the current chunk; a PacketLsa is copied from its packet without a view of its own. */
+  private store(source: Uint8Array | PacketLsa): Uint8Array {
+    const length = source.byteLength;
+    if (length > MinChunk) return source instanceof PacketLsa ? source.raw.slice() : source.slice();
     if (this.chunkUsed + length > this.chunk.length) {
       this.chunk = new Uint8Array(Math.min(MaxChunk, Math.max(MinChunk, this.liveBytes)));
       this.chunkUsed = 0;
     }
     const start = this.chunkUsed;
-    this.chunk.set(raw, start);
+    if (source instanceof PacketLsa) source.copyTo(this.chunk, start);
+    else this.chunk.set(source, start);
     this.chunkUsed += length;
     this.chunkBytes += length;
     // The constructor makes the view about twice as fast as subarray does (a chunk is its whole buffer).

@@ -52,6 +52,8 @@ import {
   decodePacket,
   encodePacket,
   verifyLsa,
+  lsaByteLength,
+  PacketLsa,
   type DbDescriptionPacket,
   type HelloPacket,
   type Lsa,
@@ -161,6 +163,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private readonly directAcks = new Map<Neighbor, LsaHeader[]>();
   /** The header objects of the DD being built, reused from one DD to the next: each DD is encoded at once (RFC 2328 10.8). */
   private readonly ddHeaders: LsaHeader[] = [];
+  /** The same for the LSAs of the Link State Update being built (RFC 2328 13.3) and the keys of the LS Request (10.9). */
+  private readonly updateLsas: Lsa[] = [];
+  private readonly requestKeys: LsaKey[] = [];
 
   /** Throws CoreConfigError when the configuration cannot be run. */
   constructor(options: CoreOptions) {
@@ -221,7 +226,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.settle();
     const out = this.out;
     this.out = [];
-    for (const o of out) {
+    for (let i = 0; i < out.length; i++) {
+      const o = out[i] as Output;
       if (o.kind === 'send') this.packetsSent++;
       else if (o.kind === 'lsdb') this.emit('lsdb', o);
       else if (o.kind === 'event') {
@@ -862,10 +868,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private startExchange(n: Neighbor): void {
     n.summary = [];
     n.summaryPos = 0;
-    for (const entry of this.db.values()) {
+    const summary = n.summary;
+    this.db.forEach((entry) => {
       if (Lsdb.ageOf(entry, this.now) >= MaxAge) this.addRetransmit(n, entry);
-      else n.summary.push(entry);
-    }
+      else summary.push(entry);
+    });
   }
 
   private anyExchanging(): boolean {
@@ -958,7 +965,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   /** RFC 2328 10.6: a DD accepted as next in sequence. */
   private acceptDd(iface: Iface, n: Neighbor, p: DbDescriptionPacket, flags: number, ddSeq: number): void {
     n.lastReceivedDd = { flags, options: p.options, seq: ddSeq };
-    for (const h of p.lsaHeaders) {
+    const headers = p.lsaHeaders;
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i] as LsaHeader;
       if (!KnownLsaTypes.has(h.type)) {
         this.drop('dd-sequence-mismatch', iface.name, n.address);
         this.nsm(iface, n, 'SeqNumberMismatch');
@@ -1031,7 +1040,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private onLsRequest(iface: Iface, n: Neighbor, p: LsRequestPacket): void {
     if (NeighborRank[n.state] < NeighborRank.Exchange) return this.drop('neighbor-state', iface.name, n.address);
     const entries: LsaEntry[] = [];
-    for (const r of p.requests) {
+    const requests = p.requests;
+    for (let i = 0; i < requests.length; i++) {
+      const r = requests[i] as LsaKey;
       const entry = this.db.get(r.type, r.lsId, r.advRouter);
       if (entry === undefined) {
         this.drop('bad-ls-request', iface.name, n.address);
@@ -1058,7 +1069,14 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     for (let i = n.requestHead; i < order.length && requests.length < room; i++) {
       const { type, lsId, advRouter } = order[i] as LsaKey;
       if (!n.requests.has(type, lsId, advRouter) || n.requestsInFlight.has(type, lsId, advRouter)) continue;
-      requests.push({ type, lsId, advRouter });
+      const spare = this.requestKeys[requests.length];
+      if (spare === undefined) requests.push((this.requestKeys[requests.length] = { type, lsId, advRouter }));
+      else {
+        spare.type = type;
+        spare.lsId = lsId;
+        spare.advRouter = advRouter;
+        requests.push(spare);
+      }
       n.requestsInFlight.add(type, lsId, advRouter);
     }
     if (requests.length === 0) return;
@@ -1115,8 +1133,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
 
   private onLsUpdate(iface: Iface, n: Neighbor, p: LsUpdatePacket): void {
     if (NeighborRank[n.state] < NeighborRank.Exchange) return this.drop('neighbor-state', iface.name, n.address);
-    for (const lsa of p.lsas) {
-      if (!this.receiveLsa(iface, n, lsa)) return;
+    const lsas = p.lsas;
+    for (let i = 0; i < lsas.length; i++) {
+      if (!this.receiveLsa(iface, n, lsas[i] as Lsa)) return;
     }
   }
 
@@ -1133,7 +1152,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       return true;
     }
     // Longer than any LSA a router of ours needs: refused, to bound the LSDB's memory.
-    if (lsa.raw.length > MaxLsaBytes) {
+    if (lsaByteLength(lsa) > MaxLsaBytes) {
       this.drop('lsa-too-large', iface.name, n.address);
       return true;
     }
@@ -1165,7 +1184,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         return true;
       }
       // (5c, 5d) out of the retransmission lists, into the database; (5b) flooded on.
-      const entry = this.install(lsa.raw, true, current);
+      const entry = this.install(lsa instanceof PacketLsa ? lsa : lsa.raw, true, current);
       const floodedBack = this.flood(entry, iface, n, current?.installedAt);
       // (5e) RFC 2328 13.5: delayed ack unless flooded back; in Backup only when from the DR.
       if (!floodedBack && (iface.state !== 'Backup' || n.address === iface.dr)) this.queueDelayedAck(iface, ack);
@@ -1312,7 +1331,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   /** RFC 2328 13.7: acknowledgments take LSAs off the retransmission list. */
   private onLsAck(iface: Iface, n: Neighbor, p: LsAckPacket): void {
     if (NeighborRank[n.state] < NeighborRank.Exchange) return this.drop('neighbor-state', iface.name, n.address);
-    for (const h of p.lsaHeaders) {
+    const headers = p.lsaHeaders;
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i] as LsaHeader;
       const item = n.retransmit.get(h.type, h.lsId, h.advRouter);
       if (item === undefined) continue;
       const e = item.entry;
@@ -1351,15 +1372,15 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   /** LSAs out in as few Link State Updates as the MTU allows, each aged by InfTransDelay (RFC 2328 13.3). */
-  private sendLsas(iface: Iface, dst: number, entries: Iterable<LsaEntry>): void {
-    const packets = encodeLsUpdates(this.common(), this.packetRoom(iface), iface.settings.transmitDelay, entries, this.now);
+  private sendLsas(iface: Iface, dst: number, entries: readonly LsaEntry[]): void {
+    const packets = encodeLsUpdates(this.common(), this.packetRoom(iface), iface.settings.transmitDelay, entries, this.now, this.updateLsas);
     for (const data of packets) this.sendRaw(iface, dst, data);
   }
 
   // ---------------------------------------------------------------- the LSDB (RFC 2328 13.2, 14)
 
-  /** RFC 2328 13.2: installs raw in place of `current`, which leaves every retransmission list. */
-  private install(raw: Uint8Array, fromFlood: boolean, current: LsaEntry | undefined): LsaEntry {
+  /** RFC 2328 13.2: installs the LSA (its bytes, or the PacketLsa received) in place of `current`, which leaves every retransmission list. */
+  private install(source: Uint8Array | PacketLsa, fromFlood: boolean, current: LsaEntry | undefined): LsaEntry {
     if (current !== undefined && current.rxmtRefs > 0) {
       const { type, lsId, advRouter } = current;
       for (const iface of this.ifaceOrder) {
@@ -1369,7 +1390,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         }
       }
     }
-    const entry = this.db.install(raw, this.now, fromFlood);
+    const entry = this.db.install(source, this.now, fromFlood);
     const { type, lsId, advRouter } = entry;
     if (entry.baseAge >= MaxAge) {
       this.maxAgeKeys.add(type, lsId, advRouter);

@@ -2,8 +2,8 @@
 // Updates and Acknowledgments packed into as few packets as the interface
 // MTU allows (A.3.5, A.3.6).
 
-import { MaxAge, PacketType, encodePacket, type HelloPacket, type Lsa, type LsaHeader, type PacketCommon } from '../packet/index.js';
-import { Lsdb, lsaOf, type LsaEntry } from './lsdb.js';
+import { MaxAge, PacketType, encodePacket, type HelloPacket, type Lsa, type LsaHeader, type LsUpdatePacket, type PacketCommon } from '../packet/index.js';
+import { Lsdb, lsaOf, setLsa, type LsaEntry } from './lsdb.js';
 import { NeighborRank, OurOptions, deadSeconds, helloSeconds, uint32Cmp, type Iface } from './model.js';
 
 /** RFC 2328 9.5: the Hello, listing every neighbor heard from (Init or above). */
@@ -28,23 +28,29 @@ export function encodeHello(common: PacketCommon, iface: Iface, alone = false): 
   return encodePacket(packet);
 }
 
-/** LSAs in Link State Updates of at most `room` bytes after the OSPF header, each aged by `delay` s (RFC 2328 13.3). */
-export function encodeLsUpdates(common: PacketCommon, room: number, delay: number, entries: Iterable<LsaEntry>, now: number): Uint8Array[] {
+/**
+ * LSAs in Link State Updates of at most `room` bytes after the OSPF header, each aged by `delay` s (RFC 2328 13.3).
+ * `spare` holds Lsa objects reused from one call to the next (each packet is encoded at once).
+ */
+export function encodeLsUpdates(common: PacketCommon, room: number, delay: number, entries: readonly LsaEntry[], now: number, spare: Lsa[] = []): Uint8Array[] {
   const packets: Uint8Array[] = [];
-  let batch: Lsa[] = [];
+  const batch: Lsa[] = [];
+  const packet: LsUpdatePacket = { ...common, type: PacketType.LsUpdate, lsas: batch };
   let size = 4; // the # LSAs field
-  const flush = (): void => {
-    if (batch.length === 0) return;
-    packets.push(encodePacket({ ...common, type: PacketType.LsUpdate, lsas: batch }));
-    batch = [];
-    size = 4;
-  };
-  for (const entry of entries) {
-    if (batch.length > 0 && size + entry.raw.length > room) flush();
-    batch.push(lsaOf(entry.raw, Math.min(MaxAge, Lsdb.ageOf(entry, now) + delay)));
-    size += entry.raw.length;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as LsaEntry;
+    const raw = entry.raw;
+    if (batch.length > 0 && size + raw.length > room) {
+      packets.push(encodePacket(packet));
+      batch.length = 0;
+      size = 4;
+    }
+    const age = Math.min(MaxAge, Lsdb.ageOf(entry, now) + delay);
+    const lsa = spare[batch.length];
+    batch.push(lsa === undefined ? (spare[batch.length] = lsaOf(raw, age)) : setLsa(lsa, raw, age));
+    size += raw.length;
   }
-  flush();
+  if (batch.length > 0) packets.push(encodePacket(packet));
   return packets;
 }
 

@@ -31,7 +31,9 @@ export function lsRequestBodyLength(p: LsRequestPacket): number {
 }
 
 export function writeLsRequest(w: Writer, p: LsRequestPacket): void {
-  for (const request of p.requests) {
+  const requests = p.requests;
+  for (let i = 0; i < requests.length; i++) {
+    const request = requests[i] as LsaKey;
     w.u32(request.type, 'LS type');
     w.u32(request.lsId, 'Link State ID');
     w.u32(request.advRouter, 'Advertising Router');

@@ -43,8 +43,9 @@ export function decodeLsUpdate(r: Reader, c: PacketCommon): LsUpdatePacket {
 }
 
 export function lsUpdateBodyLength(p: LsUpdatePacket): number {
+  const lsas = p.lsas;
   let length = 4;
-  for (const lsa of p.lsas) length += lsa.raw.length;
+  for (let i = 0; i < lsas.length; i++) length += (lsas[i] as Lsa).raw.length;
   return length;
 }
 
@@ -54,8 +55,10 @@ export function lsUpdateBodyLength(p: LsUpdatePacket): number {
  * increments by InfTransDelay; the age is outside the checksum).
  */
 export function writeLsUpdate(w: Writer, p: LsUpdatePacket): void {
-  w.u32(p.lsas.length, '# LSAs');
-  for (const lsa of p.lsas) {
+  const lsas = p.lsas;
+  w.u32(lsas.length, '# LSAs');
+  for (let i = 0; i < lsas.length; i++) {
+    const lsa = lsas[i] as Lsa;
     if (lsa.raw.length < LsaHeaderLength || lsa.raw.length !== ((lsa.raw[18] << 8) | lsa.raw[19])) {
       throw new EncodeError('an LSA raw must hold exactly the length in its header');
     }

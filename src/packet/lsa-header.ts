@@ -110,6 +110,23 @@ export class PacketLsa implements Lsa {
     this.#raw = value;
   }
 
+  /** The length of raw, without making the view. */
+  get byteLength(): number {
+    return this.#raw === undefined ? this.#length : this.#raw.length;
+  }
+
+  /** Copies the bytes of raw into target at offset, without making the view. */
+  copyTo(target: Uint8Array, offset: number): void {
+    const raw = this.#raw;
+    if (raw !== undefined) {
+      target.set(raw, offset);
+      return;
+    }
+    const data = this.#data;
+    const start = this.#start;
+    for (let i = 0; i < this.#length; i++) target[offset + i] = data[start + i];
+  }
+
   /** RFC 2328 13 (1): the LS checksum, checked over the packet's bytes unless raw was replaced. */
   verify(): boolean {
     const raw = this.#raw;
@@ -140,6 +157,11 @@ export function readLsa(data: Uint8Array, view: DataView, offset: number, end: n
     throw new DecodeError('bad-lsa-length', offset + 18, `LSA length ${length}, ${end - offset} bytes left`);
   }
   return new PacketLsa(data, view, offset, length);
+}
+
+/** The length of lsa.raw; for a PacketLsa, without making the view. */
+export function lsaByteLength(lsa: Lsa): number {
+  return lsa instanceof PacketLsa ? lsa.byteLength : lsa.raw.length;
 }
 
 /** True when the LSA's stored checksum is right: verifyLsaChecksum for a PacketLsa checked in place, else over lsa.raw. */

@@ -13,6 +13,7 @@ import {
   decodeLsa,
   decodePacket,
   encodePacket,
+  lsaByteLength,
   verifyLsa,
   verifyLsaChecksum,
   verifyLsaChecksumAt,
@@ -88,6 +89,27 @@ describe('PacketLsa: the LSAs of a decoded Link State Update (RFC 2328 A.3.5)', 
       expect(toHex(raw)).toBe(toHex(decodeLsa(bytes.subarray(offset)).raw));
       expect(lsa.raw).toBe(raw);
     }
+  });
+
+  test('copyTo and byteLength give the bytes and length of raw, before and after raw is replaced', () => {
+    const bytes = update(built);
+    const larger = new Uint8Array(bytes.length + 11);
+    larger.set(bytes, 5);
+    const lsas = (decodePacket(larger.subarray(5, 5 + bytes.length)) as LsUpdatePacket).lsas as PacketLsa[];
+    lsas.forEach((lsa, i) => {
+      const target = new Uint8Array(lsa.length + 3);
+      lsa.copyTo(target, 3);
+      expect(toHex(target.subarray(3))).toBe(toHex(built[i].raw));
+      expect(lsa.byteLength).toBe(built[i].raw.length);
+      expect(lsaByteLength(lsa)).toBe(built[i].raw.length);
+    });
+    const replaced = lsas[0];
+    replaced.raw = built[1].raw;
+    const target = new Uint8Array(built[1].raw.length);
+    replaced.copyTo(target, 0);
+    expect(toHex(target)).toBe(toHex(built[1].raw));
+    expect(replaced.byteLength).toBe(built[1].raw.length);
+    expect(lsaByteLength(built[2])).toBe(built[2].raw.length);
   });
 
   test('a packet inside a larger buffer: raw is still exactly the LSA', () => {
