@@ -4,7 +4,7 @@
 // come back and are drained. Virtual time, so it runs in a second and the
 // same way every time.
 
-import type { CoreOptions, InterfaceInfo, OspfCore, Output } from '../core/api.js';
+import type { CoreOptions, InterfaceInfo, OspfCore } from '../core/api.js';
 import { OspfInstance } from '../instance/instance.js';
 import { formatIpv4, formatPrefix, parseIpv4 } from '../lib/ipv4.js';
 import { LOOPBACK_IFNAME, Simulator, TopologyBuilder } from '../sim/index.js';
@@ -34,14 +34,7 @@ export function runDemo(print = true): DemoResult {
     const instance = new OspfInstance(options);
     const index = topology.routers.findIndex((r) => r.routerId === options.config.routerId);
     instances.set(index, instance);
-    return {
-      handle: (input, now) => instance.handle(input, now).filter((o): o is Output => o.kind !== 'routes'),
-      nextDeadline: () => instance.nextDeadline(),
-      interfaces: () => instance.interfaces(),
-      neighbors: () => instance.neighbors(),
-      lsdb: (now) => instance.lsdb(now),
-      lsa: (key, now) => instance.lsa(key, now),
-    };
+    return instance.asCore();
   };
   // As the daemon does for anycast nodes: LSAs may change once a second (the announcer's min-interval).
   const sim = new Simulator({ topology, seed: 1, createCore, startJitterMs: 0, configure: (_spec, config) => ({ ...config, minLsIntervalMs: 1000 }) });
