@@ -185,39 +185,30 @@ export class LsaMap<V> {
     return out;
   }
 
-  /** Lays the live entries out in order in slots of the given capacity (a power of two). */
+  /**
+   * Lays the live entries out in order in slots of the given capacity (a
+   * power of two), or drops them (`keep` false). At the same capacity the
+   * arrays are reused: the live entries move down over the deleted ones.
+   */
   private relayout(capacity: number, keep = true): void {
-    if (keep && capacity === this.capacity) {
-      this.compact();
-      return;
-    }
     const { slots, vals, used } = this;
-    this.slots = new Int32Array(capacity * Stride);
-    this.vals = new Array<V | undefined>(capacity);
-    this.buckets = new Int32Array(capacity).fill(-1);
-    this.shift = 32 - Math.log2(capacity);
-    this.used = 0;
-    this.live = 0;
-    this.layout++;
-    if (!keep) return;
-    for (let i = 0; i < used; i++) {
-      const at = i * Stride;
-      if (slots[at + Next] !== Deleted) this.append(slots[at] as number, slots[at + 1] as number, slots[at + 2] as number, vals[i] as V);
+    if (!keep || capacity !== this.capacity) {
+      this.slots = new Int32Array(capacity * Stride);
+      this.vals = new Array<V | undefined>(capacity);
+      this.buckets = new Int32Array(capacity);
+      this.shift = 32 - Math.log2(capacity);
     }
-  }
-
-  /** Moves the live entries down over the deleted ones, in order, in the slots there are. */
-  private compact(): void {
-    const { slots, vals, used } = this;
     this.buckets.fill(-1);
     this.used = 0;
     this.live = 0;
     this.layout++;
+    if (!keep) return;
+    // In place, slot i moves to a slot at or below i: each is read before it is written over.
     for (let i = 0; i < used; i++) {
       const at = i * Stride;
       if (slots[at + Next] !== Deleted) this.append(slots[at] as number, slots[at + 1] as number, slots[at + 2] as number, vals[i] as V);
     }
-    vals.fill(undefined, this.used, used);
+    if (this.vals === vals) vals.fill(undefined, this.used, used);
   }
 }
 
