@@ -5,6 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { SpfConfigError, SpfScheduler } from '../../src/spf/index.js';
 
+/** Two runs in a row with the default 50 ms initial hold: the hold has doubled to 100 ms. */
+function backOffTwice(s: SpfScheduler): void {
+  s.request(0);
+  s.ran(0);
+  s.request(1);
+  s.ran(50);
+  expect(s.holdMs).toBe(100);
+}
+
 describe('SpfScheduler (timers throttle spf)', () => {
   it('runs the first request after DELAY (FRR defaults 0 50 5000: at once)', () => {
     const s = new SpfScheduler();
@@ -72,22 +81,14 @@ describe('SpfScheduler (timers throttle spf)', () => {
 
   it('starts the back-off over when reconfigured, as FRR does', () => {
     const s = new SpfScheduler();
-    s.request(0);
-    s.ran(0);
-    s.request(1);
-    s.ran(50);
-    expect(s.holdMs).toBe(100);
+    backOffTwice(s);
     s.configure({ delayMs: 0, initialHoldMs: 40, maxHoldMs: 1000 });
     expect(s.holdMs).toBe(40);
   });
 
   it('keeps the back-off when configured with the timers it already has', () => {
     const s = new SpfScheduler({ delayMs: 0, initialHoldMs: 50, maxHoldMs: 500 });
-    s.request(0);
-    s.ran(0);
-    s.request(1);
-    s.ran(50);
-    expect(s.holdMs).toBe(100);
+    backOffTwice(s);
     s.configure({ delayMs: 0, initialHoldMs: 50, maxHoldMs: 500 });
     expect(s.holdMs).toBe(100);
     // The next request inside the hold time still waits it out.
