@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NetnsLab, namespaceGate } from '../helpers/netns.js';
+import { NetnsLab, linkedPair, namespaceGate } from '../helpers/netns.js';
 
 const gate = namespaceGate('daemon namespace tests');
 const DAEMON = 'dist/src/bin/ospf-anycastd.js';
@@ -53,15 +53,9 @@ describe.skipIf(gate.skip)('ospf-anycastd in namespaces', () => {
     lab = new NetnsLab('dmn');
     dir = mkdtempSync(join(tmpdir(), 'ospf-anycastd-ns-'));
     chmodSync(dir, 0o755);
-    a = lab.namespace('a');
-    b = lab.namespace('b');
-    lab.veth(a, 'e0', b, 'e0');
-    lab.address(a, 'e0', '10.9.0.1/24');
-    lab.address(b, 'e0', '10.9.0.2/24');
+    ({ a, b } = linkedPair(lab, 0));
     lab.address(a, 'lo', '10.255.0.1/32');
     lab.address(b, 'lo', '10.255.0.2/32');
-    lab.up(a, 'e0');
-    lab.up(b, 'e0');
     writeFileSync(join(dir, 'a.conf'), config(1, 'e0'));
     writeFileSync(join(dir, 'b.conf'), config(2, 'e0'));
     const daemonA = lab.spawn(a, process.execPath, [DAEMON, '-f', join(dir, 'a.conf'), '--socket', join(dir, 'a.sock')]);

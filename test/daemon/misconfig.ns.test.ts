@@ -8,7 +8,7 @@ import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_proce
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NetnsLab, namespaceGate } from '../helpers/netns.js';
+import { NetnsLab, linkedPair, namespaceGate } from '../helpers/netns.js';
 import { CLI_BIN, DAEMON_BIN, waitFor } from '../helpers/peers.js';
 import { collectOutput, kernelRoute, type KernelRouteView } from './helpers.js';
 
@@ -45,16 +45,10 @@ router ospf
     lab = new NetnsLab('mis');
     dir = mkdtempSync(join(tmpdir(), 'ospf-anycastd-misconfig-'));
     chmodSync(dir, 0o755);
-    a = lab.namespace('a');
-    b = lab.namespace('b');
+    ({ a, b } = linkedPair(lab, 2));
     c = lab.namespace('c');
-    lab.veth(a, 'e0', b, 'e0');
-    lab.address(a, 'e0', '10.9.2.1/24');
-    lab.address(b, 'e0', '10.9.2.2/24');
     lab.address(a, 'lo', '10.255.2.1/32');
     lab.address(c, 'lo', '10.255.2.3/32');
-    lab.up(a, 'e0');
-    lab.up(b, 'e0');
     writeFileSync(join(dir, 'a.conf'), aConf);
     // B copies A's router id by mistake.
     writeFileSync(join(dir, 'b.conf'), `interface e0\n${FAST}!\nrouter ospf\n ospf router-id 10.255.2.1\n network 10.9.2.0/24 area 0\n!\n`);

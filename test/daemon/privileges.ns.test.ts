@@ -9,7 +9,7 @@ import { spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_proce
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NetnsLab, namespaceGate } from '../helpers/netns.js';
+import { NetnsLab, linkedPair, namespaceGate } from '../helpers/netns.js';
 import { CLI_BIN as CLI, DAEMON_BIN as DAEMON, waitFor } from '../helpers/peers.js';
 import { collectOutput, kernelRoute, type KernelRouteView } from './helpers.js';
 
@@ -72,15 +72,9 @@ describe.skipIf(gate.skip)('ospf-anycastd dropping to its user', () => {
     chmodSync(dir, 0o755);
     runDir = join(dir, 'run');
     socket = join(runDir, 'b.sock');
-    a = lab.namespace('a');
-    b = lab.namespace('b');
-    lab.veth(a, 'e0', b, 'e0');
-    lab.address(a, 'e0', '10.9.1.1/24');
-    lab.address(b, 'e0', '10.9.1.2/24');
+    ({ a, b } = linkedPair(lab, 1));
     lab.address(a, 'lo', '10.255.1.1/32');
     lab.address(b, 'lo', '10.255.1.2/32');
-    lab.up(a, 'e0');
-    lab.up(b, 'e0');
     writeFileSync(join(dir, 'a.conf'), ospf(1), { mode: 0o644 });
     // B's proxy is a sleep the daemon supervises; manage-address makes it run `ip address add` as nobody.
     const anycast = `anycast 10.206.1.1/32\n check process /bin/sleep 600\n manage-address\n!\n`;
