@@ -29,6 +29,8 @@ const BIRD = '/usr/sbin/bird';
 
 export const ANYCAST = '10.206.206.1';
 export const ROUTER_LAN = '10.205.205.254';
+/** The client's subnet, which the router redistributes into OSPF. */
+const CLIENT_SUBNET = '10.204.204.0/24';
 export const nodeAddress = (i: number): string => `10.205.205.${10 + i}`;
 const nodeRouterId = (i: number): string => `10.255.0.${10 + i}`;
 
@@ -308,6 +310,15 @@ export class KamailioCluster {
     const route = routes.find((r) => r.protocol === 'ospf');
     if (route === undefined) return [];
     return (route.nexthops?.map((h) => h.gateway) ?? (route.gateway === undefined ? [] : [route.gateway])).sort();
+  }
+
+  /**
+   * The nodes whose kernel has a route back to the client's subnet (the
+   * router's external, learned by OSPF): the router may send a node calls
+   * before that node, still Loading, can answer them.
+   */
+  nodesRoutingToClient(): number {
+    return this.nodes.filter((n) => this.net.ipJson<JsonRoute[]>(n.ns, ['route', 'show', 'exact', CLIENT_SUBNET]).length > 0).length;
   }
 
   /** Every process of node i's Kamailio (main process first). */

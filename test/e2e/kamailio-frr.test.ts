@@ -28,6 +28,8 @@ describe.skipIf(skip)('Kamailio behind ospf-anycastd, FRR in front', () => {
     await cluster.startNodes();
     try {
       await hops(ALL, 'every node announcing', 60_000);
+      // A node can be in FRR's route while still Loading, before it has the route back to the client.
+      await until('every node routing back to the client', () => cluster?.nodesRoutingToClient() === ALL.length, 30_000);
     } catch (err) {
       console.error(cluster.report());
       throw err;
