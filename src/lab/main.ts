@@ -36,6 +36,8 @@ const responderJs = join(here, 'sip-responder.js');
 const probeJs = join(here, 'sip-probe.js');
 
 const ANYCAST = '10.206.206.1';
+/** The client's subnet, which the router redistributes into OSPF (redistribute connected). */
+const CLIENT_SUBNET = '10.204.204.0/24';
 const NODES = [1, 2, 3] as const;
 
 class LabFailure extends Error {
@@ -211,6 +213,21 @@ export class SipLab {
     throw new LabFailure(`the router's route to ${ANYCAST}/32 did not reach ${count} next hops within ${timeoutMs} ms (has: ${this.nextHops().join(', ') || 'none'})`);
   }
 
+  /**
+   * Polls until every node's kernel has the route back to the client's
+   * subnet: a node is in the router's route once the router has it Full,
+   * which can be before the node, still Loading, has learned that route.
+   */
+  async waitForReturnRoutes(timeoutMs: number): Promise<void> {
+    const routing = (): number => this.ns.nodes.filter((ns) => this.lab.ipJson<unknown[]>(ns, ['route', 'show', 'exact', CLIENT_SUBNET]).length > 0).length;
+    const started = performance.now();
+    while (performance.now() - started < timeoutMs) {
+      if (routing() === this.ns.nodes.length) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new LabFailure(`only ${routing()} of ${this.ns.nodes.length} nodes have a route back to ${CLIENT_SUBNET} after ${timeoutMs} ms`);
+  }
+
   cli(name: string, args: string[]): string {
     const result = spawnSync(process.execPath, [cliJs, '--socket', this.socket(name), ...args], { encoding: 'utf8', timeout: 30_000 });
     if (result.status !== 0) throw new LabFailure(`ospf-anycast ${args.join(' ')} on ${name} failed: ${result.stderr.trim()}`);
@@ -285,6 +302,7 @@ export async function runLab(options: LabOptions): Promise<void> {
 
     say('\n1. OSPF comes up: every SIP node announces 10.206.206.1/32 once its SIP proxy passes its checks');
     const upMs = await lab.waitForNextHops(3, 60_000);
+    await lab.waitForReturnRoutes(30_000);
     say(lab.cli('router', ['show', 'neighbors']).trimEnd());
     say(`\nthe router's route to ${ANYCAST}/32 (three next hops, ECMP), after ${(upMs / 1000).toFixed(1)} s:`);
     say(lab.lab.exec(lab.ns.router, 'ip', ['route', 'show', `${ANYCAST}/32`]).trimEnd());
