@@ -184,16 +184,18 @@ export function nodeLinkEnds(seed: SeedLab, i: number): { ns: string; ifName: st
 
 /** An adjacency change as `log-adjacency-changes detail` logs it. */
 export interface AdjacencyChange {
+  /** When the daemon logged it (epoch ms). */
+  at: number;
   neighbor: string;
   from: string;
   to: string;
 }
 
-/** The adjacency changes in a daemon's output, oldest first (the output keeps its last 64 KB). */
+/** The neighbor state changes the daemon logged, in order. */
 export function adjacencyChanges(daemon: AnycastDaemon): AdjacencyChange[] {
   const changes: AdjacencyChange[] = [];
-  for (const m of daemon.output().matchAll(/neighbor (\d+\.\d+\.\d+\.\d+) on \S+: (\S+) -> (\S+) \(/g)) {
-    changes.push({ neighbor: m[1] as string, from: m[2] as string, to: m[3] as string });
+  for (const m of daemon.output().matchAll(/^(\S+Z) +\S+ +neighbor (\d+\.\d+\.\d+\.\d+) on \S+: (\S+) -> (\S+) \(/gm)) {
+    changes.push({ at: Date.parse(m[1] as string), neighbor: m[2] as string, from: m[3] as string, to: m[4] as string });
   }
   return changes;
 }

@@ -39,6 +39,7 @@ describe.skipIf(gate.skip)('lossy, duplicating, reordering node links', () => {
     for (const end of ends) impair(s, end.ns, end.ifName, FAULTS);
     await startSeedLab(s);
     const fullAt = performance.now();
+    const fullAtWall = Date.now();
 
     // While the faults last, FRR must see every node Full at every sample.
     const lapses: string[] = [];
@@ -61,11 +62,18 @@ describe.skipIf(gate.skip)('lossy, duplicating, reordering node links', () => {
     for (const d of done) {
       expect(Math.min(d.dropped, d.duplicated, d.slowed), `what ${d.end} did: ${JSON.stringify(d)}`).toBeGreaterThan(0);
     }
-    // No node saw an adjacency leave Full: not with the router, not with n1 (the BDR).
+    // Once FRR had every node Full, no node saw an adjacency leave Full: not with the router,
+    // not with n1 (the BDR). Before, while the DR and BDR are being elected, a Hello held back
+    // in the slow lane longer than a Hello interval can arrive after a newer one and briefly
+    // change a node's election (RFC 2328 9.4); the protocol then tears an adjacency down and
+    // builds it again, as it must.
     for (const node of s.nodes) {
       const changes = adjacencyChanges(node.daemon);
       expect(changes.some((c) => c.neighbor === ROUTER_ID && c.to === 'Full'), `n${node.i} logged its adjacency to the router`).toBe(true);
-      expect(changes.filter((c) => c.from === 'Full'), `n${node.i}'s adjacencies leaving Full`).toEqual([]);
+      expect(
+        changes.filter((c) => c.from === 'Full' && c.at >= fullAtWall),
+        `n${node.i}'s adjacencies leaving Full`,
+      ).toEqual([]);
     }
 
     await waitForSeedRoutes(s);
