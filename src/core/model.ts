@@ -75,6 +75,8 @@ export interface Neighbor {
   routerId: number;
   address: number;
   priority: number;
+  /** It flushed its own router-LSA: it is leaving, and goes Down shortly unless it says Hello again. */
+  leaving: boolean;
   /** Options from the neighbor's Hellos. */
   options: number;
   /** Options from its DDs, compared packet to packet during the exchange (RFC 2328 10.6); Hellos may differ. */

@@ -97,6 +97,13 @@ import {
 import { advertisementFor, externalLsas, routerLinks, sameContents } from './origination.js';
 import { encodeHello, encodeLsAcks, encodeLsUpdates } from './transmit.js';
 
+/**
+ * How long a neighbor that flushed its own router-LSA stays before it is
+ * taken down: long enough for the rest of its flush, sent back to back, to
+ * arrive from it.
+ */
+const LeavingGraceMs = 100;
+
 /** Typed events for library users; each mirrors an Output. */
 export interface RouterEvents {
   'interface-state': [event: Extract<CoreEvent, { type: 'interface-state' }>];
@@ -166,6 +173,12 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   /** The same for the LSAs of the Link State Update being built (RFC 2328 13.3) and the keys of the LS Request (10.9). */
   private readonly updateLsas: Lsa[] = [];
   private readonly requestKeys: LsaKey[] = [];
+  /**
+   * Neighbors whose own router-LSA arrived at MaxAge while handling this
+   * input: they are leaving the domain (RFC 2328 14.1, premature aging on
+   * shutdown), and are taken down once the packet is processed.
+   */
+  private readonly leaving = new Set<number>();
 
   /** Throws CoreConfigError when the configuration cannot be run. */
   constructor(options: CoreOptions) {
@@ -369,7 +382,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (n === undefined) return;
     switch (ref.kind) {
       case 'inactivity':
-        this.nsm(iface, n, 'InactivityTimer');
+        this.nsm(iface, n, 'InactivityTimer', n.leaving ? 'RouterLsaFlushed' : 'InactivityTimer');
         return;
       case 'dd-retransmit':
         // RFC 2328 10.8: in ExStart, and as master in Exchange, the last DD goes out again.
@@ -578,6 +591,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       for (const n of [...iface.neighbors.values()]) {
         if (NeighborRank[n.state] >= NeighborRank['2-Way']) this.nsm(iface, n, 'AdjOK?');
       }
+      // The new DR and BDR go out at once rather than at the next HelloInterval: each
+      // neighbor's own election runs on it (10.5 NeighborChange), and a segment whose DR
+      // has left has no network-LSA, so no transit, until they have.
+      if (!iface.settings.passive && iface.neighbors.size > 0) this.sendHello(iface);
     }
   }
 
@@ -697,6 +714,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         routerId: p.routerId,
         address: src,
         priority: p.priority,
+        leaving: false,
         options: p.options,
         ddOptions: 0,
         dr: 0,
@@ -761,11 +779,13 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * RFC 2328 10.3. Start and the Attempt state belong to NBMA networks, which
    * this engine does not run; every other event is handled here.
    */
-  private nsm(iface: Iface, n: Neighbor, event: NsmEvent): void {
+  /** `reason`, when given, is what the neighbor-state event reports instead of the NSM event's name. */
+  private nsm(iface: Iface, n: Neighbor, event: NsmEvent, reason: string = event): void {
     const rank = NeighborRank[n.state];
     switch (event) {
       case 'HelloReceived':
         // Down → Init; in any state the inactivity timer restarts.
+        n.leaving = false;
         if (n.state === 'Down') this.setNeighborState(iface, n, 'Init', event);
         this.timers.set(this.timer('inactivity', iface.name, n.key), this.now + iface.settings.deadIntervalMs);
         return;
@@ -800,13 +820,13 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       case 'KillNbr':
       case 'InactivityTimer':
       case 'LLDown':
-        this.setNeighborState(iface, n, 'Down', event);
+        this.setNeighborState(iface, n, 'Down', reason);
         return;
     }
   }
 
   /** Every side effect of a neighbor state change, in one place. */
-  private setNeighborState(iface: Iface, n: Neighbor, to: NeighborState, reason: NsmEvent): void {
+  private setNeighborState(iface: Iface, n: Neighbor, to: NeighborState, reason: string): void {
     const from = n.state;
     const fromRank = NeighborRank[from];
     const toRank = NeighborRank[to];
@@ -1190,6 +1210,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       if (!floodedBack && (iface.state !== 'Backup' || n.address === iface.dr)) this.queueDelayedAck(iface, ack);
       // (5f) a newer instance of one of our own LSAs (RFC 2328 13.4).
       if (lsa.advRouter >>> 0 === this.config.routerId) this.ownLsaReceived(entry);
+      else if (type === LsaType.Router && lsId === advRouter && age >= MaxAge && lsa.seq !== MaxSequenceNumber) {
+        // A router flushes its own router-LSA when it stops (RFC 2328 14.1); one at
+        // MaxSequenceNumber is flushed to start its numbering again (12.1.6) and stays.
+        this.leaving.add(advRouter >>> 0);
+      }
       return true;
     }
     // (6) on the request list but not newer than ours: the exchange went wrong.
@@ -1678,6 +1703,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   // ---------------------------------------------------------------- after each input
 
   private settle(): void {
+    this.dropLeavingNeighbors();
     this.runScheduledInterfaceEvents();
     this.pumpRequests();
     this.runScheduledInterfaceEvents();
@@ -1703,6 +1729,28 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       if (iface !== undefined && iface.neighbors.get(n.key) === n) this.sendAcks(iface, this.neighborDst(iface, n), headers);
     }
     this.directAcks.clear();
+  }
+
+  /**
+   * A neighbor that has flushed its own router-LSA is leaving: its inactivity
+   * timer is cut to LeavingGraceMs (RFC 2328 10.3 InactivityTimer) instead of
+   * running out RouterDeadInterval later, so the DR election, our router-LSA
+   * and network-LSA, and the routes move on while the rest of the segment
+   * still forwards. The grace lets the rest of its flush (its network-LSA as
+   * DR) arrive in the packets that follow; a Hello from it cancels the lot.
+   */
+  private dropLeavingNeighbors(): void {
+    if (this.leaving.size === 0) return;
+    for (const routerId of this.leaving) {
+      for (const iface of this.ifaceOrder) {
+        for (const n of iface.neighbors.values()) {
+          if (n.routerId !== routerId || n.leaving) continue;
+          n.leaving = true;
+          this.timers.set(this.timer('inactivity', iface.name, n.key), this.now + LeavingGraceMs);
+        }
+      }
+    }
+    this.leaving.clear();
   }
 
   // ---------------------------------------------------------------- sending
@@ -1759,6 +1807,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   private sendHello(iface: Iface): void {
+    // A router that has flushed its LSAs to leave (the shutdown input) keeps quiet: a
+    // Hello would have neighbors that took it down on the flush bring it back.
+    if (this.shuttingDown) return;
     this.sendRaw(iface, AllSPFRouters, encodeHello(this.common(), iface));
   }
 }

@@ -55,9 +55,13 @@ describe('the goodbye input', () => {
   it('sends a Hello listing no neighbours, and the neighbour drops the adjacency at once (RFC 2328 10.5 1-WayReceived)', () => {
     const net = sipNode();
     expect(net.core('r').neighbors().find((n) => n.routerId === ip('10.206.0.11'))?.state).toBe('Full');
+    const changes: { from: string; to: string; reason: string }[] = [];
+    net.core('r').on('neighbor-state', (e) => {
+      if (e.routerId === ip('10.206.0.11')) changes.push({ from: e.from, to: e.to, reason: e.reason });
+    });
     net.input('node', { kind: 'goodbye' });
     net.advance(10);
-    expect(net.core('r').neighbors().find((n) => n.routerId === ip('10.206.0.11'))?.state).toBe('Init');
+    expect(changes[0]).toEqual({ from: 'Full', to: 'Init', reason: '1-WayReceived' });
   });
 });
 
