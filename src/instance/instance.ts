@@ -6,6 +6,9 @@
 //   Input, now ──▶ core.handle ──▶ Output[] ──┬──▶ returned as they are
 //                                             └── 'lsdb' / interface changes ──▶ spf
 //   timer at throttle's due time ──▶ spf.calculate ──▶ { kind: 'routes', changes }
+//
+// Between the LSDB and the SPF sits the transit hold (transit-hold.ts): while
+// the DR of a segment we are on leaves, the SPF keeps that segment.
 
 import { EventEmitter } from 'eventemitter3';
 import { createRouter, type OspfRouter } from '../core/index.js';
@@ -19,6 +22,8 @@ import type {
 } from '../core/api.js';
 import type { Lsa, LsaHeader, LsaKey } from '../packet/types.js';
 import { Spf, SpfScheduler, type RouteChange, type RouteTableView, type SpfRunKind } from '../spf/index.js';
+import { settingsFor } from '../core/defaults.js';
+import { TransitHolds, type HoldContext } from './transit-hold.js';
 
 /** What an instance returns: the engine's outputs, plus routing table changes. */
 export type InstanceOutput =
@@ -57,6 +62,7 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
   readonly core: OspfRouter;
   private spf: Spf;
   private readonly scheduler: SpfScheduler;
+  private readonly holds = new TransitHolds();
   private config: RouterConfig;
   private readonly measure: (() => number) | undefined;
   private readonly spfStats: SpfStats = { runs: 0, fullRuns: 0, partialRuns: 0, lastDurationUs: null, lastKind: null, lastAt: null };
@@ -78,10 +84,14 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
     if (input.kind === 'config') this.reconfigure(input.config, now);
     const outputs: InstanceOutput[] = this.core.handle(input, now);
     let interfacesChanged = input.kind === 'interface' || input.kind === 'config';
+    const ctx = this.holdContext(now);
     for (const output of outputs) {
-      if (output.kind === 'lsdb') this.feed(output.key, now);
-      else if (output.kind === 'event' && output.event.type === 'interface-state') interfacesChanged = true;
+      if (output.kind === 'lsdb') {
+        this.holds.changed(output.key, ctx);
+        this.feed(output.key, now, ctx);
+      } else if (output.kind === 'event' && output.event.type === 'interface-state') interfacesChanged = true;
     }
+    for (const key of this.holds.refresh(ctx)) this.feed(key, now, ctx);
     if (interfacesChanged) this.spf.setInterfaces(this.spfInterfaces());
     if (this.spf.pending) this.scheduler.request(now);
     const due = this.scheduler.pending;
@@ -99,8 +109,28 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
     for (const header of this.core.lsdb(now)) this.feed(header, now);
   }
 
-  private feed(key: LsaKey, now: number): void {
-    this.spf.lsaChanged(key, this.core.lsa(key, now)?.raw);
+  private feed(key: LsaKey, now: number, ctx?: HoldContext): void {
+    if (ctx !== undefined && this.holds.covers(key, this.config.routerId)) this.spf.lsaChanged(key, this.holds.view(key, ctx));
+    else this.spf.lsaChanged(key, this.core.lsa(key, now)?.raw);
+  }
+
+  /** The engine's state as the transit hold reads it, at `now`. */
+  private holdContext(now: number): HoldContext {
+    let interfaces: InterfaceView[] | undefined;
+    let neighbors: NeighborView[] | undefined;
+    const core = this.core;
+    return {
+      now,
+      routerId: this.config.routerId,
+      get interfaces() {
+        return (interfaces ??= core.interfaces());
+      },
+      get neighbors() {
+        return (neighbors ??= core.neighbors());
+      },
+      lsa: (key) => core.lsa(key, now),
+      deadIntervalMs: (ifName) => settingsFor(this.config, ifName).deadIntervalMs,
+    };
   }
 
   private spfInterfaces(): { name: string; address: number; prefixLength: number; networkType: InterfaceView['networkType']; up: boolean }[] {
@@ -131,11 +161,11 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
   }
 
   nextDeadline(): number | undefined {
-    const core = this.core.nextDeadline();
-    const spf = this.scheduler.pending;
-    if (core === undefined) return spf;
-    if (spf === undefined) return core;
-    return Math.min(core, spf);
+    let next: number | undefined;
+    for (const at of [this.core.nextDeadline(), this.scheduler.pending, this.holds.nextDeadline()]) {
+      if (at !== undefined && (next === undefined || at < next)) next = at;
+    }
+    return next;
   }
 
   /** The routing table as of the last SPF run. */
