@@ -303,6 +303,29 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     return entry === undefined ? undefined : this.db.lsaAt(entry, now);
   }
 
+  /**
+   * Whether every change of our own LSAs has been flooded and acknowledged:
+   * no origination waits (MinLSInterval, RFC 2328 12.4; a sequence number
+   * wrap, 12.1.6) and no Full neighbor has one of our LSAs on its
+   * retransmission list (13.6), so each holds the instance we last
+   * originated or flushed (13.5: acknowledged explicitly or implied).
+   */
+  ownChangesAcknowledged(): boolean {
+    if (this.deferred.size > 0 || this.wrapPending.size > 0 || this.dirtyKeys.size > 0) return false;
+    const self = this.config.routerId;
+    for (const iface of this.ifaceOrder) {
+      for (const n of iface.neighbors.values()) {
+        if (n.state !== 'Full' || n.retransmit.size === 0) continue;
+        let ours = false;
+        n.retransmit.forEach((_, _type, _lsId, advRouter) => {
+          if (advRouter === self) ours = true;
+        });
+        if (ours) return false;
+      }
+    }
+    return true;
+  }
+
   /** Drop counters per reason and a few totals. */
   stats(): CoreStats {
     return {

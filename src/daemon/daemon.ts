@@ -276,14 +276,14 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   }
 
   /**
-   * A change is acknowledged once no Full neighbour has anything left to
-   * retransmit (RFC 2328 13.6): every LSA we flooded, the changed one
-   * included, has been acknowledged.
+   * A change is acknowledged once the LSA instance that carries it has been
+   * originated, however long MinLSInterval holds it back (RFC 2328 12.4), and
+   * every Full neighbour has acknowledged it (13.6): the engine has no
+   * origination of ours waiting and none of our LSAs left to retransmit.
    */
   private checkAcks(): void {
     if (this.pendingAcks.length === 0 || this.announcer === undefined) return;
-    const waiting = this.instance.neighbors().some((n) => n.state === 'Full' && n.retransmitCount > 0);
-    if (waiting) return;
+    if (!this.instance.core.ownChangesAcknowledged()) return;
     const done = this.pendingAcks;
     this.pendingAcks = [];
     for (const p of done) this.announcer.acknowledge(p.prefix, p.mode);

@@ -269,3 +269,27 @@ describe('config input: identity and networks', () => {
     expect(net.core('a').neighbors()).toEqual([]);
   });
 });
+
+describe('ownChangesAcknowledged: the instance that carries a change, acknowledged by every Full neighbor', () => {
+  it('is false while MinLSInterval holds the new instance back, and until the neighbor acknowledges it', () => {
+    const net = sipNode();
+    const anycast = parsePrefix('10.206.206.1/32');
+    const node = net.core('node');
+    expect(node.ownChangesAcknowledged()).toBe(true);
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'withdraw' });
+    // Originated at once (the last instance is older than MinLSInterval), flooded, not yet acknowledged.
+    expect(node.ownChangesAcknowledged()).toBe(false);
+    net.advance(2000);
+    expect(node.ownChangesAcknowledged()).toBe(true);
+    // Back within MinLSInterval (5 s): the new instance waits, and nothing is on a retransmission list.
+    net.input('node', { kind: 'advertise', prefix: anycast, mode: 'announce' });
+    expect(node.neighbors().every((n) => n.retransmitCount === 0)).toBe(true);
+    expect(node.ownChangesAcknowledged()).toBe(false);
+    net.advance(2900);
+    expect(node.ownChangesAcknowledged()).toBe(false);
+    expect(stubs(routerLsa(net, 'r', '10.206.0.11'))).not.toContainEqual([ip('10.206.206.1'), 0xffffffff, 0]);
+    net.advance(2000);
+    expect(stubs(routerLsa(net, 'r', '10.206.0.11'))).toContainEqual([ip('10.206.206.1'), 0xffffffff, 0]);
+    expect(node.ownChangesAcknowledged()).toBe(true);
+  });
+});
