@@ -330,6 +330,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       const view = rt.machine.view();
       const status: PrefixStatus = {
         prefix: rt.resolved.key,
+        interface: rt.resolved.interface,
         state: view.state,
         since: view.since,
         reason: view.reason,

@@ -129,7 +129,7 @@ export interface AnycastPrefixOptions {
   manageAddress?: boolean;
   /** With manageAddress: remove the address while the prefix is withdrawn. Default false. */
   removeOnWithdraw?: boolean;
-  /** The interface that carries the address with manageAddress. Default 'lo'. */
+  /** The interface that carries the address: `show anycast` names it, and manageAddress puts the address there. Default 'lo'. */
   interface?: string;
 }
 
@@ -205,6 +205,8 @@ export interface ProcessStatus {
 /** One prefix in `show anycast`. */
 export interface PrefixStatus {
   prefix: string;
+  /** The interface that carries the address (the block's `interface`). */
+  interface: string;
   state: PrefixState;
   /** Epoch milliseconds of the last state change (or of start). */
   since: number;

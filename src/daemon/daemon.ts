@@ -630,7 +630,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       case 'routes':
         return routeRows(this.instance, (prefix) => this.routes.multipath?.(prefix));
       case 'anycast':
-        return anycastRows(this.announcer?.status() ?? []);
+        return anycastRows(this.announcer?.status() ?? [], this.monitor.interfaces());
       case 'topology':
         return topologyDot({
           routerId: this.routerConfig.routerId,
