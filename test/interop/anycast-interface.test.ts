@@ -1,0 +1,185 @@
+// The anycast /32 on an interface other than lo: FRR in front of three
+// ospf-anycastd nodes, n1 carrying the /32 on a dummy interface (`dummy0`,
+// named by its anycast block's `interface` statement), n2 and n3 on lo, the
+// seed's `network` statement covering it everywhere. n1 must advertise it as
+// a host route of cost 0 exactly as the others do (RFC 2328 12.4.1.1), so FRR
+// has three equal-cost next hops, and send no Hellos on dummy0; its drain,
+// maintenance file, failing check (on-failure withdraw) and on-failure
+// max-cost must each reach FRR's route.
+import { unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AnycastRowView } from '../../src/control/views.js';
+import { interopGate, waitFor, type AnycastDaemon } from '../helpers/peers.js';
+import { ANYCAST, FOLLOW_MS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from './labs.js';
+
+const gate = interopGate('anycast on a non-loopback interface interop tests', ['frr']);
+const NODES = 3;
+const ALL = [nodeAddress(1), nodeAddress(2), nodeAddress(3)];
+const OTHERS = [nodeAddress(2), nodeAddress(3)];
+const ANYCAST_ADDRESS = ANYCAST.split('/')[0] as string;
+/** FRR's cost to each node over the segment: its lan0 interface cost (10, the default). */
+const SEGMENT_COST = 10;
+
+/** FRR's `show ip ospf route json` entry of one prefix. */
+interface FrrOspfRoute {
+  routeType: string;
+  cost: number;
+  nexthops: { ip: string }[];
+}
+
+/** One link of a router-LSA in FRR's `show ip ospf database router ID json`. */
+interface FrrRouterLink {
+  linkType: string;
+  networkAddress?: string;
+  tos0Metric: number;
+}
+
+describe.skipIf(gate.skip)('the anycast /32 on dummy0 on one node, on lo on the others, with FRR as the router', () => {
+  let seed: SeedLab | undefined;
+  /** n1's check fails while `down` exists; `maintenance` is its maintenance file. Set in beforeAll. */
+  const files = { down: '', maintenance: '' };
+  const current = (): SeedLab => {
+    if (seed === undefined) throw new Error('the lab was not built');
+    return seed;
+  };
+  const detail = (): Promise<string> => current().lab.report();
+  const node = (i: number): AnycastDaemon => {
+    const daemon = current().nodes.find((n) => n.i === i)?.daemon;
+    if (daemon === undefined) throw new Error(`no node ${i}`);
+    return daemon;
+  };
+  const frr = (): { json<T>(command: string): T } => {
+    const peer = current().router.peer;
+    if (!('json' in peer)) throw new Error('the router is not FRR');
+    return peer;
+  };
+  const frrRoute = (): FrrOspfRoute | undefined => frr().json<Record<string, FrrOspfRoute>>('show ip ospf route json')[ANYCAST];
+  /** The metric of the /32 in n1's router-LSA as FRR holds it; undefined when the LSA has no such link. */
+  const frrHostMetric = (): number | undefined => {
+    const db = frr().json<{ routerLinkStates?: { areas?: Record<string, { routerLinks?: Record<string, FrrRouterLink> }[]> } }>(
+      `show ip ospf database router ${nodeRouterId(1)} json`,
+    );
+    const lsa = Object.values(db.routerLinkStates?.areas ?? {})[0]?.[0];
+    if (lsa === undefined) throw new Error(`FRR holds no router-LSA of ${nodeRouterId(1)}`);
+    return Object.values(lsa.routerLinks ?? {}).find((l) => l.networkAddress === ANYCAST_ADDRESS)?.tos0Metric;
+  };
+  const kernelHops = (): string[] => current().lab.gateways(current().routerNs, ANYCAST, 'ospf');
+  const follow = (what: string, hops: string[]): Promise<unknown> =>
+    waitFor(`${what}: ${ANYCAST} via ${hops.join(', ') || 'nothing'} in FRR's kernel`, () => JSON.stringify(kernelHops()) === JSON.stringify(hops), {
+      timeoutMs: FOLLOW_MS,
+      intervalMs: 50,
+      detail,
+    });
+  /** n1's anycast block: on dummy0, a check that fails while `files.down` exists, and the given on-failure. */
+  const n1Block = (onFailure: 'withdraw' | 'max-cost'): string => `anycast ${ANYCAST}
+ interface dummy0
+ min-interval 0
+ maintenance-file ${files.maintenance}
+ on-failure ${onFailure}
+ check exec interval 100 timeout 80 rise 1 fall 1 -- /usr/bin/test ! -e ${files.down}
+!
+`;
+  let n1BaseConf = '';
+  const n1Anycast = async (): Promise<AnycastRowView | undefined> => (await node(1).cli<AnycastRowView[]>('show', 'anycast'))[0];
+
+  beforeAll(async () => {
+    seed = seedLab('ai', 'frr', NODES, {
+      anycastInterface: (i) => (i === 1 ? 'dummy0' : 'lo'),
+      nodeConf: (conf, i) => {
+        if (i === 1) n1BaseConf = conf;
+        return `${conf}anycast ${ANYCAST}\n min-interval 0\n!\n`;
+      },
+    });
+    // n1's files live in the lab's work directory, removed at teardown.
+    files.down = join(seed.lab.dir, 'n1-down');
+    files.maintenance = join(seed.lab.dir, 'n1-maintenance');
+    node(1).writeConfig(`${n1BaseConf}${n1Block('withdraw')}`);
+    await startSeedLab(seed);
+  }, 120_000);
+
+  afterAll(() => seed?.lab.teardown());
+
+  beforeEach(() => reportOnFailure(() => seed?.lab));
+
+  it('FRR has three equal-cost next hops: n1 advertises a host route of cost 0 as the nodes with the /32 on lo do', async () => {
+    await follow('every node announcing', ALL);
+    const route = frrRoute();
+    console.info(`FRR's route to ${ANYCAST}: ${route?.routeType} cost ${route?.cost} via ${route?.nexthops.map((h) => h.ip).join(', ')}`);
+    expect(route).toMatchObject({ routeType: 'N', cost: SEGMENT_COST });
+    expect(route?.nexthops.map((h) => h.ip).sort()).toEqual(ALL);
+    expect(frrHostMetric()).toBe(0);
+    // FRR sees the three nodes on the segment and nothing else.
+    expect(current().router.neighbors().map((n) => n.routerId).sort()).toEqual([nodeRouterId(1), nodeRouterId(2), nodeRouterId(3)]);
+  });
+
+  it('n1 runs no OSPF on dummy0: state Loopback, no address of its own, no OSPF group joined, nothing sent there', async () => {
+    const dummy0 = (await node(1).interfaces()).find((i) => i.name === 'dummy0');
+    expect(dummy0).toMatchObject({ state: 'Loopback', address: '', neighbors: 0 });
+    const { lab, nodes } = current();
+    const ns = nodes[0]?.ns as string;
+    const groups = lab.net.ipJson<{ maddr?: { address: string }[] }[]>(ns, ['maddr', 'show', 'dev', 'dummy0']).flatMap((e) => e.maddr ?? []);
+    expect(groups.map((g) => g.address)).not.toContain('224.0.0.5');
+    // Longer than the HelloInterval dummy0 would have (10 s, the default): a Hello would show.
+    const sent = (): number => lab.net.ipJson<{ stats64: { tx: { packets: number } } }[]>(ns, ['-s', 'link', 'show', 'dummy0'])[0]?.stats64.tx.packets ?? -1;
+    const before = sent();
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    expect(sent() - before).toBe(0);
+  }, 30_000);
+
+  it('show anycast names the interface that carries the address', async () => {
+    expect(await n1Anycast()).toMatchObject({ prefix: ANYCAST, interface: 'dummy0', addressOn: ['dummy0'], state: 'announced', advertised: 'announce' });
+    expect((await node(2).cli<AnycastRowView[]>('show', 'anycast'))[0]).toMatchObject({ interface: 'lo', addressOn: ['lo'] });
+  });
+
+  it('drain withdraws it from FRR before returning; undrain brings it back', async () => {
+    // FRR takes one instance per MinLSArrival (1 s): let the last change settle.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const out = await node(1).cli<{ message: string }>('drain', '--timeout', '10');
+    expect(out.message).toMatch(/acknowledged by every neighbor$/);
+    expect(frrHostMetric()).toBeUndefined();
+    await follow('n1 drained', OTHERS);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await node(1).cli('undrain');
+    await follow('n1 undrained', ALL);
+    expect(frrHostMetric()).toBe(0);
+  });
+
+  it('the maintenance file withdraws it; its removal brings it back', async () => {
+    writeFileSync(files.maintenance, '');
+    await follow('n1 in maintenance', OTHERS);
+    expect(frrHostMetric()).toBeUndefined();
+    unlinkSync(files.maintenance);
+    await follow('n1 out of maintenance', ALL);
+  });
+
+  it('a failing check withdraws it (on-failure withdraw); passing again brings it back', async () => {
+    writeFileSync(files.down, '');
+    await follow('n1 unhealthy', OTHERS);
+    await waitFor(`${ANYCAST} gone from n1's router-LSA at FRR`, () => frrHostMetric() === undefined, { timeoutMs: FOLLOW_MS, detail });
+    unlinkSync(files.down);
+    await follow('n1 healthy again', ALL);
+  });
+
+  it('on-failure max-cost: a failing check keeps it at cost 65535, used only when no other node is left', async () => {
+    node(1).writeConfig(`${n1BaseConf}${n1Block('max-cost')}`);
+    node(1).reload();
+    await waitFor('n1 reloaded', () => node(1).output().includes('1 anycast block(s) changed'), { timeoutMs: FOLLOW_MS, detail });
+    writeFileSync(files.down, '');
+    await follow('n1 unhealthy, at max cost', OTHERS);
+    await waitFor(`${ANYCAST} at cost 65535 in n1's router-LSA at FRR`, () => frrHostMetric() === 0xffff, { timeoutMs: FOLLOW_MS, detail });
+    expect((await n1Anycast())?.advertised).toBe('max-cost');
+    // With n2 and n3 drained, n1 is the last resort: FRR's only path, at the maximum cost.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await Promise.all([node(2).cli('drain', '--timeout', '10'), node(3).cli('drain', '--timeout', '10')]);
+    await follow('n2 and n3 drained', [nodeAddress(1)]);
+    await waitFor(`FRR's route at cost ${SEGMENT_COST + 0xffff}`, () => frrRoute()?.cost === SEGMENT_COST + 0xffff, { timeoutMs: FOLLOW_MS, detail });
+    console.info(`FRR's route to ${ANYCAST} with n1 at max-cost, n2 and n3 drained: cost ${frrRoute()?.cost} via ${kernelHops().join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await Promise.all([node(2).cli('undrain'), node(3).cli('undrain')]);
+    await follow('n2 and n3 back, n1 still at max cost', OTHERS);
+    unlinkSync(files.down);
+    await follow('n1 healthy again', ALL);
+    expect(frrRoute()?.cost).toBe(SEGMENT_COST);
+  });
+});
