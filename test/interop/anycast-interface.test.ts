@@ -71,8 +71,15 @@ describe.skipIf(gate.skip)('the anycast /32 on dummy0 on one node, on lo on the 
       intervalMs: 50,
       detail,
     });
-  /** n1's anycast block: on dummy0, a check that fails while `files.down` exists, and the given on-failure. */
-  const n1Block = (onFailure: 'withdraw' | 'max-cost'): string => `anycast ${ANYCAST}
+  /**
+   * n1's dummy0, with an interface cost as an operator coming from FRR might
+   * write (it must not reach the anycast route), and its anycast block: on
+   * dummy0, a check that fails while `files.down` exists, the given on-failure.
+   */
+  const n1Block = (onFailure: 'withdraw' | 'max-cost'): string => `interface dummy0
+ ip ospf cost 5
+!
+anycast ${ANYCAST}
  interface dummy0
  min-interval 0
  maintenance-file ${files.maintenance}
@@ -116,6 +123,8 @@ describe.skipIf(gate.skip)('the anycast /32 on dummy0 on one node, on lo on the 
   it('n1 runs no OSPF on dummy0: state Loopback, no address of its own, no OSPF group joined, nothing sent there', async () => {
     const dummy0 = (await node(1).interfaces()).find((i) => i.name === 'dummy0');
     expect(dummy0).toMatchObject({ state: 'Loopback', address: '', neighbors: 0 });
+    // Its `ip ospf cost 5` waits for an address of dummy0's own, and the daemon says so.
+    expect(node(1).output()).toContain('interface dummy0 carries only anycast addresses: OSPF does not run on it');
     const { lab, nodes } = current();
     const ns = nodes[0]?.ns as string;
     const groups = lab.net.ipJson<{ maddr?: { address: string }[] }[]>(ns, ['maddr', 'show', 'dev', 'dummy0']).flatMap((e) => e.maddr ?? []);
