@@ -125,7 +125,7 @@ export interface AnycastPrefixOptions {
   announceAs?: 'stub' | 'external' | AnnounceAs;
   /** Minimum spacing of advertisement changes (RFC 2328 MinLSArrival is 1 s). Default 1000. */
   minIntervalMs?: number;
-  /** Add the prefix's address to the loopback through the Announcer's AddressManager. Default false. */
+  /** Add the prefix's address to its interface (see interface) through the Announcer's AddressManager. Default false. */
   manageAddress?: boolean;
   /** With manageAddress: remove the address while the prefix is withdrawn. Default false. */
   removeOnWithdraw?: boolean;
