@@ -1,9 +1,10 @@
 // The anycast /32 on an interface other than lo: FRR in front of three
 // ospf-anycastd nodes, n1 carrying the /32 on a dummy interface (`dummy0`,
-// named by its anycast block's `interface` statement), n2 and n3 on lo, the
-// seed's `network` statement covering it everywhere. n1 must advertise it as
-// a host route of cost 0 exactly as the others do (RFC 2328 12.4.1.1), so FRR
-// has three equal-cost next hops, and send no Hellos on dummy0; its drain,
+// named by its anycast block's `interface` statement), n2 on lo, n3 on its
+// segment interface beside its own address; the seed's `network` statement
+// covers it everywhere. Each must advertise it as a host route of cost 0
+// (RFC 2328 12.4.1.1), so FRR has three equal-cost next hops; n1 sends no
+// Hellos on dummy0, n3 runs OSPF on its own address only. n1's drain,
 // maintenance file, failing check (on-failure withdraw) and on-failure
 // max-cost must each reach FRR's route.
 import { unlinkSync, writeFileSync } from 'node:fs';
@@ -11,13 +12,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AnycastRowView } from '../../src/control/views.js';
 import { interopGate, waitFor, type AnycastDaemon } from '../helpers/peers.js';
-import { ANYCAST, FOLLOW_MS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from './labs.js';
+import { ANYCAST, FOLLOW_MS, ROUTER_ADDRESS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from './labs.js';
 
 const gate = interopGate('anycast on a non-loopback interface interop tests', ['frr']);
 const NODES = 3;
 const ALL = [nodeAddress(1), nodeAddress(2), nodeAddress(3)];
 const OTHERS = [nodeAddress(2), nodeAddress(3)];
 const ANYCAST_ADDRESS = ANYCAST.split('/')[0] as string;
+/** Where each node carries the /32 (its anycast block's `interface`); n2 on lo. */
+const ANYCAST_ON: Record<number, string> = { 1: 'dummy0', 3: 'lan0' };
 /** FRR's cost to each node over the segment: its lan0 interface cost (10, the default). */
 const SEGMENT_COST = 10;
 
@@ -35,7 +38,7 @@ interface FrrRouterLink {
   tos0Metric: number;
 }
 
-describe.skipIf(gate.skip)('the anycast /32 on dummy0 on one node, on lo on the others, with FRR as the router', () => {
+describe.skipIf(gate.skip)('the anycast /32 on dummy0, on lo and beside a segment address, with FRR as the router', () => {
   let seed: SeedLab | undefined;
   /** n1's check fails while `down` exists; `maintenance` is its maintenance file. Set in beforeAll. */
   const files = { down: '', maintenance: '' };
@@ -55,13 +58,13 @@ describe.skipIf(gate.skip)('the anycast /32 on dummy0 on one node, on lo on the 
     return peer;
   };
   const frrRoute = (): FrrOspfRoute | undefined => frr().json<Record<string, FrrOspfRoute>>('show ip ospf route json')[ANYCAST];
-  /** The metric of the /32 in n1's router-LSA as FRR holds it; undefined when the LSA has no such link. */
-  const frrHostMetric = (): number | undefined => {
+  /** The metric of the /32 in node i's router-LSA as FRR holds it; undefined when the LSA has no such link. */
+  const frrHostMetric = (i = 1): number | undefined => {
     const db = frr().json<{ routerLinkStates?: { areas?: Record<string, { routerLinks?: Record<string, FrrRouterLink> }[]> } }>(
-      `show ip ospf database router ${nodeRouterId(1)} json`,
+      `show ip ospf database router ${nodeRouterId(i)} json`,
     );
     const lsa = Object.values(db.routerLinkStates?.areas ?? {})[0]?.[0];
-    if (lsa === undefined) throw new Error(`FRR holds no router-LSA of ${nodeRouterId(1)}`);
+    if (lsa === undefined) throw new Error(`FRR holds no router-LSA of ${nodeRouterId(i)}`);
     return Object.values(lsa.routerLinks ?? {}).find((l) => l.networkAddress === ANYCAST_ADDRESS)?.tos0Metric;
   };
   const kernelHops = (): string[] => current().lab.gateways(current().routerNs, ANYCAST, 'ospf');
@@ -92,10 +95,10 @@ anycast ${ANYCAST}
 
   beforeAll(async () => {
     seed = seedLab('ai', 'frr', NODES, {
-      anycastInterface: (i) => (i === 1 ? 'dummy0' : 'lo'),
+      anycastInterface: (i) => ANYCAST_ON[i] ?? 'lo',
       nodeConf: (conf, i) => {
         if (i === 1) n1BaseConf = conf;
-        return `${conf}anycast ${ANYCAST}\n min-interval 0\n!\n`;
+        return `${conf}anycast ${ANYCAST}\n interface ${ANYCAST_ON[i] ?? 'lo'}\n min-interval 0\n!\n`;
       },
     });
     // n1's files live in the lab's work directory, removed at teardown.
@@ -109,15 +112,22 @@ anycast ${ANYCAST}
 
   beforeEach(() => reportOnFailure(() => seed?.lab));
 
-  it('FRR has three equal-cost next hops: n1 advertises a host route of cost 0 as the nodes with the /32 on lo do', async () => {
+  it('FRR has three equal-cost next hops: n1 (dummy0) and n3 (beside lan0) advertise a host route of cost 0 as n2 (lo) does', async () => {
     await follow('every node announcing', ALL);
     const route = frrRoute();
     console.info(`FRR's route to ${ANYCAST}: ${route?.routeType} cost ${route?.cost} via ${route?.nexthops.map((h) => h.ip).join(', ')}`);
     expect(route).toMatchObject({ routeType: 'N', cost: SEGMENT_COST });
     expect(route?.nexthops.map((h) => h.ip).sort()).toEqual(ALL);
-    expect(frrHostMetric()).toBe(0);
-    // FRR sees the three nodes on the segment and nothing else.
-    expect(current().router.neighbors().map((n) => n.routerId).sort()).toEqual([nodeRouterId(1), nodeRouterId(2), nodeRouterId(3)]);
+    for (const i of [1, 2, 3]) expect(frrHostMetric(i), `n${i}'s /32 in its router-LSA at FRR`).toBe(0);
+    // FRR sees the three nodes at their own addresses on the segment, and nothing else.
+    const seen = current().router.neighbors().map((n) => [n.routerId, n.address]);
+    expect(seen.sort()).toEqual([1, 2, 3].map((i) => [nodeRouterId(i), nodeAddress(i)]));
+  });
+
+  it('n3 runs OSPF on its own address of lan0, never on the anycast /32 beside it', async () => {
+    const lan0 = (await node(3).interfaces()).find((i) => i.name === 'lan0');
+    expect(lan0).toMatchObject({ state: 'DROther', address: `${nodeAddress(3)}/24`, dr: ROUTER_ADDRESS, bdr: nodeAddress(1) });
+    expect((await node(3).cli<AnycastRowView[]>('show', 'anycast'))[0]).toMatchObject({ interface: 'lan0', addressOn: ['lan0'] });
   });
 
   it('n1 runs no OSPF on dummy0: state Loopback, no address of its own, no OSPF group joined, nothing sent there', async () => {
