@@ -24,12 +24,14 @@ const ANYCAST = parsePrefix('10.206.206.1/32');
 /**
  * A SIP node: loopback with the anycast /32 and its own address, an uplink to
  * router r. With `dummy0`, the /32 is on that non-loopback interface instead,
- * and the announcer governs it from the start, as the daemon does.
+ * with interface settings of its own (cost 5), and the announcer governs it
+ * from the start, as the daemon does.
  */
 function sipNode(anycastOn: 'lo' | 'dummy0' = 'lo'): TestNet {
   const net = new TestNet();
   net.addRouter('node', '10.206.0.11', (c) => {
     c.networks = [parsePrefix('10.206.206.1/32'), parsePrefix('10.206.0.11/32'), parsePrefix('10.0.0.0/24')];
+    if (anycastOn === 'dummy0') c.interfaces.dummy0 = { cost: 5 };
   });
   net.addRouter('r', '10.206.0.1');
   if (anycastOn === 'lo') {
@@ -136,7 +138,7 @@ const hostRoute = (cost: number): [number, number, number] => [ip('10.206.206.1'
 const anycastStubs = (body: RouterLsaBody): [number, number, number][] => stubs(body).filter(([id]) => id === ip('10.206.206.1'));
 
 describe('RFC 2328 12.4.1.1: an anycast address on an interface other than lo', () => {
-  it('an interface with only anycast addresses is a loopback for them: a host route of cost 0, no Hellos, no multicast group', () => {
+  it('an interface with only anycast addresses is a loopback for them, its own settings notwithstanding: a host route of cost 0, no Hellos, no multicast group', () => {
     const net = sipNode('dummy0');
     const dummy0 = net.core('node').interfaces().find((i) => i.name === 'dummy0');
     expect(dummy0).toMatchObject({ state: 'Loopback', address: 0 });
