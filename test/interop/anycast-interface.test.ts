@@ -91,6 +91,14 @@ anycast ${ANYCAST}
 !
 `;
   let n1BaseConf = '';
+  const n1Ns = (): string => current().nodes[0]?.ns as string;
+  /** Packets the kernel has sent out of n1's dummy0. */
+  const dummy0Tx = (): number => current().lab.net.ipJson<{ stats64: { tx: { packets: number } } }[]>(n1Ns(), ['-s', 'link', 'show', 'dummy0'])[0]?.stats64.tx.packets ?? -1;
+  const dummy0Groups = (): string[] =>
+    current()
+      .lab.net.ipJson<{ maddr?: { address?: string }[] }[]>(n1Ns(), ['maddr', 'show', 'dev', 'dummy0'])
+      .flatMap((e) => e.maddr ?? [])
+      .flatMap((g) => g.address ?? []);
   const n1Anycast = async (): Promise<AnycastRowView | undefined> => (await node(1).cli<AnycastRowView[]>('show', 'anycast'))[0];
 
   beforeAll(async () => {
@@ -135,15 +143,11 @@ anycast ${ANYCAST}
     expect(dummy0).toMatchObject({ state: 'Loopback', address: '', neighbors: 0 });
     // Its `ip ospf cost 5` waits for an address of dummy0's own, and the daemon says so.
     expect(node(1).output()).toContain('interface dummy0 carries only anycast addresses: OSPF does not run on it');
-    const { lab, nodes } = current();
-    const ns = nodes[0]?.ns as string;
-    const groups = lab.net.ipJson<{ maddr?: { address: string }[] }[]>(ns, ['maddr', 'show', 'dev', 'dummy0']).flatMap((e) => e.maddr ?? []);
-    expect(groups.map((g) => g.address)).not.toContain('224.0.0.5');
+    expect(dummy0Groups()).not.toContain('224.0.0.5');
     // Longer than the HelloInterval dummy0 would have (10 s, the default): a Hello would show.
-    const sent = (): number => lab.net.ipJson<{ stats64: { tx: { packets: number } } }[]>(ns, ['-s', 'link', 'show', 'dummy0'])[0]?.stats64.tx.packets ?? -1;
-    const before = sent();
+    const before = dummy0Tx();
     await new Promise((resolve) => setTimeout(resolve, 11_000));
-    expect(sent() - before).toBe(0);
+    expect(dummy0Tx() - before).toBe(0);
   }, 30_000);
 
   it('show anycast names the interface that carries the address', async () => {
@@ -200,5 +204,22 @@ anycast ${ANYCAST}
     unlinkSync(files.down);
     await follow('n1 healthy again', ALL);
     expect(frrRoute()?.cost).toBe(SEGMENT_COST);
+  });
+
+  it('a block added by reload for a second address on dummy0 governs it from the first moment: not a Hello, no group joined', async () => {
+    const second = '10.206.207.1/32';
+    // On dummy0 before any network covers it: nothing of OSPF's yet.
+    current().lab.net.address(n1Ns(), 'dummy0', second);
+    const before = dummy0Tx();
+    node(1).writeConfig(`${n1BaseConf}${n1Block('max-cost')}anycast ${second}\n interface dummy0\n min-interval 0\n!\n`);
+    node(1).reload();
+    await waitFor(`${second} via n1 in FRR's kernel`, () => JSON.stringify(current().lab.gateways(current().routerNs, second, 'ospf')) === JSON.stringify([nodeAddress(1)]), {
+      timeoutMs: FOLLOW_MS,
+      detail,
+    });
+    expect(frr().json<Record<string, FrrOspfRoute>>('show ip ospf route json')[second]?.cost).toBe(SEGMENT_COST);
+    expect((await node(1).interfaces()).find((i) => i.name === 'dummy0')).toMatchObject({ state: 'Loopback', address: '' });
+    expect(dummy0Groups()).not.toContain('224.0.0.5');
+    expect(dummy0Tx() - before).toBe(0);
   });
 });
