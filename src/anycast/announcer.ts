@@ -330,6 +330,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       const view = rt.machine.view();
       const status: PrefixStatus = {
         prefix: rt.resolved.key,
+        interface: rt.resolved.interface,
         state: view.state,
         since: view.since,
         reason: view.reason,
@@ -641,7 +642,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       this.deliver(rt, ad);
       return;
     }
-    // The address goes on the loopback before the prefix attracts traffic,
+    // The address goes on its interface before the prefix attracts traffic,
     // and comes off only after the withdrawal has been handed over.
     rt.addressChain = rt.addressChain.then(async () => {
       if (mode !== 'withdraw') await this.addAddress(rt).catch((err: unknown) => this.addressFailed(rt, 'add', err));

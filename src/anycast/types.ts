@@ -125,11 +125,11 @@ export interface AnycastPrefixOptions {
   announceAs?: 'stub' | 'external' | AnnounceAs;
   /** Minimum spacing of advertisement changes (RFC 2328 MinLSArrival is 1 s). Default 1000. */
   minIntervalMs?: number;
-  /** Add the prefix's address to the loopback through the Announcer's AddressManager. Default false. */
+  /** Add the prefix's address to its interface (see interface) through the Announcer's AddressManager. Default false. */
   manageAddress?: boolean;
   /** With manageAddress: remove the address while the prefix is withdrawn. Default false. */
   removeOnWithdraw?: boolean;
-  /** The interface that carries the address with manageAddress. Default 'lo'. */
+  /** The interface that carries the address: `show anycast` names it, and manageAddress puts the address there. Default 'lo'. */
   interface?: string;
 }
 
@@ -205,6 +205,8 @@ export interface ProcessStatus {
 /** One prefix in `show anycast`. */
 export interface PrefixStatus {
   prefix: string;
+  /** The interface that carries the address (the block's `interface`). */
+  interface: string;
   state: PrefixState;
   /** Epoch milliseconds of the last state change (or of start). */
   since: number;

@@ -131,11 +131,18 @@ export function formatRoutes(rows: RouteRowView[]): string {
   return table(['Prefix', 'Type', 'Cost', 'Kernel group', 'Next hop'], out);
 }
 
+/** The block's interface, and where the kernel has the address when that is elsewhere or nowhere. */
+function anycastInterface(r: AnycastRowView): string {
+  if (r.addressOn.length === 0) return `${r.interface} (no address)`;
+  if (r.addressOn.length === 1 && r.addressOn[0] === r.interface) return r.interface;
+  return `${r.interface} (address on ${r.addressOn.join(', ')})`;
+}
+
 export function formatAnycast(rows: AnycastRowView[]): string {
   const parts = [
     table(
-      ['Prefix', 'State', 'Advertised', 'Since', 'Reason'],
-      rows.map((r) => [r.prefix, r.state, r.advertised, r.since, r.reason]),
+      ['Prefix', 'Interface', 'State', 'Advertised', 'Since', 'Reason'],
+      rows.map((r) => [r.prefix, anycastInterface(r), r.state, r.advertised, r.since, r.reason]),
     ),
   ];
   for (const r of rows) {

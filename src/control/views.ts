@@ -82,6 +82,10 @@ export interface AnycastCheckView {
 
 export interface AnycastRowView {
   prefix: string;
+  /** The interface that carries the address (the block's `interface`, default lo). */
+  interface: string;
+  /** The interfaces the kernel has an address inside the prefix on now, by name. */
+  addressOn: string[];
   state: string;
   since: string;
   reason: string;

@@ -126,9 +126,12 @@ export interface InterfaceInfo {
 }
 
 /**
- * How one prefix of a loopback address is advertised (the anycast announcer).
- * 'announce': as a stub link with the interface cost; 'max-cost': as a stub
- * link of cost 65535 (last resort); 'withdraw': not at all.
+ * How the addresses inside one anycast prefix are advertised (the anycast
+ * announcer), on whatever interface they are: 'announce': as host routes of
+ * cost 0 (RFC 2328 12.4.1.1, as on a loopback); 'max-cost': of cost 65535
+ * (last resort); 'withdraw': not at all. Such an address is never an
+ * interface's OSPF address, and an interface with no other address inside
+ * config.networks runs as a loopback: no Hellos.
  */
 export type PrefixAdvertisement = 'announce' | 'max-cost' | 'withdraw';
 
@@ -141,7 +144,7 @@ export type Input =
   | { kind: 'interface'; info: InterfaceInfo }
   /** Replace the configuration; the core applies the difference. */
   | { kind: 'config'; config: RouterConfig }
-  /** Change how a loopback prefix is advertised (see PrefixAdvertisement). */
+  /** Change how an anycast prefix is advertised (see PrefixAdvertisement). */
   | { kind: 'advertise'; prefix: Prefix; mode: PrefixAdvertisement }
   /** Flush self-originated LSAs by premature aging (RFC 2328 14.1) before shutdown. */
   | { kind: 'shutdown' }

@@ -4,9 +4,10 @@
 // routes) and passive interfaces; Hello, DR/BDR election, the full neighbor
 // state machine and database exchange; flooding, acknowledgments,
 // retransmission, aging and premature aging; origination of router-,
-// network- and AS-external-LSAs; loopback prefixes announced, withdrawn or
-// pushed to maximum cost at run time (the anycast announcer); Null, simple
-// password, keyed MD5 and HMAC-SHA authentication (RFC 2328 D, RFC 5709).
+// network- and AS-external-LSAs; anycast prefixes, on any interface, announced
+// as host routes, withdrawn or pushed to maximum cost at run time (the
+// anycast announcer); Null, simple password, keyed MD5 and HMAC-SHA
+// authentication (RFC 2328 D, RFC 5709).
 //
 // Out of scope: more than one area (no ABR function, no summary-LSA
 // origination), virtual links, NBMA and point-to-multipoint networks, NSSA

@@ -118,8 +118,17 @@ export interface Iface {
   info: InterfaceInfo;
   settings: InterfaceSettings;
   kind: IfaceKind;
-  /** The OSPF addresses on it (inside config.networks), lowest first; the first is the interface address. */
+  /**
+   * The OSPF addresses on it (inside config.networks) but its anycast ones,
+   * lowest first; the first is the interface address.
+   */
   addresses: InterfaceAddress[];
+  /**
+   * Its anycast addresses: inside config.networks and inside a prefix the
+   * 'advertise' input governs. Host routes as that input says, never the
+   * interface address (RFC 2328 12.4.1.1).
+   */
+  anycast: InterfaceAddress[];
   address: number;
   prefixLength: number;
   mask: number;

@@ -7,13 +7,19 @@ import { RouterLinkType, type ExternalLsaBody, type RouterLink } from '../packet
 import { maskFromLength, prefixContains, type Prefix } from '../lib/ipv4.js';
 import { uint32Cmp, type Iface } from './model.js';
 
-/** How a loopback address is advertised: the 'advertise' input for the most specific covering prefix. */
+/** How a host address is advertised: the 'advertise' input for the most specific covering prefix, else announced. */
 export function advertisementFor(overrides: Iterable<{ prefix: Prefix; mode: PrefixAdvertisement }>, address: number): PrefixAdvertisement {
   let best: { prefix: Prefix; mode: PrefixAdvertisement } | undefined;
   for (const a of overrides) {
     if (prefixContains(a.prefix, address) && (best === undefined || a.prefix.length > best.prefix.length)) best = a;
   }
   return best?.mode ?? 'announce';
+}
+
+/** An anycast address: one inside a prefix the 'advertise' input governs, whatever its mode. */
+export function isAnycastAddress(overrides: Iterable<{ prefix: Prefix }>, address: number): boolean {
+  for (const a of overrides) if (prefixContains(a.prefix, address)) return true;
+  return false;
 }
 
 /** RFC 2328 12.4.1: the router-LSA's links, interface by interface (ifaces in name order). */
@@ -26,6 +32,13 @@ export function routerLinks(ifaces: readonly Iface[], modeOf: (address: number) 
     metric: iface.settings.cost,
     tos: [],
   });
+  const hostRoutes = (addresses: readonly { address: number }[]): void => {
+    for (const a of addresses) {
+      const mode = modeOf(a.address);
+      if (mode === 'withdraw') continue;
+      links.push({ type: RouterLinkType.Stub, linkId: a.address, linkData: 0xffffffff, metric: mode === 'max-cost' ? 0xffff : 0, tos: [] });
+    }
+  };
   for (const iface of ifaces) {
     const cost = iface.settings.cost;
     switch (iface.state) {
@@ -34,12 +47,9 @@ export function routerLinks(ifaces: readonly Iface[], modeOf: (address: number) 
       case 'Loopback':
         // RFC 2328 12.4.1.1: loopback addresses are host routes of cost 0 (as FRR and BIRD
         // advertise them, so anycast nodes of every make are equal paths); the 'advertise'
-        // input decides whether, or at maximum cost.
-        for (const a of iface.addresses) {
-          const mode = modeOf(a.address);
-          if (mode === 'withdraw') continue;
-          links.push({ type: RouterLinkType.Stub, linkId: a.address, linkData: 0xffffffff, metric: mode === 'max-cost' ? 0xffff : 0, tos: [] });
-        }
+        // input decides whether, or at maximum cost. An interface that carries only anycast
+        // addresses is in this state too.
+        hostRoutes([...iface.addresses, ...iface.anycast].sort((a, b) => uint32Cmp(a.address, b.address)));
         break;
       case 'PointToPoint':
         // RFC 2328 12.4.1.1: a point-to-point link to a Full neighbor, and the subnet as a stub.
@@ -68,6 +78,9 @@ export function routerLinks(ifaces: readonly Iface[], modeOf: (address: number) 
         break;
       }
     }
+    // RFC 2328 12.4.1.1: anycast addresses beside the interface's own are host routes too,
+    // exactly as on a loopback: the interface's cost and state do not reach them.
+    if (iface.state !== 'Down' && iface.state !== 'Loopback') hostRoutes(iface.anycast);
   }
   return links;
 }

@@ -94,7 +94,7 @@ import {
   type Neighbor,
   type NsmEvent,
 } from './model.js';
-import { advertisementFor, externalLsas, routerLinks, sameContents } from './origination.js';
+import { advertisementFor, externalLsas, isAnycastAddress, routerLinks, sameContents } from './origination.js';
 import { encodeHello, encodeLsAcks, encodeLsUpdates } from './transmit.js';
 
 /**
@@ -149,7 +149,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private readonly goneAuthSeq = new Map<string, number>();
   private out: Output[] = [];
 
-  /** Loopback prefix overrides from the 'advertise' input, by "address/length". */
+  /** Anycast prefixes and how they are advertised, from the 'advertise' input, by "address/length". */
   private readonly advertisements = new Map<string, { prefix: Prefix; mode: PrefixAdvertisement }>();
   private readonly wanted = new LsaMap<Wanted>();
   private readonly lastOriginated = new LsaMap<number>();
@@ -458,6 +458,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         settings: settingsFor(this.config, info.name),
         kind: 'broadcast',
         addresses: [],
+        anycast: [],
         address: 0,
         prefixLength: 0,
         mask: 0,
@@ -494,29 +495,39 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * Brings an interface in line with its kernel state and settings: InterfaceUp,
    * InterfaceDown, or a reset when something neighbors depend on changed; other
    * changes apply in place (RFC 2328 9.3).
+   *
+   * Anycast addresses (see isAnycastAddress) are host routes wherever they live
+   * and never the interface address: every node of the cluster carries them, so
+   * Hellos from one would make the nodes one neighbor to a router (RFC 2328 10.5
+   * tells broadcast neighbors apart by source address). An interface with no
+   * OSPF address but anycast ones is therefore a loopback for them (12.4.1.1):
+   * no Hellos, host routes of cost 0.
    */
   private reconcile(iface: Iface, settings: InterfaceSettings): void {
-    const addresses = this.ospfAddresses(iface.info);
-    const kind: IfaceKind = iface.info.loopback ? 'loopback' : settings.networkType;
-    const shouldRun = iface.info.up && addresses.length > 0;
-    const primary = addresses[0];
+    const addresses: InterfaceAddress[] = [];
+    const anycast: InterfaceAddress[] = [];
+    for (const a of this.ospfAddresses(iface.info)) (isAnycastAddress(this.advertisements.values(), a.address) ? anycast : addresses).push(a);
+    const kind: IfaceKind = iface.info.loopback || addresses.length === 0 ? 'loopback' : settings.networkType;
+    const shouldRun = iface.info.up && addresses.length + anycast.length > 0;
+    const primary = addresses[0] ?? { address: 0, prefixLength: 0 };
     const old = iface.settings;
     const resetting =
       iface.state !== 'Down' &&
       (!shouldRun ||
         kind !== iface.kind ||
-        primary?.address !== iface.address ||
-        primary?.prefixLength !== iface.prefixLength ||
+        primary.address !== iface.address ||
+        primary.prefixLength !== iface.prefixLength ||
         settings.passive !== old.passive ||
         settings.networkType !== old.networkType ||
         settings.helloIntervalMs !== old.helloIntervalMs ||
         settings.deadIntervalMs !== old.deadIntervalMs);
     if (resetting) this.interfaceDown(iface);
     const priorityChanged = settings.priority !== old.priority;
-    if (!sameSettings(settings, old) || addresses.length !== iface.addresses.length) this.topologyDirty = true;
+    if (!sameSettings(settings, old) || addresses.length !== iface.addresses.length || anycast.length !== iface.anycast.length) this.topologyDirty = true;
     iface.settings = settings;
     iface.addresses = addresses;
-    if (!shouldRun || primary === undefined) return;
+    iface.anycast = anycast;
+    if (!shouldRun) return;
     if (iface.state === 'Down') {
       iface.kind = kind;
       iface.address = primary.address;
@@ -1698,7 +1709,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
 
   private onAdvertise(prefix: Prefix, mode: PrefixAdvertisement): void {
     const normal = { address: (prefix.address & maskFromLength(prefix.length)) >>> 0, length: prefix.length };
-    this.advertisements.set(prefixText(normal), { prefix: normal, mode });
+    const key = prefixText(normal);
+    const governed = this.advertisements.has(key);
+    this.advertisements.set(key, { prefix: normal, mode });
+    // A prefix governed for the first time makes its addresses anycast ones on every interface.
+    if (!governed) for (const iface of [...this.ifaceOrder]) this.reconcile(iface, iface.settings);
     this.topologyDirty = true;
   }
 

@@ -15,7 +15,7 @@ import { EventEmitter } from 'eventemitter3';
 import { Announcer, type AnycastPrefixOptions, type CustomCheckOptions, type StateChangeEvent } from '../anycast/index.js';
 import { ControlServer, type ControlRequest } from '../control/protocol.js';
 import type { CoreEvent, Input, InterfaceInfo, NeighborState, PrefixAdvertisement, RouterConfig } from '../core/api.js';
-import { configuredRouterId, diffConfig, pickRouterId, toAnycastOptions, toRouterConfig, type DaemonConfig } from '../config/index.js';
+import { configuredRouterId, diffConfig, pickRouterId, toAnycastOptions, toRouterConfig, type DaemonConfig, type InterfaceConfig } from '../config/index.js';
 import { OspfInstance, type InstanceOutput } from '../instance/instance.js';
 import { iproute2AddressManager } from '../io/addresses.js';
 import { InterfaceMonitor } from '../io/netlink.js';
@@ -182,6 +182,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     for (const info of interfaces) this.step({ kind: 'interface', info });
     this.monitor.on('interface', (info) => this.onInterface(info));
     this.checkInterfacesExist();
+    this.checkAnycastOnlyInterfaces();
     this.monitor.on('error', (error) => this.logger.warning('netlink interface monitor error', { error: error.message }));
 
     await this.startAnnouncer();
@@ -428,6 +429,22 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     }
   }
 
+  /**
+   * OSPF never runs from an anycast address (every node carries it), so the
+   * `ip ospf` settings of an interface that carries only anycast addresses
+   * wait for an address of its own. Said at start and at every reload.
+   */
+  private checkAnycastOnlyInterfaces(): void {
+    for (const view of this.instance.interfaces()) {
+      if (view.state !== 'Loopback' || this.monitor.get(view.name)?.loopback !== false) continue;
+      if (!hasOspfSettings(this.config.interfaces[view.name])) continue;
+      this.logger.warning(
+        `interface ${view.name} carries only anycast addresses: OSPF does not run on it, and its ip ospf settings apply once it has an address of its own inside a network`,
+        { ifName: view.name },
+      );
+    }
+  }
+
   private onInterface(info: InterfaceInfo): void {
     if (this.missing.delete(info.name)) this.logger.notice(`configured interface ${info.name} appeared`, { ifName: info.name });
     this.step({ kind: 'interface', info });
@@ -546,16 +563,19 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     const routerId = next.ospf.routerId ?? this.config.ospf.routerId;
     this.config = { ...next, ospf: { ...next.ospf, routerId } };
     this.checkInterfacesExist();
+    // New stub prefixes start withdrawn, like at start; the announcer announces them after rise.
+    // Before the new networks: an address of theirs is an anycast one from the first, never an
+    // interface address sending a Hello.
+    for (const p of diff.anycast.added) this.step({ kind: 'advertise', prefix: p, mode: 'withdraw' });
     this.refreshRouterConfig();
     const anycastChanges = diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length;
     if (anycastChanges > 0) {
       for (const p of diff.anycast.removed) this.step({ kind: 'advertise', prefix: p, mode: 'withdraw' });
-      // New stub prefixes start withdrawn, like at start; the announcer announces them after rise.
-      for (const p of diff.anycast.added) this.step({ kind: 'advertise', prefix: p, mode: 'withdraw' });
       if (this.announcer === undefined) await this.startAnnouncer();
       // Unchanged prefixes keep their state and their proxy keeps running.
       else await this.announcer.reconfigure(this.anycastOptions());
     }
+    this.checkAnycastOnlyInterfaces();
     const summary = `reloaded: ${diff.interfaces.length} interface(s), ${diff.router.length} router setting(s), ${
       diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length
     } anycast block(s) changed${loadSharingChanged ? `; load sharing now ${describeLoadSharing(loadSharing)}` : ''}`;
@@ -630,7 +650,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       case 'routes':
         return routeRows(this.instance, (prefix) => this.routes.multipath?.(prefix));
       case 'anycast':
-        return anycastRows(this.announcer?.status() ?? []);
+        return anycastRows(this.announcer?.status() ?? [], this.monitor.interfaces());
       case 'topology':
         return topologyDot({
           routerId: this.routerConfig.routerId,
@@ -697,6 +717,14 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.transport?.closeAll();
     this.monitor?.close();
   }
+}
+
+/** Whether an interface section sets anything of OSPF's (a description or load sharing alone does not). */
+function hasOspfSettings(ifc: InterfaceConfig | undefined): boolean {
+  if (ifc === undefined) return false;
+  const { description: _description, loadSharing: _loadSharing, authentication, ...ospf } = ifc;
+  const auth = authentication.type !== undefined || authentication.simpleKey !== undefined || authentication.keys.length > 0;
+  return auth || Object.values(ospf).some((v) => v !== undefined);
 }
 
 /** The load-sharing settings of a configuration: `multipath group|hash` and the interfaces with `ip load-sharing per-packet`. */

@@ -3,9 +3,9 @@
 
 import type { PrefixStatus } from '../anycast/index.js';
 import type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView, AnycastRowView } from '../control/views.js';
-import type { SpfThrottle } from '../core/api.js';
+import type { InterfaceInfo, SpfThrottle } from '../core/api.js';
 import type { OspfInstance } from '../instance/instance.js';
-import { formatIpv4, formatPrefix, parseIpv4, type Prefix } from '../lib/ipv4.js';
+import { formatIpv4, formatPrefix, parseIpv4, parsePrefix, prefixContains, type Prefix } from '../lib/ipv4.js';
 import { decodeLsaBody } from '../packet/index.js';
 import { LsaType, type LsaHeader } from '../packet/types.js';
 
@@ -182,9 +182,12 @@ export function routeRows(instance: OspfInstance, multipathOf?: (prefix: Prefix)
     });
 }
 
-export function anycastRows(status: readonly PrefixStatus[]): AnycastRowView[] {
+/** `show anycast`: each prefix's state and checks, its interface and where the kernel has the address. */
+export function anycastRows(status: readonly PrefixStatus[], interfaces: readonly InterfaceInfo[]): AnycastRowView[] {
   return status.map((p) => ({
     prefix: p.prefix,
+    interface: p.interface,
+    addressOn: addressOn(parsePrefix(p.prefix), interfaces),
     state: p.state,
     since: new Date(p.since).toISOString(),
     reason: p.reason,
@@ -198,4 +201,12 @@ export function anycastRows(status: readonly PrefixStatus[]): AnycastRowView[] {
       lastAt: c.last === undefined ? null : new Date(c.last.at).toISOString(),
     })),
   }));
+}
+
+/** The interfaces with an address inside the prefix, by name: where the anycast address really is. */
+function addressOn(prefix: Prefix, interfaces: readonly InterfaceInfo[]): string[] {
+  return interfaces
+    .filter((info) => info.addresses.some((a) => prefixContains(prefix, a.address >>> 0)))
+    .map((info) => info.name)
+    .sort();
 }

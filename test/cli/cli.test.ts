@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { ControlServer, controlRequest, ControlError, type ControlRequest } from '../../src/control/protocol.js';
-import type { NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
+import type { AnycastRowView, NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
 
 const summary: OspfSummaryView = {
   routerId: '10.205.205.1',
@@ -36,6 +36,21 @@ const routes: RouteRowView[] = [
     ],
   },
 ];
+const anycastRow = (prefix: string, iface: string, addressOn: string[]): AnycastRowView => ({
+  prefix,
+  interface: iface,
+  addressOn,
+  state: 'announced',
+  since: '2026-11-25T12:00:00.000Z',
+  reason: 'all checks pass',
+  advertised: 'announce',
+  checks: [],
+});
+const anycast: AnycastRowView[] = [
+  anycastRow('10.206.206.1/32', 'dummy0', ['dummy0']),
+  anycastRow('10.206.206.2/32', 'lo', []),
+  anycastRow('10.206.206.3/32', 'lo', ['eth1']),
+];
 
 let dir: string;
 let server: ControlServer;
@@ -48,6 +63,7 @@ beforeAll(async () => {
     if (request.command === 'show' && request.args.what === 'ospf') return summary;
     if (request.command === 'show' && request.args.what === 'neighbors') return neighbors;
     if (request.command === 'show' && request.args.what === 'routes') return routes;
+    if (request.command === 'show' && request.args.what === 'anycast') return anycast;
     if (request.command === 'drain') throw new Error(`no anycast prefix ${String(request.args.prefix)}`);
     throw new Error(`unexpected request ${request.command}`);
   });
@@ -98,6 +114,14 @@ describe('ospf-anycast CLI', () => {
     expect(r.out).toContain('via 10.205.205.1, eth0');
     expect(r.out).toContain('via 10.205.205.2, eth0');
     expect(r.out).toMatch(/10\.206\.206\.1\/32\s+intra-area\s+20\s+resilient #188000001\s+via 10\.205\.205\.1, eth0/);
+  });
+
+  it('names the interface of each anycast prefix, and where the kernel has the address when that differs', async () => {
+    const lines = (await cli('--socket', server.path, 'show', 'anycast')).out.split('\n');
+    expect(lines[0]).toMatch(/^Prefix\s+Interface\s+State\s+Advertised\s+Since\s+Reason$/);
+    expect(lines[1]).toMatch(/^10\.206\.206\.1\/32\s+dummy0\s+announced\s+announce\s/);
+    expect(lines[2]).toMatch(/^10\.206\.206\.2\/32\s+lo \(no address\)\s+announced/);
+    expect(lines[3]).toMatch(/^10\.206\.206\.3\/32\s+lo \(address on eth1\)\s+announced/);
   });
 
   it('shows the daemon refusing a request as one line and exit 1', async () => {

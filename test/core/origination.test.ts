@@ -4,7 +4,7 @@
 // AS-external-LSAs (12.4.4, appendix E), and configuration changes.
 import { describe, expect, it } from 'vitest';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
-import { LsaType, MaxAge, RouterFlags, RouterLinkType, decodeLsaBody, type ExternalLsaBody, type NetworkLsaBody, type RouterLsaBody } from '../../src/packet/index.js';
+import { LsaType, MaxAge, RouterFlags, RouterLinkType, decodeLsaBody, type ExternalLsaBody, type HelloPacket, type NetworkLsaBody, type RouterLsaBody } from '../../src/packet/index.js';
 import type { RouterConfig } from '../../src/core/api.js';
 import { TestNet } from './harness.js';
 
@@ -19,14 +19,28 @@ function routerLsa(net: TestNet, router: string, id: string): RouterLsaBody & { 
 const stubs = (body: RouterLsaBody): [number, number, number][] =>
   body.links.filter((l) => l.type === RouterLinkType.Stub).map((l) => [l.linkId, l.linkData, l.metric]);
 
-/** A SIP node: loopback with the anycast /32 and its own address, an uplink to router r. */
-function sipNode(): TestNet {
+const ANYCAST = parsePrefix('10.206.206.1/32');
+
+/**
+ * A SIP node: loopback with the anycast /32 and its own address, an uplink to
+ * router r. With `dummy0`, the /32 is on that non-loopback interface instead,
+ * with interface settings of its own (cost 5), and the announcer governs it
+ * from the start, as the daemon does.
+ */
+function sipNode(anycastOn: 'lo' | 'dummy0' = 'lo'): TestNet {
   const net = new TestNet();
   net.addRouter('node', '10.206.0.11', (c) => {
     c.networks = [parsePrefix('10.206.206.1/32'), parsePrefix('10.206.0.11/32'), parsePrefix('10.0.0.0/24')];
+    if (anycastOn === 'dummy0') c.interfaces.dummy0 = { cost: 5 };
   });
   net.addRouter('r', '10.206.0.1');
-  net.loopback('node', 'lo', ['127.0.0.1/8', '10.206.206.1/32', '10.206.0.11/32']);
+  if (anycastOn === 'lo') {
+    net.loopback('node', 'lo', ['127.0.0.1/8', '10.206.206.1/32', '10.206.0.11/32']);
+  } else {
+    net.input('node', { kind: 'advertise', prefix: ANYCAST, mode: 'announce' });
+    net.loopback('node', 'lo', ['127.0.0.1/8', '10.206.0.11/32']);
+    net.setInterface('node', { name: 'dummy0', ifIndex: 3, up: true, loopback: false, mtu: 1500, addresses: [{ address: ip('10.206.206.1'), prefixLength: 32 }] });
+  }
   net.link('lan', [
     ['node', 'eth0', '10.0.0.11/24'],
     ['r', 'eth0', '10.0.0.1/24'],
@@ -121,6 +135,100 @@ describe("the 'advertise' input: how the anycast /32 is announced", () => {
     const after = routerLsa(net, 'node', '10.206.0.11');
     expect(after.seq).toBe(before.seq + 1);
     expect(stubs(after).map(([id]) => id)).toEqual([ip('10.206.0.11')]);
+  });
+});
+
+const hostRoute = (cost: number): [number, number, number] => [ip('10.206.206.1'), 0xffffffff, cost];
+const anycastStubs = (body: RouterLsaBody): [number, number, number][] => stubs(body).filter(([id]) => id === ip('10.206.206.1'));
+
+describe('RFC 2328 12.4.1.1: an anycast address on an interface other than lo', () => {
+  it('an interface with only anycast addresses is a loopback for them, its own settings notwithstanding: a host route of cost 0, no Hellos, no multicast group', () => {
+    const net = sipNode('dummy0');
+    const dummy0 = net.core('node').interfaces().find((i) => i.name === 'dummy0');
+    expect(dummy0).toMatchObject({ state: 'Loopback', address: 0 });
+    expect(net.sent.filter((p) => p.from === 'node' && p.ifName === 'dummy0')).toEqual([]);
+    expect(net.outputsOf('node').filter((o) => o.kind === 'membership' && o.ifName === 'dummy0')).toEqual([]);
+    // At the router: the same link as a node with the /32 on lo, so every node is an equal-cost path.
+    expect(anycastStubs(routerLsa(net, 'r', '10.206.0.11'))).toEqual([hostRoute(0)]);
+  });
+
+  it('max-cost, withdraw and announce reach the router as they do for lo', () => {
+    const net = sipNode('dummy0');
+    net.advance(5_000);
+    net.input('node', { kind: 'advertise', prefix: ANYCAST, mode: 'max-cost' });
+    net.advance(10);
+    expect(anycastStubs(routerLsa(net, 'r', '10.206.0.11'))).toEqual([hostRoute(0xffff)]);
+    net.advance(5_000);
+    net.input('node', { kind: 'advertise', prefix: ANYCAST, mode: 'withdraw' });
+    net.advance(10);
+    expect(anycastStubs(routerLsa(net, 'r', '10.206.0.11'))).toEqual([]);
+    net.advance(5_000);
+    net.input('node', { kind: 'advertise', prefix: ANYCAST, mode: 'announce' });
+    net.advance(10);
+    expect(anycastStubs(routerLsa(net, 'r', '10.206.0.11'))).toEqual([hostRoute(0)]);
+    // The interface never ran OSPF through all of it.
+    expect(net.sent.filter((p) => p.from === 'node' && p.ifName === 'dummy0')).toEqual([]);
+  });
+
+  it('a prefix governed only after the interface came up stops its Hellos and its stub of the interface cost', () => {
+    const net = new TestNet();
+    net.addRouter('node', '10.206.0.11', (c) => (c.networks = [parsePrefix('10.206.206.1/32')]));
+    net.setInterface('node', { name: 'dummy0', ifIndex: 3, up: true, loopback: false, mtu: 1500, addresses: [{ address: ip('10.206.206.1'), prefixLength: 32 }] });
+    net.run(50_000);
+    // Not (yet) an anycast address: an ordinary OSPF interface, as FRR would run it.
+    expect(net.core('node').interfaces().find((i) => i.name === 'dummy0')?.state).toBe('DR');
+    expect(anycastStubs(routerLsa(net, 'node', '10.206.0.11'))).toEqual([hostRoute(10)]);
+    net.input('node', { kind: 'advertise', prefix: ANYCAST, mode: 'withdraw' });
+    const from = net.mark();
+    net.advance(30_000);
+    expect(net.core('node').interfaces().find((i) => i.name === 'dummy0')?.state).toBe('Loopback');
+    expect(net.sentBy('node', 1, from)).toEqual([]);
+    expect(anycastStubs(routerLsa(net, 'node', '10.206.0.11'))).toEqual([]);
+    net.input('node', { kind: 'advertise', prefix: ANYCAST, mode: 'announce' });
+    net.advance(10_000);
+    expect(anycastStubs(routerLsa(net, 'node', '10.206.0.11'))).toEqual([hostRoute(0)]);
+  });
+
+  it('an interface with an ordinary address and an anycast /32 runs OSPF on the ordinary one and advertises the /32 as a host route', () => {
+    const net = new TestNet();
+    // The anycast address is the lower of the two, so lowest-first alone would pick it.
+    net.addRouter('node', '10.206.0.11', (c) => (c.networks = [parsePrefix('10.206.206.1/32'), parsePrefix('10.207.0.0/24')]));
+    net.addRouter('r', '10.206.0.1', (c) => (c.interfaces.eth0 = { priority: 0 }));
+    net.input('node', { kind: 'advertise', prefix: ANYCAST, mode: 'announce' });
+    net.link('lan', [
+      ['node', 'eth0', '10.207.0.11/24'],
+      ['r', 'eth0', '10.207.0.1/24'],
+    ]);
+    net.setInterface('node', {
+      name: 'eth0',
+      ifIndex: 2,
+      up: true,
+      loopback: false,
+      mtu: 1500,
+      addresses: [
+        { address: ip('10.206.206.1'), prefixLength: 32 },
+        { address: ip('10.207.0.11'), prefixLength: 24 },
+      ],
+    });
+    net.run(60_000);
+    expect(net.state('r', '10.206.0.11')).toBe('Full');
+    const eth0 = net.core('node').interfaces().find((i) => i.name === 'eth0');
+    // The node is DR (r has priority 0): its DR address is its ordinary one.
+    expect(eth0).toMatchObject({ state: 'DR', address: ip('10.207.0.11'), prefixLength: 24, dr: ip('10.207.0.11') });
+    expect(net.core('r').neighbors().map((n) => n.address)).toEqual([ip('10.207.0.11')]);
+    const hellos = net.sentBy('node', 1);
+    expect(hellos.length).toBeGreaterThan(0);
+    for (const h of hellos) expect((h.packet as HelloPacket).networkMask).toBe(ip('255.255.255.0'));
+    const body = routerLsa(net, 'r', '10.206.0.11');
+    expect(body.links.filter((l) => l.type === RouterLinkType.Transit).map((l) => [l.linkId, l.linkData, l.metric])).toEqual([[ip('10.207.0.11'), ip('10.207.0.11'), 10]]);
+    expect(anycastStubs(body)).toEqual([hostRoute(0)]);
+    net.advance(5_000);
+    net.input('node', { kind: 'advertise', prefix: ANYCAST, mode: 'withdraw' });
+    net.advance(10);
+    const withdrawn = routerLsa(net, 'r', '10.206.0.11');
+    expect(anycastStubs(withdrawn)).toEqual([]);
+    expect(withdrawn.links.filter((l) => l.type === RouterLinkType.Transit)).toHaveLength(1);
+    expect(net.state('r', '10.206.0.11')).toBe('Full');
   });
 });
 

@@ -283,6 +283,22 @@ export class InteropLab {
     this.net.address(ns, 'lo', cidr);
   }
 
+  /**
+   * A dummy interface in `ns` (the other usual home of an anycast address),
+   * addressed and up. A kernel built without the dummy driver gets a bridge
+   * without ports instead, which behaves alike: broadcast, carrier up, no
+   * neighbour, not a loopback.
+   */
+  dummy(ns: string, ifName: string, cidr: string): void {
+    const made = this.net.execResult(ns, 'ip', ['link', 'add', ifName, 'type', 'dummy']);
+    if (made.status !== 0) {
+      console.info(`${ifName}: the kernel refused a dummy interface (${made.stderr.trim()}); a bridge without ports stands in`);
+      this.net.exec(ns, 'ip', ['link', 'add', ifName, 'type', 'bridge']);
+    }
+    this.net.address(ns, ifName, cidr);
+    this.net.up(ns, ifName);
+  }
+
   /** The routes to exactly `prefix` in the main table of `ns`. */
   routes(ns: string, prefix: string): KernelRoute[] {
     return this.net.ipJson<KernelRoute[]>(ns, ['route', 'show', 'exact', prefix]);

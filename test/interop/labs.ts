@@ -149,6 +149,11 @@ export interface SeedTuning {
   routerConf?: (conf: string) => string;
   /** Node `i`'s ospf-anycastd configuration. */
   nodeConf?: (conf: string, i: number) => string;
+  /**
+   * The interface that carries node `i`'s anycast /32: lo (the default),
+   * lan0 (beside the node's own address there), or a dummy interface of that name.
+   */
+  anycastInterface?: (i: number) => string;
 }
 
 /** Builds the seed lab (nothing started). */
@@ -174,7 +179,10 @@ export function seedLab(label: string, kind: 'frr' | 'bird', nodeCount: number, 
   }
   const nodes = nodeNs.map((ns, k) => {
     const i = k + 1;
-    lab.loopback(ns, ANYCAST);
+    const anycastOn = tuning.anycastInterface?.(i) ?? 'lo';
+    if (anycastOn === 'lo') lab.loopback(ns, ANYCAST);
+    else if (anycastOn === 'lan0') lab.net.address(ns, 'lan0', ANYCAST);
+    else lab.dummy(ns, anycastOn, ANYCAST);
     lab.loopback(ns, `${nodeRouterId(i)}/32`);
     return { i, ns, daemon: lab.anycastd(ns, `n${i}`, tuneNode(nodeConf(i, nodePriority(i)), i)) };
   });
