@@ -14,8 +14,10 @@
 // router's own audit (src/core/audit.ts: LSDB entries unique, current and
 // checksummed; lists, delayed acks and timers bounded) plus, through the
 // public API, every LSA in every LSDB with a valid LS checksum and no key
-// listed twice. At the end, with the hostile input stopped, every real
-// adjacency comes back.
+// listed twice. At the end, with the hostile input stopped and MaxAge gone by,
+// the network is healed (recovery.ts): the adjacencies RFC 2328 10.4 asks
+// for between the real routers, identical LSDBs holding only their LSAs, and
+// the routing tables of the same network run without hostile input.
 //
 // FUZZ_PACKETS sets the number of packets per test file (default 250,000
 // under CI=true, 20,000 otherwise); SEED replays a failure. A nightly run:
@@ -43,6 +45,7 @@ import {
 } from '../../src/packet/index.js';
 import { Simulator, TopologyBuilder, type Topology } from '../../src/sim/index.js';
 import { reseal, seedFor, toHex } from '../packet/helpers.js';
+import { recoveryProblems } from './recovery.js';
 
 /** What a run is weighted towards; every profile uses every kind of mutation. */
 export type HostileProfile = 'lan' | 'point-to-point' | 'fake-neighbors' | 'noise';
@@ -71,6 +74,8 @@ export interface HostileResult {
 export const FuzzMaxLsa = 60;
 const AuditEvery = 2_000;
 const CorpusPerType = 200;
+/** The quiet time after the input stops: MaxAge (RFC 2328 B) and two minutes for the flushes. */
+const RecoveryMs = (MaxAge + 120) * 1000;
 
 /** The packet count of a run: FUZZ_PACKETS, else `ci` under CI=true and `local` otherwise. */
 export function packetCount(local: number, ci: number): number {
@@ -114,7 +119,7 @@ interface Fake {
 class HostileRun {
   private readonly prng: Prng;
   private readonly sim: Simulator;
-  private readonly instances: OspfInstance[] = [];
+  private readonly instances: OspfInstance[];
   private readonly corpus = new Map<number, Captured[]>();
   private readonly ports: Port[] = [];
   private readonly fakes: Fake[] = [];
@@ -139,20 +144,9 @@ class HostileRun {
         this.ports.push({ router: a.router, ifName: a.ifName, address: a.address, segment: segment.id, broadcast: segment.kind === 'broadcast', prefix: segment.prefix.address });
       }
     }
-    const createCore = (core: CoreOptions): OspfCore => {
-      const instance = new OspfInstance(core);
-      const spec = topology.routers.find((r) => r.routerId === core.config.routerId);
-      if (spec !== undefined) this.instances[spec.index] = instance;
-      return instance.asCore();
-    };
-    this.sim = new Simulator({
-      topology,
-      seed: options.seed,
-      createCore,
-      trace: false,
-      configure: (_spec, config) => ({ ...config, maxLsa: FuzzMaxLsa }),
-      observe: (router, output) => this.observe(router, output),
-    });
+    const network = startNetwork(topology, options.seed, (router, output) => this.observe(router, output));
+    this.sim = network.sim;
+    this.instances = network.instances;
     this.makeFakes();
   }
 
@@ -763,25 +757,42 @@ class HostileRun {
     };
   }
 
-  /** With the hostile input stopped and the fakes gone silent, every real adjacency is Full again. */
+  /**
+   * With the hostile input stopped and the fakes gone silent, long enough for
+   * the fakes' adjacencies to die and every LSA no real router originates to
+   * reach MaxAge and be flushed (RFC 2328 14): the network as recoveryProblems
+   * (recovery.ts) requires it, against the same topology run without input.
+   */
   recovered(): string[] {
-    this.sim.runFor(120_000);
-    const problems: string[] = [];
-    for (const segment of this.sim.topology.segments) {
-      for (const a of segment.attachments) {
-        const neighbors = this.instances[a.router]?.neighbors().filter((n) => n.ifName === a.ifName && this.routerIds.includes(n.routerId)) ?? [];
-        const others = segment.attachments.filter((b) => b.router !== a.router);
-        for (const b of others) {
-          const n = neighbors.find((v) => v.routerId === this.routerIds[b.router]);
-          if (n === undefined || (n.state !== 'Full' && n.state !== '2-Way')) {
-            problems.push(`r${a.router + 1} ${a.ifName}: r${b.router + 1} is ${n?.state ?? 'gone'} (seed ${this.options.seed})`);
-          }
-        }
-      }
-    }
+    this.sim.runFor(RecoveryMs);
     this.audit();
-    return problems;
+    const clean = startNetwork(buildTopology(), this.options.seed);
+    clean.sim.runFor(RecoveryMs);
+    const tables = (instances: OspfInstance[]) => (r: number) => (instances[r] as OspfInstance).routes().routes();
+    return recoveryProblems({ sim: this.sim, routes: tables(this.instances) }, { sim: clean.sim, routes: tables(clean.instances) }).map(
+      (p) => `${p} (seed ${this.options.seed})`,
+    );
   }
+}
+
+/** The routers of a topology in a simulator, each an OspfInstance (engine and SPF) with the fuzzing LSDB limit. */
+function startNetwork(topology: Topology, seed: number, observe?: (router: number, output: Output) => void): { sim: Simulator; instances: OspfInstance[] } {
+  const instances: OspfInstance[] = [];
+  const createCore = (core: CoreOptions): OspfCore => {
+    const instance = new OspfInstance(core);
+    const spec = topology.routers.find((r) => r.routerId === core.config.routerId);
+    if (spec !== undefined) instances[spec.index] = instance;
+    return instance.asCore();
+  };
+  const sim = new Simulator({
+    topology,
+    seed,
+    createCore,
+    trace: false,
+    configure: (_spec, config) => ({ ...config, maxLsa: FuzzMaxLsa }),
+    observe,
+  });
+  return { sim, instances };
 }
 
 function putU32(raw: Uint8Array, at: number, value: number): void {
