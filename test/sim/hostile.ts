@@ -19,8 +19,10 @@
 // for between the real routers, identical LSDBs holding only their LSAs, and
 // the routing tables of the same network run without hostile input.
 //
-// FUZZ_PACKETS sets the number of packets per test file (default 250,000
-// under CI=true, 20,000 otherwise); SEED replays a failure. A nightly run:
+// Each profile runs its fixed seed and a fresh one (test/helpers/seeds.ts).
+// FUZZ_PACKETS sets the number of packets per run (default 250,000 for the
+// fixed seed and 25,000 for the fresh one under CI=true, 20,000 otherwise);
+// SEED replays a failure. A nightly run:
 //   FUZZ_PACKETS=100000000 npx vitest run test/sim/hostile-
 import { describe, expect, test } from 'vitest';
 import { OspfInstance } from '../../src/instance/instance.js';
@@ -44,7 +46,8 @@ import {
   type PacketCommon,
 } from '../../src/packet/index.js';
 import { Simulator, TopologyBuilder, type Topology } from '../../src/sim/index.js';
-import { reseal, seedFor, toHex } from '../packet/helpers.js';
+import { replay, seeds } from '../helpers/seeds.js';
+import { reseal, toHex } from '../packet/helpers.js';
 import { recoveryProblems } from './recovery.js';
 
 /** What a run is weighted towards; every profile uses every kind of mutation. */
@@ -828,20 +831,26 @@ export function runHostile(options: HostileOptions): HostileResult & { recovery:
   return { ...result, recovery: run.recovered() };
 }
 
-/** The test of one profile: FUZZ_PACKETS packets (see the header), then recovery. */
-export function hostileTest(profile: HostileProfile, defaultSeed: number, what: string): void {
+/**
+ * The test of one profile: the fixed seed with FUZZ_PACKETS packets (see the
+ * header), and a fresh seed each run (test/helpers/seeds.ts) with a tenth of
+ * them under CI=true, each followed by the recovery check.
+ */
+export function hostileTest(profile: HostileProfile, fixedSeed: number, what: string): void {
   describe(`hostile input: ${what}`, () => {
-    const packets = packetCount(20_000, 250_000);
+    const fixedPackets = packetCount(20_000, 250_000);
+    const freshPackets = packetCount(20_000, 25_000);
     // About 0.4 ms a packet on a busy two-core machine; a long run needs room.
-    test('nothing thrown, every invariant holds throughout, the real adjacencies recover', { timeout: Math.max(60_000, packets * 2) }, () => {
-      const seed = seedFor(defaultSeed);
+    test.each(seeds([fixedSeed], 1))('seed %i: nothing thrown, every invariant holds throughout, the network heals', { timeout: Math.max(60_000, fixedPackets * 2) }, (seed) => {
+      const packets = seed === fixedSeed ? fixedPackets : freshPackets;
       const result = runHostile({ seed, packets, profile });
       const drops = Object.entries(result.drops).filter(([, n]) => n > 0);
       console.log(`hostile ${profile}: seed ${seed}, ${packets} packets, ${result.audits} audits, ${result.fakeFull} fake adjacencies Full; drops ${drops.map(([r, n]) => `${r} ${n}`).join(', ')}`);
-      expect(result.recovery, `seed ${seed}`).toEqual([]);
+      const context = `seed ${seed}, replay: ${replay(seed)} FUZZ_PACKETS=${packets}`;
+      expect(result.recovery, context).toEqual([]);
       // The packets got past the first checks: LSAs were refused at the LSDB limit, and exchanges with fakes finished.
-      expect(result.drops['lsdb-full'], `seed ${seed}`).toBeGreaterThan(0);
-      expect(result.fakeFull, `seed ${seed}`).toBeGreaterThan(0);
+      expect(result.drops['lsdb-full'], context).toBeGreaterThan(0);
+      expect(result.fakeFull, context).toBeGreaterThan(0);
     });
   });
 }
