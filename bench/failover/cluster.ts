@@ -13,7 +13,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KAMAILIO, KAMAILIO_MODULES, kamailioCommand, kamailioConfig, kamailioPids } from '../../src/lab/kamailio.js';
+import { KAMAILIO_FILES, kamailioCommand, kamailioConfig, kamailioPids } from '../../src/lab/kamailio.js';
 import { NetnsLab } from '../../src/lab/netns.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,7 +36,7 @@ const nodeRouterId = (i: number): string => `10.255.0.${10 + i}`;
 
 /** Programs the cluster needs, missing ones listed (empty: all present). */
 export function missingTools(): string[] {
-  const tools = [KAMAILIO, join(KAMAILIO_MODULES, 'sl.so'), join(FRR_LIBEXEC, 'zebra'), join(FRR_LIBEXEC, 'ospfd'), '/usr/bin/vtysh', BIRD, DAEMON_JS, CLI_JS, PROBE_JS];
+  const tools = [...KAMAILIO_FILES, join(FRR_LIBEXEC, 'zebra'), join(FRR_LIBEXEC, 'ospfd'), '/usr/bin/vtysh', BIRD, DAEMON_JS, CLI_JS, PROBE_JS];
   return tools.filter((t) => !existsSync(t));
 }
 

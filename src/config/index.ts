@@ -8,6 +8,7 @@ export {
   pickRouterId,
   configuredRouterId,
   anycastExternal,
+  interfaceCost,
   MAX_EXTERNAL_METRIC,
   type ToRouterConfigOptions,
 } from './router-config.js';

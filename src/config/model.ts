@@ -119,7 +119,7 @@ export interface OspfConfig {
   /** `timers lsa min-arrival MS`: least time between two accepted instances of one LSA (RFC 2328 MinLSArrival), 0..600000. */
   lsaArrivalMs?: number;
   logAdjacencyChanges: 'off' | 'on' | 'detail';
-  /** `auto-cost reference-bandwidth N`, Mbit/s, default 100. */
+  /** `auto-cost reference-bandwidth N`, Mbit/s: the bandwidth of cost 1, for interfaces without `ip ospf cost`. */
   referenceBandwidth: number;
   /** `area AREA authentication [message-digest]`, for the area this router runs in. */
   areaAuthentication?: 'simple' | 'message-digest';
@@ -209,7 +209,15 @@ export const DEFAULT_ROUTE_TABLE = 254;
 export const DEFAULT_EXTERNAL_METRIC = 20;
 export const DEFAULT_MAXIMUM_PATHS = 64;
 export const DEFAULT_SPF_THROTTLE: SpfThrottle = { delayMs: 0, initialHoldMs: 50, maxHoldMs: 5000 };
-export const DEFAULT_REFERENCE_BANDWIDTH = 100;
+/**
+ * The reference bandwidth FRR's ospfd uses without `auto-cost
+ * reference-bandwidth`, Mbit/s: 100 Gbit/s (its OSPF_DEFAULT_REF_BANDWIDTH;
+ * FRR's documentation says 100 Mbit/s, its code, 8.4 included, uses 100000),
+ * so a 10 Gbit/s link costs 10 and a 1 Gbit/s link 100, as on FRR.
+ */
+export const DEFAULT_REFERENCE_BANDWIDTH = 100_000;
+/** FRR's bandwidth for an interface whose speed the kernel does not report (OSPF_DEFAULT_BANDWIDTH), Mbit/s. */
+export const UNKNOWN_INTERFACE_BANDWIDTH = 10_000;
 /** Linux resilient nexthop group defaults (buckets, idle timer s, unbalanced timer s). */
 /**
  * Resilient nexthop group defaults: 128 buckets, idle timer 0 (buckets move

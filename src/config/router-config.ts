@@ -17,6 +17,7 @@ import { formatPrefix, maskFromLength, prefixContains, type Prefix } from '../li
 import { RouterIdError } from './errors.js';
 import {
   DEFAULT_EXTERNAL_METRIC,
+  UNKNOWN_INTERFACE_BANDWIDTH,
   type AnycastConfig,
   type DaemonConfig,
   type InterfaceAuthentication,
@@ -112,18 +113,39 @@ function ospfNetworks(cfg: DaemonConfig, interfaces: readonly InterfaceInfo[]): 
   return uniqueSorted(networks);
 }
 
-/** Settings by interface name for every interface the file says something about. */
+/**
+ * An interface's cost from its speed, as FRR's ospfd computes it where no
+ * `ip ospf cost` is set (ospf_if_get_output_cost): the reference bandwidth
+ * over the interface's, rounded to the nearest integer, within 1–65535; an
+ * interface of unknown speed counts as UNKNOWN_INTERFACE_BANDWIDTH.
+ */
+export function interfaceCost(referenceMbps: number, speedMbps: number | undefined): number {
+  const bandwidth = speedMbps !== undefined && speedMbps > 0 ? speedMbps : UNKNOWN_INTERFACE_BANDWIDTH;
+  return Math.min(65535, Math.max(1, Math.floor(referenceMbps / bandwidth + 0.5)));
+}
+
+/**
+ * Settings by interface name for every interface the file says something
+ * about, and for every interface of the machine but loopbacks (whose stub
+ * links cost 0 whatever their cost): its cost from `auto-cost
+ * reference-bandwidth` and its speed where the file sets no `ip ospf cost`.
+ */
 function interfaceSettings(
   cfg: DaemonConfig,
   interfaces: readonly InterfaceInfo[],
 ): Record<string, Partial<InterfaceSettings>> {
   const ospf = cfg.ospf;
   const names = new Set([...Object.keys(cfg.interfaces), ...Object.keys(ospf.passiveInterfaces)]);
-  // Both defaults reach interfaces the file does not name.
-  if (ospf.passiveDefault || ospf.areaAuthentication !== undefined) for (const info of interfaces) names.add(info.name);
+  const byName = new Map(interfaces.map((info) => [info.name, info]));
+  for (const info of interfaces) {
+    // Both defaults reach interfaces the file does not name, and so does the cost.
+    if (ospf.passiveDefault || ospf.areaAuthentication !== undefined || !info.loopback) names.add(info.name);
+  }
   const result: Record<string, Partial<InterfaceSettings>> = {};
   for (const name of [...names].sort()) {
     const settings = fromInterfaceConfig(cfg.interfaces[name]);
+    const info = byName.get(name);
+    if (settings.cost === undefined && info !== undefined && !info.loopback) settings.cost = interfaceCost(ospf.referenceBandwidth, info.speedMbps);
     // `ip ospf passive` beats `passive-interface NAME`, which beats `passive-interface default`.
     const passive = cfg.interfaces[name]?.passive ?? ospf.passiveInterfaces[name] ?? (ospf.passiveDefault ? true : undefined);
     if (passive !== undefined) settings.passive = passive;

@@ -123,6 +123,8 @@ export interface InterfaceInfo {
   loopback: boolean;
   mtu: number;
   addresses: InterfaceAddress[];
+  /** The link speed the kernel reports (/sys/class/net/NAME/speed), Mbit/s; absent when it reports none. */
+  speedMbps?: number;
 }
 
 /**

@@ -1549,9 +1549,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         continue;
       }
       if (entry.rxmtRefs > 0) continue;
-      // A wrapped sequence number waits for nothing more than the RFC asks (12.1.6): the
-      // originator's next instance must not meet a held MaxSequenceNumber copy.
-      if (this.now - entry.installedAt < hold && !this.wrapPending.has(type, lsId, advRouter) && rawSeq(entry.raw) !== MaxSequenceNumber) {
+      // Held, a flushed MaxSequenceNumber instance too: an older instance still in flight would
+      // otherwise come back after a wrap and restart the old numbering, and the flush with it.
+      // Only the originator finishing its wrap (12.1.6) goes on at once; its neighbours answer
+      // its fresh instance with their held copy (13 (8)) until the hold ends.
+      if (this.now - entry.installedAt < hold && !this.wrapPending.has(type, lsId, advRouter)) {
         heldUntil = Math.min(heldUntil, entry.installedAt + hold);
         continue;
       }

@@ -7,6 +7,7 @@
 //   start(): subscribe LINK + IPV4_IFADDR ──▶ dump links, dump addresses
 //            (notifications arriving meanwhile are queued, replayed after)
 //   RTM_NEWLINK / DELLINK / NEWADDR / DELADDR ──▶ state ──▶ 'interface' if it changed
+//   (with each link's speed read from sysfs on every RTM_NEWLINK, for its cost)
 //   refresh(): dump again and report the differences (a safety net the daemon may run)
 //
 // What the package gives and lacks: typed dumps (getLinks, getAddresses)
@@ -25,6 +26,7 @@
 // NETLINK_NO_ENOBUFS. So the notification socket asks for a large buffer
 // (4 MiB by default; the kernel caps SO_RCVBUF at net.core.rmem_max).
 
+import { readFileSync } from 'node:fs';
 import { EventEmitter } from 'eventemitter3';
 import { createNetlink, createRtNetlink, Protocol, rt } from 'netlink';
 import type { NetlinkMessage, NetlinkSocket, RtNetlinkSocket } from 'netlink';
@@ -43,6 +45,24 @@ interface LinkState {
   up: boolean;
   loopback: boolean;
   mtu: number;
+  speedMbps: number | undefined;
+}
+
+/**
+ * The speed the kernel reports for an interface, Mbit/s, read from sysfs
+ * (the namespace's own under `ip netns exec`); undefined where it reports
+ * none: loopback and virtual devices refuse the read, a link without
+ * carrier says -1.
+ */
+export function readLinkSpeed(name: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/sys/class/net/${name}/speed`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const speed = Number(text.trim());
+  return Number.isInteger(speed) && speed > 0 ? speed : undefined;
 }
 
 export interface InterfaceMonitorOptions {
@@ -224,12 +244,15 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     const ifIndex = msg.data.index ?? 0;
     const flags = msg.data.flags ?? {};
     const previous = this.links.get(ifIndex);
+    const name = msg.attrs.ifname ?? previous?.name ?? `if${ifIndex}`;
     this.links.set(ifIndex, {
-      name: msg.attrs.ifname ?? previous?.name ?? `if${ifIndex}`,
+      name,
       // Up for OSPF: administratively up and operationally running (carrier).
       up: flags.up === true && flags.running === true,
       loopback: flags.loopback === true,
       mtu: msg.attrs.mtu ?? previous?.mtu ?? 0,
+      // Read again on every change: a link renegotiates its speed when its carrier returns.
+      speedMbps: readLinkSpeed(name),
     });
     touched.add(ifIndex);
   }
@@ -257,7 +280,9 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     const addresses = [...(this.addresses.get(ifIndex)?.values() ?? [])].sort(
       (x, y) => x.address - y.address || x.prefixLength - y.prefixLength,
     );
-    return { name: link.name, ifIndex, up: link.up, loopback: link.loopback, mtu: link.mtu, addresses };
+    const info: InterfaceInfo = { name: link.name, ifIndex, up: link.up, loopback: link.loopback, mtu: link.mtu, addresses };
+    if (link.speedMbps !== undefined) info.speedMbps = link.speedMbps;
+    return info;
   }
 
   /** Emit an update for each touched interface whose reported state changed, in ifIndex order. */

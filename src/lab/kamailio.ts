@@ -14,9 +14,12 @@ export const KAMAILIO = '/usr/sbin/kamailio';
 /** Where Debian's kamailio package puts its modules, for this machine's architecture. */
 export const KAMAILIO_MODULES = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/kamailio/modules`;
 
-/** True when Kamailio and the one module the configuration loads (sl) are installed. */
+/** What a Kamailio node needs installed: the binary and the one module the configuration loads (sl). */
+export const KAMAILIO_FILES: readonly string[] = [KAMAILIO, join(KAMAILIO_MODULES, 'sl.so')];
+
+/** True when everything of KAMAILIO_FILES is installed. */
 export function kamailioInstalled(): boolean {
-  return existsSync(KAMAILIO) && existsSync(join(KAMAILIO_MODULES, 'sl.so'));
+  return KAMAILIO_FILES.every((file) => existsSync(file));
 }
 
 export interface KamailioOptions {

@@ -1,8 +1,8 @@
 // The announcer supervising a real Kamailio on 127.0.0.1: its SIP stack
 // accepts our OPTIONS over UDP and TCP, kill -9 of the main process takes
 // every worker with it, and the prefix comes back after the restart.
-// Needs /usr/sbin/kamailio (.ci/run installs it); skipped with a printed
-// reason otherwise.
+// Needs /usr/sbin/kamailio (.ci/run installs it): skipped with a printed
+// reason without it, a failure under CI=true (peerGate).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Announcer, type LogEntry, type ProcessEvent } from '../../src/anycast/announcer.js';
 import type { Advertisement } from '../../src/anycast/types.js';
-import { KAMAILIO, KAMAILIO_MODULES, kamailioCommand, kamailioConfig, kamailioInstalled } from '../../src/lab/kamailio.js';
+import { KAMAILIO_FILES, kamailioCommand, kamailioConfig } from '../../src/lab/kamailio.js';
 import { parsePrefix } from '../../src/lib/ipv4.js';
+import { missing, peerGate } from '../helpers/gates.js';
 import { groupMembers, nextEvent, until } from './wait.js';
 
-const available = kamailioInstalled();
-if (!available) console.log(`kamailio.test.ts: skipped, ${KAMAILIO} or ${KAMAILIO_MODULES}/sl.so is not installed`);
+const gate = peerGate('the Kamailio supervision test', missing(KAMAILIO_FILES));
 
 /** A TCP port that is free now (Kamailio takes the same number for UDP). */
 async function freePort(): Promise<number> {
@@ -27,7 +27,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe.skipIf(!available)('supervising Kamailio', () => {
+describe.skipIf(gate.skip)('supervising Kamailio', () => {
   let dir = '';
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'anycast-kamailio-'));

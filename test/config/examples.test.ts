@@ -27,7 +27,7 @@ describe('examples/*.conf', () => {
     const rc = toRouterConfig(cfg, nodeInterfaces('10.205.205.11'));
     expect(rc.networks.map(formatPrefix)).toEqual(['10.205.205.0/24', '10.206.206.1/32']);
     expect(rc.interfaces).toEqual({
-      eth0: { helloIntervalMs: 250, deadIntervalMs: 1000, passive: false },
+      eth0: { helloIntervalMs: 250, deadIntervalMs: 1000, passive: false, cost: 10 },
       lo: { passive: true },
     });
   });
@@ -41,7 +41,7 @@ describe('examples/*.conf', () => {
     const rc = toRouterConfig(cfg, nodeInterfaces('10.205.205.21'));
     expect(rc.routerId).toBe(parseIpv4('10.205.205.21'));
     expect(rc.networks.map(formatPrefix)).toEqual(['10.205.205.0/24', '10.206.206.1/32']);
-    expect(rc.interfaces.eth0).toEqual({ helloIntervalMs: 1000, deadIntervalMs: 3000 });
+    expect(rc.interfaces.eth0).toEqual({ helloIntervalMs: 1000, deadIntervalMs: 3000, cost: 10 });
   });
 
   it('lab-router.conf', () => {

@@ -1,9 +1,11 @@
 // formatConfig writes what parseConfig reads back to the same model: the
 // example files, and seeded random models covering every statement.
-// Set CONFIG_FORMAT_SEED to replay a run.
+// A fixed seed and a fresh one each run (test/helpers/seeds.ts); SEED=n
+// replays one.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seeds } from '../helpers/seeds.js';
 import {
   LOG_LEVELS,
   formatConfig,
@@ -195,8 +197,7 @@ describe('formatConfig', () => {
     expect(parse(formatConfig(cfg))).toEqual(cfg);
   });
 
-  const seed = Number(process.env.CONFIG_FORMAT_SEED ?? 1125);
-  it(`random models read back unchanged (seed ${seed})`, () => {
+  it.each(seeds([1125], 1))('random models read back unchanged (seed %i)', (seed) => {
     const prng = createPrng(seed);
     for (let n = 0; n < 300; n++) {
       const cfg = randomConfig(prng);

@@ -1,9 +1,11 @@
 // Seeded mutation fuzzing: whatever the text, parseConfig returns a model or
 // throws a ConfigError whose issues point inside the file, never anything else,
-// and the same text always gives the same answer. Set CONFIG_FUZZ_SEED to replay.
+// and the same text always gives the same answer. A fixed seed and a fresh one
+// each run (test/helpers/seeds.ts); SEED=n replays one.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { seeds } from '../helpers/seeds.js';
 import { ConfigError, RouterIdError, parseConfig, toRouterConfig } from '../../src/config/index.js';
 import { parseIpv4 } from '../../src/lib/ipv4.js';
 import { createPrng, type Prng } from '../../src/lib/prng.js';
@@ -59,8 +61,7 @@ function outcome(text: string): Outcome {
 }
 
 describe('parseConfig under mutation', () => {
-  const seed = Number(process.env.CONFIG_FUZZ_SEED ?? 20261125);
-  it(`never crashes and reports in-file positions (seed ${seed})`, () => {
+  it.each(seeds([20261125], 1))('never crashes and reports in-file positions (seed %i)', (seed) => {
     const prng = createPrng(seed);
     const interfaces = [
       { name: 'lo', ifIndex: 1, up: true, loopback: true, mtu: 65536, addresses: [{ address: parseIpv4('10.206.206.1'), prefixLength: 32 }] },

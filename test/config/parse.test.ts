@@ -88,7 +88,8 @@ describe('whole files', () => {
     expect(cfg.log).toEqual({ destinations: [{ kind: 'stdout', level: 'informational' }], format: 'text', timestampPrecision: 0 });
     expect(cfg.ospf.maximumPaths).toBe(64);
     expect(cfg.ospf.spfThrottle).toEqual({ delayMs: 0, initialHoldMs: 50, maxHoldMs: 5000 });
-    expect(cfg.ospf.referenceBandwidth).toBe(100);
+    // FRR's effective default (OSPF_DEFAULT_REF_BANDWIDTH), not the 100 its documentation gives.
+    expect(cfg.ospf.referenceBandwidth).toBe(100000);
     expect(cfg.ospf.logAdjacencyChanges).toBe('off');
     expect(cfg.ospf.multipath).toEqual({ group: { kind: 'resilient', buckets: 128, idleTimer: 0, unbalancedTimer: 0 }, hash: 'layer3' });
     expect(cfg.controlSocket).toBe('/run/ospf-anycast/ospf-anycastd.sock');

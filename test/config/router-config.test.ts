@@ -6,6 +6,7 @@ import {
   RouterIdError,
   anycastExternal,
   configuredRouterId,
+  interfaceCost,
   pickRouterId,
   toRouterConfig,
   type AnycastConfig,
@@ -14,8 +15,8 @@ import { formatPrefix, parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
 import { parse } from './helpers.js';
 
 let nextIndex = 1;
-/** An interface from "name", "10.0.0.1/24" style addresses; up unless told otherwise. */
-function iface(name: string, addresses: string[], opts: { up?: boolean; loopback?: boolean } = {}): InterfaceInfo {
+/** An interface from "name", "10.0.0.1/24" style addresses; up unless told otherwise, of unknown speed unless given. */
+function iface(name: string, addresses: string[], opts: { up?: boolean; loopback?: boolean; speedMbps?: number } = {}): InterfaceInfo {
   return {
     name,
     ifIndex: nextIndex++,
@@ -26,6 +27,7 @@ function iface(name: string, addresses: string[], opts: { up?: boolean; loopback
       const [addr, len] = a.split('/');
       return { address: parseIpv4(addr as string), prefixLength: Number(len) };
     }),
+    ...(opts.speedMbps === undefined ? {} : { speedMbps: opts.speedMbps }),
   };
 }
 
@@ -80,15 +82,16 @@ describe('toRouterConfig', () => {
     const cfg = parse(SEED_LAB, 'ospfd.conf');
     const rc = toRouterConfig(cfg, [
       iface('lo', ['127.0.0.1/8']),
-      iface('eth0', ['10.205.205.254/24']),
+      iface('eth0', ['10.205.205.254/24'], { speedMbps: 1000 }),
       iface('eth1', ['192.168.50.1/24', '169.254.7.1/16']),
-      iface('eth2', ['172.16.0.1/30'], { up: false }),
+      iface('eth2', ['172.16.0.1/30'], { up: false, speedMbps: 10000 }),
     ]);
     expect(rc).toEqual({
       routerId: parseIpv4('10.205.205.254'),
       areaId: 0,
       networks: [parsePrefix('10.205.205.0/24'), parsePrefix('10.206.206.1/32')],
-      interfaces: {},
+      // FRR's costs without auto-cost: 100 Gbit/s over the speed, 10 Gbit/s where it is unknown.
+      interfaces: { eth0: { cost: 100 }, eth1: { cost: 10 }, eth2: { cost: 10 } },
       // eth0 is inside an OSPF network; lo is 127/8; link-local is never redistributed; eth2 is down.
       externals: [{ prefix: parsePrefix('192.168.50.0/24'), metric: 20, metricType: 2, forwardingAddress: 0, tag: 0 }],
       maximumPaths: 64,
@@ -167,14 +170,14 @@ interface eth2
 `);
     const rc = toRouterConfig(cfg, [iface('lo', ['10.1.1.1/32']), iface('eth0', []), iface('eth1', []), iface('eth2', []), iface('eth3', [])]);
     expect(rc.interfaces).toEqual({
-      eth0: { passive: false },
-      eth1: { passive: false },
+      eth0: { passive: false, cost: 10 },
+      eth1: { passive: false, cost: 10 },
       eth2: { cost: 5, passive: true },
-      eth3: { passive: true },
+      eth3: { passive: true, cost: 10 },
       lo: { passive: true },
     });
     const noDefault = parse('router ospf\n router-id 1.1.1.1\n network 10.0.0.0/8 area 0\n passive-interface eth3\n');
-    expect(toRouterConfig(noDefault, [iface('eth0', []), iface('eth3', [])]).interfaces).toEqual({ eth3: { passive: true } });
+    expect(toRouterConfig(noDefault, [iface('eth0', []), iface('eth3', [])]).interfaces).toEqual({ eth0: { cost: 10 }, eth3: { passive: true, cost: 10 } });
   });
 
   it("RFC 2328 D.3: authentication is the interface's type, else the area's, with the interface's keys", () => {
@@ -201,14 +204,16 @@ interface eth2
             { keyId: 2, algorithm: 'hmac-sha256', key: 'newer' },
           ],
         },
+        cost: 10,
       },
-      eth1: { auth: { type: 'simple', password: 'pass' } },
+      eth1: { auth: { type: 'simple', password: 'pass' }, cost: 10 },
+      eth2: { cost: 10 },
       // FRR: message-digest with no key sends Key ID 0 with an empty key.
-      eth3: { auth: { type: 'cryptographic', keys: [] } },
+      eth3: { auth: { type: 'cryptographic', keys: [] }, cost: 10 },
     });
     // Without an area default, keys alone authenticate nothing (FRR: the type must be set).
     const keysOnly = parse('router ospf\n router-id 1.1.1.1\n network 10.0.0.0/8 area 0\ninterface eth0\n ip ospf message-digest-key 1 md5 k\n');
-    expect(toRouterConfig(keysOnly, [iface('eth0', [])]).interfaces).toEqual({});
+    expect(toRouterConfig(keysOnly, [iface('eth0', [])]).interfaces).toEqual({ eth0: { cost: 10 } });
   });
 
   it('runs OSPF on the subnets of interfaces with ip ospf area, and does not redistribute them', () => {
@@ -302,5 +307,35 @@ ip route 232.0.0.0/8 blackhole
     const rc = toRouterConfig(parse('router ospf\n router-id 1.1.1.1\n timers throttle lsa all 200\n timers lsa min-arrival 100\n'), []);
     expect(rc.minLsIntervalMs).toBe(200);
     expect(rc.minLsArrivalMs).toBe(100);
+  });
+});
+
+describe('interface cost from auto-cost reference-bandwidth (FRR ospf_if_get_output_cost)', () => {
+  it('is the reference over the speed, rounded, within 1–65535; an unknown speed counts as 10 Gbit/s', () => {
+    // The first two and the fourth are what FRR 8.4 shows for a veth (10000 Mbit/s) with no auto-cost, 100000 and 100.
+    expect(interfaceCost(100_000, 10_000)).toBe(10);
+    expect(interfaceCost(100_000, 1000)).toBe(100);
+    expect(interfaceCost(100_000, 25_000)).toBe(4);
+    expect(interfaceCost(100, 10_000)).toBe(1);
+    expect(interfaceCost(100, 40)).toBe(3); // 2.5 rounds up
+    expect(interfaceCost(100_000, undefined)).toBe(10);
+    expect(interfaceCost(4_294_967, 10)).toBe(65535);
+  });
+
+  it('sets the cost of every interface without ip ospf cost, loopbacks aside', () => {
+    const cfg = parse(`router ospf
+ router-id 1.1.1.1
+ auto-cost reference-bandwidth 1000000
+ network 10.0.0.0/8 area 0
+interface eth1
+ ip ospf cost 7
+`);
+    const rc = toRouterConfig(cfg, [
+      iface('lo', ['10.1.1.1/32']),
+      iface('eth0', ['10.0.0.1/24'], { speedMbps: 10_000 }),
+      iface('eth1', ['10.0.1.1/24'], { speedMbps: 10_000 }),
+      iface('eth2', ['10.0.2.1/24']),
+    ]);
+    expect(rc.interfaces).toEqual({ eth0: { cost: 100 }, eth1: { cost: 7 }, eth2: { cost: 100 } });
   });
 });

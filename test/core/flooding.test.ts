@@ -221,10 +221,29 @@ describe('RFC 2328 12.1.6: sequence number wrap', () => {
     const now = held(net, 'a', LsaType.Router, '1.1.1.1', '1.1.1.1') as Lsa;
     expect(now.seq).toBe(InitialSequenceNumber);
     expect(decodeLsaBody(now)).toEqual(body);
+    // b and c hold the flushed instance for the MaxAge hold (two retransmit intervals), answering
+    // a's fresh instance with it (13 (8)); a retransmits it until they take it.
+    net.advance(20_000);
     expect(held(net, 'b', LsaType.Router, '1.1.1.1', '1.1.1.1')?.seq).toBe(InitialSequenceNumber);
     expect(held(net, 'c', LsaType.Router, '1.1.1.1', '1.1.1.1')?.seq).toBe(InitialSequenceNumber);
     // b saw the flush of the MaxSequenceNumber instance, its removal, then the fresh instance.
     expect(changes).toEqual(['install', 'remove', 'install']);
+  });
+
+  it('an instance from before the wrap arriving late meets the held flush and cannot restart the old numbering', () => {
+    const net = line();
+    const body = decodeLsaBody(held(net, 'a', LsaType.Router, '1.1.1.1', '1.1.1.1') as Lsa);
+    const instance = (seq: number, age: number): Lsa =>
+      buildLsa({ age, options: 0x02, type: LsaType.Router, lsId: ip('1.1.1.1'), advRouter: ip('1.1.1.1'), seq }, { ...body, kind: 'router', flags: 0, links: [] });
+    fromB(net, instance(MaxSequenceNumber, 1));
+    net.advance(2_000);
+    // An older instance, still in flight somewhere when the wrap began, reaches c once a's flush is acknowledged.
+    const straggler: LsUpdatePacket = { ...fromRouter('1.1.1.1'), type: PacketType.LsUpdate, lsas: [instance(InitialSequenceNumber + 10, 100)] };
+    const stale = net.core('c').stats().drops['lsa-stale'];
+    inject(net, 'c', 'eth0', '10.0.2.1', straggler);
+    expect(net.core('c').stats().drops['lsa-stale']).toBe(stale + 1);
+    net.advance(20_000);
+    for (const r of ['a', 'b', 'c']) expect(held(net, r, LsaType.Router, '1.1.1.1', '1.1.1.1')?.seq, r).toBe(InitialSequenceNumber);
   });
 });
 

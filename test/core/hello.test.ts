@@ -6,6 +6,7 @@ import { parseIpv4 } from '../../src/lib/ipv4.js';
 import { createPrng } from '../../src/lib/prng.js';
 import { encodePacket, PacketType, type HelloPacket } from '../../src/packet/index.js';
 import { TestNet, fromRouter, helloFrom2, inject, twoOnLan } from './harness.js';
+import { seeds } from '../helpers/seeds.js';
 
 const ip = parseIpv4;
 
@@ -74,8 +75,7 @@ describe('RFC 2328 8.2: packets not for us', () => {
     expect(events[0]).toEqual({ kind: 'event', event: { type: 'drop', ifName: 'eth0', reason: 'duplicate-router-id', src: ip('10.0.0.2') } });
   });
 
-  it('turns malformed packets into drops, never exceptions (seeded mutations of a valid Hello)', () => {
-    const seed = 20240611;
+  it.each(seeds([20240611], 1))('turns malformed packets into drops, never exceptions (mutations of a valid Hello, seed %i)', (seed) => {
     const prng = createPrng(seed);
     const net = lone();
     const valid = encodePacket(hello());

@@ -3,7 +3,8 @@
 // CAP_NET_ADMIN (what the systemd unit in examples/ grants). Both reach
 // Full, each installs the other's loopback over netlink, and a SIGTERM on
 // one makes the other drop its route at once (premature aging, RFC 2328
-// 14.1) instead of after the dead interval.
+// 14.1) instead of after the dead interval. Interface costs come from the
+// veth's speed (10000 Mbit/s) as in FRR: b sets auto-cost reference-bandwidth.
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ function config(id: number, ifName: string): string {
 !
 router ospf
  ospf router-id 10.255.0.${id}
- network 10.9.0.0/24 area 0
+${id === 2 ? ' auto-cost reference-bandwidth 1000000\n' : ''} network 10.9.0.0/24 area 0
  network 10.255.0.${id}/32 area 0
 !
 `;
@@ -119,6 +120,17 @@ describe.skipIf(gate.skip)('ospf-anycastd in namespaces', () => {
     expect(cli('show', 'database')).toContain('Router Link States (Area 0.0.0.0)');
     expect(cli('show', 'database', 'router', '10.255.0.2')).toContain('Advertising Router: 10.255.0.2');
     expect(cli('show', 'topology', '--dot')).toContain('"R 10.255.0.1" [shape=box, style=filled');
+  });
+
+  it('costs each interface the reference bandwidth over its speed, as FRR does', () => {
+    const show = (socket: string, what: string): string => spawnSync(process.execPath, [CLI, '--socket', socket, '--json', 'show', what], { encoding: 'utf8' }).stdout;
+    const e0Cost = (socket: string): number | undefined => (JSON.parse(show(socket, 'interfaces')) as { name: string; cost: number }[]).find((i) => i.name === 'e0')?.cost;
+    const bSocket = join(dir, 'b-run', 'b.sock');
+    // a without auto-cost: FRR's 100 Gbit/s reference over 10 Gbit/s; b with 1000000 Mbit/s.
+    expect(e0Cost(join(dir, 'a.sock'))).toBe(10);
+    expect(e0Cost(bSocket)).toBe(100);
+    const routes = JSON.parse(show(bSocket, 'routes')) as { prefix: string; cost: number }[];
+    expect(routes.find((r) => r.prefix === '10.255.0.1/32')?.cost).toBe(100);
   });
 
   it('serves Prometheus metrics: neighbor states, LSA counts, SPF runs, drops', () => {

@@ -5,12 +5,11 @@
 // drain, and SIP OPTIONS from a client behind FRR answered by the others.
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { KamailioCluster, missingTools, nodeAddress, until } from '../../bench/failover/cluster.js';
+import { peerGate } from '../helpers/gates.js';
 import { namespaceGate } from '../helpers/netns.js';
 
 const ns = namespaceGate('the Kamailio + FRR end-to-end test');
-const missing = ns.skip ? [] : missingTools();
-if (missing.length > 0 && process.env.CI !== 'true') console.warn(`skipping the Kamailio + FRR end-to-end test: not installed: ${missing.join(', ')}`);
-const skip = ns.skip || (missing.length > 0 && process.env.CI !== 'true');
+const skip = ns.skip || peerGate('the Kamailio + FRR end-to-end test', missingTools()).skip;
 
 const ALL = [nodeAddress(1), nodeAddress(2), nodeAddress(3)];
 const without = (i: number): string[] => ALL.filter((a) => a !== nodeAddress(i));

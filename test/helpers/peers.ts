@@ -12,8 +12,9 @@
 //   …
 //   await lab.teardown();      // afterAll; the process exit hook covers a crash
 //
-// The gate follows namespaceGate: without root, namespaces or the peers, the
-// tests skip with a printed reason, except under CI=true where they run and fail.
+// The gate follows namespaceGate and peerGate (gates.ts): without root,
+// namespaces or the peers, the tests skip with a printed reason, except under
+// CI=true where they fail.
 
 import { execFile, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { controlRequest } from '../../src/control/protocol.js';
 import type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
+import { missing, peerGate } from './gates.js';
 import { NetnsLab, namespaceGate } from './netns.js';
 
 export type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView };
@@ -48,17 +50,13 @@ const peerTools: Record<Peer, string[]> = {
 
 /**
  * Decide whether an interop suite runs: namespaces as namespaceGate, and the
- * peers it needs installed. Skips with a printed reason unless CI=true.
+ * peers it needs installed as peerGate (a missing one fails under CI=true).
  */
 export function interopGate(what: string, peers: readonly Peer[]): { skip: boolean; reason?: string } {
   const ns = namespaceGate(what);
   if (ns.skip) return ns;
-  const missing = peers.flatMap((p) => peerTools[p].filter((tool) => !existsSync(tool)));
-  if (missing.length === 0) return ns;
-  const reason = `not installed: ${missing.join(', ')}`;
-  if (process.env.CI === 'true') return { skip: false, reason };
-  console.warn(`skipping ${what}: ${reason}`);
-  return { skip: true, reason };
+  const gate = peerGate(what, missing(peers.flatMap((p) => peerTools[p])));
+  return gate.skip ? gate : ns;
 }
 
 export interface WaitOptions {

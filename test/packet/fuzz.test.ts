@@ -1,7 +1,8 @@
 // Fuzzing: truncated, bit-flipped, field-smashed and random inputs only ever
 // end in DecodeError. Whatever does decode must re-encode to the same bytes,
 // and every LSA in it must survive decodeLsaBody and the checksum functions.
-// Seeded; CI=true runs several hundred thousand cases.
+// Seeded (test/helpers/seeds.ts: a fixed seed and a fresh one each run, SEED=
+// replays); CI=true runs several hundred thousand cases per seed.
 
 import { describe, expect, test } from 'vitest';
 import { createPrng, type Prng } from '../../src/lib/prng.js';
@@ -20,9 +21,8 @@ import {
   type Lsa,
 } from '../../src/packet/index.js';
 import { randomLsa, randomPacket } from './generate.js';
-import { iterations, reseal, seedFor, toHex } from './helpers.js';
-
-const seed = seedFor(0xf022_2328);
+import { replay, seeds } from '../helpers/seeds.js';
+import { iterations, reseal, toHex } from './helpers.js';
 
 /** What the cases ended in, to show that the fuzzing reaches past the header checks. */
 const outcomes = new Map<string, number>();
@@ -36,47 +36,47 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** Calls run; anything thrown other than a DecodeError fails with the seed, case and input. */
-function onlyDecodeErrors<T>(what: string, index: number, input: Uint8Array, run: () => T): T | undefined {
+/** Calls run; anything thrown other than a DecodeError fails with the case (its number and how to replay it) and input. */
+function onlyDecodeErrors<T>(what: string, where: string, input: Uint8Array, run: () => T): T | undefined {
   try {
     return run();
   } catch (error) {
     if (error instanceof DecodeError) {
-      if (!Number.isInteger(error.offset) || error.offset < 0) throw new Error(`${what}: bad offset ${error.offset} on case ${index} (SEED=${seed})`);
+      if (!Number.isInteger(error.offset) || error.offset < 0) throw new Error(`${what}: bad offset ${error.offset} on ${where}`);
       count(`${what}: ${error.reason}`);
       return undefined;
     }
-    throw new Error(`${what} threw ${String(error)} on case ${index} (replay with SEED=${seed}): ${toHex(input)}`, { cause: error });
+    throw new Error(`${what} threw ${String(error)} on ${where}: ${toHex(input)}`, { cause: error });
   }
 }
 
 /** Everything the codec offers for one LSA: none of it may throw anything but DecodeError. */
-function exerciseLsa(lsa: Lsa, index: number): void {
+function exerciseLsa(lsa: Lsa, where: string): void {
   verifyLsaChecksum(lsa.raw);
-  onlyDecodeErrors('lsaChecksum', index, lsa.raw, () => lsaChecksum(lsa.raw));
+  onlyDecodeErrors('lsaChecksum', where, lsa.raw, () => lsaChecksum(lsa.raw));
   compareLsaInstances(lsa, lsa);
-  const body = onlyDecodeErrors('decodeLsaBody', index, lsa.raw, () => decodeLsaBody(lsa));
+  const body = onlyDecodeErrors('decodeLsaBody', where, lsa.raw, () => decodeLsaBody(lsa));
   if (body === undefined) return;
   count('decodeLsaBody: ok');
   // A body that decodes builds again into an LSA whose body re-encodes to the same bytes.
   const rebuilt = buildLsa(lsa, body);
   if (!sameBytes(buildLsa(lsa, decodeLsaBody(rebuilt)).raw, rebuilt.raw)) {
-    throw new Error(`case ${index} (SEED=${seed}): LSA body does not survive build → decode: ${toHex(lsa.raw)}`);
+    throw new Error(`${where}: LSA body does not survive build → decode: ${toHex(lsa.raw)}`);
   }
 }
 
 /** A packet that decodes re-encodes to exactly its bytes (a cryptographic one with its unused checksum as zero). */
-function checkDecoded(input: Uint8Array, index: number): void {
-  const packet = onlyDecodeErrors('decodePacket', index, input, () => decodePacket(input));
+function checkDecoded(input: Uint8Array, where: string): void {
+  const packet = onlyDecodeErrors('decodePacket', where, input, () => decodePacket(input));
   if (packet === undefined) return;
   count('decodePacket: ok');
   const expected = input.slice();
   if (packet.auType === AuType.Cryptographic) expected.fill(0, 12, 14);
   const again = encodePacket(packet);
   if (!sameBytes(again, expected)) {
-    throw new Error(`case ${index} (SEED=${seed}) decoded but re-encoded differently: ${toHex(input)}`);
+    throw new Error(`${where} decoded but re-encoded differently: ${toHex(input)}`);
   }
-  if (packet.type === PacketType.LsUpdate) for (const lsa of packet.lsas) exerciseLsa(lsa, index);
+  if (packet.type === PacketType.LsUpdate) for (const lsa of packet.lsas) exerciseLsa(lsa, where);
 }
 
 /** Valid packets to mutate: made once, copied per case. */
@@ -105,8 +105,9 @@ function resealAsClaimed(bytes: Uint8Array): void {
   reseal(bytes, Math.min(bytes.length, (bytes[2] << 8) | bytes[3]));
 }
 
-describe(`fuzz (seed ${seed})`, () => {
+describe.each(seeds([0xf022_2328], 1))('fuzz (seed %i)', (seed) => {
   const rng = createPrng(seed);
+  const at = (i: number): string => `case ${i} (${replay(seed)})`;
   const packets = pool(rng.fork(), 300);
 
   test('truncated packets', () => {
@@ -116,7 +117,7 @@ describe(`fuzz (seed ${seed})`, () => {
       const source = caseRng.pick(packets);
       const cut = source.slice(0, caseRng.int(0, source.length - 1));
       if (caseRng.chance(0.5)) resealAsClaimed(cut);
-      checkDecoded(cut, i);
+      checkDecoded(cut, at(i));
     }
   });
 
@@ -127,7 +128,7 @@ describe(`fuzz (seed ${seed})`, () => {
       const bytes = caseRng.pick(packets).slice();
       flipBits(caseRng, bytes);
       if (caseRng.chance(0.7)) resealAsClaimed(bytes);
-      checkDecoded(bytes, i);
+      checkDecoded(bytes, at(i));
     }
   });
 
@@ -138,7 +139,7 @@ describe(`fuzz (seed ${seed})`, () => {
       const bytes = caseRng.pick(packets).slice();
       smashField(caseRng, bytes);
       if (caseRng.chance(0.8)) resealAsClaimed(bytes);
-      checkDecoded(bytes, i);
+      checkDecoded(bytes, at(i));
     }
   });
 
@@ -157,7 +158,7 @@ describe(`fuzz (seed ${seed})`, () => {
         if (caseRng.chance(0.8)) bytes[14] = bytes[15] = 0;
         resealAsClaimed(bytes);
       }
-      checkDecoded(bytes, i);
+      checkDecoded(bytes, at(i));
     }
   });
 
@@ -169,8 +170,8 @@ describe(`fuzz (seed ${seed})`, () => {
       if (caseRng.chance(0.5)) flipBits(caseRng, raw);
       else smashField(caseRng, raw);
       const input = caseRng.chance(0.2) ? raw.subarray(0, caseRng.int(0, raw.length)) : raw;
-      const lsa = onlyDecodeErrors('decodeLsa', i, input, () => decodeLsa(input));
-      if (lsa !== undefined) exerciseLsa(lsa, i);
+      const lsa = onlyDecodeErrors('decodeLsa', at(i), input, () => decodeLsa(input));
+      if (lsa !== undefined) exerciseLsa(lsa, at(i));
     }
   });
 

@@ -1,4 +1,4 @@
-// Shared by the codec tests: hex conversion and the seed of randomised runs.
+// Shared by the codec tests: hex conversion, iteration counts and the packet checksum.
 
 /** "02 01 00 2c" or "0201002c" → bytes. */
 export function hex(text: string): Uint8Array {
@@ -11,15 +11,6 @@ export function hex(text: string): Uint8Array {
 
 export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/**
- * The seed of a randomised test: SEED from the environment to replay a
- * failure, else a fixed default so that runs are reproducible.
- */
-export function seedFor(defaultSeed: number): number {
-  const fromEnv = process.env.SEED;
-  return fromEnv !== undefined && fromEnv !== '' ? Number(fromEnv) >>> 0 : defaultSeed;
 }
 
 /** More iterations under CI=true, where the run may take longer. */

@@ -17,26 +17,25 @@ import {
   type OspfPacket,
 } from '../../src/packet/index.js';
 import { generatedLsaTypes, packetTypes, randomLsa, randomPacket } from './generate.js';
-import { iterations, seedFor, toHex } from './helpers.js';
-
-const seed = seedFor(0x05f0_2328);
+import { replay, seeds } from '../helpers/seeds.js';
+import { iterations, toHex } from './helpers.js';
 
 /** Runs body for each case; a failure names the seed and case that replays it. */
-function forEachCase(name: string, count: number, body: (rng: ReturnType<typeof createPrng>, index: number) => void): void {
+function forEachCase(seed: number, name: string, count: number, body: (rng: ReturnType<typeof createPrng>, index: number) => void): void {
   const rng = createPrng(seed);
   for (let i = 0; i < count; i++) {
     const caseRng = rng.fork();
     try {
       body(caseRng, i);
     } catch (error) {
-      throw new Error(`${name}: case ${i} failed (replay with SEED=${seed}): ${(error as Error).message}`, { cause: error });
+      throw new Error(`${name}: case ${i} failed (${replay(seed)}): ${(error as Error).message}`, { cause: error });
     }
   }
 }
 
-describe(`round trips (seed ${seed})`, () => {
+describe.each(seeds([0x05f0_2328], 1))('round trips (seed %i)', (seed) => {
   test.each(packetTypes.map((t) => [t]))('packet type %i: encode → decode → encode is byte-identical, objects equal', (type) => {
-    forEachCase(`packet type ${type}`, iterations(200, 600), (rng) => {
+    forEachCase(seed, `packet type ${type}`, iterations(200, 600), (rng) => {
       const packet = randomPacket(rng, type);
       const bytes = encodePacket(packet);
       const decoded = decodePacket(bytes);
@@ -59,7 +58,7 @@ describe(`round trips (seed ${seed})`, () => {
   });
 
   test.each(generatedLsaTypes.map((t) => [t]))('LSA type %i: build → decode gives the same header and body', (type) => {
-    forEachCase(`LSA type ${type}`, iterations(300, 1000), (rng) => {
+    forEachCase(seed, `LSA type ${type}`, iterations(300, 1000), (rng) => {
       const { lsa, body } = randomLsa(rng, type);
       expect(verifyLsaChecksum(lsa.raw)).toBe(true);
       expect(lsaChecksum(lsa.raw)).toBe(lsa.checksum);

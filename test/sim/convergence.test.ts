@@ -4,11 +4,11 @@
 // 9.4 and 10.4 require, every LSDB is identical, nothing waits for
 // retransmission and every router originates what it should.
 //
-// CI=true sweeps 200 seeds, locally 12 (SIM_SEEDS=n for more). A failure
-// prints its seed; SIM_SEED=n runs that seed alone.
+// CI=true sweeps seeds 1–200, locally 1–12, and fresh seeds on every run
+// (FRESH_SEEDS=n for more). A failure prints its seed; SEED=n runs it alone.
 import { describe, it } from 'vitest';
-import { chaoticRun, expectConverged, seeds } from './scenario.js';
+import { chaoticRun, expectConverged, sweepSeeds } from './scenario.js';
 
 describe('convergence under faults (RFC 2328 10, 13)', () => {
-  it.each(seeds(200, 12))('seed %i', (seed) => expectConverged(chaoticRun(seed), 'convergence'));
+  it.each(sweepSeeds(200, 12, 4))('seed %i', (seed) => expectConverged(chaoticRun(seed), 'convergence'));
 });

@@ -13,6 +13,7 @@ import {
   type SimulatorOptions,
   type Topology,
 } from '../../src/sim/index.js';
+import { firstSeeds, replay, seeds } from '../helpers/seeds.js';
 
 export const CHAOS_MS = 30_000;
 
@@ -153,14 +154,9 @@ export function chaoticRun(
   return sim;
 }
 
-const CI = process.env.CI === 'true';
-
-/** The seeds to sweep: SIM_SEED alone, else SIM_SEEDS (or the CI or local count) of them from SIM_SEED_FIRST (1). */
-export function seeds(ciCount: number, localCount: number): number[] {
-  if (process.env.SIM_SEED !== undefined) return [Number(process.env.SIM_SEED)];
-  const count = Number(process.env.SIM_SEEDS ?? (CI ? ciCount : localCount));
-  const first = Number(process.env.SIM_SEED_FIRST ?? 1);
-  return Array.from({ length: count }, (_, i) => first + i);
+/** The seeds to sweep (test/helpers/seeds.ts): 1 … the CI or local count as regressions, and `fresh` new ones. */
+export function sweepSeeds(ciCount: number, localCount: number, fresh: number): number[] {
+  return seeds(firstSeeds(process.env.CI === 'true' ? ciCount : localCount), fresh);
 }
 
 /** Lets the calm phase run until quiet and fails with every problem, the seed and how to rerun it. */
@@ -173,7 +169,7 @@ export function expectConverged(sim: Simulator, file: string): void {
     ...sim.violations.map((v) => `${v.router} at ${v.now} ms: ${v.what}`),
   ];
   if (problems.length > 0) {
-    const header = `seed ${sim.seed} (${topology.routers.length} routers, ${topology.segments.length} links); rerun: SIM_SEED=${sim.seed} npx vitest run test/sim/${file}.test.ts`;
+    const header = `seed ${sim.seed} (${topology.routers.length} routers, ${topology.segments.length} links); rerun: ${replay(sim.seed)} npx vitest run test/sim/${file}.test.ts`;
     expect.fail([header, ...problems.slice(0, 30), describeState(sim)].join('\n'));
   }
   expect(problems).toEqual([]);

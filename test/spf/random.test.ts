@@ -2,7 +2,8 @@
 // and partial runs after random stub, summary and external changes — gives
 // exactly the reference calculation's table, ECMP next-hop sets included,
 // and reports exactly the differences between consecutive tables.
-// Reproduce a failure with SPF_SEED=<seed> (the seed is in the message).
+// Areas 1–1000 as regressions and fresh ones on every run (test/helpers/seeds.ts);
+// reproduce a failure with SEED=<seed> (the seed is in the message).
 
 import { describe, expect, it } from 'vitest';
 import { createPrng, type Prng } from '../../src/lib/prng.js';
@@ -20,8 +21,9 @@ import {
   randomSummary,
   type Model,
 } from './generate.js';
+import { firstSeeds, replay, seeds } from '../helpers/seeds.js';
 
-const seeds = process.env.SPF_SEED !== undefined ? [Number(process.env.SPF_SEED)] : Array.from({ length: 1000 }, (_, i) => 1 + i);
+const sweep = seeds(firstSeeds(1000), 100);
 
 function show(routes: readonly Route[]): string[] {
   return routes.map(
@@ -173,23 +175,23 @@ function checkSeed(seed: number, coverage: Coverage): void {
 }
 
 describe('Spf against the reference calculation', () => {
-  it(`matches on ${seeds.length} random areas, full and partial runs alike`, () => {
+  it(`matches on ${sweep.length} random areas, full and partial runs alike`, () => {
     const coverage: Coverage = { runs: {}, pathTypes: {}, ecmp: 0 };
-    for (const seed of seeds) {
+    for (const seed of sweep) {
       try {
         checkSeed(seed, coverage);
       } catch (error) {
-        throw new Error(`seed ${seed} (rerun with SPF_SEED=${seed}): ${(error as Error).message}`, { cause: error });
+        throw new Error(`seed ${seed} (rerun with ${replay(seed)}): ${(error as Error).message}`, { cause: error });
       }
     }
     // The sweep must have exercised every kind of run and route, ECMP included,
     // so that a generator change that stops producing one is noticed.
-    if (seeds.length >= 100) {
-      for (const kind of ['full', 'partial', 'none']) expect(coverage.runs[kind], kind).toBeGreaterThan(seeds.length / 10);
+    if (sweep.length >= 100) {
+      for (const kind of ['full', 'partial', 'none']) expect(coverage.runs[kind], kind).toBeGreaterThan(sweep.length / 10);
       for (const type of ['intra-area', 'inter-area', 'external-1', 'external-2']) {
-        expect(coverage.pathTypes[type], type).toBeGreaterThan(seeds.length / 10);
+        expect(coverage.pathTypes[type], type).toBeGreaterThan(sweep.length / 10);
       }
-      expect(coverage.ecmp).toBeGreaterThan(seeds.length / 10);
+      expect(coverage.ecmp).toBeGreaterThan(sweep.length / 10);
     }
   });
 });
