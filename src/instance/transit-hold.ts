@@ -28,7 +28,7 @@
 
 import type { InterfaceView, NeighborView } from '../core/api.js';
 import { maskFromLength } from '../lib/ipv4.js';
-import { buildLsa, decodeLsaBody, LsaType, MaxAge, RouterLinkType, type Lsa, type LsaKey, type RouterLsaBody } from '../packet/index.js';
+import { buildLsa, decodeLsaBody, DecodeError, LsaType, MaxAge, RouterLinkType, type Lsa, type LsaBody, type LsaKey, type NetworkLsaBody, type RouterLsaBody } from '../packet/index.js';
 
 /** What the hold needs of the engine, read at the time of each call. */
 export interface HoldContext {
@@ -63,6 +63,30 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/**
+ * An LSA's body, or undefined when it does not decode: LSAs come off the
+ * wire with only their checksum verified (RFC 2328 13 (1)), and one whose
+ * body is malformed is no link of anyone's (the SPF drops it the same way).
+ */
+function bodyOf(lsa: Lsa): LsaBody | undefined {
+  try {
+    return decodeLsaBody(lsa);
+  } catch (err) {
+    if (err instanceof DecodeError) return undefined;
+    throw err;
+  }
+}
+
+function routerBody(lsa: Lsa): RouterLsaBody | undefined {
+  const body = bodyOf(lsa);
+  return body?.kind === 'router' ? body : undefined;
+}
+
+function networkBody(lsa: Lsa): NetworkLsaBody | undefined {
+  const body = bodyOf(lsa);
+  return body?.kind === 'network' ? body : undefined;
 }
 
 function isLive(lsa: Lsa | undefined): boolean {
@@ -124,8 +148,7 @@ export class TransitHolds {
     const own = ctx.lsa({ type: LsaType.Router, lsId: ctx.routerId, advRouter: ctx.routerId });
     const links = new Set<number>();
     if (own !== undefined && isLive(own)) {
-      const body = decodeLsaBody(own);
-      if (body.kind === 'router') for (const l of body.links) if (l.type === RouterLinkType.Transit) links.add(l.linkId >>> 0);
+      for (const l of routerBody(own)?.links ?? []) if (l.type === RouterLinkType.Transit) links.add(l.linkId >>> 0);
     }
     for (const dr of this.ownLinks) {
       if (links.has(dr)) continue;
@@ -155,6 +178,7 @@ export class TransitHolds {
   }
 
   private start(last: Lsa, ctx: HoldContext): void {
+    if (networkBody(last) === undefined) return;
     const iface = ctx.interfaces.find((i) => onSegment(i, last.lsId));
     if (iface === undefined) return;
     const key = { type: last.type, lsId: last.lsId, advRouter: last.advRouter };
@@ -227,8 +251,8 @@ export class TransitHolds {
       if (id === ctx.routerId) continue;
       const lsa = ctx.lsa({ type: LsaType.Router, lsId: id, advRouter: id });
       if (lsa === undefined || !isLive(lsa)) continue;
-      const body = decodeLsaBody(lsa);
-      if (body.kind !== 'router') continue;
+      const body = routerBody(lsa);
+      if (body === undefined) continue;
       const shared = body.links.some((l) => l.type === RouterLinkType.Transit && l.linkId >>> 0 !== dr && this.ownLinks.has(l.linkId >>> 0));
       if (!shared) return true;
     }
@@ -244,8 +268,8 @@ export class TransitHolds {
 
   /** The routers of the held network-LSA that are ourselves or our live neighbors on its interface. */
   private liveAttached(hold: Hold, ctx: HoldContext): number[] {
-    const body = decodeLsaBody(hold.last);
-    if (body.kind !== 'network') return [];
+    const body = networkBody(hold.last);
+    if (body === undefined) return [];
     const present = new Set<number>([ctx.routerId]);
     for (const n of ctx.neighbors) if (n.ifName === hold.ifName && NEIGHBOR_LIVE.has(n.state)) present.add(n.routerId >>> 0);
     return body.attachedRouters.map((id) => id >>> 0).filter((id) => present.has(id));
@@ -253,8 +277,8 @@ export class TransitHolds {
 
   /** The held network-LSA with only ourselves and our live neighbors on its interface attached. */
   private narrowed(hold: Hold, ctx: HoldContext): Uint8Array {
-    const body = decodeLsaBody(hold.last);
-    if (body.kind !== 'network') return hold.last.raw;
+    const body = networkBody(hold.last);
+    if (body === undefined) return hold.last.raw;
     const { age, options, type, lsId, advRouter, seq } = hold.last;
     return buildLsa({ age, options, type, lsId, advRouter, seq }, { ...body, attachedRouters: this.liveAttached(hold, ctx) }).raw;
   }
@@ -270,7 +294,8 @@ export class TransitHolds {
   private ownRouterLsa(ctx: HoldContext): Uint8Array | undefined {
     const own = ctx.lsa({ type: LsaType.Router, lsId: ctx.routerId, advRouter: ctx.routerId });
     if (own === undefined || !isLive(own)) return own?.raw;
-    const body = decodeLsaBody(own) as RouterLsaBody;
+    const body = routerBody(own);
+    if (body === undefined) return own.raw;
     const links = [...body.links];
     const addTransit = (dr: number, iface: InterfaceView): void => {
       if (dr === 0 || links.some((l) => l.type === RouterLinkType.Transit && l.linkId >>> 0 === dr)) return;
