@@ -13,8 +13,7 @@
 // - restarted with `multipath group hash-threshold`, the group is of that kind.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { namespaceGate } from '../helpers/netns.js';
-import { CLI_BIN, InteropLab, interopGate, waitFor, type AnycastDaemon, type RouteRowView } from '../helpers/peers.js';
+import { CLI_BIN, InteropLab, waitFor, type AnycastDaemon, type RouteRowView } from '../helpers/peers.js';
 import {
   ANYCAST,
   GATEWAYS,
@@ -26,10 +25,12 @@ import {
   leftovers,
   mapFlows,
   nodeConf,
+  nodeKinds,
   ourNexthops,
   routerConf,
   spreadOver,
   type RouterLab,
+  type SipNode,
 } from './topology.js';
 
 const FLOWS = 1000;
@@ -41,18 +42,7 @@ const CONVERGE_MS = 30_000;
 // standard deviations above the share is the bound on flows moved.
 const SHARE_TOLERANCE = 60;
 
-/** What the test needs of a node's OSPF speaker: FRR's stop() ends ospfd (zebra stays), start() brings it back. */
-interface SipNode {
-  start(): Promise<void>;
-  stop(signal?: NodeJS.Signals): Promise<string>;
-}
-
-const NODE_KINDS: { kind: string; gate: { skip: boolean }; make: (lab: InteropLab, ns: string, label: string, conf: string) => SipNode }[] = [
-  { kind: 'FRR ospfd', gate: interopGate('router role with FRR nodes', ['frr']), make: (lab, ns, label, conf) => lab.frr(ns, label, conf) },
-  { kind: 'ospf-anycastd', gate: namespaceGate('router role with ospf-anycastd nodes'), make: (lab, ns, label, conf) => lab.anycastd(ns, label, conf) },
-];
-
-for (const { kind, gate, make } of NODE_KINDS) {
+for (const { kind, gate, make } of nodeKinds('router role')) {
   describe.skipIf(gate.skip)(`ospf-anycastd as the router in front of three ${kind} nodes`, () => {
     let lab: InteropLab;
     let rl: RouterLab;

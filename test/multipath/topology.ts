@@ -10,7 +10,8 @@
 //                                                       ├── g2 10.92.0.3
 //                                                       └── g3 10.92.0.4
 import { spawnSync } from 'node:child_process';
-import { NetnsLab } from '../helpers/netns.js';
+import { NetnsLab, namespaceGate } from '../helpers/netns.js';
+import { interopGate, type InteropLab } from '../helpers/peers.js';
 
 export const ANYCAST = '10.206.206.1';
 export const GATEWAYS = ['10.92.0.2', '10.92.0.3', '10.92.0.4'] as const;
@@ -76,9 +77,9 @@ router ospf
 }
 
 /** A SIP node at `address` announcing the anycast /32 from lo; ospf-anycastd and FRR ospfd read the same text. */
-export function nodeConf(address: string): string {
+export function nodeConf(address: string, timers = FAST_TIMERS): string {
   return `interface e0
-${FAST_TIMERS} ip ospf priority 1
+${timers} ip ospf priority 1
 !
 router ospf
  ospf router-id ${address}
@@ -87,6 +88,20 @@ router ospf
  network ${ANYCAST}/32 area 0.0.0.0
 !
 `;
+}
+
+/** What a test needs of a node's OSPF speaker: FRR's stop() ends ospfd (zebra stays), start() brings it back. */
+export interface SipNode {
+  start(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<string>;
+}
+
+/** The two kinds of SIP node the router-role tests run against, each with its gate (`what` names the test in the skip reason). */
+export function nodeKinds(what: string): { kind: string; gate: { skip: boolean }; make: (lab: InteropLab, ns: string, label: string, conf: string) => SipNode }[] {
+  return [
+    { kind: 'FRR ospfd', gate: interopGate(`${what} with FRR nodes`, ['frr']), make: (lab, ns, label, conf) => lab.frr(ns, label, conf) },
+    { kind: 'ospf-anycastd', gate: namespaceGate(`${what} with ospf-anycastd nodes`), make: (lab, ns, label, conf) => lab.anycastd(ns, label, conf) },
+  ];
 }
 
 /** A nexthop object or group as `ip -j nexthop show` prints it. */

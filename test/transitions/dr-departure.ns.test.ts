@@ -10,10 +10,9 @@
 // `TRANSITION_ROUNDS=N` repeats the DR-node departure N times per mode and
 // prints each gap (the figures of the closing measurements).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { namespaceGate } from '../helpers/netns.js';
-import { InteropLab, interopGate, sleep, waitFor, type AnycastDaemon } from '../helpers/peers.js';
+import { InteropLab, sleep, waitFor, type AnycastDaemon } from '../helpers/peers.js';
 import { RouteWatch } from '../helpers/route-watch.js';
-import { ANYCAST, GATEWAYS, anycastGroup, buildRouterLab, type RouterLab } from '../multipath/topology.js';
+import { ANYCAST, GATEWAYS, anycastGroup, buildRouterLab, nodeConf, nodeKinds, type RouterLab, type SipNode } from '../multipath/topology.js';
 
 const TIMERS = ' ip ospf hello-interval 1\n ip ospf dead-interval 4\n';
 const DEAD_MS = 4000;
@@ -36,31 +35,7 @@ router ospf
 `;
 }
 
-/** A node, priority 1 (the defaults a node is installed with), announcing the anycast /32 from lo. */
-function nodeConf(address: string): string {
-  return `interface e0
-${TIMERS} ip ospf priority 1
-!
-router ospf
- ospf router-id ${address}
- timers throttle spf 0 50 500
- network 10.92.0.0/24 area 0.0.0.0
- network ${ANYCAST}/32 area 0.0.0.0
-!
-`;
-}
-
-interface SipNode {
-  start(): Promise<void>;
-  stop(signal?: NodeJS.Signals): Promise<string>;
-}
-
-const NODE_KINDS: { kind: string; gate: { skip: boolean }; make: (lab: InteropLab, ns: string, label: string, conf: string) => SipNode }[] = [
-  { kind: 'FRR ospfd', gate: interopGate('node departures with FRR nodes', ['frr']), make: (lab, ns, label, conf) => lab.frr(ns, label, conf) },
-  { kind: 'ospf-anycastd', gate: namespaceGate('node departures with ospf-anycastd nodes'), make: (lab, ns, label, conf) => lab.anycastd(ns, label, conf) },
-];
-
-for (const { kind, gate, make } of NODE_KINDS) {
+for (const { kind, gate, make } of nodeKinds('node departures')) {
   describe.skipIf(gate.skip)(`ospf-anycastd routing to three ${kind} nodes while one leaves`, () => {
     let lab: InteropLab;
     let rl: RouterLab;
@@ -115,7 +90,7 @@ for (const { kind, gate, make } of NODE_KINDS) {
     beforeAll(async () => {
       lab = new InteropLab('drd');
       rl = buildRouterLab(lab.net);
-      nodes = rl.gateways.map((ns, i) => make(lab, ns, `node${i + 1}`, nodeConf(GATEWAYS[i] as string)));
+      nodes = rl.gateways.map((ns, i) => make(lab, ns, `node${i + 1}`, nodeConf(GATEWAYS[i] as string, TIMERS)));
       router = lab.anycastd(rl.router, 'router', routerConf('per-flow'));
       await router.start();
       // The router first, so that it is DR (RFC 2328 9.4: the first router up with the highest priority).
