@@ -1,6 +1,6 @@
 // The router role through node departures: ospf-anycastd in front of three
 // SIP nodes (FRR ospfd, then ospf-anycastd) on one segment, Hello 1 s, Dead
-// 4 s. A node's OSPF speaker stops gracefully, flushing its LSAs (RFC 2328
+// 4 s, retransmissions every second. A node's OSPF speaker stops gracefully, flushing its LSAs (RFC 2328
 // 14.1), while the router is DR, and, after the router's own restart has left
 // a node as the segment's DR (the election is not pre-emptive, 9.4), while the
 // router is Backup or DROther and the stopping node is the DR. In every case,
@@ -14,7 +14,7 @@ import { InteropLab, sleep, waitFor, type AnycastDaemon } from '../helpers/peers
 import { RouteWatch } from '../helpers/route-watch.js';
 import { ANYCAST, GATEWAYS, anycastGroup, buildRouterLab, nodeConf, nodeKinds, type RouterLab, type SipNode } from '../multipath/topology.js';
 
-const TIMERS = ' ip ospf hello-interval 1\n ip ospf dead-interval 4\n';
+const TIMERS = ' ip ospf hello-interval 1\n ip ospf dead-interval 4\n ip ospf retransmit-interval 1\n';
 const DEAD_MS = 4000;
 const CONVERGE_MS = 30_000;
 const ROUNDS = Math.max(1, Number(process.env.TRANSITION_ROUNDS ?? 1));

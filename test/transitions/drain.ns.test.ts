@@ -63,6 +63,7 @@ describe.skipIf(gate.skip)('drain returns once FRR holds the withdrawal, also ri
     const node1 = current().nodes[0]?.daemon;
     if (node1 === undefined) throw new Error('no node 1');
     const figures: string[] = [];
+    const late: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       await node1.cli('undrain');
       await waitFor(`round ${round + 1}: node 1 announcing at FRR`, async () => {
@@ -75,14 +76,16 @@ describe.skipIf(gate.skip)('drain returns once FRR holds the withdrawal, also ri
       const out = await node1.cli<{ message: string }>('drain', '--timeout', '10');
       const returned = performance.now();
       const atReturn = frrSeq();
+      const inKernelAtReturn = kernelHops().includes(nodeAddress(1));
       expect(out.message).toMatch(/acknowledged by every neighbor$/);
-      const own = await ownRouterLsa();
-      expect(own.announces, `round ${round + 1}: node 1's own router-LSA still carries the /32`).toBe(false);
-      expect(atReturn, `round ${round + 1}: FRR's instance when drain returned`).toBe(own.seq);
       await waitFor(`round ${round + 1}: FRR's kernel without node 1`, () => !kernelHops().includes(nodeAddress(1)), { timeoutMs: FOLLOW_MS, intervalMs: 10, detail });
-      figures.push(`drain ${Math.round(returned - started)} ms, FRR's kernel ${Math.round(performance.now() - returned)} ms after`);
+      const fibAfter = Math.round(performance.now() - returned);
+      const own = await ownRouterLsa();
+      if (own.announces || atReturn !== own.seq) late.push(`round ${round + 1}: drain returned with FRR at ${atReturn ?? 'none'}, the withdrawal is ${own.seq}`);
+      figures.push(`drain ${Math.round(returned - started)} ms, FRR's kernel ${inKernelAtReturn ? `${fibAfter} ms after` : 'already without it'}`);
     }
     console.log(`drain within min-interval of an undrain, ${ROUNDS} rounds: ${figures.join('; ')}`);
     await node1.cli('undrain');
+    expect(late, 'rounds in which drain returned before FRR held the withdrawing instance').toEqual([]);
   }, 60_000 + ROUNDS * 20_000);
 });
