@@ -19,12 +19,12 @@ import { configuredRouterId, diffConfig, pickRouterId, toAnycastOptions, toRoute
 import { OspfInstance, type InstanceOutput } from '../instance/instance.js';
 import { iproute2AddressManager } from '../io/addresses.js';
 import { InterfaceMonitor } from '../io/netlink.js';
-import type { KernelRoute } from '../io/routes.js';
+import type { SyncResult } from '../io/routes.js';
 import { OspfTransport } from '../io/transport.js';
 import { formatIpv4, formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.js';
 import { MultipathFib, type FibInstaller, type MultipathFibOptions, type MultipathSettings } from '../multipath/index.js';
 import type { RouteChange } from '../spf/index.js';
-import { kernelRoutes } from './fib.js';
+import { kernelChanges, kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
 import { DaemonMetrics } from './metrics.js';
 import { topologyDot } from './topology.js';
@@ -101,6 +101,10 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private pendingAcks: PendingAck[] = [];
   private fibSync: Promise<void> = Promise.resolve();
   private fibDirty = false;
+  /** The next FIB job brings every route to the table (an interface changed, a periodic check): not only the changed ones. */
+  private fibFull = false;
+  /** Prefixes whose route changed since the last FIB job. */
+  private readonly fibChanged = new Map<string, Prefix>();
   /** The kernel may have dropped routes behind our back (an interface went down): re-read it on the next sync. */
   private kernelCheck = false;
   /** Authentication failures already logged, by "source reason" (see logAuthFailure). */
@@ -345,7 +349,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         return;
       case 'routes':
         if (output.run !== 'none') this.metrics?.spf(output.run, output.durationUs);
-        if (output.changes.length > 0) this.syncFib();
+        if (output.changes.length > 0) this.syncFib(output.changes);
         return;
       case 'lsdb':
         return;
@@ -488,25 +492,40 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     }
   }
 
-  /** Brings the kernel in line with the routing table; one sync at a time, the latest state wins. */
-  private syncFib(): void {
-    if (this.fibDirty || this.stopping !== undefined) return;
+  /**
+   * Brings the kernel in line with the routing table; one job at a time, the
+   * latest state wins. With the SPF's changes, only their prefixes are
+   * touched; without, every route is compared (interfaces changed, periodic check).
+   */
+  private syncFib(changes?: readonly RouteChange[]): void {
+    if (this.stopping !== undefined) return;
+    if (changes === undefined) this.fibFull = true;
+    else for (const change of changes) this.fibChanged.set(formatPrefix(change.prefix), change.prefix);
+    if (this.fibDirty) return;
     this.fibDirty = true;
     this.fibSync = this.fibSync.then(async () => {
       this.fibDirty = false;
       if (this.stopping !== undefined) return;
       const byName = new Map(this.monitor.interfaces().map((i) => [i.name, i]));
-      const desired: KernelRoute[] = kernelRoutes(this.instance.routes().routes(), byName);
+      const full = this.fibFull;
+      const changed = [...this.fibChanged.values()];
+      this.fibFull = false;
+      this.fibChanged.clear();
+      const table = this.instance.routes();
+      const apply = (): Promise<SyncResult> => {
+        if (full) return this.routes.sync(kernelRoutes(table.routes(), byName));
+        const { routes, removed } = kernelChanges(changed, table, byName);
+        return this.routes.update(routes, removed);
+      };
       try {
-        let result = await this.routes.sync(desired);
+        let result = await apply();
         if (this.kernelCheck) {
           this.kernelCheck = false;
           const repaired = await this.routes.refresh();
           result = { ...repaired, failed: [...result.failed, ...repaired.failed] };
         }
         for (const failure of result.failed) this.logger.warning('kernel refused a route', { error: failure.message });
-        const changed = result.added.length + result.replaced.length + result.removed.length;
-        if (changed > 0) {
+        if (result.added.length + result.replaced.length + result.removed.length > 0) {
           this.logger.info('kernel routes updated', { added: result.added.length, replaced: result.replaced.length, removed: result.removed.length });
         }
       } catch (err) {
