@@ -35,7 +35,7 @@ export interface BatchRequest {
   /** NLM_F_CREATE, NLM_F_REPLACE…; REQUEST and ACK are set here. */
   flags: number;
   /** The payload after the nlmsghdr. */
-  body: Uint8Array[];
+  body: Uint8Array;
 }
 
 export interface BatchReply {
@@ -74,15 +74,18 @@ export class NetlinkBatcher {
   }
 
   /**
-   * Sends every request and resolves with each one's errno, in order.
+   * Sends `count` requests, made by `build` a datagram at a time (so that
+   * they are not all held at once), and resolves with each one's errno, in order.
    * Rejects with a NetlinkRequestError when the socket fails or the kernel
    * does not answer within the time limit; requests of datagrams already
    * answered are done then.
    */
-  async send(requests: readonly BatchRequest[], operation: string): Promise<BatchReply[]> {
+  async send(count: number, build: (i: number) => BatchRequest, operation: string): Promise<BatchReply[]> {
     const replies: BatchReply[] = [];
-    for (let at = 0; at < requests.length; at += MessagesPerDatagram) {
-      const errnos = await this.datagram(requests.slice(at, at + MessagesPerDatagram), operation);
+    for (let at = 0; at < count; at += MessagesPerDatagram) {
+      const requests: BatchRequest[] = [];
+      for (let i = at; i < Math.min(count, at + MessagesPerDatagram); i++) requests.push(build(i));
+      const errnos = await this.datagram(requests, operation);
       for (const errno of errnos) replies.push({ errno });
     }
     return replies;
@@ -96,7 +99,7 @@ export class NetlinkBatcher {
       requests.forEach((request, i) => {
         if (i > 0) seq = this.socket.generateSeq();
         const flags = request.flags | NLM_F_REQUEST | (i === requests.length - 1 ? NLM_F_ACK : 0);
-        parts.push(...formatMessage({ type: request.type, flags, seq, port: 0, data: request.body }));
+        parts.push(...formatMessage({ type: request.type, flags, seq, port: 0, data: [request.body] }));
       });
       const errnos = new Array<number>(requests.length).fill(0);
       const finish = (): void => {

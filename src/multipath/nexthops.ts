@@ -37,7 +37,7 @@
 
 import { endianness } from 'node:os';
 import { getSystemErrorName } from 'node:util';
-import { AttrStream, createRtNetlink, parseError, rt } from 'netlink';
+import { createRtNetlink, parseError, type rt } from 'netlink';
 import type { NetlinkMessage, RtNetlinkSocket } from 'netlink';
 import type { MultipathGroup } from '../config/model.js';
 import { NetlinkRequestError, RouteInstallError, wrapNetlinkError as wrapError } from '../io/errors.js';
@@ -130,6 +130,10 @@ const AF_INET = 2;
 const RTN_UNICAST = 1;
 const RT_SCOPE_UNIVERSE = 0;
 const RT_SCOPE_NOWHERE = 255;
+const RTA_DST = 1;
+const RTA_PRIORITY = 6;
+const RTA_TABLE = 15;
+const RTA_NH_ID = 30;
 const ESRCH = 3;
 const ENOENT = 2;
 const EEXIST = 17;
@@ -527,7 +531,11 @@ export class NexthopInstaller implements FibInstaller {
       puts.push({ p, route, id, have });
     }
     const putReplies = await this.batch(
-      puts.map(({ route, id, have }) => ({ type: RTM_NEWROUTE, flags: NLM_F_CREATE | (have !== undefined ? NLM_F_REPLACE : NLM_F_EXCL), body: messageBody(routeMessage(route.prefix, id, this.table, this.metric)) })),
+      puts.length,
+      (i) => {
+        const { route, id, have } = puts[i] as (typeof puts)[number];
+        return { type: RTM_NEWROUTE, flags: NLM_F_CREATE | (have !== undefined ? NLM_F_REPLACE : NLM_F_EXCL), body: routeBytes(route.prefix, id, this.table, this.metric) };
+      },
       'route add/replace',
     );
     puts.forEach(({ p, route, id, have }, i) => {
@@ -544,7 +552,8 @@ export class NexthopInstaller implements FibInstaller {
     // 4. routes no longer wanted, then groups and nexthop objects nobody names.
     const deletes = ordered.filter(({ p }) => !wanted.has(p) && this.routes.has(p)).map(({ p }) => ({ p, entry: this.routes.get(p) as { route: KernelRoute; group: number } }));
     const deleteReplies = await this.batch(
-      deletes.map(({ entry }) => ({ type: RTM_DELROUTE, flags: 0, body: messageBody(deleteMessage(entry.route.prefix, this.table, this.metric)) })),
+      deletes.length,
+      (i) => ({ type: RTM_DELROUTE, flags: 0, body: routeBytes((deletes[i] as (typeof deletes)[number]).entry.route.prefix, undefined, this.table, this.metric) }),
       'route delete',
     );
     deletes.forEach(({ p, entry }, i) => {
@@ -572,10 +581,10 @@ export class NexthopInstaller implements FibInstaller {
   }
 
   /** Route requests, many to a datagram (NetlinkBatcher); a refusal marks the state suspect, as request() does. */
-  private async batch(requests: BatchRequest[], operation: string): Promise<BatchReply[]> {
-    if (requests.length === 0) return [];
+  private async batch(count: number, build: (i: number) => BatchRequest, operation: string): Promise<BatchReply[]> {
+    if (count === 0) return [];
     try {
-      return await this.batcher.send(requests, operation);
+      return await this.batcher.send(count, build, operation);
     } catch (error) {
       this.suspect = true;
       throw error;
@@ -669,17 +678,10 @@ export class NexthopInstaller implements FibInstaller {
   }
 
   /** Send one request and read the kernel's NLMSG_ERROR answer (errno 0 = done). */
-  private async request(type: number, flags: number, body: Buffer | rt.RouteMessage, operation: string): Promise<{ errno: number; code: string }> {
-    let data: Uint8Array[];
-    if (Buffer.isBuffer(body)) data = [body];
-    else {
-      const stream = new AttrStream();
-      rt.formatRouteMessage(body, stream);
-      data = stream.bufs;
-    }
+  private async request(type: number, flags: number, body: Buffer, operation: string): Promise<{ errno: number; code: string }> {
     let replies: NetlinkMessage[];
     try {
-      [replies] = await this.socket.socket.request(type, data, { flags, checkError: false, timeout: this.timeoutMs });
+      [replies] = await this.socket.socket.request(type, [body], { flags, checkError: false, timeout: this.timeoutMs });
     } catch (error) {
       this.suspect = true;
       throw wrapError(operation, error);
@@ -779,43 +781,37 @@ function groupMemberIds(group: Buffer): number[] {
   return ids;
 }
 
-/** rtmsg plus RTA_DST, RTA_TABLE, RTA_PRIORITY and RTA_NH_ID: the route names its group and nothing else. */
-function routeMessage(prefix: Prefix, groupId: number, table: number, metric: number): rt.RouteMessage {
-  const nhId = Buffer.alloc(4);
-  writeU32(nhId, 0, groupId);
-  return {
-    kind: 'route',
-    data: {
-      family: AF_INET,
-      dstLen: prefix.length,
-      srcLen: 0,
-      tos: 0,
-      table: table < 256 ? table : 0,
-      protocol: ROUTE_PROTOCOL_OSPF,
-      scope: RT_SCOPE_UNIVERSE,
-      type: RTN_UNICAST,
-    },
-    attrs: { dst: addressBytes(prefix.address), table, priority: metric, nhId },
-  };
-}
-
-function messageBody(message: rt.RouteMessage): Uint8Array[] {
-  const stream = new AttrStream();
-  rt.formatRouteMessage(message, stream);
-  return stream.bufs;
-}
-
-function deleteMessage(prefix: Prefix, table: number, metric: number): rt.RouteMessage {
-  return {
-    kind: 'route',
-    data: { family: AF_INET, dstLen: prefix.length, tos: 0, table: table < 256 ? table : 0, protocol: ROUTE_PROTOCOL_OSPF, scope: RT_SCOPE_NOWHERE },
-    attrs: { dst: addressBytes(prefix.address), table, priority: metric },
-  };
-}
-
-function addressBytes(address: number): Buffer {
-  const buf = Buffer.alloc(4);
-  buf.writeUInt32BE(address >>> 0, 0);
+/**
+ * struct rtmsg and its attributes in one buffer: RTA_DST, RTA_TABLE,
+ * RTA_PRIORITY and, to add or re-point a route, RTA_NH_ID (the route names
+ * its group and nothing else). A delete (no group) matches our protocol,
+ * table and metric, scope RT_SCOPE_NOWHERE.
+ */
+function routeBytes(prefix: Prefix, groupId: number | undefined, table: number, metric: number): Buffer {
+  const buf = Buffer.allocUnsafe(groupId === undefined ? 36 : 44);
+  buf[0] = AF_INET;
+  buf[1] = prefix.length;
+  buf[2] = 0; // src_len
+  buf[3] = 0; // tos
+  buf[4] = table < 256 ? table : 0; // tables above 255 only fit in RTA_TABLE
+  buf[5] = ROUTE_PROTOCOL_OSPF;
+  buf[6] = groupId === undefined ? RT_SCOPE_NOWHERE : RT_SCOPE_UNIVERSE;
+  buf[7] = groupId === undefined ? 0 : RTN_UNICAST;
+  writeU32(buf, 8, 0); // rtm_flags
+  writeU16(buf, 12, 8);
+  writeU16(buf, 14, RTA_DST);
+  buf.writeUInt32BE(prefix.address >>> 0, 16);
+  writeU16(buf, 20, 8);
+  writeU16(buf, 22, RTA_TABLE);
+  writeU32(buf, 24, table);
+  writeU16(buf, 28, 8);
+  writeU16(buf, 30, RTA_PRIORITY);
+  writeU32(buf, 32, metric);
+  if (groupId !== undefined) {
+    writeU16(buf, 36, 8);
+    writeU16(buf, 38, RTA_NH_ID);
+    writeU32(buf, 40, groupId);
+  }
   return buf;
 }
 
