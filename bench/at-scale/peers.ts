@@ -146,13 +146,16 @@ interface OursOspf {
   lsaCounts?: { total: number };
 }
 
+/** The V8 flags the daemon runs with, as its #! line and examples/ospf-anycastd.service give them. */
+export const DaemonNodeFlags = (process.env.AT_SCALE_NODE_FLAGS ?? '--max-semi-space-size=1').split(' ').filter((f) => f !== '');
+
 /** ospf-anycastd from this build, as root, its control socket in `dir`. */
 export async function startOurs(setup: PeerSetup): Promise<PeerUnderTest & { stop(): void }> {
   const { lab, ns, dir } = setup;
   const conf = join(dir, 'ospfd.conf');
   const socket = join(dir, 'ospf-anycastd.sock');
   writeFileSync(conf, setup.config);
-  const child = lab.spawn(ns, process.execPath, [join(repoDist, 'src', 'bin', 'ospf-anycastd.js'), '-f', conf, '--socket', socket]);
+  const child = lab.spawn(ns, process.execPath, [...DaemonNodeFlags, join(repoDist, 'src', 'bin', 'ospf-anycastd.js'), '-f', conf, '--socket', socket]);
   follow(setup, child);
   const show = (): OursOspf => {
     const out = spawnSync(process.execPath, [join(repoDist, 'src', 'bin', 'ospf-anycast.js'), '--socket', socket, '--json', 'show', 'ospf'], {
