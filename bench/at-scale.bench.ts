@@ -27,7 +27,8 @@
 //
 // Both run `timers throttle spf 0 50 5000` (FRR's default, and ours).
 // Needs root, FRR and network namespaces; otherwise prints why and exits 0.
-// Run: npm run bench -- at-scale   (AT_SCALE_SIZES=10000, AT_SCALE_RUNS=3 by default)
+// Run: npm run bench -- at-scale   (AT_SCALE_SIZES=10000, AT_SCALE_RUNS=3 by default;
+// AT_SCALE_PEERS=frr,ours; AT_SCALE_NODE_FLAGS, the daemon's node flags: bench/at-scale/peers.ts)
 
 import { mkdtempSync, readFileSync, rmSync, chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -211,6 +212,8 @@ const grSaved = existsSync(FrrGrState) ? readFileSync(FrrGrState, 'utf8') : null
 try {
   const sizes = process.env.AT_SCALE_SIZES?.split(',').filter((s) => s !== '').map(Number) ?? [10_000];
   const rounds = Number(process.env.AT_SCALE_RUNS ?? 3);
+  // AT_SCALE_PEERS=ours (or frr) measures one side only, to compare builds or flags; the ratios then need both.
+  const peers = (process.env.AT_SCALE_PEERS ?? 'frr,ours').split(',');
   console.log(`peer: ${frrVersion()}; ${rounds} rounds per size, FRR and ours alternating; load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
   const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -218,7 +221,7 @@ try {
     const runs: Record<'frr' | 'ours', Run[]> = { frr: [], ours: [] };
     for (let round = 0; round < rounds; round++) {
       const order: ('frr' | 'ours')[] = round % 2 === 0 ? ['frr', 'ours'] : ['ours', 'frr'];
-      for (const kind of order) {
+      for (const kind of order.filter((k) => peers.includes(k))) {
         const run = await measure(kind, n, 20261207 + n);
         runs[kind].push(run);
         console.log(
