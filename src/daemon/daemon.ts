@@ -81,6 +81,9 @@ interface PendingAck {
   mode: PrefixAdvertisement;
 }
 
+/** Changed prefixes handed to the route installer per update. */
+const FibSlice = 8192;
+
 export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private config: DaemonConfig;
   private routerConfig!: RouterConfig;
@@ -514,10 +517,20 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       this.fibFull = false;
       this.fibChanged.clear();
       const table = this.instance.routes();
-      const apply = (): Promise<SyncResult> => {
+      const apply = async (): Promise<SyncResult> => {
         if (full) return this.routes.sync(kernelRoutes(table.routes(), byName));
-        const { routes, removed } = kernelChanges(changed, table, byName);
-        return this.routes.update(routes, removed);
+        // A few thousand prefixes at a time: what the installer makes per route lives only as long as its slice.
+        const total: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
+        for (let at = 0; at < changed.length; at += FibSlice) {
+          const { routes, removed } = kernelChanges(changed.slice(at, at + FibSlice), table, byName);
+          const result = await this.routes.update(routes, removed);
+          total.added.push(...result.added);
+          total.replaced.push(...result.replaced);
+          total.removed.push(...result.removed);
+          total.unchanged += result.unchanged;
+          total.failed.push(...result.failed);
+        }
+        return total;
       };
       try {
         let result = await apply();
