@@ -195,7 +195,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     // Once a minute, make sure the kernel still holds what we installed.
     this.kernelCheckTimer = setInterval(() => {
       this.kernelCheck = true;
-      this.syncFib();
+      // No route changed: the check re-reads the kernel and plans only what it lost.
+      this.syncFib([]);
     }, 60_000);
     this.kernelCheckTimer.unref();
     if (this.config.metricsListen !== undefined) await this.startMetrics(formatIpv4(this.config.metricsListen.address), this.config.metricsListen.port);

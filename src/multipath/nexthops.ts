@@ -323,10 +323,10 @@ export class NexthopInstaller implements FibInstaller {
           this.desired.set(key, route);
           changed.add(key);
         }
-        // After a failure the kernel's state is read back and every prefix planned again.
+        // After a failure the kernel's state is read back, and what it lost is planned too.
         if (this.suspect) {
           await this.reread();
-          return this.apply(this.everything());
+          for (const p of this.differing()) changed.add(p);
         }
         return this.apply(changed);
       }),
@@ -343,7 +343,7 @@ export class NexthopInstaller implements FibInstaller {
       if (!this.probed) await this.probe();
       if (this.fallback) return this.legacy.refresh();
       await this.reread();
-      return this.apply(this.everything());
+      return this.apply(this.differing());
     });
   }
 
@@ -392,6 +392,22 @@ export class NexthopInstaller implements FibInstaller {
     } catch (error) {
       throw wrapError('dump nexthops', error);
     }
+  }
+
+  /**
+   * The prefixes whose installed route is not the wanted one: missing, in a
+   * group of another set or group setting, or no longer wanted. After
+   * reread(), what the kernel lost.
+   */
+  private differing(): Set<string> {
+    const changed = new Set<string>();
+    for (const [p, route] of this.desired) {
+      const have = this.routes.get(p);
+      const group = have === undefined ? undefined : this.groups.get(have.group);
+      if (group === undefined || group.key !== setKey(route.nextHops) || !sameGroup(group.spec, this.spec)) changed.add(p);
+    }
+    for (const p of this.routes.keys()) if (!this.desired.has(p)) changed.add(p);
+    return changed;
   }
 
   /** Every prefix wanted or installed: a full sync plans them all. */
