@@ -25,21 +25,31 @@ export function parseMonitorLine(line: string): RouteEvent | undefined {
 
 export class KernelWatch {
   readonly events: RouteEvent[] = [];
-  private readonly child: ChildProcessWithoutNullStreams;
+  private child: ChildProcessWithoutNullStreams;
   private readonly waiters = new Set<() => void>();
+  private stopped = false;
 
   constructor(
     private readonly lab: NetnsLab,
     private readonly ns: string,
   ) {
+    this.child = this.listen();
+  }
+
+  /** `ip monitor` again whenever it ends (it gives up on a receive error such as ENOBUFS). */
+  private listen(): ChildProcessWithoutNullStreams {
     // A 4 MiB receive buffer (net.core.rmem_max here) so that a burst of 100,000 routes is not dropped.
-    this.child = lab.spawn(ns, 'env', ['TZ=UTC', 'ip', '-ts', '-rcvbuf', '4194304', 'monitor', 'route']);
-    createInterface({ input: this.child.stdout }).on('line', (line) => {
+    const child = this.lab.spawn(this.ns, 'env', ['TZ=UTC', 'ip', '-ts', '-rcvbuf', '4194304', 'monitor', 'route']);
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const event = parseMonitorLine(line);
       if (event === undefined) return;
       this.events.push(event);
       for (const wake of this.waiters) wake();
     });
+    child.on('exit', () => {
+      if (!this.stopped) this.child = this.listen();
+    });
+    return child;
   }
 
   /** The routes of protocol 188 the table holds now. */
@@ -47,6 +57,11 @@ export class KernelWatch {
     // Counted in the namespace: the listing of 100,000 routes is more than a spawnSync buffer. Next-hop lines start with a blank.
     const result = this.lab.execResult(this.ns, 'sh', ['-c', "ip -4 route show proto ospf | grep -c '^[^[:space:]]'"], 60_000);
     return Number(result.stdout.trim());
+  }
+
+  /** Whether the table holds a route to `prefix` ("a.b.c.d/len"). */
+  holds(prefix: string): boolean {
+    return this.lab.execResult(this.ns, 'ip', ['-4', 'route', 'show', prefix, 'proto', 'ospf']).stdout.trim() !== '';
   }
 
   /** The first event after index `from` that matches, or a timeout. */
@@ -74,6 +89,7 @@ export class KernelWatch {
   }
 
   stop(): void {
+    this.stopped = true;
     this.child.kill('SIGTERM');
   }
 }
