@@ -17,17 +17,13 @@
 // why and exits 0.
 // Run: npm run bench -- spf-vs-frr   (SPF_VS_FRR_SIZES=100,1000,10000,50000 by default)
 
-import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonLineChild, NetnsLab, canRunNamespaces, type DriverMessage } from '../src/lab/netns.js';
+import { frrBlocker, FrrGrState, frrVersion, startFrr, waitFor, type FrrUnderTest } from './at-scale/peers.js';
 
-const FrrLibexec = '/usr/lib/frr';
-const FrrRun = '/var/run/frr';
-/** ospfd writes its graceful-restart record here whatever its pathspace: saved and put back. */
-const FrrGrState = join(FrrRun, 'ospfd-gr.json');
 const FrrId = '192.0.2.1';
 const FrrAddress = '10.255.0.1';
 /** Cost changes measured per size. */
@@ -47,8 +43,6 @@ const HelloMs = 1000;
 function deadMs(routers: number): number {
   return routers > 10_000 ? 600_000 : 10_000;
 }
-/** Bound on one vtysh command: ospfd answers it only between tasks, after an SPF run of up to 15 s. */
-const VtyshTimeoutMs = 30_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -64,8 +58,8 @@ interface FrrOspf {
  * is the whole SPF run that "Last SPF duration" times: Dijkstra, the routing
  * table, and the routes handed to zebra.
  */
-function frrSpfCpu(name: string): { cpuMs: number; calls: number } {
-  const out = spawnSync('vtysh', ['-N', name, '-c', 'show thread cpu'], { encoding: 'utf8', timeout: VtyshTimeoutMs }).stdout;
+function frrSpfCpu(frr: FrrUnderTest): { cpuMs: number; calls: number } {
+  const out = frr.vtysh('show thread cpu');
   const ospfd = out.slice(out.indexOf('Thread statistics for ospfd'));
   const line = ospfd.split('\n').find((l) => l.trim().endsWith('ospf_spf_calculate_schedule_worker'));
   if (line === undefined) return { cpuMs: 0, calls: 0 };
@@ -82,28 +76,10 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Poll until `probe` returns a value, or throw after `timeoutMs`. */
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number, intervalMs = 200): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(intervalMs);
-  }
-}
-
-function idOf(flag: '-u' | '-g'): number {
-  return Number(spawnSync('id', [flag, 'frr'], { encoding: 'utf8' }).stdout.trim());
-}
-
 /** Why this benchmark cannot run here, or undefined. */
 function blocker(): string | undefined {
   const ns = canRunNamespaces();
-  if (!ns.ok) return ns.reason;
-  for (const path of [join(FrrLibexec, 'zebra'), join(FrrLibexec, 'ospfd'), '/usr/bin/vtysh']) if (!existsSync(path)) return `${path} is missing (FRR not installed)`;
-  if (!Number.isFinite(idOf('-u')) || spawnSync('id', ['frr']).status !== 0) return 'no user frr';
-  return undefined;
+  return ns.ok ? frrBlocker() : ns.reason;
 }
 
 interface Row {
@@ -118,13 +94,12 @@ interface Row {
 
 async function measure(n: number, seed: number): Promise<Row> {
   const lab = new NetnsLab('svf');
-  const name = `${lab.tag}svf`;
-  const runDir = join(FrrRun, name);
   const dir = mkdtempSync(join('/tmp', `${lab.prefix}-`));
   const dead = deadMs(n);
   chmodSync(dir, 0o755); // FRR reads its configuration as user frr
   let injector: JsonLineChild | undefined;
-  let daemonOutput = '';
+  const output = { text: '' };
+  let frr: FrrUnderTest | undefined;
   /** ospfd's "SPF Time" of each run, µs: Dijkstra and the intra-area routes, before anything goes to zebra. */
   const spfTimesUs: number[] = [];
   try {
@@ -136,18 +111,12 @@ async function measure(n: number, seed: number): Promise<Row> {
     lab.up(frrNs, 'e0');
     lab.up(injNs, 'e0');
 
-    const uid = idOf('-u');
-    const gid = idOf('-g');
-    const write = (file: string, text: string): string => {
-      const path = join(dir, file);
-      writeFileSync(path, text, { mode: 0o644 });
-      chownSync(path, uid, gid);
-      return path;
-    };
-    const zebraConf = write('zebra.conf', 'hostname frr\n');
-    const ospfdConf = write(
-      'ospfd.conf',
-      [
+    frr = await startFrr({
+      lab,
+      ns: frrNs,
+      dir,
+      output,
+      config: [
         'hostname frr',
         // ospfd logs each SPF run's parts (SPF Time, RouteInstall, …) at this debug level.
         'log stdout informational',
@@ -164,36 +133,19 @@ async function measure(n: number, seed: number): Promise<Row> {
         '!',
         '',
       ].join('\n'),
-    );
-    spawnSync('install', ['-d', '-o', 'frr', '-g', 'frr', '-m', '755', runDir]);
-    const args = (daemon: string, conf: string): string[] => ['-N', name, '-f', conf, '-i', join(runDir, `${daemon}.pid`), '-P', '0'];
-    const start = (daemon: string, conf: string): void => {
-      const child = lab.spawn(frrNs, join(FrrLibexec, daemon), args(daemon, conf));
-      const keep = (chunk: Buffer): void => void (daemonOutput = (daemonOutput + chunk.toString()).slice(-3000));
-      let partial = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        keep(chunk);
-        const lines = (partial + chunk.toString()).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) {
-          const match = /SPF Time: (\d+)/.exec(line);
-          if (match !== null) spfTimesUs.push(Number(match[1]));
-        }
-      });
-      child.stderr.on('data', keep);
-    };
-    start('zebra', zebraConf);
-    await waitFor("zebra's zserv.api", () => (existsSync(join(runDir, 'zserv.api')) ? true : undefined), 15_000, 50);
-    start('ospfd', ospfdConf);
-    const frr = (): FrrOspf => {
-      const out = spawnSync('vtysh', ['-N', name, '-c', 'show ip ospf json'], { encoding: 'utf8', timeout: VtyshTimeoutMs });
+      onLine: (line) => {
+        const match = /SPF Time: (\d+)/.exec(line);
+        if (match !== null) spfTimesUs.push(Number(match[1]));
+      },
+    });
+    const peer = frr;
+    const show = (): FrrOspf => {
       try {
-        return JSON.parse(out.stdout) as FrrOspf;
+        return JSON.parse(peer.vtysh('show ip ospf json')) as FrrOspf;
       } catch {
         return {};
       }
     };
-    await waitFor('ospfd answering vtysh', () => frr().routerId, 15_000);
 
     injector = new JsonLineChild(
       lab.spawn(injNs, process.execPath, [join(here, 'spf-vs-frr', 'injector.js'), 'e0', String(n), String(seed), String(HelloMs), String(dead)]),
@@ -205,7 +157,7 @@ async function measure(n: number, seed: number): Promise<Row> {
     await sleep(2000);
     await inj.request('load', {}, 120_000);
     const expected = n + 2; // the synthetic routers, the injector and FRR: router-LSAs only
-    const area = (): NonNullable<FrrOspf['areas']>[string] | undefined => frr().areas?.['0.0.0.0'];
+    const area = (): NonNullable<FrrOspf['areas']>[string] | undefined => show().areas?.['0.0.0.0'];
     // ospfd runs an SPF after every few LS Updates while they arrive: 4–9 s each at 50,000 routers on a loaded machine.
     await waitFor(`FRR holding ${expected} LSAs`, () => ((area()?.lsaNumber ?? 0) >= expected ? true : undefined), n > 10_000 ? 900_000 : 300_000, 500);
     // Settled: no SPF for two seconds.
@@ -228,27 +180,27 @@ async function measure(n: number, seed: number): Promise<Row> {
     for (let i = 0; i < Changes; i++) {
       const logged = spfTimesUs.length;
       const before = area()?.spfExecutedCounter ?? 0;
-      const cpuBefore = frrSpfCpu(name);
+      const cpuBefore = frrSpfCpu(peer);
       await inj.request('change', { index: 1 + ((i * 7919) % (n - 1)) }, 30_000);
       await waitFor('FRR to run SPF after a cost change', () => ((area()?.spfExecutedCounter ?? 0) > before ? true : undefined), 120_000, 100);
       // The SPF ran; make sure no second one is pending before reading the duration.
       await sleep(1500);
-      const state = frr();
+      const state = show();
       if (state.areas?.['0.0.0.0'].nbrFullAdjacentCounter !== 1) throw new Error('FRR lost its adjacency with the injector during the measurement');
       frrMs.push(state.spfLastDurationMsecs ?? Number.NaN);
-      const cpuAfter = frrSpfCpu(name);
+      const cpuAfter = frrSpfCpu(peer);
       frrCpuMs.push((cpuAfter.cpuMs - cpuBefore.cpuMs) / Math.max(1, cpuAfter.calls - cpuBefore.calls));
       frrSpfMs.push(spfTimesUs.length > logged ? spfTimesUs[spfTimesUs.length - 1] / 1000 : Number.NaN);
     }
     const ours = await inj.request('ours', { rootId: FrrId, rootAddress: FrrAddress, runs: OurRuns }, 300_000);
     return { routers: n, lsas: Number(ours.lsas), routes: Number(ours.routes), frr: frrMs, frrCpu: frrCpuMs, frrSpf: frrSpfMs, ours };
   } catch (error) {
-    console.error(`FRR output (last lines):\n${daemonOutput}`);
+    console.error(`FRR output (last lines):\n${output.text}`);
     throw error;
   } finally {
     injector?.child.stdin.end();
     await lab.teardown();
-    rmSync(runDir, { recursive: true, force: true });
+    frr?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -261,8 +213,7 @@ if (why !== undefined) {
 const grSaved = existsSync(FrrGrState) ? readFileSync(FrrGrState, 'utf8') : null;
 try {
   const sizes = process.env.SPF_VS_FRR_SIZES?.split(',').filter((s) => s !== '').map(Number) ?? [100, 1_000, 10_000, 50_000];
-  const ospfdVersion = spawnSync(join(FrrLibexec, 'ospfd'), ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
-  console.log(`peer: ${ospfdVersion}; load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`peer: ${frrVersion()}; load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(
     '| routers | LSAs | routes | FRR last SPF ms | FRR SPF Time ms | FRR run CPU ms | ours ms | ours CPU ms | ours / FRR last SPF | ours / FRR SPF Time | ours CPU / FRR CPU | ours, cost change ms |',
   );

@@ -13,9 +13,15 @@
 // from then on only Hellos go from A to F, so F does not fight it (13.4).
 //
 // Requests: {cmd:'load'} floods the area; {cmd:'change', index} floods a
-// cost change of one router; {cmd:'ours', ...} runs our Spf on A's LSDB
+// cost change of one router; {cmd:'withdraw', index} floods that router's
+// LSA without its /32 stub; {cmd:'ours', ...} runs our Spf on A's LSDB
 // rooted at FRR's router and returns the medians; {cmd:'status'} reports.
-// Events: {event:'neighbor', ifName, state}.
+// With START 'on-request' the link to the peer stays out of A until
+// {cmd:'up'}: the area is loaded first, and the peer then learns all of it
+// in one database exchange (RFC 2328 10.8), as from a neighbour that starts.
+// Replies to 'up', 'change' and 'withdraw' carry `at`, the time the packet
+// was handed to A (performance.timeOrigin + now, comparable across
+// processes). Events: {event:'neighbor', ifName, state, at}.
 
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -26,9 +32,9 @@ import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
 import { createPrng } from '../../src/lib/prng.js';
 import { encodePacket, PacketType, type Lsa } from '../../src/packet/index.js';
 import { Spf } from '../../src/spf/index.js';
-import { changeCost, randomArea, routerLsa, type SyntheticArea } from './topology.js';
+import { changeCost, randomArea, routerLsa, stubPrefixCount, withdrawStub, type SyntheticArea } from './topology.js';
 
-const [, , ifName = 'e0', sizeArg = '1000', seedArg = '1', helloArg = '1000', deadArg = '10000'] = process.argv;
+const [, , ifName = 'e0', sizeArg = '1000', seedArg = '1', helloArg = '1000', deadArg = '10000', startArg = 'now'] = process.argv;
 const InjectorId = parseIpv4('192.0.2.2');
 const OwnAddress = parseIpv4('10.255.0.2'); // on the veth; FRR is 10.255.0.1
 const FakeA = parseIpv4('10.255.1.1');
@@ -57,6 +63,11 @@ const transport = new OspfTransport();
 let loaded = false;
 const timers = new Map<OspfRouter, NodeJS.Timeout>();
 
+/** Milliseconds on a clock every process of the machine shares. */
+function clock(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 function emit(message: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
@@ -77,7 +88,7 @@ function feed(core: OspfRouter, input: Input): void {
 
 function carry(core: OspfRouter, out: Output): void {
   if (out.kind === 'event' && out.event.type === 'neighbor-state' && core === a) {
-    emit({ event: 'neighbor', ifName: out.event.ifName, state: out.event.to });
+    emit({ event: 'neighbor', ifName: out.event.ifName, state: out.event.to, at: clock() });
   }
   if (out.kind !== 'send') {
     if (out.kind === 'membership' && out.ifName === ifName) transport.apply(out).catch(fail);
@@ -190,12 +201,24 @@ async function handleRequest(request: { id: number; cmd: string; [key: string]: 
     case 'load': {
       loaded = true;
       await injectFromF(area.routers.map(routerLsa));
-      return { lsas: area.routers.length };
+      return { lsas: area.routers.length, prefixes: stubPrefixCount(area) };
+    }
+    case 'up': {
+      const at = clock();
+      linkUp();
+      return { at };
     }
     case 'change': {
       const lsa = changeCost(area, Number(request.index));
+      const at = clock();
       await injectFromF([lsa]);
-      return { seq: lsa.seq };
+      return { seq: lsa.seq, at };
+    }
+    case 'withdraw': {
+      const lsa = withdrawStub(area, Number(request.index));
+      const at = clock();
+      await injectFromF([lsa]);
+      return { seq: lsa.seq, at };
     }
     case 'ours':
       return ours(parseIpv4(String(request.rootId)), parseIpv4(String(request.rootAddress)), Number(request.runs));
@@ -213,7 +236,11 @@ transport.on('packet', (input) => feed(a, input));
 transport.on('error', fail);
 feed(f, { kind: 'interface', info: { name: 'fake0', ifIndex: 1000, up: true, loopback: false, mtu: 1500, addresses: [{ address: FakeF, prefixLength: 30 }] } });
 feed(a, { kind: 'interface', info: { name: 'fake0', ifIndex: 1000, up: true, loopback: false, mtu: 1500, addresses: [{ address: FakeA, prefixLength: 30 }] } });
-feed(a, { kind: 'interface', info: { name: ifName, ifIndex, up: true, loopback: false, mtu: 1500, addresses: ownAddresses } });
+/** The link to the peer comes into A: Hellos start, and with them the adjacency. */
+function linkUp(): void {
+  feed(a, { kind: 'interface', info: { name: ifName, ifIndex, up: true, loopback: false, mtu: 1500, addresses: ownAddresses } });
+}
+if (startArg !== 'on-request') linkUp();
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const request = JSON.parse(line) as { id: number; cmd: string };

@@ -76,3 +76,27 @@ export function changeCost(area: SyntheticArea, index: number): Lsa {
   r.seq++;
   return routerLsa(r);
 }
+
+/** The /32 loopback stub of router `index` (the first link of its LSA). */
+export function stubOf(index: number): number {
+  return (0x0a800001 + index) >>> 0;
+}
+
+/**
+ * A new instance of router `index`'s LSA without its /32 loopback stub, the
+ * sequence number bumped: a stub withdrawn at that router, no other change.
+ */
+export function withdrawStub(area: SyntheticArea, index: number): Lsa {
+  const r = area.routers[index];
+  const stub = stubOf(index);
+  r.links = r.links.filter((l) => !(l.type === RouterLinkType.Stub && l.linkId === stub && l.linkData === 0xffffffff));
+  r.seq++;
+  return routerLsa(r);
+}
+
+/** The distinct prefixes the area's stub links advertise: the routes a router behind the injector computes. */
+export function stubPrefixCount(area: SyntheticArea): number {
+  const seen = new Set<string>();
+  for (const r of area.routers) for (const l of r.links) if (l.type === RouterLinkType.Stub) seen.add(`${l.linkId}/${l.linkData}`);
+  return seen.size;
+}

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // The daemon; see src/daemon/main.ts for the command line and signals.
 import { runDaemon } from '../daemon/main.js';
 

@@ -5,7 +5,8 @@
 
 import type { InterfaceInfo } from '../core/api.js';
 import type { KernelNextHop, KernelRoute } from '../io/routes.js';
-import type { Route } from '../spf/index.js';
+import type { Prefix } from '../lib/ipv4.js';
+import type { Route, RouteTableView } from '../spf/index.js';
 
 export function kernelRoutes(routes: readonly Route[], interfaces: ReadonlyMap<string, InterfaceInfo>): KernelRoute[] {
   const out: KernelRoute[] = [];
@@ -20,4 +21,25 @@ export function kernelRoutes(routes: readonly Route[], interfaces: ReadonlyMap<s
     if (nextHops.length > 0) out.push({ prefix: route.prefix, nextHops });
   }
   return out;
+}
+
+/**
+ * The kernel's side of some changed prefixes: the route each now has in
+ * `table`, or its removal when it has none the kernel takes (gone, or on a
+ * directly attached network).
+ */
+export function kernelChanges(
+  prefixes: readonly Prefix[],
+  table: RouteTableView,
+  interfaces: ReadonlyMap<string, InterfaceInfo>,
+): { routes: KernelRoute[]; removed: Prefix[] } {
+  const routes: KernelRoute[] = [];
+  const removed: Prefix[] = [];
+  for (const prefix of prefixes) {
+    const route = table.get(prefix);
+    const kernel = route === undefined ? [] : kernelRoutes([route], interfaces);
+    if (kernel.length === 0) removed.push(prefix);
+    else routes.push(...kernel);
+  }
+  return { routes, removed };
 }

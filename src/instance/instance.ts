@@ -66,6 +66,8 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
   private config: RouterConfig;
   private readonly measure: (() => number) | undefined;
   private readonly spfStats: SpfStats = { runs: 0, fullRuns: 0, partialRuns: 0, lastDurationUs: null, lastKind: null, lastAt: null };
+  /** Some neighbour is in Exchange or Loading (RFC 2328 10.1): the database is still arriving. */
+  private loading = false;
 
   constructor(options: InstanceOptions) {
     super();
@@ -84,16 +86,25 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
     if (input.kind === 'config') this.reconfigure(input.config, now);
     const outputs: InstanceOutput[] = this.core.handle(input, now);
     let interfacesChanged = input.kind === 'interface' || input.kind === 'config';
+    let neighborsChanged = interfacesChanged;
     const ctx = this.holdContext(now);
     for (const output of outputs) {
       if (output.kind === 'lsdb') {
         this.holds.changed(output.key, ctx);
         this.feed(output.key, now, ctx);
       } else if (output.kind === 'event' && output.event.type === 'interface-state') interfacesChanged = true;
+      else if (output.kind === 'event' && output.event.type === 'neighbor-state') neighborsChanged = true;
     }
     for (const key of this.holds.refresh(ctx)) this.feed(key, now, ctx);
     if (interfacesChanged) this.spf.setInterfaces(this.spfInterfaces());
-    if (this.spf.pending) this.scheduler.request(now);
+    // The initial load only: with a Full neighbor the table already routes, and a failure
+    // elsewhere must not wait for another neighbor's exchange to end.
+    if (neighborsChanged) {
+      const neighbors = this.core.neighbors();
+      this.loading = neighbors.some((n) => n.state === 'Exchange' || n.state === 'Loading') && !neighbors.some((n) => n.state === 'Full');
+    }
+    // While a database loads, the run waits for its end (SpfScheduler); when it ends, the run is rescheduled here.
+    if (this.spf.pending) this.scheduler.request(now, this.loading);
     const due = this.scheduler.pending;
     if (due !== undefined && due <= now) outputs.push(this.runSpf(now));
     return outputs;

@@ -163,6 +163,23 @@ export class RouteInstaller {
   }
 
   /**
+   * Add or replace `routes` and delete `removed`; the other routes of the
+   * last sync stay wanted. Rejects with InvalidRouteError, before touching
+   * anything, when a route is malformed.
+   */
+  update(routes: readonly KernelRoute[], removed: readonly Prefix[]): Promise<SyncResult> {
+    return whenNormal(routes, (normal) =>
+      this.serial(async () => {
+        const wanted = new Map(this.desired);
+        for (const prefix of removed) wanted.delete(formatPrefix(prefix));
+        for (const route of normal) wanted.set(formatPrefix(route.prefix), route);
+        this.desired = wanted;
+        return this.apply(wanted);
+      }),
+    );
+  }
+
+  /**
    * Re-read this table's protocol-188 routes at our metric, take them as
    * what is installed, and re-apply the routes of the last sync: routes the
    * kernel flushed (an interface went down, an address was removed) or an
@@ -381,6 +398,17 @@ function addressBytes(address: number): Buffer {
   const buf = Buffer.alloc(4);
   buf.writeUInt32BE(address >>> 0, 0);
   return buf;
+}
+
+/** `then` with every route normalised; an InvalidRouteError rejects before it runs. */
+export function whenNormal<T>(routes: readonly KernelRoute[], then: (normal: KernelRoute[]) => Promise<T>): Promise<T> {
+  let normal: KernelRoute[];
+  try {
+    normal = routes.map((r) => normalise(r));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return then(normal);
 }
 
 /** Validate a route and sort and de-duplicate its next hops. Throws InvalidRouteError. */

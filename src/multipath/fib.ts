@@ -65,8 +65,8 @@ export class MultipathFib implements FibInstaller {
   private hashPolicy: HashPolicy | undefined;
   private spreadPrefixes = new Set<string>();
   private settings: MultipathSettings;
-  /** The routes of the last sync, synced again after a reconfigure. */
-  private desired: readonly KernelRoute[] = [];
+  /** The routes of the last sync and updates, by prefix, synced again after a reconfigure. */
+  private desired = new Map<string, KernelRoute>();
 
   constructor(private readonly options: MultipathFibOptions) {
     this.settings = { multipath: options.multipath, perPacketInterfaces: options.perPacketInterfaces };
@@ -127,11 +127,11 @@ export class MultipathFib implements FibInstaller {
       this.spreadPrefixes = new Set();
     }
     this.spreader = spreader;
-    return this.sync(this.desired);
+    return this.sync([...this.desired.values()]);
   }
 
   async sync(desired: readonly KernelRoute[]): Promise<SyncResult> {
-    this.desired = desired;
+    this.desired = new Map(desired.map((r) => [prefixKey(r.prefix), r]));
     if (this.spreader !== undefined) {
       const perPacket = new Set(this.settings.perPacketInterfaces.map((name) => this.options.ifIndexOf(name)).filter((i): i is number => i !== undefined));
       const spread = desired
@@ -145,6 +145,17 @@ export class MultipathFib implements FibInstaller {
       }
     }
     return this.installer.sync(desired);
+  }
+
+  /**
+   * Some routes added or changed, some removed. Per-packet spreading plans
+   * over every route, so with it this is a sync of them all.
+   */
+  async update(routes: readonly KernelRoute[], removed: readonly Prefix[]): Promise<SyncResult> {
+    for (const prefix of removed) this.desired.delete(prefixKey(prefix));
+    for (const route of routes) this.desired.set(prefixKey(route.prefix), route);
+    if (this.spreader !== undefined) return this.sync([...this.desired.values()]);
+    return this.installer.update(routes, removed);
   }
 
   /** Re-read the kernel's nexthops, groups and routes (and per-next-hop tables) and re-apply the last sync. */

@@ -37,17 +37,20 @@
 
 import { endianness } from 'node:os';
 import { getSystemErrorName } from 'node:util';
-import { AttrStream, createRtNetlink, parseError, rt } from 'netlink';
+import { createRtNetlink, parseError, type rt } from 'netlink';
 import type { NetlinkMessage, RtNetlinkSocket } from 'netlink';
 import type { MultipathGroup } from '../config/model.js';
 import { NetlinkRequestError, RouteInstallError, wrapNetlinkError as wrapError } from '../io/errors.js';
-import { comparePrefix, MAIN_TABLE, normalise, ROUTE_PROTOCOL_OSPF, RouteInstaller, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
+import { comparePrefix, MAIN_TABLE, normalise, ROUTE_PROTOCOL_OSPF, RouteInstaller, whenNormal, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
+import { NetlinkBatcher, type BatchReply, type BatchRequest } from '../io/netlink-batch.js';
 import { formatIpv4, formatPrefix, type Prefix } from '../lib/ipv4.js';
 
 /** What the daemon needs from a route installer; RouteInstaller and NexthopInstaller both are one. */
 export interface FibInstaller {
   sweep(): Promise<Prefix[]>;
   sync(desired: readonly KernelRoute[]): Promise<SyncResult>;
+  /** Add or replace some routes and delete others, the rest left as they are. */
+  update(routes: readonly KernelRoute[], removed: readonly Prefix[]): Promise<SyncResult>;
   /** Re-read what the kernel holds and re-apply the last sync. */
   refresh(): Promise<SyncResult>;
   removeAll(): Promise<SyncResult>;
@@ -127,6 +130,10 @@ const AF_INET = 2;
 const RTN_UNICAST = 1;
 const RT_SCOPE_UNIVERSE = 0;
 const RT_SCOPE_NOWHERE = 255;
+const RTA_DST = 1;
+const RTA_PRIORITY = 6;
+const RTA_TABLE = 15;
+const RTA_NH_ID = 30;
 const ESRCH = 3;
 const ENOENT = 2;
 const EEXIST = 17;
@@ -172,6 +179,7 @@ export class NexthopInstaller implements FibInstaller {
   private spec: MultipathGroup;
   private readonly timeoutMs: number;
   private readonly socket: RtNetlinkSocket;
+  private readonly batcher: NetlinkBatcher;
   private readonly onFallback: ((reason: string) => void) | undefined;
   private readonly nexthopObjects: boolean | undefined;
   /** Sweeps the table's proto-188 routes, and takes over entirely on kernels without nexthop objects. */
@@ -205,6 +213,7 @@ export class NexthopInstaller implements FibInstaller {
       this.legacy.close();
       throw wrapError('open rtnetlink socket', error);
     }
+    this.batcher = new NetlinkBatcher(this.socket.socket, this.timeoutMs);
   }
 
   /** The group kind and parameters new groups get. */
@@ -287,8 +296,41 @@ export class NexthopInstaller implements FibInstaller {
       if (this.fallback) return this.legacy.sync([...wanted.values()]);
       if (this.suspect) await this.reread();
       this.desired = wanted;
-      return this.apply(wanted);
+      return this.apply(this.everything());
     });
+  }
+
+  /**
+   * Add or replace `routes` and delete `removed`, leaving every other route
+   * as the last sync or update left it: the work is that of the changes
+   * alone. Rejects with InvalidRouteError before touching anything when a
+   * route is malformed; kernel refusals are in the result and retried by the
+   * next sync.
+   */
+  update(routes: readonly KernelRoute[], removed: readonly Prefix[]): Promise<SyncResult> {
+    return whenNormal(routes, (normal) =>
+      this.serial(async () => {
+        if (!this.probed) await this.probe();
+        if (this.fallback) return this.legacy.update(normal, removed);
+        const changed = new Set<string>();
+        for (const prefix of removed) {
+          const key = formatPrefix(prefix);
+          this.desired.delete(key);
+          changed.add(key);
+        }
+        for (const route of normal) {
+          const key = formatPrefix(route.prefix);
+          this.desired.set(key, route);
+          changed.add(key);
+        }
+        // After a failure the kernel's state is read back, and what it lost is planned too.
+        if (this.suspect) {
+          await this.reread();
+          for (const p of this.differing()) changed.add(p);
+        }
+        return this.apply(changed);
+      }),
+    );
   }
 
   /**
@@ -301,7 +343,7 @@ export class NexthopInstaller implements FibInstaller {
       if (!this.probed) await this.probe();
       if (this.fallback) return this.legacy.refresh();
       await this.reread();
-      return this.apply(this.desired);
+      return this.apply(this.differing());
     });
   }
 
@@ -352,38 +394,97 @@ export class NexthopInstaller implements FibInstaller {
     }
   }
 
-  private async apply(wanted: Map<string, KernelRoute>): Promise<SyncResult> {
+  /**
+   * The prefixes whose installed route is not the wanted one: missing, in a
+   * group of another set or group setting, or no longer wanted. After
+   * reread(), what the kernel lost.
+   */
+  private differing(): Set<string> {
+    const changed = new Set<string>();
+    for (const [p, route] of this.desired) {
+      const have = this.routes.get(p);
+      const group = have === undefined ? undefined : this.groups.get(have.group);
+      if (group === undefined || group.key !== setKey(route.nextHops) || !sameGroup(group.spec, this.spec)) changed.add(p);
+    }
+    for (const p of this.routes.keys()) if (!this.desired.has(p)) changed.add(p);
+    return changed;
+  }
+
+  /** Every prefix wanted or installed: a full sync plans them all. */
+  private everything(): Set<string> {
+    return new Set([...this.desired.keys(), ...this.routes.keys()]);
+  }
+
+  /**
+   * Bring the prefixes in `changed` to what this.desired says (a prefix it
+   * lacks is deleted); every other prefix is taken to be installed as wanted
+   * already. The plan is the full sync's, done on the changed prefixes
+   * alone: a group keeps the next-hop set most of its users want, where the
+   * users that did not change vote for the set the group has.
+   */
+  private async apply(changed: Set<string>): Promise<SyncResult> {
+    const wanted = this.desired;
     const result: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
-    // Plan: which group each wanted prefix names, and each kept group's new members.
+    // Plan: which group each changed prefix names, and each affected group's new members.
     const target = new Map<number, { hops: KernelNextHop[]; key: string }>();
     const assigned = new Map<string, number>();
+    /** Prefixes whose route is (re)planned: the changed ones and the users of a group that changes set. */
+    const moving = new Set(changed);
     const shape = groupShape(this.spec);
+    const changedUsers = new Map<number, string[]>();
+    for (const p of changed) {
+      const id = this.routes.get(p)?.group;
+      if (id === undefined) continue;
+      const users = changedUsers.get(id);
+      if (users === undefined) changedUsers.set(id, [p]);
+      else users.push(p);
+    }
+    /** Groups no change touches, by set: a changed prefix that wants their set joins them. */
+    const untouched = new Map<string, number>();
     for (const group of [...this.groups.values()].sort((x, y) => x.id - y.id)) {
+      const users = changedUsers.get(group.id);
       // A group of another kind or bucket count than `multipath group` says now is not reused.
-      if (groupShape(group.spec) !== shape) continue;
-      const users = [...group.users].filter((p) => wanted.has(p));
-      if (users.length === 0) continue;
+      if (groupShape(group.spec) !== shape) {
+        for (const p of group.users) moving.add(p);
+        continue;
+      }
+      if (users === undefined) {
+        if (group.users.size > 0 && !untouched.has(group.key)) untouched.set(group.key, group.id);
+        continue;
+      }
       const votes = new Map<string, number>();
+      const staying = group.users.size - users.length;
+      if (staying > 0) votes.set(group.key, staying);
       for (const p of users) {
-        const key = setKey((wanted.get(p) as KernelRoute).nextHops);
+        const route = wanted.get(p);
+        if (route === undefined) continue;
+        const key = setKey(route.nextHops);
         votes.set(key, (votes.get(key) ?? 0) + 1);
       }
+      if (votes.size === 0) continue;
       // The set most users want; on a tie the current set, then the lowest key.
       const best = [...votes.entries()].sort((x, y) => y[1] - x[1] || Number(y[0] === group.key) - Number(x[0] === group.key) || x[0].localeCompare(y[0]))[0]?.[0] as string;
-      const hops = (wanted.get(users.find((p) => setKey((wanted.get(p) as KernelRoute).nextHops) === best) as string) as KernelRoute).nextHops;
+      const chosen = best === group.key ? undefined : users.find((p) => wanted.get(p) !== undefined && setKey((wanted.get(p) as KernelRoute).nextHops) === best);
+      const hops = chosen === undefined ? group.hops : (wanted.get(chosen) as KernelRoute).nextHops;
       target.set(group.id, { hops, key: best });
-      for (const p of users) if (setKey((wanted.get(p) as KernelRoute).nextHops) === best) assigned.set(p, group.id);
+      // The users that did not change keep the group's old set: when the group changes set, they move.
+      if (best !== group.key) for (const p of group.users) moving.add(p);
+      for (const p of users) {
+        const route = wanted.get(p);
+        if (route !== undefined && setKey(route.nextHops) === best) assigned.set(p, group.id);
+      }
     }
     const newGroups = new Map<string, KernelNextHop[]>();
-    for (const [p, route] of wanted) {
-      if (assigned.has(p)) continue;
+    for (const p of moving) {
+      const route = wanted.get(p);
+      if (route === undefined || assigned.has(p)) continue;
       const key = setKey(route.nextHops);
-      const existing = [...target.entries()].find(([, t]) => t.key === key);
-      if (existing !== undefined) assigned.set(p, existing[0]);
+      const existing = [...target.entries()].find(([, t]) => t.key === key)?.[0] ?? untouched.get(key);
+      if (existing !== undefined) assigned.set(p, existing);
       else newGroups.set(key, route.nextHops);
     }
 
-    // 1. nexthop objects for every member of every wanted set.
+    // 1. nexthop objects for every member of every set planned.
     const hopFailure = new Map<string, NetlinkRequestError>();
     for (const hops of [...[...target.values()].map((t) => t.hops), ...newGroups.values()]) {
       for (const hop of hops) {
@@ -396,7 +497,7 @@ export class NexthopInstaller implements FibInstaller {
     }
     const missing = (hops: KernelNextHop[]): NetlinkRequestError | undefined => hops.map((h) => hopFailure.get(hopKey(h))).find((e) => e !== undefined);
 
-    // 2. kept groups whose set (or resilient timers) changed: replaced in place; the routes naming them stay as they are.
+    // 2. affected groups whose set (or resilient timers) changed: replaced in place; the routes naming them stay as they are.
     const groupFailure = new Map<number, NetlinkRequestError>();
     for (const [id, t] of target) {
       const group = this.groups.get(id) as GroupObject;
@@ -409,20 +510,28 @@ export class NexthopInstaller implements FibInstaller {
         group.spec = this.spec;
       }
     }
-    // 3. new groups, then the routes that name a group they did not name before.
+    // 3. new groups, then the routes that name a group they did not name before, many to a datagram.
+    const ordered: { p: string; route: KernelRoute }[] = [];
+    for (const p of moving) {
+      const route = wanted.get(p) ?? this.routes.get(p)?.route;
+      if (route !== undefined) ordered.push({ p, route });
+    }
+    ordered.sort((x, y) => comparePrefix(x.route, y.route));
     for (const [key, hops] of newGroups) {
       const error = missing(hops);
       const made = error ?? (await this.create((id) => nexthopMessage(AF_UNSPEC, this.groupAttrs(id, hops)), `group [${hops.map(describeHop).join(', ')}]`));
+      const users = ordered.filter(({ p, route }) => wanted.has(p) && !assigned.has(p) && setKey(route.nextHops) === key);
       if (made instanceof NetlinkRequestError) {
-        for (const [p, route] of wanted) if (setKey(route.nextHops) === key) result.failed.push(routeError(this.routes.has(p) ? 'replace' : 'add', made, route, this.table, this.metric));
+        for (const { p, route } of users) result.failed.push(routeError(this.routes.has(p) ? 'replace' : 'add', made, route, this.table, this.metric));
         continue;
       }
       this.groups.set(made, { id: made, hops, key, users: new Set(), spec: this.spec });
-      for (const [p, route] of wanted) if (!assigned.has(p) && setKey(route.nextHops) === key) assigned.set(p, made);
+      for (const { p } of users) assigned.set(p, made);
     }
-    for (const [p, route] of [...wanted.entries()].sort((x, y) => comparePrefix(x[1], y[1]))) {
+    const puts: { p: string; route: KernelRoute; id: number; have: { route: KernelRoute; group: number } | undefined }[] = [];
+    for (const { p, route } of ordered) {
       const id = assigned.get(p);
-      if (id === undefined) continue;
+      if (id === undefined || !wanted.has(p)) continue;
       const have = this.routes.get(p);
       const failure = groupFailure.get(id);
       if (failure !== undefined) {
@@ -435,30 +544,45 @@ export class NexthopInstaller implements FibInstaller {
         this.routes.set(p, { route, group: id });
         continue;
       }
-      const flags = NLM_F_CREATE | (have !== undefined ? NLM_F_REPLACE : NLM_F_EXCL);
-      const reply = await this.request(RTM_NEWROUTE, flags, routeMessage(route.prefix, id, this.table, this.metric), 'route add/replace');
-      if (reply.errno !== 0) {
-        result.failed.push(new RouteInstallError(have ? 'replace' : 'add', reply.errno, reply.code, route, `${describeRoute(route, this.table, this.metric)} nhid ${id}`));
-        continue;
+      puts.push({ p, route, id, have });
+    }
+    const putReplies = await this.batch(
+      puts.length,
+      (i) => {
+        const { route, id, have } = puts[i] as (typeof puts)[number];
+        return { type: RTM_NEWROUTE, flags: NLM_F_CREATE | (have !== undefined ? NLM_F_REPLACE : NLM_F_EXCL), body: routeBytes(route.prefix, id, this.table, this.metric) };
+      },
+      'route add/replace',
+    );
+    puts.forEach(({ p, route, id, have }, i) => {
+      const { errno } = putReplies[i] as BatchReply;
+      if (errno !== 0) {
+        result.failed.push(new RouteInstallError(have ? 'replace' : 'add', errno, errnoName(errno), route, `${describeRoute(route, this.table, this.metric)} nhid ${id}`));
+        return;
       }
       if (have !== undefined) this.groups.get(have.group)?.users.delete(p);
       (this.groups.get(id) as GroupObject).users.add(p);
       this.routes.set(p, { route, group: id });
       (have !== undefined ? result.replaced : result.added).push(route.prefix);
-    }
+    });
     // 4. routes no longer wanted, then groups and nexthop objects nobody names.
-    for (const [p, entry] of [...this.routes.entries()].sort((x, y) => comparePrefix(x[1].route, y[1].route))) {
-      if (wanted.has(p)) continue;
-      const reply = await this.request(RTM_DELROUTE, 0, deleteMessage(entry.route.prefix, this.table, this.metric), 'route delete');
+    const deletes = ordered.filter(({ p }) => !wanted.has(p) && this.routes.has(p)).map(({ p }) => ({ p, entry: this.routes.get(p) as { route: KernelRoute; group: number } }));
+    const deleteReplies = await this.batch(
+      deletes.length,
+      (i) => ({ type: RTM_DELROUTE, flags: 0, body: routeBytes((deletes[i] as (typeof deletes)[number]).entry.route.prefix, undefined, this.table, this.metric) }),
+      'route delete',
+    );
+    deletes.forEach(({ p, entry }, i) => {
+      const { errno } = deleteReplies[i] as BatchReply;
       // ESRCH: already gone (its group was flushed with an interface); not ours to track any more.
-      if (reply.errno !== 0 && reply.errno !== ESRCH) {
-        result.failed.push(new RouteInstallError('delete', reply.errno, reply.code, entry.route, describeRoute(entry.route, this.table, this.metric)));
-        continue;
+      if (errno !== 0 && errno !== ESRCH) {
+        result.failed.push(new RouteInstallError('delete', errno, errnoName(errno), entry.route, describeRoute(entry.route, this.table, this.metric)));
+        return;
       }
       this.routes.delete(p);
       this.groups.get(entry.group)?.users.delete(p);
       result.removed.push(entry.route.prefix);
-    }
+    });
     for (const group of [...this.groups.values()]) {
       if (group.users.size > 0) continue;
       if (await this.deleteObject(group.id)) this.groups.delete(group.id);
@@ -470,6 +594,17 @@ export class NexthopInstaller implements FibInstaller {
     }
     if (result.failed.length > 0) this.suspect = true;
     return result;
+  }
+
+  /** Route requests, many to a datagram (NetlinkBatcher); a refusal marks the state suspect, as request() does. */
+  private async batch(count: number, build: (i: number) => BatchRequest, operation: string): Promise<BatchReply[]> {
+    if (count === 0) return [];
+    try {
+      return await this.batcher.send(count, build, operation);
+    } catch (error) {
+      this.suspect = true;
+      throw error;
+    }
   }
 
   /** RTM_NEWNEXTHOP with NLM_F_CREATE|NLM_F_EXCL at the next free id; returns the id or the refusal. */
@@ -559,17 +694,10 @@ export class NexthopInstaller implements FibInstaller {
   }
 
   /** Send one request and read the kernel's NLMSG_ERROR answer (errno 0 = done). */
-  private async request(type: number, flags: number, body: Buffer | rt.RouteMessage, operation: string): Promise<{ errno: number; code: string }> {
-    let data: Uint8Array[];
-    if (Buffer.isBuffer(body)) data = [body];
-    else {
-      const stream = new AttrStream();
-      rt.formatRouteMessage(body, stream);
-      data = stream.bufs;
-    }
+  private async request(type: number, flags: number, body: Buffer, operation: string): Promise<{ errno: number; code: string }> {
     let replies: NetlinkMessage[];
     try {
-      [replies] = await this.socket.socket.request(type, data, { flags, checkError: false, timeout: this.timeoutMs });
+      [replies] = await this.socket.socket.request(type, [body], { flags, checkError: false, timeout: this.timeoutMs });
     } catch (error) {
       this.suspect = true;
       throw wrapError(operation, error);
@@ -669,37 +797,37 @@ function groupMemberIds(group: Buffer): number[] {
   return ids;
 }
 
-/** rtmsg plus RTA_DST, RTA_TABLE, RTA_PRIORITY and RTA_NH_ID: the route names its group and nothing else. */
-function routeMessage(prefix: Prefix, groupId: number, table: number, metric: number): rt.RouteMessage {
-  const nhId = Buffer.alloc(4);
-  writeU32(nhId, 0, groupId);
-  return {
-    kind: 'route',
-    data: {
-      family: AF_INET,
-      dstLen: prefix.length,
-      srcLen: 0,
-      tos: 0,
-      table: table < 256 ? table : 0,
-      protocol: ROUTE_PROTOCOL_OSPF,
-      scope: RT_SCOPE_UNIVERSE,
-      type: RTN_UNICAST,
-    },
-    attrs: { dst: addressBytes(prefix.address), table, priority: metric, nhId },
-  };
-}
-
-function deleteMessage(prefix: Prefix, table: number, metric: number): rt.RouteMessage {
-  return {
-    kind: 'route',
-    data: { family: AF_INET, dstLen: prefix.length, tos: 0, table: table < 256 ? table : 0, protocol: ROUTE_PROTOCOL_OSPF, scope: RT_SCOPE_NOWHERE },
-    attrs: { dst: addressBytes(prefix.address), table, priority: metric },
-  };
-}
-
-function addressBytes(address: number): Buffer {
-  const buf = Buffer.alloc(4);
-  buf.writeUInt32BE(address >>> 0, 0);
+/**
+ * struct rtmsg and its attributes in one buffer: RTA_DST, RTA_TABLE,
+ * RTA_PRIORITY and, to add or re-point a route, RTA_NH_ID (the route names
+ * its group and nothing else). A delete (no group) matches our protocol,
+ * table and metric, scope RT_SCOPE_NOWHERE.
+ */
+function routeBytes(prefix: Prefix, groupId: number | undefined, table: number, metric: number): Buffer {
+  const buf = Buffer.allocUnsafe(groupId === undefined ? 36 : 44);
+  buf[0] = AF_INET;
+  buf[1] = prefix.length;
+  buf[2] = 0; // src_len
+  buf[3] = 0; // tos
+  buf[4] = table < 256 ? table : 0; // tables above 255 only fit in RTA_TABLE
+  buf[5] = ROUTE_PROTOCOL_OSPF;
+  buf[6] = groupId === undefined ? RT_SCOPE_NOWHERE : RT_SCOPE_UNIVERSE;
+  buf[7] = groupId === undefined ? 0 : RTN_UNICAST;
+  writeU32(buf, 8, 0); // rtm_flags
+  writeU16(buf, 12, 8);
+  writeU16(buf, 14, RTA_DST);
+  buf.writeUInt32BE(prefix.address >>> 0, 16);
+  writeU16(buf, 20, 8);
+  writeU16(buf, 22, RTA_TABLE);
+  writeU32(buf, 24, table);
+  writeU16(buf, 28, 8);
+  writeU16(buf, 30, RTA_PRIORITY);
+  writeU32(buf, 32, metric);
+  if (groupId !== undefined) {
+    writeU16(buf, 36, 8);
+    writeU16(buf, 38, RTA_NH_ID);
+    writeU32(buf, 40, groupId);
+  }
   return buf;
 }
 

@@ -9,6 +9,16 @@
 // the hold time (at least DELAY) and grows the hold time by one INITIAL-HOLD
 // step, up to MAX-HOLD; a request after a quiet hold time runs after DELAY
 // and sets the hold time back to INITIAL-HOLD.
+//
+// While a neighbour sends us the database (RFC 2328 10.1, Exchange and
+// Loading), every LSA it delivers would undo the SPF run before it: the
+// caller says so (`loading`), and the pending run waits, without growing the
+// hold time, until the loading ends (the caller requests again, then) or
+// MAX-HOLD after it was first requested, whichever comes first. The initial
+// load then costs one SPF, run as soon as the database is complete.
+//
+//   request(now, loading)  ──▶ deferred: due at first request + MAX-HOLD
+//   request(now)           ──▶ a deferred run is rescheduled by the rule above
 
 import type { SpfThrottle } from '../core/api.js';
 import { SpfConfigError } from './errors.js';
@@ -30,6 +40,10 @@ export class SpfScheduler {
   /** The hold time is initialHoldMs × multiplier, capped at maxHoldMs. */
   private multiplier = 1;
   private due: number | undefined;
+  /** The pending run waits for a neighbour's database to load (due is the MAX-HOLD bound). */
+  private deferred = false;
+  /** When the pending run was first requested. */
+  private requestedAt = 0;
 
   constructor(settings: SpfThrottle = defaultSpfThrottle) {
     this.settings = check(settings);
@@ -58,10 +72,23 @@ export class SpfScheduler {
     if (!same) this.multiplier = 1;
   }
 
-  /** Something changed at `now`: returns when the SPF should run. */
-  request(now: number): number {
-    if (this.due !== undefined) return this.due;
+  /**
+   * Something changed at `now`: returns when the SPF should run. `loading`:
+   * a neighbour is still sending its database, so the run waits for the end
+   * of the load (at most MAX-HOLD).
+   */
+  request(now: number, loading = false): number {
     const { delayMs, maxHoldMs } = this.settings;
+    if (this.due === undefined) this.requestedAt = now;
+    if (loading) {
+      this.due = this.requestedAt + maxHoldMs;
+      this.deferred = true;
+      return this.due;
+    }
+    if (this.due !== undefined && !this.deferred) return this.due;
+    // A run deferred for a load keeps its bound.
+    const bound = this.due ?? Infinity;
+    this.deferred = false;
     const hold = this.holdMs;
     const elapsed = this.lastRun === undefined ? Infinity : now - this.lastRun;
     let delay: number;
@@ -74,7 +101,7 @@ export class SpfScheduler {
       delay = delayMs;
       this.multiplier = 1;
     }
-    this.due = now + delay;
+    this.due = Math.min(now + delay, bound);
     return this.due;
   }
 
@@ -82,5 +109,6 @@ export class SpfScheduler {
   ran(now: number): void {
     this.lastRun = now;
     this.due = undefined;
+    this.deferred = false;
   }
 }

@@ -6,11 +6,10 @@ import type { CoreOptions, OspfCore } from '../../src/core/api.js';
 import { OspfInstance } from '../../src/instance/instance.js';
 import { createPrng } from '../../src/lib/prng.js';
 import { formatPrefix } from '../../src/lib/ipv4.js';
-import type { Lsa } from '../../src/packet/types.js';
 import { checkConvergence, randomTopology, Simulator } from '../../src/sim/index.js';
 import type { Route } from '../../src/spf/index.js';
 import { seeds } from '../helpers/seeds.js';
-import { referenceRoutes } from '../spf/reference.js';
+import { referenceFor } from '../spf/reference.js';
 
 function show(routes: readonly Route[]): string[] {
   return routes.map(
@@ -53,13 +52,7 @@ describe('routing table after convergence equals the reference on each LSDB (RFC
     // No router restarts in this run: one instance per router.
     expect(instances.length, context).toBe(topology.routers.length);
     for (const instance of instances) {
-      const now = sim.now;
-      const lsas = instance.lsdb(now).map((h) => instance.lsa(h, now) as Lsa);
-      const interfaces = instance
-        .interfaces()
-        .filter((i) => i.address !== 0)
-        .map((i) => ({ name: i.name, address: i.address, prefixLength: i.prefixLength, networkType: i.networkType, up: i.state !== 'Down' }));
-      const expected = referenceRoutes(lsas, instance.routerId, interfaces);
+      const expected = referenceFor(instance, sim.now);
       expect(show(instance.routes().routes()), `${context}, router ${instance.routerId >>> 0}`).toEqual(show(expected));
     }
   });

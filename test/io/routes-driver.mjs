@@ -1,7 +1,8 @@
 // Runs the kernel route installer inside a network namespace for
 // routes.ns.test.ts. argv[2]: JSON installer options ({table, metric}).
 // Requests on stdin ({id, cmd, …}): 'sync' {routes: [{prefix: "a.b.c.d/len",
-// nextHops: [{gateway: "a.b.c.d", ifName}]}]}, 'refresh', 'sweep', 'removeAll',
+// nextHops: [{gateway: "a.b.c.d", ifName}]}]}, 'update' {routes, removed:
+// ["a.b.c.d/len"]}, 'refresh', 'sweep', 'removeAll',
 // 'installed', 'close'. Replies carry prefixes as text, failures as {name,
 // errno, code, message, prefix}, and sync/removeAll the time they took.
 /* global process, setImmediate, performance */
@@ -33,6 +34,8 @@ async function handle(req) {
       const result = await installer.sync(routes);
       return { result: showResult(result), elapsedMs: performance.now() - t0 };
     }
+    case 'update':
+      return { result: showResult(await installer.update(req.routes.map(toRoute), req.removed.map((p) => parsePrefix(p)))) };
     case 'refresh':
       return { result: showResult(await installer.refresh()) };
     case 'sweep':

@@ -193,6 +193,17 @@ describe.skipIf(gate.skip)('route installer in a namespace', () => {
     expect(route('10.50.2.0/24', isOspf, '100')).toBeDefined();
   });
 
+  it('update() adds and deletes the prefixes it is given; the routes of the last sync stay', async () => {
+    await sync([{ prefix: ANYCAST, nextHops: hops3 }]);
+    const update = async (list: unknown[], removed: string[]): Promise<SyncReply> => (await inst.request('update', { routes: list, removed })).result as SyncReply;
+    expect(await update([{ prefix: '10.71.0.0/24', nextHops: [hops3[0]] }], [])).toMatchObject({ added: ['10.71.0.0/24'], removed: [], failed: [] });
+    expect(route(ANYCAST)).toBeDefined();
+    expect(await update([], [ANYCAST])).toMatchObject({ added: [], removed: [ANYCAST], failed: [] });
+    expect(route(ANYCAST)).toBeUndefined();
+    expect(route('10.71.0.0/24')).toBeDefined();
+    expect((await inst.request('removeAll')).result).toMatchObject({ removed: ['10.71.0.0/24'], failed: [] });
+  });
+
   it('works in a table above 255 (RTA_TABLE)', async () => {
     const other = lab.spawnJson(ns, process.execPath, ['test/io/routes-driver.mjs', JSON.stringify({ table: 1000, metric: 30 })]);
     await other.waitForEvent((m) => m.event === 'ready', 10_000);

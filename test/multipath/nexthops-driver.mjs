@@ -3,7 +3,7 @@
 // true`, a MultipathFib (the daemon's) with that group and nexthopObjects,
 // its log lines written as {event: 'log', level, message}. Requests on
 // stdin ({id, cmd, …}): 'sync' {routes: [{prefix, nextHops: [{gateway,
-// ifName}]}]}, 'sweep', 'refresh', 'removeAll', 'groups' (installer only),
+// ifName}]}]}, 'update' {routes, removed: [prefix]}, 'sweep', 'refresh', 'removeAll', 'groups' (installer only),
 // 'multipath' {prefix} (fib only: the view `show routes` prints), 'close'.
 // Replies carry prefixes as text and failures as their messages.
 /* global process, setImmediate */
@@ -42,6 +42,8 @@ async function handle(req) {
   switch (req.cmd) {
     case 'sync':
       return { result: showResult(await installer.sync(req.routes.map(toRoute))) };
+    case 'update':
+      return { result: showResult(await installer.update(req.routes.map(toRoute), req.removed.map(parsePrefix))) };
     case 'sweep':
       return { removed: (await installer.sweep()).map(formatPrefix) };
     case 'refresh':

@@ -184,4 +184,43 @@ describe.skipIf(gate.skip)('nexthop-group installer in a namespace', () => {
     expect(routeTo(ANYCAST)).toBeUndefined();
     await child.request('close');
   });
+
+  it('update() touches only the prefixes it is given, many to a datagram, and a refused route is reported alone', async () => {
+    const child = await start({ group: { kind: 'resilient', buckets: 120, idleTimer: 0, unbalancedTimer: 0 } });
+    await child.request('sweep');
+    // Another protocol's route where one of ours would go: NLM_F_EXCL makes the kernel refuse ours (EEXIST).
+    rl.lab.exec(rl.router, 'ip', ['route', 'add', '10.208.0.77/32', 'via', GATEWAYS[0], 'dev', 'e0', 'proto', 'static', 'metric', '20']);
+    const update = async (routes: unknown[], removed: string[]): Promise<SyncReply> => (await child.request('update', { routes, removed })).result as SyncReply;
+    const many = Array.from({ length: 300 }, (_, i) => ({ prefix: `10.208.${i >> 8}.${i & 255}/32`, nextHops: [allHops[0]] }));
+    const added = await update(many, []);
+    expect(added.added).toHaveLength(299);
+    expect(added.failed).toHaveLength(1);
+    expect(added.failed[0]).toContain('10.208.0.77/32');
+    expect(added.failed[0]).toContain('EEXIST');
+    const ospfRoutes = (): IpRoute[] => rl.lab.ipJson<IpRoute[]>(rl.router, ['route', 'show']).filter((r) => isOspf(r.protocol));
+    expect(ospfRoutes()).toHaveLength(299);
+
+    // The refused route is retried by the next update, which now succeeds.
+    rl.lab.exec(rl.router, 'ip', ['route', 'del', '10.208.0.77/32', 'proto', 'static']);
+    expect(await update([], ['10.208.0.5/32'])).toMatchObject({ added: ['10.208.0.77/32'], replaced: [], removed: ['10.208.0.5/32'], failed: [] });
+    expect(ospfRoutes()).toHaveLength(299);
+    const shared = routeTo('10.208.0.7/32')?.nhid;
+    expect(routeTo('10.208.0.6/32')?.nhid).toBe(shared);
+
+    // One prefix to a set of its own: a new group for it; the others keep theirs.
+    await update([{ prefix: '10.208.0.6/32', nextHops: allHops }], []);
+    const own = routeTo('10.208.0.6/32')?.nhid;
+    expect(own).not.toBe(shared);
+    expect(routeTo('10.208.0.7/32')?.nhid).toBe(shared);
+    // Every user of that group to another set: the group is changed in place, the route not rewritten.
+    const moved = await update([{ prefix: '10.208.0.6/32', nextHops: [allHops[1], allHops[2]] }], []);
+    expect(moved).toMatchObject({ replaced: ['10.208.0.6/32'], failed: [] });
+    expect(routeTo('10.208.0.6/32')?.nhid).toBe(own);
+    expect(ours().find((n) => n.id === own)?.group).toHaveLength(2);
+
+    await child.request('removeAll');
+    expect(ospfRoutes()).toEqual([]);
+    expect(ours()).toEqual([]);
+    await child.request('close');
+  });
 });

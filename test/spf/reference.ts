@@ -2,6 +2,7 @@
 // 16.2, 16.4) over decoded LSAs, with arrays, objects and string keys and no
 // incremental tricks: the yardstick the optimised Spf is checked against.
 
+import type { OspfInstance } from '../../src/instance/instance.js';
 import { decodeLsaBody } from '../../src/packet/index.js';
 import {
   LsaType,
@@ -319,4 +320,14 @@ export function referenceRoutes(lsas: readonly Lsa[], routerId: number, interfac
       }),
     )
     .sort((a, b) => comparePrefixes(a.prefix, b.prefix));
+}
+
+/** The reference calculation on an instance's own LSDB, with its own interfaces, at `now`. */
+export function referenceFor(instance: OspfInstance, now: number): Route[] {
+  const lsas = instance.lsdb(now).map((h) => instance.lsa(h, now) as Lsa);
+  const interfaces = instance
+    .interfaces()
+    .filter((i) => i.address !== 0)
+    .map((i) => ({ name: i.name, address: i.address, prefixLength: i.prefixLength, networkType: i.networkType, up: i.state !== 'Down' }));
+  return referenceRoutes(lsas, instance.routerId, interfaces);
 }

@@ -95,6 +95,46 @@ describe('SpfScheduler (timers throttle spf)', () => {
     expect(s.request(60)).toBe(150);
   });
 
+  describe('while a neighbour loads the database (RFC 2328 10.1 Exchange, Loading)', () => {
+    it('defers requests to MAX-HOLD after the first, without growing the hold time', () => {
+      const s = new SpfScheduler();
+      expect(s.request(1000, true)).toBe(6000);
+      expect(s.request(1200, true)).toBe(6000);
+      expect(s.request(5999, true)).toBe(6000);
+      expect(s.holdMs).toBe(50);
+    });
+
+    it('runs after DELAY once the load ends, with no run during the load', () => {
+      const s = new SpfScheduler({ delayMs: 10, initialHoldMs: 50, maxHoldMs: 5000 });
+      s.request(1000, true);
+      s.request(1500, true);
+      expect(s.request(1800)).toBe(1810);
+      expect(s.holdMs).toBe(50);
+    });
+
+    it('still waits out the hold time of a run made just before the load ended', () => {
+      const s = new SpfScheduler();
+      s.request(0);
+      s.ran(0);
+      s.request(10, true);
+      expect(s.request(20)).toBe(50);
+    });
+
+    it('never runs later than the bound the load set', () => {
+      const s = new SpfScheduler({ delayMs: 1000, initialHoldMs: 50, maxHoldMs: 1500 });
+      expect(s.request(0, true)).toBe(1500);
+      // DELAY after the end of the load would be 2,000.
+      expect(s.request(1000)).toBe(1500);
+    });
+
+    it('defers a run scheduled before the load too, MAX-HOLD after its first request at the latest', () => {
+      const s = new SpfScheduler({ delayMs: 100, initialHoldMs: 50, maxHoldMs: 5000 });
+      expect(s.request(0)).toBe(100);
+      expect(s.request(10, true)).toBe(5000);
+      expect(s.request(400)).toBe(500);
+    });
+  });
+
   it('rejects negative or non-numeric timers with SpfConfigError', () => {
     expect(() => new SpfScheduler({ delayMs: -1, initialHoldMs: 50, maxHoldMs: 5000 })).toThrow(SpfConfigError);
     expect(() => new SpfScheduler({ delayMs: 0, initialHoldMs: NaN, maxHoldMs: 5000 })).toThrow(SpfConfigError);

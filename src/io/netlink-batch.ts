@@ -1,0 +1,156 @@
+// Many rtnetlink requests per sendmsg, as zebra's and BIRD's kernel code
+// send them: the kernel processes the messages of one datagram in order
+// (netlink_rcv_skb) and answers each that fails with its own NLMSG_ERROR,
+// so only the last message of a datagram asks for an acknowledgment
+// (NLM_F_ACK). Its answer, acknowledgment or error, comes after the errors
+// of every message before it: when it arrives, the whole datagram is done,
+// and each request has its errno (0 for those no error named).
+//
+//   send([m1 … mN]) ──▶ datagrams of at most MessagesPerDatagram messages, one at a time
+//                       m1 … m(k-1) NLM_F_REQUEST, mk NLM_F_REQUEST|NLM_F_ACK
+//   NLMSG_ERROR seq=m3 errno ──▶ reply of m3;  NLMSG_ERROR seq=mk ──▶ datagram done
+//
+// The answers of a datagram must fit in the socket's receive buffer, or
+// the kernel drops them (ENOBUFS): a datagram holds at most
+// MessagesPerDatagram requests, and the socket asks for ReceiveBufferBytes,
+// room for an error of each with its request echoed (under 1 KiB each).
+
+import { formatMessage, parseError } from 'netlink';
+import type { NetlinkMessage, NetlinkSocket } from 'netlink';
+import { NetlinkRequestError, wrapNetlinkError } from './errors.js';
+
+const NLMSG_ERROR = 2;
+const NLM_F_REQUEST = 0x1;
+const NLM_F_ACK = 0x4;
+/** An answer that cannot be read counts as this error. */
+const EPROTO = 71;
+
+/** Requests per datagram. */
+export const MessagesPerDatagram = 128;
+/** SO_RCVBUF asked for (the kernel caps it at net.core.rmem_max). */
+export const ReceiveBufferBytes = 1 << 20;
+
+export interface BatchRequest {
+  type: number;
+  /** NLM_F_CREATE, NLM_F_REPLACE…; REQUEST and ACK are set here. */
+  flags: number;
+  /** The payload after the nlmsghdr. */
+  body: Uint8Array;
+}
+
+export interface BatchReply {
+  /** 0 when the kernel did what was asked; otherwise a positive errno. */
+  errno: number;
+}
+
+interface Pending {
+  first: number;
+  count: number;
+  last: number;
+  errnos: number[];
+  done: () => void;
+  fail: (error: NetlinkRequestError) => void;
+}
+
+/** Sequence numbers run 1 … 2^32 − 1 and wrap to 1 (NetlinkSocket.generateSeq). */
+const SeqSpace = 0xffffffff;
+
+/** Sends batches of requests over one rtnetlink socket; one batch at a time. */
+export class NetlinkBatcher {
+  private pending: Pending | undefined;
+
+  constructor(
+    private readonly socket: NetlinkSocket,
+    private readonly timeoutMs: number,
+  ) {
+    try {
+      socket.setRecvBufferSize(ReceiveBufferBytes);
+    } catch {
+      // Left at the system default: the batches still fit in 212,992 bytes at their worst.
+    }
+    socket.on('message', (messages) => this.receive(messages));
+    // Without a listener the socket's error (ENOBUFS: answers dropped) would end the process.
+    socket.on('error', (error) => this.pending?.fail(wrapNetlinkError('netlink socket', error)));
+  }
+
+  /**
+   * Sends `count` requests, made by `build` a datagram at a time (so that
+   * they are not all held at once), and resolves with each one's errno, in order.
+   * Rejects with a NetlinkRequestError when the socket fails or the kernel
+   * does not answer within the time limit; requests of datagrams already
+   * answered are done then.
+   */
+  async send(count: number, build: (i: number) => BatchRequest, operation: string): Promise<BatchReply[]> {
+    const replies: BatchReply[] = [];
+    for (let at = 0; at < count; at += MessagesPerDatagram) {
+      const requests: BatchRequest[] = [];
+      for (let i = at; i < Math.min(count, at + MessagesPerDatagram); i++) requests.push(build(i));
+      const errnos = await this.datagram(requests, operation);
+      for (const errno of errnos) replies.push({ errno });
+    }
+    return replies;
+  }
+
+  private datagram(requests: readonly BatchRequest[], operation: string): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      const parts: Uint8Array[] = [];
+      const first = this.socket.generateSeq();
+      let seq = first;
+      requests.forEach((request, i) => {
+        if (i > 0) seq = this.socket.generateSeq();
+        const flags = request.flags | NLM_F_REQUEST | (i === requests.length - 1 ? NLM_F_ACK : 0);
+        parts.push(...formatMessage({ type: request.type, flags, seq, port: 0, data: [request.body] }));
+      });
+      const errnos = new Array<number>(requests.length).fill(0);
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.pending = undefined;
+        this.socket.ref(false);
+      };
+      const fail = (error: NetlinkRequestError): void => {
+        finish();
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new NetlinkRequestError(operation, 0, `no answer from the kernel within ${this.timeoutMs} ms`)), this.timeoutMs);
+      this.pending = {
+        first,
+        count: requests.length,
+        last: seq,
+        errnos,
+        done: () => {
+          finish();
+          resolve(errnos);
+        },
+        fail,
+      };
+      // Keep the event loop alive until the answer comes.
+      this.socket.ref(true);
+      // One buffer: sendmsg refuses more than UIO_MAXIOV (1,024) pieces with EMSGSIZE.
+      this.socket.socket.send(Buffer.concat(parts), {}, (error) => {
+        if (error !== undefined) fail(wrapNetlinkError(operation, error));
+      });
+    });
+  }
+
+  /** NLMSG_ERROR answers to the pending datagram; other messages are not ours (the socket's own requests take theirs). */
+  private receive(messages: NetlinkMessage[]): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    for (const message of messages) {
+      if (message.type !== NLMSG_ERROR) continue;
+      const index = (((message.seq - pending.first) % SeqSpace) + SeqSpace) % SeqSpace;
+      if (index >= pending.count) continue;
+      let errno: number;
+      try {
+        errno = -parseError(message.data, message.flags).errno;
+      } catch {
+        errno = EPROTO;
+      }
+      pending.errnos[index] = errno;
+      if (message.seq === pending.last) {
+        pending.done();
+        return;
+      }
+    }
+  }
+}
