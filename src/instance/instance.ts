@@ -66,7 +66,7 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
   private config: RouterConfig;
   private readonly measure: (() => number) | undefined;
   private readonly spfStats: SpfStats = { runs: 0, fullRuns: 0, partialRuns: 0, lastDurationUs: null, lastKind: null, lastAt: null };
-  /** Some neighbour is in Exchange or Loading (RFC 2328 10.1): the database is still arriving. */
+  /** The initial load: a neighbour is in Exchange or Loading (RFC 2328 10.1) and none is Full yet. */
   private loading = false;
 
   constructor(options: InstanceOptions) {
