@@ -40,8 +40,9 @@ const MaxAge = 3600;
 
 const hello = Number(helloArg);
 const dead = Number(deadArg);
-const p2p = { networkType: 'point-to-point' as const, helloIntervalMs: hello, deadIntervalMs: dead, mtuIgnore: true };
-const lan = { networkType: 'broadcast' as const, helloIntervalMs: hello, deadIntervalMs: dead, mtuIgnore: true };
+// Retransmissions every 2 s: BIRD drops an instance arriving within a second of the last (RFC 2328 13 (5a)).
+const p2p = { networkType: 'point-to-point' as const, helloIntervalMs: hello, deadIntervalMs: dead, retransmitIntervalMs: 2000, mtuIgnore: true };
+const lan = { networkType: 'broadcast' as const, helloIntervalMs: hello, deadIntervalMs: dead, retransmitIntervalMs: 2000, mtuIgnore: true };
 const prng = createPrng(1);
 const random = (): number => prng.next();
 const network = [parsePrefix('10.254.0.0/16')];

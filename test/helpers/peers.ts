@@ -587,11 +587,11 @@ export class BirdRouter implements LabPeer {
   }
 
   /** `show ospf lsadb`: " Type   LS ID   Router   Sequence   Age  Checksum" rows. */
-  lsdb(): LsaKey[] {
-    const rows: LsaKey[] = [];
+  lsdb(): (LsaKey & { age: number })[] {
+    const rows: (LsaKey & { age: number })[] = [];
     for (const line of this.birdc('show ospf lsadb').split('\n')) {
-      const m = /^\s*([0-9a-f]{4})\s+(\S+)\s+(\S+)\s+([0-9a-f]{8})\s+\d+\s+[0-9a-f]{4}\s*$/.exec(line);
-      if (m !== null) rows.push({ type: parseInt(m[1] as string, 16), lsId: m[2] as string, advRouter: m[3] as string, seq: m[4] as string });
+      const m = /^\s*([0-9a-f]{4})\s+(\S+)\s+(\S+)\s+([0-9a-f]{8})\s+(\d+)\s+[0-9a-f]{4}\s*$/.exec(line);
+      if (m !== null) rows.push({ type: parseInt(m[1] as string, 16), lsId: m[2] as string, advRouter: m[3] as string, seq: m[4] as string, age: Number(m[5]) });
     }
     return rows;
   }

@@ -8,7 +8,7 @@
 // long comparison (thousands of areas and one of 10,000 routers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrng } from '../../src/lib/prng.js';
-import { interopGate, waitFor } from '../helpers/peers.js';
+import { interopGate, sleep, waitFor } from '../helpers/peers.js';
 import {
   compareKernels,
   compareTables,
@@ -19,20 +19,28 @@ import {
   routesOf,
   send,
   startDut,
+  MAXIMUM_PATHS,
+  type DutKind,
   type DutLab,
   type Sync,
 } from './route-diff.js';
 
-const gate = interopGate('routing-table comparison with FRR', ['frr']);
+const gate = interopGate('routing-table comparison with FRR and BIRD', ['frr', 'bird']);
 const long = process.env.ROUTE_DIFF === 'long';
 const runSeed = process.env.SEED !== undefined ? Number(process.env.SEED) : Math.floor(Math.random() * 2 ** 31);
-/** Random areas compared, of 5 to 200 routers; then change sequences on some of them. */
-const AREAS = Number(process.env.ROUTE_DIFF_AREAS ?? (long ? 2000 : 200));
-const SEQUENCES = Number(process.env.ROUTE_DIFF_SEQUENCES ?? (long ? 100 : 20));
-const CHANGES = 5;
-const BIG = long ? 10_000 : 0;
 /** ROUTE_DIFF_ONLY=SEED:ROUTERS,… compares just those areas (with their change sequences), each in a lab of its own. */
 const only = process.env.ROUTE_DIFF_ONLY?.split(',').map((s) => s.split(':').map(Number) as [number, number]);
+/** Random areas compared, of 5 to 200 routers; then change sequences on some of them. */
+const AREAS = only?.length ?? Number(process.env.ROUTE_DIFF_AREAS ?? (long ? 2000 : 200));
+const SEQUENCES = Number(process.env.ROUTE_DIFF_SEQUENCES ?? (long ? 100 : 20));
+const CHANGES = 5;
+/** Areas (the first of the run's, with their change sequences) also compared with BIRD, whose SPF tick of a second makes each slower. */
+const BIRD_AREAS = Number(process.env.ROUTE_DIFF_BIRD_AREAS ?? (long ? 200 : 10));
+/** Of those, how many keep their change sequence. */
+const BIRD_SEQUENCES = long ? 20 : 3;
+/** How long BIRD's table may take to follow: its SPF tick, MinLSArrival and a retransmission (2 s). */
+const BIRD_SETTLE_MS = 8000;
+const BIG = long ? 10_000 : 0;
 /** Lab pairs working side by side: most of an area's time is spent waiting for FRR's timers. */
 const PAIRS = only?.length ?? Number(process.env.ROUTE_DIFF_PAIRS ?? 5);
 /** Areas once found to differ, kept as regressions: [seed, routers]. */
@@ -76,64 +84,94 @@ interface Tally {
   mismatches: string[];
 }
 
-describe.skipIf(gate.skip)('routing tables equal to FRR ospfd', () => {
-  const pairs: { frr: DutLab; ours: DutLab }[] = [];
-  const tally: Tally = { areas: 0, routers: 0, maxRouters: 0, changes: 0, comparisons: 0, routes: 0, lsas: {}, mismatches: [] };
+const newTally = (): Tally => ({ areas: 0, routers: 0, maxRouters: 0, changes: 0, comparisons: 0, routes: 0, lsas: {}, mismatches: [] });
+
+/** A peer (FRR or BIRD) and ospf-anycastd fed the same areas; `cap` is both sides' maximum-paths. */
+interface Pair {
+  peer: DutLab;
+  ours: DutLab;
+  cap: number;
+  tally: Tally;
+}
+
+describe.skipIf(gate.skip)('routing tables equal to FRR ospfd and BIRD', () => {
+  const pairs: Pair[] = [];
+  const frrTally = newTally();
+  const birdTally = newTally();
   const dead = deadIntervalSec(BIG > 0);
   const timeoutMs = BIG > 0 ? 900_000 : 30_000;
 
   beforeAll(async () => {
-    console.info(`route-diff: SEED=${runSeed}${long ? ' ROUTE_DIFF=long' : ''}: ${AREAS} areas, ${SEQUENCES} change sequences, ${PAIRS} lab pairs`);
-    const started = await Promise.allSettled(Array.from({ length: PAIRS }, () => Promise.all([startDut('frr', dead, 120_000), startDut('ours', dead, 120_000)])));
-    for (const s of started) if (s.status === 'fulfilled') pairs.push({ frr: s.value[0], ours: s.value[1] });
+    console.info(`route-diff: SEED=${runSeed}${long ? ' ROUTE_DIFF=long' : ''}: ${AREAS} areas, ${SEQUENCES} change sequences, ${PAIRS} lab pairs with FRR, one with BIRD`);
+    // BIRD's pair runs with a cap above the six first hops the lab offers: which next hops a capped BIRD keeps can't be checked.
+    const kinds: [DutKind, number, Tally][] = [...Array.from({ length: PAIRS }, (): [DutKind, number, Tally] => ['frr', MAXIMUM_PATHS, frrTally]), ['bird', 16, birdTally]];
+    const started = await Promise.allSettled(
+      kinds.map(async ([kind, cap, tally]) => {
+        const [peer, ours] = await Promise.all([startDut(kind, dead, 120_000, cap), startDut('ours', dead, 120_000, cap)]);
+        return { peer, ours, cap, tally };
+      }),
+    );
+    for (const s of started) if (s.status === 'fulfilled') pairs.push(s.value);
     const failed = started.find((s) => s.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
   }, 300_000);
 
   afterAll(async () => {
-    await Promise.all(pairs.flatMap((p) => [p.frr.lab.teardown(), p.ours.lab.teardown()]));
+    await Promise.all(pairs.flatMap((p) => [p.peer.lab.teardown(), p.ours.lab.teardown()]));
   });
 
-  /** Flood one area or change into both DUTs of a pair, wait until both hold it and FRR has settled, and compare. */
-  async function step(pair: { frr: DutLab; ours: DutLab }, label: string, cmd: 'area' | 'change', args: Record<string, unknown>): Promise<Sync> {
-    const [fs, os] = await Promise.all([send(pair.frr, cmd, args, timeoutMs), send(pair.ours, cmd, args, timeoutMs)]);
-    const what = fs.what === undefined ? label : `${label}, change "${fs.what}"`;
-    if (JSON.stringify(fs.expected) !== JSON.stringify(os.expected)) throw new Error(`${what}: the two injectors built different areas`);
-    for (const [dut, sync] of [[pair.frr, fs], [pair.ours, os]] as const) {
+  /**
+   * Flood one area or change into both DUTs of a pair, wait until both hold
+   * it and the peer has settled, and compare tables and kernels. FRR tells
+   * when it has settled; BIRD runs its SPF on a one-second tick and does not,
+   * so its table is read until it matches ours or BIRD_SETTLE_MS passes.
+   */
+  async function step(pair: Pair, label: string, cmd: 'area' | 'change', args: Record<string, unknown>): Promise<Sync> {
+    const { peer, ours, cap, tally } = pair;
+    const [ps, os] = await Promise.all([send(peer, cmd, args, timeoutMs), send(ours, cmd, args, timeoutMs)]);
+    const what = `${peer.kind}: ${ps.what === undefined ? label : `${label}, change "${ps.what}"`}`;
+    if (JSON.stringify(ps.expected) !== JSON.stringify(os.expected)) throw new Error(`${what}: the two injectors built different areas`);
+    for (const [dut, sync] of [[peer, ps], [ours, os]] as const) {
       await waitFor(`${what}: ${dut.kind} holding the area`, () => lsdbMatches(dut, sync), { timeoutMs, intervalMs: 50, detail: () => dut.lab.report() });
     }
-    await waitFor(`${what}: FRR's route calculation to settle`, () => frrSettled(pair.frr), { timeoutMs, intervalMs: 100 });
-    const [frrTable, ourTable] = await Promise.all([routesOf(pair.frr), routesOf(pair.ours)]);
-    const tableDiffs = compareTables(frrTable, ourTable);
-    // Both FIBs follow their tables asynchronously (zebra, our netlink writes): give them a moment.
+    if (peer.kind === 'frr') await waitFor(`${what}: FRR's route calculation to settle`, () => frrSettled(peer), { timeoutMs, intervalMs: 100 });
+    const ourTable = await routesOf(ours);
+    let peerTable = await routesOf(peer);
+    let tableDiffs = compareTables(peerTable, ourTable, cap);
+    for (const until = performance.now() + BIRD_SETTLE_MS; peer.kind === 'bird' && tableDiffs.length > 0 && performance.now() < until; ) {
+      await sleep(250);
+      peerTable = await routesOf(peer);
+      tableDiffs = compareTables(peerTable, ourTable, cap);
+    }
+    // Both FIBs follow their tables asynchronously (zebra or BIRD's kernel protocol, our netlink writes): give them a moment.
     let kernelDiffs: string[] = [];
-    try {
-      await waitFor(
-        `${what}: kernel routes`,
-        () => {
-          kernelDiffs = compareKernels(frrTable, kernelRoutes(pair.frr), kernelRoutes(pair.ours));
-          return kernelDiffs.length === 0;
-        },
-        { timeoutMs: 5000, intervalMs: 100 },
-      );
-    } catch {
-      // kernelDiffs holds what still differs.
+    for (const until = performance.now() + 5000; ; ) {
+      kernelDiffs = compareKernels(peerTable, kernelRoutes(peer), kernelRoutes(ours), cap);
+      if (kernelDiffs.length === 0 || performance.now() > until) break;
+      await sleep(100);
     }
     tally.comparisons++;
-    tally.routes += frrTable.length;
+    tally.routes += peerTable.length;
     for (const d of [...tableDiffs, ...kernelDiffs]) tally.mismatches.push(`SEED=${runSeed} ${what}: ${d}`);
-    return fs;
+    return ps;
   }
 
   it(
-    `compares ${AREAS} random areas of 5-200 routers${BIG > 0 ? ` and one of ${BIG}` : ''}, ${SEQUENCES} with ${CHANGES} changes each`,
+    `compares ${AREAS} random areas of 5-200 routers${BIG > 0 ? ` and one of ${BIG}` : ''}, ${SEQUENCES} with ${CHANGES} changes each, the first ${BIRD_AREAS} with BIRD too (${BIRD_SEQUENCES} with their changes)`,
     async () => {
       const started = performance.now();
       const all = jobs();
-      // Job k goes to pair k mod PAIRS, so that SEED=N with the same PAIRS replays each pair's sequence of areas.
+      const frrPairs = pairs.filter((p) => p.peer.kind === 'frr');
+      // Job k goes to FRR pair k mod PAIRS, so that SEED=N with the same PAIRS replays each pair's sequence of areas.
+      const birdJobs = all
+        .filter((j) => j.routers <= 200)
+        .slice(0, BIRD_AREAS)
+        .map((j, k) => ({ ...j, changes: k < BIRD_SEQUENCES ? j.changes : 0 }));
+      const work = pairs.map((pair) => (pair.peer.kind === 'bird' ? birdJobs : all.filter((_, k) => k % frrPairs.length === frrPairs.indexOf(pair))));
       await Promise.all(
         pairs.map(async (pair, p) => {
-          for (const job of all.filter((_, k) => k % pairs.length === p)) {
+          const tally = pair.tally;
+          for (const job of work[p] as Job[]) {
             const sync = await step(pair, job.label, 'area', { seed: job.seed, routers: job.routers });
             tally.areas++;
             tally.routers += job.routers;
@@ -147,12 +185,16 @@ describe.skipIf(gate.skip)('routing tables equal to FRR ospfd', () => {
         }),
       );
       const seconds = ((performance.now() - started) / 1000).toFixed(0);
-      console.info(
-        `route-diff: SEED=${runSeed}: ${tally.areas} areas (${tally.routers} routers, largest ${tally.maxRouters}), ${tally.changes} changes, ` +
-          `${tally.comparisons} comparisons of ${tally.routes} routes in ${seconds} s; LSAs flooded ${JSON.stringify(tally.lsas)}; ${tally.mismatches.length} mismatches`,
-      );
-      expect(tally.mismatches.slice(0, 40)).toEqual([]);
-      expect(tally.areas).toBe(all.length);
+      for (const [name, t] of [['FRR', frrTally], ['BIRD', birdTally]] as const) {
+        console.info(
+          `route-diff: SEED=${runSeed}, ${name}: ${t.areas} areas (${t.routers} routers, largest ${t.maxRouters}), ${t.changes} changes, ` +
+            `${t.comparisons} comparisons of ${t.routes} routes; LSAs flooded ${JSON.stringify(t.lsas)}; ${t.mismatches.length} mismatches`,
+        );
+      }
+      console.info(`route-diff: ${seconds} s`);
+      expect([...frrTally.mismatches, ...birdTally.mismatches].slice(0, 40)).toEqual([]);
+      expect(frrTally.areas).toBe(all.length);
+      expect(birdTally.areas).toBe(birdJobs.length);
     },
     long ? 6 * 3600_000 : 600_000,
   );

@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonLineChild, type DriverMessage } from '../helpers/netns.js';
-import { InteropLab, waitFor, type AnycastDaemon, type FrrRouter, type KernelRoute } from '../helpers/peers.js';
+import { InteropLab, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type KernelRoute } from '../helpers/peers.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const INJECTOR = join(repoRoot, 'dist/bench/route-diff/injector.js');
@@ -21,7 +21,7 @@ export const DUT_ID = '10.254.255.1';
 export const MAXIMUM_PATHS = 4;
 /** ospfd answers vtysh between tasks only: after an SPF run of up to seconds at 10,000 routers. */
 const VTYSH_TIMEOUT_MS = 120_000;
-export type DutKind = 'frr' | 'ours';
+export type DutKind = 'frr' | 'ours' | 'bird';
 
 /** Hello 1 s everywhere; the dead interval leaves room for SPF runs on a loaded machine. */
 export function deadIntervalSec(big: boolean): number {
@@ -38,16 +38,44 @@ function interfaceConf(dead: number): string {
 }
 
 /**
+ * BIRD's equivalent of dutConf, with its routes in the kernel. BIRD has no
+ * MinLSArrival setting: new instances of an LSA within a second of the
+ * last are dropped and come again with A's retransmission. `merge external`
+ * is off by default: BIRD then keeps the paths of one AS-external-LSA where
+ * RFC 2328 16.4 (6) adds those of equal preference to the route.
+ */
+export function birdConf(dead: number, maximumPaths: number): string {
+  const timers = `cost 10; hello 1; dead ${dead}; retransmit 2;`;
+  return `router id ${DUT_ID};
+protocol device { scan time 1; }
+protocol kernel {
+  ipv4 { export where source ~ [RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2]; };
+  merge paths yes limit ${maximumPaths};
+}
+protocol ospf v2 dut {
+  ecmp yes limit ${maximumPaths};
+  # RFC 2328 16.4 (6): equal-cost external paths from different ASBRs share the route; BIRD keeps one unless told.
+  merge external yes;
+  ipv4 { import all; export none; };
+  area 0 {
+    interface "p1", "p2" { type ptp; ${timers} };
+    interface "lan0" { type broadcast; priority 0; ${timers} };
+  };
+}
+`;
+}
+
+/**
  * The same configuration for FRR and ospf-anycastd: SPF at once on every
  * change, no MinLSArrival (RFC 2328 13 (5a)) or MinLSInterval in the way.
  */
-export function dutConf(dead: number): string {
+export function dutConf(dead: number, maximumPaths = MAXIMUM_PATHS): string {
   return `${interfaceConf(dead)}router ospf
  ospf router-id ${DUT_ID}
  timers throttle spf 0 0 0
  timers lsa min-arrival 0
  timers throttle lsa all 0
- maximum-paths ${MAXIMUM_PATHS}
+ maximum-paths ${maximumPaths}
  network 10.254.0.0/16 area 0
 !
 `;
@@ -77,10 +105,11 @@ export interface DutLab {
   injector: JsonLineChild;
   frr?: FrrRouter;
   ours?: AnycastDaemon;
+  bird?: BirdRouter;
 }
 
 /** Builds and starts one DUT with its injector; resolves once A is Full with the DUT on all three links and with F and S1..S3. */
-export async function startDut(kind: DutKind, dead: number, timeoutMs: number): Promise<DutLab> {
+export async function startDut(kind: DutKind, dead: number, timeoutMs: number, maximumPaths = MAXIMUM_PATHS): Promise<DutLab> {
   const lab = new InteropLab(`rd${kind[0]}`);
   try {
     const dutNs = lab.namespace('d');
@@ -90,10 +119,13 @@ export async function startDut(kind: DutKind, dead: number, timeoutMs: number): 
     lab.link({ ns: dutNs, ifName: 'lan0', cidr: '10.254.0.1/24' }, { ns: injNs, ifName: 'lan0', cidr: '10.254.0.2/24' });
     const out: DutLab = { kind, lab, dutNs, injector: new JsonLineChild(lab.net.spawn(injNs, process.execPath, [INJECTOR, '1000', String(dead * 1000)])) };
     if (kind === 'frr') {
-      out.frr = lab.frr(dutNs, 'dut', dutConf(dead));
+      out.frr = lab.frr(dutNs, 'dut', dutConf(dead, maximumPaths));
       await out.frr.start();
+    } else if (kind === 'bird') {
+      out.bird = lab.bird(dutNs, 'dut', birdConf(dead, maximumPaths));
+      await out.bird.start();
     } else {
-      out.ours = lab.anycastd(dutNs, 'dut', dutConf(dead));
+      out.ours = lab.anycastd(dutNs, 'dut', dutConf(dead, maximumPaths));
       await out.ours.start();
     }
     await waitFor(
@@ -142,7 +174,7 @@ const u32 = (dotted: string): number => dotted.split('.').reduce((v, o) => v * 2
 /** The DUT's LSDB as "type/lsId/advRouter/seq" for LSAs below MaxAge. */
 async function liveLsas(dut: DutLab): Promise<Set<string>> {
   const rows: { type: number; lsId: string; advRouter: string; seq: string; age: number }[] =
-    dut.frr !== undefined ? dut.frr.lsdb(VTYSH_TIMEOUT_MS) : (await (dut.ours as AnycastDaemon).database()).lsas;
+    dut.frr !== undefined ? dut.frr.lsdb(VTYSH_TIMEOUT_MS) : dut.bird !== undefined ? dut.bird.lsdb() : (await (dut.ours as AnycastDaemon).database()).lsas;
   const out = new Set<string>();
   for (const r of rows) {
     if (r.age >= 3600) continue;
@@ -193,9 +225,9 @@ export async function ourRoutes(daemon: AnycastDaemon): Promise<Row[]> {
   );
 }
 
-/** Every route of protocol 188 in the DUT's main table. */
+/** Every route of the DUT's routing protocol in its main table: 188 (`ospf`), or BIRD's 12. */
 export function kernelRoutes(dut: DutLab): KernelRow[] {
-  const routes: KernelRoute[] = dut.lab.routesBy(dut.dutNs, 'ospf');
+  const routes: KernelRoute[] = dut.lab.routesBy(dut.dutNs, dut.kind === 'bird' ? 'bird' : 'ospf');
   return sortRows(
     routes.map((r) => ({
       prefix: r.dst.includes('/') ? r.dst : `${r.dst}/32`,
@@ -205,7 +237,36 @@ export function kernelRoutes(dut: DutLab): KernelRow[] {
 }
 
 export async function routesOf(dut: DutLab): Promise<Row[]> {
-  return dut.frr !== undefined ? frrRoutes(dut.frr) : ourRoutes(dut.ours as AnycastDaemon);
+  if (dut.frr !== undefined) return frrRoutes(dut.frr);
+  if (dut.bird !== undefined) return birdRoutes(dut.bird);
+  return ourRoutes(dut.ours as AnycastDaemon);
+}
+
+/**
+ * BIRD's OSPF routes from `show route all protocol dut`: a head line
+ * "PREFIX unicast [dut …] * TYPE (PREF/COST[/TYPE2]) [ROUTER]", then next
+ * hops ("via ADDRESS on IF [weight 1]", or "dev IF" for a directly attached network).
+ */
+export function birdRoutes(bird: BirdRouter): Row[] {
+  const types: Record<string, Row['type']> = { I: 'intra', IA: 'inter', E1: 'E1', E2: 'E2' };
+  const rows: Row[] = [];
+  let row: Row | undefined;
+  for (const line of bird.birdc('show route all protocol dut').split('\n')) {
+    const head = /^(\d+\.\d+\.\d+\.\d+\/\d+)\s+unicast\s+\[[^\]]*\]\s+\*?\s*(I|IA|E1|E2)\s+\(\d+\/(\d+)(?:\/(\d+))?\)/.exec(line);
+    if (head !== null) {
+      row = { prefix: head[1] as string, type: types[head[2] as string] as Row['type'], cost: Number(head[3]), hops: [] };
+      if (head[4] !== undefined) row.type2 = Number(head[4]);
+      rows.push(row);
+      continue;
+    }
+    if (/^\S/.test(line)) row = undefined;
+    const via = /^\s+via\s+(\S+)\s+on\s+(\S+)/.exec(line);
+    const dev = /^\s+dev\s+(\S+)/.exec(line);
+    if (row !== undefined && via !== null) row.hops.push(`${via[1]}%${via[2]}`);
+    else if (row !== undefined && dev !== null) row.hops.push(`%${dev[1]}`);
+  }
+  for (const r of rows) r.hops.sort();
+  return sortRows(rows);
 }
 
 /**
@@ -230,46 +291,48 @@ export function frrSettled(dut: DutLab): boolean {
  * implementation's choice: RFC 2328 16.1.1 keeps every equal-cost next hop
  * and knows no limit.
  */
-function sameHops(frrHops: readonly string[], other: readonly string[]): boolean {
-  if (frrHops.length <= MAXIMUM_PATHS) return JSON.stringify(frrHops) === JSON.stringify(other);
-  return other.length === MAXIMUM_PATHS && other.every((h) => frrHops.includes(h));
+function sameHops(frrHops: readonly string[], other: readonly string[], cap: number): boolean {
+  if (frrHops.length <= cap) return JSON.stringify(frrHops) === JSON.stringify(other);
+  return other.length === cap && other.every((h) => frrHops.includes(h));
 }
 
 /** FRR's kernel route against its table entry: all next hops, or when its paths exceed the cap, some. */
-function frrKernelHops(entry: Row, kernel: readonly string[]): boolean {
-  if ((entry.paths ?? entry.hops.length) <= MAXIMUM_PATHS) return JSON.stringify(entry.hops) === JSON.stringify(kernel);
-  return kernel.length > 0 && kernel.length <= MAXIMUM_PATHS && kernel.every((h) => entry.hops.includes(h));
+function frrKernelHops(entry: Row, kernel: readonly string[], cap: number): boolean {
+  if ((entry.paths ?? entry.hops.length) <= cap) return JSON.stringify(entry.hops) === JSON.stringify(kernel);
+  return kernel.length > 0 && kernel.length <= cap && kernel.every((h) => entry.hops.includes(h));
 }
 
-/** Differences between FRR's routing table and ours, one line each. */
-export function compareTables(frr: Row[], ours: Row[]): string[] {
+/** Differences between the peer's routing table (FRR's, BIRD's) and ours, one line each; `cap` is maximum-paths. */
+export function compareTables(frr: Row[], ours: Row[], cap = MAXIMUM_PATHS): string[] {
   const diffs: string[] = [];
   const mine = new Map(ours.map((r) => [r.prefix, r]));
   for (const f of frr) {
     const o = mine.get(f.prefix);
     mine.delete(f.prefix);
-    if (o === undefined || f.type !== o.type || f.cost !== o.cost || f.type2 !== o.type2 || !sameHops(f.hops, o.hops)) {
-      diffs.push(`route ${f.prefix}: FRR ${JSON.stringify(f)}, ours ${JSON.stringify(o ?? null)}`);
+    if (o === undefined || f.type !== o.type || f.cost !== o.cost || f.type2 !== o.type2 || !sameHops(f.hops, o.hops, cap)) {
+      diffs.push(`route ${f.prefix}: peer ${JSON.stringify(f)}, ours ${JSON.stringify(o ?? null)}`);
     }
   }
-  for (const o of mine.values()) diffs.push(`route ${o.prefix}: FRR none, ours ${JSON.stringify(o)}`);
+  for (const o of mine.values()) diffs.push(`route ${o.prefix}: peer none, ours ${JSON.stringify(o)}`);
   return diffs;
 }
 
-/** Differences between the kernel routes (protocol 188) on each side and FRR's routing table, one line each. */
-export function compareKernels(frrTable: Row[], frrKernel: KernelRow[], ourKernel: KernelRow[]): string[] {
+/** Differences between the kernel routes on each side and the peer's routing table, one line each. */
+export function compareKernels(frrTable: Row[], frrKernel: KernelRow[], ourKernel: KernelRow[], cap = MAXIMUM_PATHS): string[] {
   const diffs: string[] = [];
   // Directly attached networks are the kernel's own routes, not OSPF's.
   const table = new Map(frrTable.filter((r) => !r.hops.some((h) => h.startsWith('%'))).map((r) => [r.prefix, r]));
-  for (const [side, kernel] of [['FRR', frrKernel], ['ours', ourKernel]] as const) {
+  for (const [side, kernel] of [['peer', frrKernel], ['ours', ourKernel]] as const) {
     const seen = new Set<string>();
     for (const k of kernel) {
+      // BIRD exports its routes to directly attached networks too, beside the kernel's own.
+      if (k.hops.every((h) => h.startsWith('%'))) continue;
       seen.add(k.prefix);
       const entry = table.get(k.prefix);
-      const ok = entry !== undefined && (side === 'FRR' ? frrKernelHops(entry, k.hops) : sameHops(entry.hops, k.hops));
-      if (!ok) diffs.push(`kernel (${side}) ${k.prefix}: ${JSON.stringify(k.hops)}, FRR's table ${JSON.stringify(entry?.hops ?? null)}`);
+      const ok = entry !== undefined && (side === 'peer' ? frrKernelHops(entry, k.hops, cap) : sameHops(entry.hops, k.hops, cap));
+      if (!ok) diffs.push(`kernel (${side}) ${k.prefix}: ${JSON.stringify(k.hops)}, peer's table ${JSON.stringify(entry?.hops ?? null)}`);
     }
-    for (const prefix of table.keys()) if (!seen.has(prefix)) diffs.push(`kernel (${side}) ${prefix}: none, FRR's table ${JSON.stringify(table.get(prefix)?.hops)}`);
+    for (const prefix of table.keys()) if (!seen.has(prefix)) diffs.push(`kernel (${side}) ${prefix}: none, peer's table ${JSON.stringify(table.get(prefix)?.hops)}`);
   }
   return diffs;
 }
