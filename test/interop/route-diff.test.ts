@@ -81,10 +81,14 @@ interface Tally {
   comparisons: number;
   routes: number;
   lsas: Record<string, number>;
+  /** Routes compared by path type, with two or more next hops, with more than maximum-paths. */
+  types: Record<string, number>;
+  ecmp: number;
+  beyondCap: number;
   mismatches: string[];
 }
 
-const newTally = (): Tally => ({ areas: 0, routers: 0, maxRouters: 0, changes: 0, comparisons: 0, routes: 0, lsas: {}, mismatches: [] });
+const newTally = (): Tally => ({ areas: 0, routers: 0, maxRouters: 0, changes: 0, comparisons: 0, routes: 0, lsas: {}, types: {}, ecmp: 0, beyondCap: 0, mismatches: [] });
 
 /** A peer (FRR or BIRD) and ospf-anycastd fed the same areas; `cap` is both sides' maximum-paths. */
 interface Pair {
@@ -98,8 +102,10 @@ describe.skipIf(gate.skip)('routing tables equal to FRR ospfd and BIRD', () => {
   const pairs: Pair[] = [];
   const frrTally = newTally();
   const birdTally = newTally();
-  const dead = deadIntervalSec(BIG > 0);
-  const timeoutMs = BIG > 0 ? 900_000 : 30_000;
+  const all = jobs();
+  const big = all.some((j) => j.routers > 1000);
+  const dead = deadIntervalSec(big);
+  const timeoutMs = big ? 900_000 : 30_000;
 
   beforeAll(async () => {
     console.info(`route-diff: SEED=${runSeed}${long ? ' ROUTE_DIFF=long' : ''}: ${AREAS} areas, ${SEQUENCES} change sequences, ${PAIRS} lab pairs with FRR, one with BIRD`);
@@ -152,6 +158,11 @@ describe.skipIf(gate.skip)('routing tables equal to FRR ospfd and BIRD', () => {
     }
     tally.comparisons++;
     tally.routes += peerTable.length;
+    for (const r of peerTable) {
+      tally.types[r.type] = (tally.types[r.type] ?? 0) + 1;
+      if (r.hops.length > 1) tally.ecmp++;
+      if (r.hops.length > cap) tally.beyondCap++;
+    }
     for (const d of [...tableDiffs, ...kernelDiffs]) tally.mismatches.push(`SEED=${runSeed} ${what}: ${d}`);
     return ps;
   }
@@ -160,7 +171,6 @@ describe.skipIf(gate.skip)('routing tables equal to FRR ospfd and BIRD', () => {
     `compares ${AREAS} random areas of 5-200 routers${BIG > 0 ? ` and one of ${BIG}` : ''}, ${SEQUENCES} with ${CHANGES} changes each, the first ${BIRD_AREAS} with BIRD too (${BIRD_SEQUENCES} with their changes)`,
     async () => {
       const started = performance.now();
-      const all = jobs();
       const frrPairs = pairs.filter((p) => p.peer.kind === 'frr');
       // Job k goes to FRR pair k mod PAIRS, so that SEED=N with the same PAIRS replays each pair's sequence of areas.
       const birdJobs = all
@@ -188,7 +198,8 @@ describe.skipIf(gate.skip)('routing tables equal to FRR ospfd and BIRD', () => {
       for (const [name, t] of [['FRR', frrTally], ['BIRD', birdTally]] as const) {
         console.info(
           `route-diff: SEED=${runSeed}, ${name}: ${t.areas} areas (${t.routers} routers, largest ${t.maxRouters}), ${t.changes} changes, ` +
-            `${t.comparisons} comparisons of ${t.routes} routes; LSAs flooded ${JSON.stringify(t.lsas)}; ${t.mismatches.length} mismatches`,
+            `${t.comparisons} comparisons of ${t.routes} routes (${JSON.stringify(t.types)}, ${t.ecmp} with several next hops, ${t.beyondCap} beyond maximum-paths); ` +
+            `LSAs flooded ${JSON.stringify(t.lsas)}; ${t.mismatches.length} mismatches`,
         );
       }
       console.info(`route-diff: ${seconds} s`);
