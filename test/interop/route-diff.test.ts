@@ -151,7 +151,7 @@ describe.skipIf(gate.skip)('routing tables equal to FRR ospfd and BIRD', () => {
     }
     // Both FIBs follow their tables asynchronously (zebra or BIRD's kernel protocol, our netlink writes): give them a moment.
     let kernelDiffs: string[] = [];
-    for (const until = performance.now() + 5000; ; ) {
+    for (const until = performance.now() + 10_000; ; ) {
       kernelDiffs = compareKernels(peerTable, kernelRoutes(peer), kernelRoutes(ours), cap);
       if (kernelDiffs.length === 0 || performance.now() > until) break;
       await sleep(100);
@@ -182,15 +182,22 @@ describe.skipIf(gate.skip)('routing tables equal to FRR ospfd and BIRD', () => {
         pairs.map(async (pair, p) => {
           const tally = pair.tally;
           for (const job of work[p] as Job[]) {
-            const sync = await step(pair, job.label, 'area', { seed: job.seed, routers: job.routers });
-            tally.areas++;
-            tally.routers += job.routers;
-            tally.maxRouters = Math.max(tally.maxRouters, job.routers);
-            for (const [type, n] of Object.entries(sync.counts)) tally.lsas[type] = (tally.lsas[type] ?? 0) + n;
-            for (let c = 0; c < job.changes; c++) {
-              await step(pair, job.label, 'change', {});
-              tally.changes++;
+            try {
+              const sync = await step(pair, job.label, 'area', { seed: job.seed, routers: job.routers });
+              tally.areas++;
+              tally.routers += job.routers;
+              tally.maxRouters = Math.max(tally.maxRouters, job.routers);
+              for (const [type, n] of Object.entries(sync.counts)) tally.lsas[type] = (tally.lsas[type] ?? 0) + n;
+              for (let c = 0; c < job.changes; c++) {
+                await step(pair, job.label, 'change', {});
+                tally.changes++;
+              }
+            } catch (error) {
+              // A pair that lost its way (a wait that timed out) has no state left to compare from: it stops, the others go on.
+              tally.mismatches.push(`SEED=${runSeed} ${pair.peer.kind}: ${job.label}: ${error instanceof Error ? error.message.slice(0, 2000) : String(error)}`);
+              return;
             }
+            if (long && tally.areas % 100 === 0) console.info(`route-diff: ${pair.peer.kind}: ${tally.areas} areas so far, ${tally.mismatches.length} mismatches`);
           }
         }),
       );
@@ -205,6 +212,8 @@ describe.skipIf(gate.skip)('routing tables equal to FRR ospfd and BIRD', () => {
       console.info(`route-diff: ${seconds} s`);
       expect([...frrTally.mismatches, ...birdTally.mismatches].slice(0, 40)).toEqual([]);
       expect(frrTally.areas).toBe(all.length);
+      // A routing table of only directly attached networks would prove little: the areas must reach the DUTs.
+      expect(frrTally.routes).toBeGreaterThan(frrTally.comparisons * 10);
       expect(birdTally.areas).toBe(birdJobs.length);
     },
     long ? 6 * 3600_000 : 600_000,
