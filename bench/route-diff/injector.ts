@@ -19,6 +19,7 @@
 // seed} applies one random change; {cmd:'status'}. Each area or change
 // answers with the forged LSAs the DUT must now hold and those it must not.
 // Events: {event:'neighbor', ifName, routerId, state}.
+// Arguments: Hello interval, dead interval and retransmission interval, ms.
 
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -31,7 +32,7 @@ import { buildLsa, decodeLsaBody, decodePacket, encodePacket, PacketType, type L
 import { LsaType, RouterLinkType } from '../../src/packet/types.js';
 import { applyChange, Lab, lanAddress, LanRouters, lsasOf, randomArea, routerId, type AreaModel, type LsaSpec } from './area.js';
 
-const [, , helloArg = '1000', deadArg = '8000'] = process.argv;
+const [, , helloArg = '1000', deadArg = '8000', retransmitArg = '2000'] = process.argv;
 /** LSAs per forged LS Update: below a 1500-byte MTU for router-LSAs of up to ~60 links. */
 const LsasPerUpdate = 6;
 /** Sequence numbers of forged LSAs start above anything F or S1..S3 originate themselves. */
@@ -40,9 +41,10 @@ const MaxAge = 3600;
 
 const hello = Number(helloArg);
 const dead = Number(deadArg);
-// Retransmissions every 2 s: BIRD drops an instance arriving within a second of the last (RFC 2328 13 (5a)).
-const p2p = { networkType: 'point-to-point' as const, helloIntervalMs: hello, deadIntervalMs: dead, retransmitIntervalMs: 2000, mtuIgnore: true };
-const lan = { networkType: 'broadcast' as const, helloIntervalMs: hello, deadIntervalMs: dead, retransmitIntervalMs: 2000, mtuIgnore: true };
+// Retransmissions every 2 s by default: BIRD drops an instance arriving within a second of the last (RFC 2328 13 (5a)).
+const retransmit = Number(retransmitArg);
+const p2p = { networkType: 'point-to-point' as const, helloIntervalMs: hello, deadIntervalMs: dead, retransmitIntervalMs: retransmit, mtuIgnore: true };
+const lan = { networkType: 'broadcast' as const, helloIntervalMs: hello, deadIntervalMs: dead, retransmitIntervalMs: retransmit, mtuIgnore: true };
 const prng = createPrng(1);
 const random = (): number => prng.next();
 const network = [parsePrefix('10.254.0.0/16')];

@@ -23,9 +23,23 @@ export const MAXIMUM_PATHS = 4;
 const VTYSH_TIMEOUT_MS = 120_000;
 export type DutKind = 'frr' | 'ours' | 'bird';
 
-/** Hello 1 s everywhere; the dead interval leaves room for SPF runs on a loaded machine. */
-export function deadIntervalSec(big: boolean): number {
-  return big ? 120 : 8;
+/**
+ * Hello 1 s everywhere. Timers for areas of up to a few hundred routers, and for one of 10,000
+ * (`big`): there an SPF takes most of a second in ospfd, and running one
+ * after every LS Update of a 20,000-LSA flood starves the adjacencies; and
+ * retransmissions every 2 s of thousands of unacknowledged LSAs do the same.
+ */
+export interface LabTimers {
+  /** Dead interval, s: room for SPF runs on a loaded machine. */
+  dead: number;
+  /** ospfd and ospf-anycastd: `timers throttle spf …`. */
+  spfThrottle: string;
+  /** The injector's RxmtInterval, ms. */
+  retransmitMs: number;
+}
+
+export function labTimers(big: boolean): LabTimers {
+  return big ? { dead: 120, spfThrottle: '0 50 1000', retransmitMs: 10_000 } : { dead: 8, spfThrottle: '0 0 0', retransmitMs: 2000 };
 }
 
 function interfaceConf(dead: number): string {
@@ -69,10 +83,10 @@ protocol ospf v2 dut {
  * The same configuration for FRR and ospf-anycastd: SPF at once on every
  * change, no MinLSArrival (RFC 2328 13 (5a)) or MinLSInterval in the way.
  */
-export function dutConf(dead: number, maximumPaths = MAXIMUM_PATHS): string {
-  return `${interfaceConf(dead)}router ospf
+export function dutConf(timers: LabTimers, maximumPaths = MAXIMUM_PATHS): string {
+  return `${interfaceConf(timers.dead)}router ospf
  ospf router-id ${DUT_ID}
- timers throttle spf 0 0 0
+ timers throttle spf ${timers.spfThrottle}
  timers lsa min-arrival 0
  timers throttle lsa all 0
  maximum-paths ${maximumPaths}
@@ -109,7 +123,7 @@ export interface DutLab {
 }
 
 /** Builds and starts one DUT with its injector; resolves once A is Full with the DUT on all three links and with F and S1..S3. */
-export async function startDut(kind: DutKind, dead: number, timeoutMs: number, maximumPaths = MAXIMUM_PATHS): Promise<DutLab> {
+export async function startDut(kind: DutKind, timers: LabTimers, timeoutMs: number, maximumPaths = MAXIMUM_PATHS): Promise<DutLab> {
   const lab = new InteropLab(`rd${kind[0]}`);
   try {
     const dutNs = lab.namespace('d');
@@ -117,15 +131,15 @@ export async function startDut(kind: DutKind, dead: number, timeoutMs: number, m
     lab.link({ ns: dutNs, ifName: 'p1', cidr: '10.254.1.1/30' }, { ns: injNs, ifName: 'p1', cidr: '10.254.1.2/30' });
     lab.link({ ns: dutNs, ifName: 'p2', cidr: '10.254.2.1/30' }, { ns: injNs, ifName: 'p2', cidr: '10.254.2.2/30' });
     lab.link({ ns: dutNs, ifName: 'lan0', cidr: '10.254.0.1/24' }, { ns: injNs, ifName: 'lan0', cidr: '10.254.0.2/24' });
-    const out: DutLab = { kind, lab, dutNs, injector: new JsonLineChild(lab.net.spawn(injNs, process.execPath, [INJECTOR, '1000', String(dead * 1000)])) };
+    const out: DutLab = { kind, lab, dutNs, injector: new JsonLineChild(lab.net.spawn(injNs, process.execPath, [INJECTOR, '1000', String(timers.dead * 1000), String(timers.retransmitMs)])) };
     if (kind === 'frr') {
-      out.frr = lab.frr(dutNs, 'dut', dutConf(dead, maximumPaths));
+      out.frr = lab.frr(dutNs, 'dut', dutConf(timers, maximumPaths));
       await out.frr.start();
     } else if (kind === 'bird') {
-      out.bird = lab.bird(dutNs, 'dut', birdConf(dead, maximumPaths));
+      out.bird = lab.bird(dutNs, 'dut', birdConf(timers.dead, maximumPaths));
       await out.bird.start();
     } else {
-      out.ours = lab.anycastd(dutNs, 'dut', dutConf(dead, maximumPaths));
+      out.ours = lab.anycastd(dutNs, 'dut', dutConf(timers, maximumPaths));
       await out.ours.start();
     }
     await waitFor(
