@@ -40,7 +40,8 @@ const BIRD_AREAS = Number(process.env.ROUTE_DIFF_BIRD_AREAS ?? (long ? 200 : 10)
 const BIRD_SEQUENCES = long ? 20 : 3;
 /** How long BIRD's table may take to follow: its SPF tick, MinLSArrival and a retransmission (2 s). */
 const BIRD_SETTLE_MS = 8000;
-const BIG = long ? 10_000 : 0;
+/** The one large area of a long run; ROUTE_DIFF_BIG=0 leaves it out. */
+const BIG = Number(process.env.ROUTE_DIFF_BIG ?? (long ? 10_000 : 0));
 /** Lab pairs working side by side: most of an area's time is spent waiting for FRR's timers. */
 const PAIRS = only?.length ?? Number(process.env.ROUTE_DIFF_PAIRS ?? 5);
 /** Areas once found to differ, kept as regressions: [seed, routers]. */
