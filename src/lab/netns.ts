@@ -207,7 +207,8 @@ export class NetnsLab {
 
 function run(argv: string[], timeoutMs = COMMAND_TIMEOUT_MS): string {
   const [cmd, ...args] = argv;
-  const result = spawnSync(cmd as string, args, { encoding: 'utf8', timeout: timeoutMs });
+  // Route listings of large labs run to megabytes: no cap below what memory allows.
+  const result = spawnSync(cmd as string, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 30 });
   if (result.error || result.status !== 0) {
     throw new NetnsCommandError(argv, result.status, result.error ? result.error.message : (result.stderr ?? ''));
   }

@@ -109,7 +109,8 @@ export function sleep(ms: number): Promise<void> {
 
 /** Run a command (in the root namespace) and return its stdout; throws on failure. */
 function run(cmd: string, args: string[], timeoutMs = COMMAND_TIMEOUT_MS): string {
-  const result = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs });
+  // vtysh's JSON for a large LSDB or routing table runs to megabytes: no cap below what memory allows.
+  const result = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 30 });
   if (result.error || result.status !== 0) {
     const why = result.error ? result.error.message : (result.stderr ?? '').trim();
     throw new Error(`${cmd} ${args.join(' ')} failed (${result.status ?? 'timeout'}): ${why}`);
@@ -490,13 +491,14 @@ export class FrrRouter implements LabPeer {
     await this.zebra?.stop('SIGTERM');
   }
 
-  vtysh(command: string): string {
+  /** A vtysh command's output; `timeoutMs` for the long answers of large LSDBs (ospfd answers only between SPF runs). */
+  vtysh(command: string, timeoutMs = COMMAND_TIMEOUT_MS): string {
     // vtysh warns on stderr that /etc/frr/NAME/vtysh.conf is missing; that file is optional.
-    return run('vtysh', ['-N', this.name, '-c', command]);
+    return run('vtysh', ['-N', this.name, '-c', command], timeoutMs);
   }
 
-  json<T>(command: string): T {
-    return JSON.parse(this.vtysh(command)) as T;
+  json<T>(command: string, timeoutMs = COMMAND_TIMEOUT_MS): T {
+    return JSON.parse(this.vtysh(command, timeoutMs)) as T;
   }
 
   ospf(): FrrOspf {
@@ -508,9 +510,9 @@ export class FrrRouter implements LabPeer {
   }
 
   /** `show ip ospf database json`: area 0's LSAs and the AS-external ones, with their age in seconds. */
-  lsdb(): (LsaKey & { age: number })[] {
+  lsdb(timeoutMs = COMMAND_TIMEOUT_MS): (LsaKey & { age: number })[] {
     type Row = { lsId: string; advertisedRouter: string; sequenceNumber: string; lsaAge: number };
-    const db = this.json<{ areas: Record<string, Record<string, Row[] | number>>; asExternalLinkStates?: Row[] }>('show ip ospf database json');
+    const db = this.json<{ areas: Record<string, Record<string, Row[] | number>>; asExternalLinkStates?: Row[] }>('show ip ospf database json', timeoutMs);
     const lists: [number, Row[] | number | undefined][] = [];
     for (const area of Object.values(db.areas)) {
       lists.push([1, area.routerLinkStates], [2, area.networkLinkStates], [3, area.summaryLinkStates], [4, area.asbrSummaryLinkStates]);
@@ -599,11 +601,11 @@ export class BirdRouter implements LabPeer {
   }
 
   /** `show ospf lsadb`: " Type   LS ID   Router   Sequence   Age  Checksum" rows. */
-  lsdb(): LsaKey[] {
-    const rows: LsaKey[] = [];
+  lsdb(): (LsaKey & { age: number })[] {
+    const rows: (LsaKey & { age: number })[] = [];
     for (const line of this.birdc('show ospf lsadb').split('\n')) {
-      const m = /^\s*([0-9a-f]{4})\s+(\S+)\s+(\S+)\s+([0-9a-f]{8})\s+\d+\s+[0-9a-f]{4}\s*$/.exec(line);
-      if (m !== null) rows.push({ type: parseInt(m[1] as string, 16), lsId: m[2] as string, advRouter: m[3] as string, seq: m[4] as string });
+      const m = /^\s*([0-9a-f]{4})\s+(\S+)\s+(\S+)\s+([0-9a-f]{8})\s+(\d+)\s+[0-9a-f]{4}\s*$/.exec(line);
+      if (m !== null) rows.push({ type: parseInt(m[1] as string, 16), lsId: m[2] as string, advRouter: m[3] as string, seq: m[4] as string, age: Number(m[5]) });
     }
     return rows;
   }
