@@ -304,6 +304,18 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   /**
+   * Our router-LSA as we want it now (RFC 2328 12.4.1), whether or not it is
+   * originated yet: MinLSInterval (12.4) can hold the flooded instance back
+   * for seconds after a change of our own links. Sequence number, age and
+   * checksum are 0. Undefined once we are shutting down.
+   */
+  ownRouterLsa(): Uint8Array | undefined {
+    if (this.shuttingDown) return undefined;
+    const self = this.config.routerId;
+    return this.wanted.get(LsaType.Router, self, self)?.probe;
+  }
+
+  /**
    * Whether every change of our own LSAs has been flooded and acknowledged:
    * no origination waits (MinLSInterval, RFC 2328 12.4; a sequence number
    * wrap, 12.1.6) and no Full neighbor has one of our LSAs on its

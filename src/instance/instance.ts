@@ -20,10 +20,11 @@ import type {
   Output,
   RouterConfig,
 } from '../core/api.js';
-import type { Lsa, LsaHeader, LsaKey } from '../packet/types.js';
+import { LsaType, type Lsa, type LsaHeader, type LsaKey } from '../packet/types.js';
 import { Spf, SpfScheduler, type RouteChange, type RouteTableView, type SpfRunKind } from '../spf/index.js';
 import { settingsFor } from '../core/defaults.js';
 import { TransitHolds, type HoldContext } from './transit-hold.js';
+import { decodeLsa } from '../packet/index.js';
 
 /** What an instance returns: the engine's outputs, plus routing table changes. */
 export type InstanceOutput =
@@ -58,11 +59,20 @@ export interface InstanceEvents {
   routes: [changes: RouteChange[], run: SpfRunKind];
 }
 
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export class OspfInstance extends EventEmitter<InstanceEvents> {
   readonly core: OspfRouter;
   private spf: Spf;
   private readonly scheduler: SpfScheduler;
   private readonly holds = new TransitHolds();
+  /** The wanted router-LSA of ours last handed to the SPF. */
+  private ownFed: Uint8Array | undefined;
   private config: RouterConfig;
   private readonly measure: (() => number) | undefined;
   private readonly spfStats: SpfStats = { runs: 0, fullRuns: 0, partialRuns: 0, lastDurationUs: null, lastKind: null, lastAt: null };
@@ -96,6 +106,8 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
       else if (output.kind === 'event' && output.event.type === 'neighbor-state') neighborsChanged = true;
     }
     for (const key of this.holds.refresh(ctx)) this.feed(key, now, ctx);
+    // Our router-LSA changes first in the engine's wants, later (MinLSInterval) in the LSDB.
+    if (!sameBytes(this.core.ownRouterLsa(), this.ownFed)) this.feed({ type: LsaType.Router, lsId: this.config.routerId, advRouter: this.config.routerId }, now, ctx);
     if (interfacesChanged) this.spf.setInterfaces(this.spfInterfaces());
     // The initial load only: with a Full neighbor the table already routes, and a failure
     // elsewhere must not wait for another neighbor's exchange to end.
@@ -122,7 +134,34 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
 
   private feed(key: LsaKey, now: number, ctx?: HoldContext): void {
     if (ctx !== undefined && this.holds.covers(key, this.config.routerId)) this.spf.lsaChanged(key, this.holds.view(key, ctx));
-    else this.spf.lsaChanged(key, this.core.lsa(key, now)?.raw);
+    else this.spf.lsaChanged(key, this.lsaForSpf(key, now));
+  }
+
+  /**
+   * What the SPF is given for one LSA: the LSDB's copy, but for our own
+   * router-LSA the one we want now (OspfRouter.ownRouterLsa): what we know of
+   * our own links is not held back by MinLSInterval, which paces flooding
+   * (RFC 2328 12.4). A router that restarts routes through its neighbours
+   * once they are Full, not when its next instance may go out.
+   */
+  private lsaForSpf(key: LsaKey, now: number): Uint8Array | undefined {
+    const self = this.config.routerId;
+    if (key.type === LsaType.Router && key.lsId >>> 0 === self && key.advRouter >>> 0 === self) {
+      const own = this.core.ownRouterLsa();
+      this.ownFed = own;
+      if (own !== undefined) return own;
+    }
+    return this.core.lsa(key, now)?.raw;
+  }
+
+  /** The LSDB's copy for the transit hold, our router-LSA as we want it now (see lsaForSpf). */
+  private lsaForHold(key: LsaKey, now: number): Lsa | undefined {
+    const self = this.config.routerId;
+    if (key.type === LsaType.Router && key.lsId >>> 0 === self && key.advRouter >>> 0 === self) {
+      const own = this.core.ownRouterLsa();
+      if (own !== undefined) return decodeLsa(own);
+    }
+    return this.core.lsa(key, now);
   }
 
   /** The engine's state as the transit hold reads it, at `now`. */
@@ -139,7 +178,7 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
       get neighbors() {
         return (neighbors ??= core.neighbors());
       },
-      lsa: (key) => core.lsa(key, now),
+      lsa: (key) => this.lsaForHold(key, now),
       deadIntervalMs: (ifName) => settingsFor(this.config, ifName).deadIntervalMs,
     };
   }
