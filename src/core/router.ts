@@ -304,15 +304,19 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   /**
-   * Our router-LSA as we want it now (RFC 2328 12.4.1), whether or not it is
-   * originated yet: MinLSInterval (12.4) can hold the flooded instance back
-   * for seconds after a change of our own links. Sequence number, age and
-   * checksum are 0. Undefined once we are shutting down.
+   * Our router-LSA and network-LSAs as we want them now (RFC 2328 12.4.1,
+   * 12.4.2), whether or not they are originated yet: MinLSInterval (12.4)
+   * can hold a flooded instance back for seconds after a change of our own
+   * links or of the routers Full with us as DR. Sequence number, age and
+   * checksum are 0. None once we are shutting down.
    */
-  ownRouterLsa(): Uint8Array | undefined {
-    if (this.shuttingDown) return undefined;
-    const self = this.config.routerId;
-    return this.wanted.get(LsaType.Router, self, self)?.probe;
+  ownTopologyLsas(): { key: LsaKey; raw: Uint8Array }[] {
+    const out: { key: LsaKey; raw: Uint8Array }[] = [];
+    if (this.shuttingDown) return out;
+    this.wanted.forEach((w, type, lsId, advRouter) => {
+      if (type === LsaType.Router || type === LsaType.Network) out.push({ key: { type, lsId, advRouter }, raw: w.probe });
+    });
+    return out;
   }
 
   /**

@@ -71,8 +71,8 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
   private spf: Spf;
   private readonly scheduler: SpfScheduler;
   private readonly holds = new TransitHolds();
-  /** The wanted router-LSA of ours last handed to the SPF. */
-  private ownFed: Uint8Array | undefined;
+  /** Our wanted router- and network-LSAs last handed to the SPF, by "type:lsId". */
+  private readonly ownFed = new Map<string, Uint8Array>();
   private config: RouterConfig;
   private readonly measure: (() => number) | undefined;
   private readonly spfStats: SpfStats = { runs: 0, fullRuns: 0, partialRuns: 0, lastDurationUs: null, lastKind: null, lastAt: null };
@@ -106,8 +106,8 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
       else if (output.kind === 'event' && output.event.type === 'neighbor-state') neighborsChanged = true;
     }
     for (const key of this.holds.refresh(ctx)) this.feed(key, now, ctx);
-    // Our router-LSA changes first in the engine's wants, later (MinLSInterval) in the LSDB.
-    if (!sameBytes(this.core.ownRouterLsa(), this.ownFed)) this.feed({ type: LsaType.Router, lsId: this.config.routerId, advRouter: this.config.routerId }, now, ctx);
+    // Our router- and network-LSAs change first in the engine's wants, later (MinLSInterval) in the LSDB.
+    this.refreshOwn(now, ctx);
     if (interfacesChanged) this.spf.setInterfaces(this.spfInterfaces());
     // The initial load only: with a Full neighbor the table already routes, and a failure
     // elsewhere must not wait for another neighbor's exchange to end.
@@ -132,36 +132,57 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
     for (const header of this.core.lsdb(now)) this.feed(header, now);
   }
 
-  private feed(key: LsaKey, now: number, ctx?: HoldContext): void {
-    if (ctx !== undefined && this.holds.covers(key, this.config.routerId)) this.spf.lsaChanged(key, this.holds.view(key, ctx));
-    else this.spf.lsaChanged(key, this.lsaForSpf(key, now));
-  }
-
   /**
-   * What the SPF is given for one LSA: the LSDB's copy, but for our own
-   * router-LSA the one we want now (OspfRouter.ownRouterLsa): what we know of
-   * our own links is not held back by MinLSInterval, which paces flooding
-   * (RFC 2328 12.4). A router that restarts routes through its neighbours
-   * once they are Full, not when its next instance may go out.
+   * Gives the SPF one LSA: the LSDB's copy, but for our own router- and
+   * network-LSAs the ones we want now (OspfRouter.ownTopologyLsas): what we
+   * know of our own links, and of the routers Full with us as DR, is not held
+   * back by MinLSInterval, which paces origination and flooding (RFC 2328
+   * 12.4). A router that restarts routes through its neighbours once they are
+   * Full, not when its next instances may go out. A held segment's LSAs come
+   * from the transit hold.
    */
-  private lsaForSpf(key: LsaKey, now: number): Uint8Array | undefined {
-    const self = this.config.routerId;
-    if (key.type === LsaType.Router && key.lsId >>> 0 === self && key.advRouter >>> 0 === self) {
-      const own = this.core.ownRouterLsa();
-      this.ownFed = own;
-      if (own !== undefined) return own;
-    }
-    return this.core.lsa(key, now)?.raw;
+  private feed(key: LsaKey, now: number, ctx?: HoldContext): void {
+    const own = this.ownWanted(key);
+    if (ctx !== undefined && this.holds.covers(key, this.config.routerId)) this.spf.lsaChanged(key, this.holds.view(key, ctx));
+    else this.spf.lsaChanged(key, own ?? this.core.lsa(key, now)?.raw);
   }
 
-  /** The LSDB's copy for the transit hold, our router-LSA as we want it now (see lsaForSpf). */
-  private lsaForHold(key: LsaKey, now: number): Lsa | undefined {
+  /** Our wanted instance of `key`, when it is one of our router- or network-LSAs. */
+  private wantedOwn(key: LsaKey): Uint8Array | undefined {
+    if (key.advRouter >>> 0 !== this.config.routerId || (key.type !== LsaType.Router && key.type !== LsaType.Network)) return undefined;
+    return this.core.ownTopologyLsas().find((o) => o.key.type === key.type && o.key.lsId >>> 0 === key.lsId >>> 0)?.raw;
+  }
+
+  /** wantedOwn(key), remembered as handed to the SPF. */
+  private ownWanted(key: LsaKey): Uint8Array | undefined {
+    const raw = this.wantedOwn(key);
+    const text = `${key.type}:${key.lsId >>> 0}`;
+    if (raw === undefined) this.ownFed.delete(text);
+    else this.ownFed.set(text, raw);
+    return raw;
+  }
+
+  /** Hands the SPF each of our wanted router- and network-LSAs that changed, and the LSDB's copy of those no longer wanted. */
+  private refreshOwn(now: number, ctx: HoldContext): void {
     const self = this.config.routerId;
-    if (key.type === LsaType.Router && key.lsId >>> 0 === self && key.advRouter >>> 0 === self) {
-      const own = this.core.ownRouterLsa();
-      if (own !== undefined) return decodeLsa(own);
+    const wanted = this.core.ownTopologyLsas();
+    const seen = new Set<string>();
+    for (const { key, raw } of wanted) {
+      const text = `${key.type}:${key.lsId >>> 0}`;
+      seen.add(text);
+      if (!sameBytes(raw, this.ownFed.get(text))) this.feed(key, now, ctx);
     }
-    return this.core.lsa(key, now);
+    for (const text of [...this.ownFed.keys()]) {
+      if (seen.has(text)) continue;
+      const [type, lsId] = text.split(':').map(Number) as [number, number];
+      this.feed({ type, lsId, advRouter: self }, now, ctx);
+    }
+  }
+
+  /** The LSDB's copy for the transit hold, our router- and network-LSAs as we want them now (as feed gives the SPF). */
+  private lsaForHold(key: LsaKey, now: number): Lsa | undefined {
+    const own = this.wantedOwn(key);
+    return own === undefined ? this.core.lsa(key, now) : decodeLsa(own);
   }
 
   /** The engine's state as the transit hold reads it, at `now`. */
