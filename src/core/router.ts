@@ -1241,11 +1241,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       current === undefined ? 1 : compareInstance(lsa.seq, lsa.checksum, age, rawSeq(current.raw), rawChecksum(current.raw), currentAge);
     // (5) newer than ours, or new to us.
     if (cmp > 0) {
-      // (5a) MinLSArrival: a copy installed by flooding less than a second ago stays. Not
-      // against an instance we asked this neighbor for (10.9): the brake is for flooding,
-      // and refusing the answer would leave the request to RxmtInterval, the adjacency
-      // in Loading all that time.
-      if (current !== undefined && current.fromFlood && this.now - current.installedAt < this.minLsArrival() && !n.requests.has(type, lsId, advRouter)) {
+      // (5a) MinLSArrival: a copy installed by flooding less than a second ago stays.
+      if (current !== undefined && current.fromFlood && this.now - current.installedAt < this.minLsArrival()) {
         this.drop('lsa-min-arrival', iface.name, n.address);
         return true;
       }
