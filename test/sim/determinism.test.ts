@@ -15,7 +15,9 @@ function fingerprint(seed: number): { hash: string; deliveries: number; lsdb: st
 describe('determinism', () => {
   it.each(seeds([3, 10], 1))('seed %i replays byte for byte', (seed) => {
     const first = fingerprint(seed);
-    expect(first.deliveries, `seed ${seed}`).toBeGreaterThan(1000);
+    // The run did something worth replaying: a random topology can be small, so no fixed count beyond that.
+    expect(first.deliveries, `seed ${seed}`).toBeGreaterThan(100);
+    expect(first.lsdb, `seed ${seed}`).not.toBe('');
     expect(fingerprint(seed), `seed ${seed}`).toEqual(first);
   });
 
