@@ -1241,8 +1241,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       current === undefined ? 1 : compareInstance(lsa.seq, lsa.checksum, age, rawSeq(current.raw), rawChecksum(current.raw), currentAge);
     // (5) newer than ours, or new to us.
     if (cmp > 0) {
-      // (5a) MinLSArrival: a copy installed by flooding less than a second ago stays.
-      if (current !== undefined && current.fromFlood && this.now - current.installedAt < this.minLsArrival()) {
+      // (5a) MinLSArrival: a copy installed by flooding less than a second ago stays. Not
+      // against an instance we asked this neighbor for (10.9): the brake is for flooding,
+      // and refusing the answer would leave the request to RxmtInterval, the adjacency
+      // in Loading all that time.
+      if (current !== undefined && current.fromFlood && this.now - current.installedAt < this.minLsArrival() && !n.requests.has(type, lsId, advRouter)) {
         this.drop('lsa-min-arrival', iface.name, n.address);
         return true;
       }
@@ -1410,12 +1413,37 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     for (let i = 0; i < headers.length; i++) {
       const h = headers[i] as LsaHeader;
       const item = n.retransmit.get(h.type, h.lsId, h.advRouter);
-      if (item === undefined) continue;
+      if (item === undefined) {
+        this.olderInstanceAcked(iface, n, h);
+        continue;
+      }
       const e = item.entry;
       if (compareInstance(h.seq, h.checksum, lsAge(h.age), rawSeq(e.raw), rawChecksum(e.raw), Lsdb.ageOf(e, this.now)) === 0) {
         this.removeRetransmit(iface, n, h.type, h.lsId, h.advRouter);
       }
     }
+  }
+
+  /**
+   * RFC 2328 13.7 calls an acknowledgment of another instance than the one
+   * on the retransmission list questionable and only logs it. One of an
+   * instance older than ours, from a Full neighbor we are not sending ours
+   * to, shows the neighbor holds that older copy: a live LSA overtaken in
+   * flight by its flush, taken after the flush was acknowledged and
+   * discarded (13 (4)), stays there until it ages out. As 13 (8) does for
+   * an older LSA received, ours goes back to it, here on the retransmission
+   * list so that it arrives; at most once per MinLSArrival and LSA.
+   */
+  private olderInstanceAcked(iface: Iface, n: Neighbor, h: LsaHeader): void {
+    if (n.state !== 'Full') return;
+    const db = this.db.get(h.type, h.lsId, h.advRouter);
+    if (db === undefined) return;
+    if (compareInstance(h.seq, h.checksum, lsAge(h.age), rawSeq(db.raw), rawChecksum(db.raw), Lsdb.ageOf(db, this.now)) >= 0) return;
+    const last = this.sentBack.get(h.type, h.lsId, h.advRouter);
+    if (last !== undefined && this.now - last < this.minLsArrival()) return;
+    this.sentBack.set(h.type, h.lsId, h.advRouter, this.now);
+    this.addRetransmit(n, db);
+    this.sendLsas(iface, this.neighborDst(iface, n), [db]);
   }
 
   private queueDelayedAck(iface: Iface, header: LsaHeader): void {

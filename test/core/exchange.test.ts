@@ -3,7 +3,7 @@
 // large database crosses.
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../src/lib/ipv4.js';
-import { DdFlags, PacketType, decodeLsa, type DbDescriptionPacket, type LsRequestPacket, type LsUpdatePacket } from '../../src/packet/index.js';
+import { DdFlags, LsaType, PacketType, buildLsa, decodeLsa, decodeLsaBody, type DbDescriptionPacket, type LsRequestPacket, type LsUpdatePacket } from '../../src/packet/index.js';
 import { TestNet, fromRouter, inject } from './harness.js';
 
 const ip = parseIpv4;
@@ -202,3 +202,27 @@ describe('RFC 2328 10.8, 10.9: a large database crosses in full-size packets wit
 function encodedLength(p: LsUpdatePacket): number {
   return 24 + 4 + p.lsas.reduce((sum, l) => sum + l.raw.length, 0);
 }
+
+describe('RFC 2328 10.9 and 13 (5a): the answer to an LS Request', () => {
+  it('is taken even within MinLSArrival of an older copy taken by flooding a moment before, so Loading ends at once', () => {
+    const net = pair();
+    let injected = false;
+    net.filter = (p, to) => {
+      if (injected || p.from !== 'b' || to !== 'a' || p.packet.type !== PacketType.LsUpdate) return true;
+      const answer = (p.packet as LsUpdatePacket).lsas.find((l) => l.type === LsaType.Router && l.advRouter >>> 0 === ip('2.2.2.2'));
+      if (answer === undefined) return true;
+      injected = true;
+      // Just before the answer, an older instance of the same LSA reaches a by flooding, as from another neighbor.
+      const older = buildLsa({ age: 1, options: answer.options, type: answer.type, lsId: answer.lsId, advRouter: answer.advRouter, seq: answer.seq - 1 }, decodeLsaBody(answer));
+      inject(net, 'a', 'eth0', '10.0.0.2', { ...fromRouter('2.2.2.2'), type: PacketType.LsUpdate, lsas: [older] }, parseIpv4('224.0.0.5'));
+      return true;
+    };
+    net.run(60_000);
+    expect(injected).toBe(true);
+    // No LS Request went out again a RxmtInterval (5 s) later: the answer was taken.
+    const requests = net.sentBy('a', PacketType.LsRequest);
+    expect(requests.length).toBeGreaterThan(0);
+    expect((requests.at(-1)?.at as number) - (requests[0]?.at as number)).toBeLessThan(5000);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+  });
+});

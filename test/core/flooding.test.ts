@@ -161,6 +161,35 @@ describe('RFC 2328 13: receiving a Link State Update', () => {
   });
 });
 
+describe('RFC 2328 13.7: an acknowledgment of an older instance than ours', () => {
+  it('a live copy overtaken in flight by its flush, taken after the flush was discarded (13 (4)), is flushed again', () => {
+    const net = line();
+    // a's flood of the live instance to c is held back on the wire.
+    let late: LsUpdatePacket | undefined;
+    net.filter = (p, to) => {
+      if (p.from !== 'a' || to !== 'c' || p.packet.type !== PacketType.LsUpdate) return true;
+      const lsas = (p.packet as LsUpdatePacket).lsas;
+      if (!lsas.some((l) => l.type === LsaType.AsExternal && l.age < MaxAge)) return true;
+      late ??= p.packet as LsUpdatePacket;
+      return false;
+    };
+    fromB(net, external(1));
+    net.advance(1_500);
+    // The flush reaches c first: c holds nothing, so it acknowledges and discards it (13 (4)).
+    fromB(net, external(1, { age: MaxAge }));
+    net.advance(100);
+    expect(held(net, 'c', 5, '203.0.113.0', '9.9.9.9')).toBeUndefined();
+    expect(late).toBeDefined();
+    // Then the live copy arrives, and c takes it as new.
+    inject(net, 'c', 'eth0', '10.0.2.1', late as LsUpdatePacket);
+    expect(held(net, 'c', 5, '203.0.113.0', '9.9.9.9')?.age).toBeLessThan(MaxAge);
+    // c's acknowledgment of it tells a that c holds an older instance: a sends the flush again.
+    net.advance(30_000);
+    expect(held(net, 'c', 5, '203.0.113.0', '9.9.9.9')).toBeUndefined();
+    expect(net.lsdbText('c')).toEqual(net.lsdbText('a'));
+  });
+});
+
 describe('RFC 2328 13.6: retransmission', () => {
   it('resends an unacknowledged LSA every RxmtInterval, directly to the neighbor, until acknowledged', () => {
     const net = line();
