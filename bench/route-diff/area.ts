@@ -15,6 +15,7 @@
 
 import { maskFromLength } from '../../src/lib/ipv4.js';
 import { createPrng, type Prng } from '../../src/lib/prng.js';
+import { LSInfinity } from '../../src/spf/lsa-reader.js';
 import { LsaType, Options, RouterFlags, RouterLinkType, type LsaBody, type RouterLink } from '../../src/packet/types.js';
 
 /** The fixed addresses of the lab around each router under test (the DUT). */
@@ -42,9 +43,6 @@ export function lanAddress(s: number): number {
 export function routerId(i: number): number {
   return (0x0a010001 + i) >>> 0;
 }
-
-/** LSInfinity (RFC 2328 C): a summary-LSA or AS-external-LSA with this metric is unusable. */
-export const LSInfinity = 0xffffff;
 
 export interface ModelRouter {
   id: number;

@@ -9,8 +9,10 @@ import { LsaType, RouterFlags, RouterLinkType, type Lsa, type LsaKey, type Route
 import { maskFromLength } from '../../src/lib/ipv4.js';
 import type { Prng } from '../../src/lib/prng.js';
 import type { SpfInterface } from '../../src/spf/index.js';
+import { LSInfinity } from '../../src/spf/lsa-reader.js';
 
-export const LSInfinity = 0xffffff;
+export { LSInfinity };
+
 
 export interface ModelRouter {
   id: number;
