@@ -22,7 +22,6 @@
 // Arguments: Hello interval, dead interval and retransmission interval, ms.
 
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { AllDRouters, AllSPFRouters, type Input, type Output } from '../../src/core/api.js';
 import { createRouter, defaultRouterConfig, type OspfRouter } from '../../src/core/index.js';
 import { OspfTransport } from '../../src/io/transport.js';
@@ -31,6 +30,7 @@ import { createPrng } from '../../src/lib/prng.js';
 import { buildLsa, decodeLsaBody, decodePacket, encodePacket, PacketType, type Lsa, type OspfPacket } from '../../src/packet/index.js';
 import { LsaType, RouterLinkType } from '../../src/packet/types.js';
 import { applyChange, Lab, lanAddress, LanRouters, lsasOf, randomArea, routerId, type AreaModel, type LsaSpec } from './area.js';
+import { emit, fail, serveRequests, type InjectorRequest } from '../injector-stdio.js';
 
 const [, , helloArg = '1000', deadArg = '8000', retransmitArg = '2000'] = process.argv;
 /** LSAs per forged LS Update: below a 1500-byte MTU for router-LSAs of up to ~60 links. */
@@ -74,15 +74,6 @@ const transport = new OspfTransport();
 /** Set once every adjacency is Full: from then on F and S1..S3 hear Hellos only. */
 let sealed = false;
 const timers = new Map<OspfRouter, NodeJS.Timeout>();
-
-function emit(message: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
-
-function fail(error: unknown): void {
-  process.stderr.write(`injector: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-}
 
 /** Hand one input to a core, carry out its outputs and re-arm its timer. */
 function feed(core: OspfRouter, input: Input): void {
@@ -230,7 +221,7 @@ function ownLsas(): string[] | undefined {
   return [router, net, dut].map((l) => `${l.type}/${l.lsId >>> 0}/${l.advRouter >>> 0}/${hex(l.seq)}`);
 }
 
-async function handleRequest(request: { id: number; cmd: string; [key: string]: unknown }): Promise<Record<string, unknown>> {
+async function handleRequest(request: InjectorRequest): Promise<Record<string, unknown>> {
   switch (request.cmd) {
     case 'area': {
       const seed = Number(request.seed);
@@ -270,14 +261,4 @@ feed(f, info('fake0', 1000, fakeAddress.f, 30));
 feed(a, info('fake0', 1000, fakeAddress.a, 30));
 lanCores.forEach((core, k) => feed(core, info('lan0', 1001, lanAddress(k + 1), 24)));
 
-createInterface({ input: process.stdin }).on('line', (line) => {
-  const request = JSON.parse(line) as { id: number; cmd: string };
-  handleRequest(request).then(
-    (reply) => emit({ id: request.id, ok: true, ...reply }),
-    (error: unknown) => emit({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
-  );
-});
-process.stdin.on('end', () => {
-  transport.closeAll();
-  process.exit(0);
-});
+serveRequests(handleRequest, () => transport.closeAll());

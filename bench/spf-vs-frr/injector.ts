@@ -24,7 +24,6 @@
 // processes). Events: {event:'neighbor', ifName, state, at}.
 
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { createRouter, defaultRouterConfig, type OspfRouter } from '../../src/core/index.js';
 import type { Input, Output } from '../../src/core/api.js';
 import { OspfTransport } from '../../src/io/transport.js';
@@ -33,6 +32,7 @@ import { createPrng } from '../../src/lib/prng.js';
 import { encodePacket, PacketType, type Lsa } from '../../src/packet/index.js';
 import { Spf } from '../../src/spf/index.js';
 import { changeCost, randomArea, routerLsa, stubPrefixCount, withdrawStub, type SyntheticArea } from './topology.js';
+import { emit, fail, serveRequests, type InjectorRequest } from '../injector-stdio.js';
 
 const [, , ifName = 'e0', sizeArg = '1000', seedArg = '1', helloArg = '1000', deadArg = '10000', startArg = 'now'] = process.argv;
 const InjectorId = parseIpv4('192.0.2.2');
@@ -68,10 +68,6 @@ function clock(): number {
   return performance.timeOrigin + performance.now();
 }
 
-function emit(message: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(message)}\n`);
-}
-
 /** Hand one input to a core, carry out its outputs and re-arm its timer. */
 function feed(core: OspfRouter, input: Input): void {
   const outputs = core.handle(input, performance.now());
@@ -105,11 +101,6 @@ function carry(core: OspfRouter, out: Output): void {
   } else {
     transport.apply(out).catch(fail);
   }
-}
-
-function fail(error: unknown): void {
-  process.stderr.write(`injector: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
 }
 
 /** Hand LSAs to A as LS Updates from F on fake0, a few at a time, yielding to the sockets between packets. */
@@ -196,7 +187,7 @@ function ours(rootId: number, rootAddress: number, runs: number): Record<string,
   };
 }
 
-async function handleRequest(request: { id: number; cmd: string; [key: string]: unknown }): Promise<Record<string, unknown>> {
+async function handleRequest(request: InjectorRequest): Promise<Record<string, unknown>> {
   switch (request.cmd) {
     case 'load': {
       loaded = true;
@@ -242,14 +233,4 @@ function linkUp(): void {
 }
 if (startArg !== 'on-request') linkUp();
 
-createInterface({ input: process.stdin }).on('line', (line) => {
-  const request = JSON.parse(line) as { id: number; cmd: string };
-  handleRequest(request).then(
-    (reply) => emit({ id: request.id, ok: true, ...reply }),
-    (error: unknown) => emit({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
-  );
-});
-process.stdin.on('end', () => {
-  transport.closeAll();
-  process.exit(0);
-});
+serveRequests(handleRequest, () => transport.closeAll());

@@ -537,7 +537,7 @@ export class FrrRouter implements LabPeer {
   async report(): Promise<string> {
     let state: string;
     try {
-      state = this.vtysh('show ip ospf neighbor') + this.vtysh('show ip ospf route');
+      state = this.vtysh('show ip ospf neighbor') + this.vtysh('show ip ospf route') + this.vtysh('show ip ospf database');
     } catch (err) {
       state = `(vtysh: ${err instanceof Error ? err.message : String(err)})`;
     }
@@ -757,7 +757,7 @@ export class AnycastDaemon implements LabPeer {
   async report(): Promise<string> {
     let state: string;
     try {
-      state = JSON.stringify({ neighbors: await this.rawNeighbors(), routes: await this.routes() });
+      state = JSON.stringify({ neighbors: await this.rawNeighbors(), routes: await this.routes(), lsdb: await this.show('database') });
     } catch (err) {
       state = `(cli: ${err instanceof Error ? err.message : String(err)})`;
     }

@@ -119,13 +119,8 @@ for (const { kind, gate, make } of nodeKinds('node departures')) {
       }, 120_000);
     }
 
-    // With FRR nodes an adjacency formed after the departure now and then waits a
-    // retransmission interval in Loading (an LS Request's answer discarded under
-    // MinLSArrival, RFC 2328 13 (5a)), and a survivor is out of the group for that
-    // long: such a round is tried again, up to twice, and says so in its output.
-    const retry = kind === 'FRR ospfd' ? 2 : 0;
     for (const mode of ['per-packet', 'per-flow'] as const) {
-      it(`${mode}: a node DR after the router's restart, the DR node stops: the other two stay`, { retry, timeout: 120_000 * ROUNDS }, async () => {
+      it(`${mode}: a node DR after the router's restart, the DR node stops: the other two stay`, { timeout: 120_000 * ROUNDS }, async () => {
         const gaps: number[] = [];
         for (let round = 0; round < ROUNDS; round++) {
           const index = await routerRestartLeavingNodeDr(mode);
