@@ -20,8 +20,8 @@ export interface AuditInput {
   routerId: number;
   maxLsa: number;
   minLsIntervalMs: number;
-  /** The on-startup stub router period (RFC 6987), ms; 0 when none. */
-  stubStartupMs: number;
+  /** What is left of the on-startup stub router period (RFC 6987), ms; 0 when none runs. */
+  stubStartupRemainingMs: number;
   db: Lsdb;
   ifaces: readonly Iface[];
   timers: { count: number; latest: number | undefined };
@@ -49,7 +49,7 @@ export function auditCore(a: AuditInput): string[] {
   if (a.db.size - own > a.maxLsa) problems.push(`LSDB holds ${a.db.size - own} LSAs of others, limit ${a.maxLsa}`);
 
   let timerBound = GlobalTimers;
-  let longestMs = Math.max(MaxAge * 1000, a.minLsIntervalMs, a.stubStartupMs);
+  let longestMs = Math.max(MaxAge * 1000, a.minLsIntervalMs, a.stubStartupRemainingMs);
   for (const iface of a.ifaces) {
     timerBound += InterfaceTimers + NeighborTimers * iface.neighbors.size;
     const s = iface.settings;

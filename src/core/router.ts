@@ -376,7 +376,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       routerId: this.config.routerId,
       maxLsa: this.maxLsa(),
       minLsIntervalMs: this.config.minLsIntervalMs ?? MinLSInterval * 1000,
-      stubStartupMs: this.config.stubRouter?.onStartupMs ?? 0,
+      stubStartupRemainingMs: this.stub.view(this.now).startupRemainingMs ?? 0,
       db: this.db,
       ifaces: this.ifaceOrder,
       timers: this.timers.pending(),

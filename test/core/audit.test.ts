@@ -16,7 +16,7 @@ function external(lsId: string): Uint8Array {
 }
 
 function input(db: Lsdb, over: Partial<AuditInput> = {}): AuditInput {
-  return { now: 0, routerId: ip('1.1.1.1'), maxLsa: 10, minLsIntervalMs: 5000, stubStartupMs: 0, db, ifaces: [], timers: { count: 0, latest: undefined }, packetRoom: () => 1456, ...over };
+  return { now: 0, routerId: ip('1.1.1.1'), maxLsa: 10, minLsIntervalMs: 5000, stubStartupRemainingMs: 0, db, ifaces: [], timers: { count: 0, latest: undefined }, packetRoom: () => 1456, ...over };
 }
 
 describe('auditCore', () => {

@@ -170,4 +170,13 @@ describe('on-startup: a stub router from the first input for the period, then no
     expect(net.core('m').audit()).toEqual([]);
     expect(net.core('m').stubRouter(net.now).startupRemainingMs).toBe(86_400_000 - 60_000);
   });
+
+  it('keeps the end of a running period when a configuration changes its length, as FRR keeps its timer', () => {
+    const net = lab({ administrative: false, onStartupMs: 86_400_000 });
+    net.input('m', { kind: 'config', config: reloaded(net, { administrative: false, onStartupMs: PERIOD }) });
+    net.run(PERIOD + 1_000);
+    expect(describeLinks(mRouterLsa(net).links)).toEqual(STUB);
+    expect(net.core('m').stubRouter(net.now).startupRemainingMs).toBe(86_400_000 - PERIOD - 1_000);
+    expect(net.core('m').audit()).toEqual([]);
+  });
 });
