@@ -19,13 +19,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OspfSummaryView } from '../../src/control/views.js';
 import { interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
-import { ANYCAST, CONVERGE_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, trioLab } from './labs.js';
+import { ANYCAST, CONVERGE_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, triangleLab } from './labs.js';
 
 const gate = interopGate('stub router interop tests', ['frr', 'bird']);
 
-const { nodeId: NODE_ID, frrId: FRR_ID, birdId: BIRD_ID, nodeToFrr: NODE_TO_FRR, frrToNode: FRR_TO_NODE, nodeToBird: NODE_TO_BIRD, birdToNode: BIRD_TO_NODE } = P2P;
-const FRR_TO_BIRD = '10.207.3.1';
-const BIRD_TO_FRR = '10.207.3.2';
+const { nodeId: NODE_ID, frrId: FRR_ID, birdId: BIRD_ID, nodeToFrr: NODE_TO_FRR, frrToNode: FRR_TO_NODE, nodeToBird: NODE_TO_BIRD, birdToNode: BIRD_TO_NODE, frrToBird: FRR_TO_BIRD, birdToFrr: BIRD_TO_FRR } = P2P;
 const SEGMENT = '10.207.2.0/30';
 /** The on-startup period of the restart test, s: long enough to be seen, short enough to wait out. */
 const STARTUP_SEC = 12;
@@ -166,11 +164,7 @@ describe.skipIf(gate.skip)('stub router (RFC 6987): FRR and BIRD route round osp
   };
 
   beforeAll(async () => {
-    ({ lab, nodeNs, frrNs, birdNs } = trioLab('sr', 'ethf'));
-    lab.link({ ns: frrNs, ifName: 'ethb', cidr: `${FRR_TO_BIRD}/30` }, { ns: birdNs, ifName: 'ethf', cidr: `${BIRD_TO_FRR}/30` });
-    lab.loopback(nodeNs, `${NODE_ID}/32`);
-    lab.loopback(frrNs, `${FRR_ID}/32`);
-    lab.loopback(birdNs, `${BIRD_ID}/32`);
+    ({ lab, nodeNs, frrNs, birdNs } = triangleLab('sr'));
     node = lab.anycastd(nodeNs, 'n', nodeConf(''));
     frr = lab.frr(frrNs, 'f', frrConf);
     bird = lab.bird(birdNs, 'b', birdConf);
