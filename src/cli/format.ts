@@ -35,9 +35,22 @@ export function formatOspf(v: OspfSummaryView): string {
     ` SPF throttle: delay ${spf.throttle.delayMs} ms, initial hold ${spf.throttle.initialHoldMs} ms, max hold ${spf.throttle.maxHoldMs} ms`,
     ` Maximum paths ${v.maximumPaths}`,
     ` Number of LSAs ${c.total}: router ${c.router}, network ${c.network}, summary ${c.summary}, ASBR-summary ${c.asbrSummary}, external ${c.external}, other ${c.other}`,
+    ...stubRouterLines(v.stubRouter),
     ` Interfaces ${v.interfaces}, neighbors ${v.neighbors.total} (${v.neighbors.full} Full)`,
     ` Dropped packets: ${droppedText(v.drops)}`,
   ].join('\n');
+}
+
+/** The stub router lines of vtysh's `show ip ospf` (RFC 6987): what is configured, then what the router-LSA says now. */
+function stubRouterLines(s: OspfSummaryView['stubRouter']): string[] {
+  const lines: string[] = [];
+  if (s.onStartupSec !== null) lines.push(' Stub router advertisement is configured', `   Enabled for ${s.onStartupSec}s after start-up`);
+  if (s.active) {
+    lines.push(' Originating stub / maximum-distance Router-LSA');
+    if (s.administrative) lines.push('   Administratively activated (indefinitely)');
+    if (s.startupRemainingSec !== null) lines.push(`   Active from startup, ${s.startupRemainingSec}s remaining`);
+  }
+  return lines;
 }
 
 /** The drop reasons seen, as "total (reason count, …)"; --json lists every reason. */

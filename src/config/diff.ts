@@ -46,6 +46,7 @@ const OSPF_FIELDS: (keyof OspfConfig)[] = [
   'referenceBandwidth',
   'areaAuthentication',
   'multipath',
+  'maxMetric',
 ];
 
 const DAEMON_FIELDS: (keyof DaemonConfig)[] = ['hostname', 'routerId', 'log', 'controlSocket', 'user', 'metricsListen', 'kernelRoutes'];

@@ -132,6 +132,8 @@ function formatOspf(ospf: OspfConfig): string[] {
     if (opts.join('') !== '') out.push(`multipath group resilient${opts.join('')}`);
   }
   if (ospf.multipath.hash !== 'layer3') out.push(`multipath hash ${ospf.multipath.hash}`);
+  if (ospf.maxMetric.administrative) out.push('max-metric router-lsa administrative');
+  if (ospf.maxMetric.onStartup !== undefined) out.push(`max-metric router-lsa on-startup ${ospf.maxMetric.onStartup}`);
   return out;
 }
 

@@ -127,6 +127,16 @@ export interface OspfConfig {
     group: MultipathGroup;
     hash: 'layer3' | 'layer4';
   };
+  /** `max-metric router-lsa administrative|on-startup N`: stub router advertisement (RFC 6987). */
+  maxMetric: MaxMetricConfig;
+}
+
+/** FRR's `max-metric router-lsa` settings. */
+export interface MaxMetricConfig {
+  /** `administrative`: a stub router until the statement is removed. */
+  administrative: boolean;
+  /** `on-startup N`, 5..86400 s: a stub router for N seconds after the daemon starts. */
+  onStartup?: number;
 }
 
 /** A range of response codes, both ends inclusive ("2xx" = 200..299). */

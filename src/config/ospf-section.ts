@@ -20,6 +20,7 @@ const OSPF_WORDS = [
   'log-adjacency-changes',
   'auto-cost',
   'multipath',
+  'max-metric',
   'area',
   'no',
 ];
@@ -29,7 +30,6 @@ const UNSUPPORTED: Record<string, string> = {
   'default-information': 'originating a default route is not implemented',
   distance: 'administrative distances are not implemented',
   'distribute-list': 'route filtering is not implemented',
-  'max-metric': 'stub router advertisement (RFC 6987) is not implemented',
   compatible: 'RFC 1583 compatibility is not implemented (RFC 2328 16.4.1 preference is always used)',
   capability: 'opaque LSAs are not implemented',
   neighbor: 'NBMA neighbors are not implemented',
@@ -149,6 +149,9 @@ export function parseOspfLine(cur: Cursor, state: ParseState, ospf: OspfConfig):
     case 'multipath':
       parseMultipath(cur, ospf);
       break;
+    case 'max-metric':
+      parseMaxMetric(cur, ospf, true);
+      break;
     case 'area':
       parseArea(cur, state, ospf);
       break;
@@ -204,6 +207,32 @@ function parseMultipath(cur: Cursor, ospf: OspfConfig): void {
   ospf.multipath.group = group;
 }
 
+/**
+ * `[no] max-metric router-lsa administrative|on-startup N|on-shutdown N`, as
+ * FRR (RFC 6987 stub router). The `no` forms take the seconds or leave them
+ * out. on-shutdown is refused: at SIGTERM the daemon flushes its LSAs at
+ * once (RFC 2328 14.1), so it leaves every path without a delay to wait out.
+ */
+function parseMaxMetric(cur: Cursor, ospf: OspfConfig, set: boolean): void {
+  const kw = cur.need('"router-lsa"');
+  if (kw.text !== 'router-lsa') cur.fail(kw, `"${kw.text}" is not valid here: expected "router-lsa"`);
+  const when = cur.keyword(['administrative', 'on-startup', 'on-shutdown'], 'when to advertise the maximum metric');
+  if (when === 'on-shutdown') {
+    if (set) cur.unsupported('stub router advertisement before shutdown is not implemented: at SIGTERM the daemon flushes its LSAs at once (RFC 2328 14.1), so neighbours route around it without waiting');
+    if (!cur.atEnd()) cur.int('on-shutdown (seconds)', 5, 100);
+    return;
+  }
+  if (when === 'administrative') {
+    ospf.maxMetric.administrative = set;
+    return;
+  }
+  if (set) ospf.maxMetric.onStartup = cur.int('on-startup (seconds)', 5, 86400);
+  else {
+    if (!cur.atEnd()) cur.int('on-startup (seconds)', 5, 86400);
+    delete ospf.maxMetric.onStartup;
+  }
+}
+
 /** `area AREA authentication [message-digest]`; every other area feature is refused. */
 function parseArea(cur: Cursor, state: ParseState, ospf: OspfConfig): void {
   const at = cur.line.words[cur.pos] as Word | undefined;
@@ -254,9 +283,12 @@ function parseNoOspf(cur: Cursor, ospf: OspfConfig): void {
       delete ospf.defaultMetric;
       cur.pos = cur.line.words.length;
       break;
+    case 'max-metric':
+      parseMaxMetric(cur, ospf, false);
+      break;
     default:
       cur.pos--;
-      cur.unknown(['passive-interface', 'log-adjacency-changes', 'redistribute', 'default-metric']);
+      cur.unknown(['passive-interface', 'log-adjacency-changes', 'redistribute', 'default-metric', 'max-metric']);
   }
   cur.end();
 }

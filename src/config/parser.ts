@@ -426,6 +426,7 @@ function newOspf(): OspfConfig {
     referenceBandwidth: DEFAULT_REFERENCE_BANDWIDTH,
     // Flow-stable ECMP by default: a node failing or returning moves no flow that need not move.
     multipath: { group: { kind: 'resilient', ...DEFAULT_RESILIENT }, hash: 'layer3' },
+    maxMetric: { administrative: false },
   };
 }
 

@@ -92,7 +92,15 @@ export function toRouterConfig(
     ...(ospf.lsaIntervalMs === undefined ? {} : { minLsIntervalMs: ospf.lsaIntervalMs }),
     ...(ospf.lsaArrivalMs === undefined ? {} : { minLsArrivalMs: ospf.lsaArrivalMs }),
     ...(ospf.maxLsa === undefined ? {} : { maxLsa: ospf.maxLsa }),
+    ...stubRouter(ospf),
   };
+}
+
+/** `max-metric router-lsa` as the core's stub router setting (RFC 6987); nothing when neither form is set. */
+function stubRouter(ospf: OspfConfig): Pick<RouterConfig, 'stubRouter'> {
+  const { administrative, onStartup } = ospf.maxMetric;
+  if (!administrative && onStartup === undefined) return {};
+  return { stubRouter: { administrative, ...(onStartup === undefined ? {} : { onStartupMs: onStartup * 1000 }) } };
 }
 
 /**

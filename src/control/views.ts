@@ -23,6 +23,17 @@ export interface OspfSummaryView {
   neighbors: { total: number; full: number };
   /** Received packets and LSAs discarded, by reason (RFC 2328 8.2, 10.5, 10.6, 13), every reason listed. */
   drops: Record<string, number>;
+  /** Stub router advertisement (RFC 6987, `max-metric router-lsa`). */
+  stubRouter: {
+    /** `max-metric router-lsa administrative` is in force. */
+    administrative: boolean;
+    /** `max-metric router-lsa on-startup N`: N, or null when not configured. */
+    onStartupSec: number | null;
+    /** Our router-LSA gives its transit links the maximum metric now. */
+    active: boolean;
+    /** Seconds left of the start-up period, or null when it does not run. */
+    startupRemainingSec: number | null;
+  };
 }
 
 export interface InterfaceRowView {

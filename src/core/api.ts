@@ -108,6 +108,36 @@ export interface RouterConfig {
    * Default DefaultMaxLsa (200000).
    */
   maxLsa?: number;
+  /**
+   * Stub router advertisement (RFC 6987, FRR `max-metric router-lsa`).
+   * Absent: never a stub router.
+   */
+  stubRouter?: StubRouterConfig;
+}
+
+/**
+ * When the router is a stub router (RFC 6987 section 2): its router-LSA
+ * describes point-to-point and transit links at MaxLinkMetric, so other
+ * routers send traffic through it only when there is no other way, while
+ * its stub links (anycast host routes included) keep their cost.
+ */
+export interface StubRouterConfig {
+  /** Until a configuration without it (FRR `max-metric router-lsa administrative`). */
+  administrative: boolean;
+  /**
+   * From the first input for this many ms (FRR `max-metric router-lsa
+   * on-startup`). As in FRR, only the configuration the core starts with
+   * opens the period; a later configuration without it ends the period.
+   */
+  onStartupMs?: number;
+}
+
+/** Whether, and why, the router-LSA is a stub router's now (RFC 6987). */
+export interface StubRouterView {
+  active: boolean;
+  administrative: boolean;
+  /** Milliseconds left of the on-startup period; undefined when none runs. */
+  startupRemainingMs?: number;
 }
 
 export interface InterfaceAddress {

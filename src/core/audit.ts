@@ -8,7 +8,8 @@
 //                request lists within maxLsa; at most MaxNeighborsPerInterface
 //   interfaces   delayed acks within one packet (13.5)
 //   timers       one per (kind, interface, neighbor), none further off than
-//                the longest interval the core uses (MaxAge for aging)
+//                the longest interval the core uses (MaxAge for aging, the
+//                on-startup stub router period, RFC 6987)
 
 import { MaxAge, verifyLsaChecksum, type LsaKey } from '../packet/index.js';
 import { rawAdvRouter, type Lsdb } from './lsdb.js';
@@ -19,14 +20,16 @@ export interface AuditInput {
   routerId: number;
   maxLsa: number;
   minLsIntervalMs: number;
+  /** What is left of the on-startup stub router period (RFC 6987), ms; 0 when none runs. */
+  stubStartupRemainingMs: number;
   db: Lsdb;
   ifaces: readonly Iface[];
   timers: { count: number; latest: number | undefined };
   packetRoom: (iface: Iface) => number;
 }
 
-/** Timers not tied to an interface (aging, origination), and per interface and per neighbor. */
-const GlobalTimers = 2;
+/** Timers not tied to an interface (aging, origination, stub-router), and per interface and per neighbor. */
+const GlobalTimers = 3;
 const InterfaceTimers = 3; // hello, wait, delayed-ack
 const NeighborTimers = 4; // inactivity, dd-, lsr- and lsu-retransmit
 
@@ -46,7 +49,7 @@ export function auditCore(a: AuditInput): string[] {
   if (a.db.size - own > a.maxLsa) problems.push(`LSDB holds ${a.db.size - own} LSAs of others, limit ${a.maxLsa}`);
 
   let timerBound = GlobalTimers;
-  let longestMs = Math.max(MaxAge * 1000, a.minLsIntervalMs);
+  let longestMs = Math.max(MaxAge * 1000, a.minLsIntervalMs, a.stubStartupRemainingMs);
   for (const iface of a.ifaces) {
     timerBound += InterfaceTimers + NeighborTimers * iface.neighbors.size;
     const s = iface.settings;

@@ -100,6 +100,11 @@ export function validateConfig(config: RouterConfig): void {
   if (config.minLsIntervalMs !== undefined) checkInteger(config.minLsIntervalMs, 0, 3_600_000, 'minLsIntervalMs');
   if (config.minLsArrivalMs !== undefined) checkInteger(config.minLsArrivalMs, 0, 600_000, 'minLsArrivalMs');
   if (config.maxLsa !== undefined) checkInteger(config.maxLsa, 1, 10_000_000, 'maxLsa');
+  if (config.stubRouter !== undefined) {
+    if (typeof config.stubRouter.administrative !== 'boolean') throw new CoreConfigError('stubRouter.administrative must be a boolean');
+    // At most a day, FRR's bound for `max-metric router-lsa on-startup`.
+    if (config.stubRouter.onStartupMs !== undefined) checkInteger(config.stubRouter.onStartupMs, 1, 86_400_000, 'stubRouter.onStartupMs');
+  }
   if (!Array.isArray(config.externals)) throw new CoreConfigError('externals must be an array');
   config.externals.forEach((e, i) => {
     checkPrefix(e.prefix, `externals[${i}].prefix`);

@@ -85,6 +85,21 @@ export function routerLinks(ifaces: readonly Iface[], modeOf: (address: number) 
   return links;
 }
 
+/** RFC 6987 section 2: the cost a stub router gives its transit links, the largest a router-LSA can carry. */
+export const MaxLinkMetric = 0xffff;
+
+/**
+ * RFC 6987 section 2: a stub router's links. Point-to-point and transit
+ * links cost MaxLinkMetric, so that paths through this router are taken only
+ * when no other exists; stub links (the interfaces' subnets, loopback and
+ * anycast host routes) keep their cost, so what the router itself carries
+ * stays reachable at its normal cost, and an anycast prefix keeps the cost
+ * its 'advertise' input gives it.
+ */
+export function stubRouterLinks(links: readonly RouterLink[]): RouterLink[] {
+  return links.map((link) => (link.type === RouterLinkType.Stub ? link : { ...link, metric: MaxLinkMetric }));
+}
+
 /**
  * RFC 2328 12.4.4 and appendix E: one AS-external-LSA per route. Of routes
  * sharing a network address, the shortest mask keeps the plain address as

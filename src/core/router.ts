@@ -31,6 +31,7 @@ import {
   type Output,
   type PrefixAdvertisement,
   type RouterConfig,
+  type StubRouterView,
 } from './api.js';
 import {
   DecodeError,
@@ -94,7 +95,8 @@ import {
   type Neighbor,
   type NsmEvent,
 } from './model.js';
-import { advertisementFor, externalLsas, isAnycastAddress, routerLinks, sameContents } from './origination.js';
+import { advertisementFor, externalLsas, isAnycastAddress, routerLinks, sameContents, stubRouterLinks } from './origination.js';
+import { StubRouter } from './stub-router.js';
 import { encodeHello, encodeLsAcks, encodeLsUpdates } from './transmit.js';
 
 /**
@@ -145,6 +147,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   /** The `now` of the first input: the origin of the seconds added to authSequenceBase. */
   private firstNow: number | undefined;
   private readonly authSequenceBase: number;
+  /** Stub router advertisement (RFC 6987). */
+  private readonly stub: StubRouter;
   /** The last sequence number sent on interfaces that went away, so one that comes back goes on above it. */
   private readonly goneAuthSeq = new Map<string, number>();
   private out: Output[] = [];
@@ -187,6 +191,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (typeof options.random !== 'function') throw new CoreConfigError('random must be a function');
     this.config = { ...options.config, routerId: options.config.routerId >>> 0, areaId: options.config.areaId >>> 0 };
     this.random = options.random;
+    this.stub = new StubRouter(this.config.stubRouter);
     const base = options.authSequenceBase ?? 0;
     if (!Number.isInteger(base) || base < 0 || base > 0xffffffff) {
       throw new CoreConfigError(`authSequenceBase must be an integer in 0..4294967295, not ${String(base)}`);
@@ -211,7 +216,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         throw new CoreConfigError(`advertise.mode must be 'announce', 'max-cost' or 'withdraw', not ${String(input.mode)}`);
       }
     }
-    this.firstNow ??= now;
+    if (this.firstNow === undefined) {
+      this.firstNow = now;
+      const startupEnds = this.stub.start(now);
+      if (startupEnds !== undefined) this.timers.set(this.timer('stub-router'), startupEnds);
+    }
     this.now = Math.max(this.now, now);
     this.runTimers();
     switch (input.kind) {
@@ -352,6 +361,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     };
   }
 
+  /** Whether our router-LSA is a stub router's now, and why (RFC 6987). */
+  stubRouter(now: number): StubRouterView {
+    return this.stub.view(now);
+  }
+
   /**
    * The core's own invariants (audit.ts): every problem found, none when all
    * hold. For tests and the fuzzer; it reads state and changes nothing.
@@ -362,6 +376,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       routerId: this.config.routerId,
       maxLsa: this.maxLsa(),
       minLsIntervalMs: this.config.minLsIntervalMs ?? MinLSInterval * 1000,
+      stubStartupRemainingMs: this.stub.view(this.now).startupRemainingMs ?? 0,
       db: this.db,
       ifaces: this.ifaceOrder,
       timers: this.timers.pending(),
@@ -395,6 +410,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         this.originationAt = undefined;
         this.deferred.forEach((_, type, lsId, advRouter) => this.dirtyKeys.add(type, lsId, advRouter));
         this.deferred.clear();
+        return;
+      case 'stub-router':
+        // RFC 6987: the on-startup period is over; the router-LSA gets its transit costs back.
+        this.stub.expire();
+        this.topologyDirty = true;
         return;
       default:
         break;
@@ -1710,7 +1730,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   private rebuildTopologyLsas(): void {
     const keep = new LsaSet();
     const flags = this.config.externals.length > 0 ? RouterFlags.E : 0;
-    this.setWanted(LsaType.Router, this.config.routerId, { kind: 'router', flags, links: routerLinks(this.ifaceOrder, (address) => advertisementFor(this.advertisements.values(), address)) }, keep);
+    const links = routerLinks(this.ifaceOrder, (address) => advertisementFor(this.advertisements.values(), address));
+    this.setWanted(LsaType.Router, this.config.routerId, { kind: 'router', flags, links: this.stub.active() ? stubRouterLinks(links) : links }, keep);
     for (const iface of this.ifaceOrder) {
       if (iface.state !== 'DR' || iface.settings.passive) continue;
       const attached: number[] = [];
@@ -1748,6 +1769,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       this.lastOriginated.clear();
     }
     this.config = { ...config, routerId: config.routerId >>> 0, areaId: config.areaId >>> 0 };
+    this.stub.configure(config.stubRouter);
+    if (!this.stub.inStartup()) this.timers.cancel(this.timer('stub-router'));
     if (JSON.stringify(config.externals) !== JSON.stringify(old.externals)) this.externalsDirty = true;
     for (const iface of [...this.ifaceOrder]) this.reconcile(iface, settingsFor(this.config, iface.name));
     this.topologyDirty = true;

@@ -13,7 +13,8 @@ export type TimerKind =
   | 'lsu-retransmit' // RFC 2328 13.6
   | 'delayed-ack' // RFC 2328 13.5
   | 'aging' // RFC 2328 14: MaxAge and LSRefreshTime pass over the LSDB
-  | 'origination'; // RFC 2328 12.4: originations deferred by MinLSInterval
+  | 'origination' // RFC 2328 12.4: originations deferred by MinLSInterval
+  | 'stub-router'; // RFC 6987: the end of the on-startup stub router period
 
 export interface TimerRef {
   kind: TimerKind;

@@ -669,6 +669,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
           areaId: this.routerConfig.areaId,
           throttle: this.routerConfig.spfThrottle,
           maximumPaths: this.routerConfig.maximumPaths,
+          stubRouter: this.routerConfig.stubRouter,
           startedAt: this.startedAt,
           now,
           timeOrigin: performance.timeOrigin,

@@ -3,7 +3,7 @@
 
 import type { PrefixStatus } from '../anycast/index.js';
 import type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView, AnycastRowView } from '../control/views.js';
-import type { InterfaceInfo, SpfThrottle } from '../core/api.js';
+import type { InterfaceInfo, SpfThrottle, StubRouterConfig } from '../core/api.js';
 import type { OspfInstance } from '../instance/instance.js';
 import { formatIpv4, formatPrefix, parseIpv4, parsePrefix, prefixContains, type Prefix } from '../lib/ipv4.js';
 import { decodeLsaBody } from '../packet/index.js';
@@ -33,6 +33,7 @@ export interface SummaryContext {
   areaId: number;
   throttle: SpfThrottle;
   maximumPaths: number;
+  stubRouter: StubRouterConfig | undefined;
   startedAt: number; // performance.now() at start
   now: number;
   /** performance.timeOrigin, to turn monotonic times into wall-clock ISO text. */
@@ -77,6 +78,18 @@ export function ospfSummary(ctx: SummaryContext): OspfSummaryView {
     interfaces: instance.interfaces().length,
     neighbors: { total: neighbors.length, full: neighbors.filter((n) => n.state === 'Full').length },
     drops: { ...instance.core.stats().drops },
+    stubRouter: stubRouterSummary(instance, ctx),
+  };
+}
+
+/** As FRR's `show ip ospf`: the stub router configuration, and whether and why the router-LSA is a stub router's now. */
+function stubRouterSummary(instance: OspfInstance, ctx: SummaryContext): OspfSummaryView['stubRouter'] {
+  const state = instance.core.stubRouter(ctx.now);
+  return {
+    administrative: state.administrative,
+    onStartupSec: ctx.stubRouter?.onStartupMs === undefined ? null : ctx.stubRouter.onStartupMs / 1000,
+    active: state.active,
+    startupRemainingSec: state.startupRemainingMs === undefined ? null : Math.ceil(state.startupRemainingMs / 1000),
   };
 }
 

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatOspf } from '../../src/cli/format.js';
 import { runCli } from '../../src/cli/main.js';
 import { ControlServer, controlRequest, ControlError, type ControlRequest } from '../../src/control/protocol.js';
 import type { AnycastRowView, NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
@@ -19,6 +20,7 @@ const summary: OspfSummaryView = {
   interfaces: 2,
   neighbors: { total: 3, full: 2 },
   drops: { malformed: 0, 'duplicate-router-id': 12, 'hello-interval-mismatch': 3 },
+  stubRouter: { administrative: true, onStartupSec: 600, active: true, startupRemainingSec: 558 },
 };
 const neighbors: NeighborRowView[] = [
   { routerId: '10.205.205.254', priority: 1, state: 'Full', address: '10.205.205.254', ifName: 'eth0', retransmitCount: 0, requestCount: 0 },
@@ -90,6 +92,24 @@ describe('ospf-anycast CLI', () => {
     expect(r.out).toContain('Last SPF duration 183 usecs (partial)');
     // Only the reasons seen, with their total: the RFC 2328 8.2 / 10.5 checks that discarded packets.
     expect(r.out).toContain(' Dropped packets: 15 (duplicate-router-id 12, hello-interval-mismatch 3)');
+  });
+
+  it("prints the stub router state (RFC 6987) in vtysh's show ip ospf words, and nothing of it when off", async () => {
+    const r = await cli('--socket', server.path, 'show', 'ospf');
+    expect(r.out).toContain(
+      [
+        ' Stub router advertisement is configured',
+        '   Enabled for 600s after start-up',
+        ' Originating stub / maximum-distance Router-LSA',
+        '   Administratively activated (indefinitely)',
+        '   Active from startup, 558s remaining',
+      ].join('\n'),
+    );
+    const ended = formatOspf({ ...summary, stubRouter: { administrative: false, onStartupSec: 600, active: false, startupRemainingSec: null } });
+    expect(ended).toContain('   Enabled for 600s after start-up');
+    expect(ended).not.toContain('Originating stub');
+    const off = formatOspf({ ...summary, stubRouter: { administrative: false, onStartupSec: null, active: false, startupRemainingSec: null } });
+    expect(off).not.toMatch(/[Ss]tub/);
   });
 
   it('passes the daemon answer through with --json', async () => {

@@ -66,6 +66,15 @@ describe('diffConfig', () => {
     expect(diff.interfaces).toEqual(['eth0', 'eth1']);
   });
 
+  it('max-metric router-lsa added or removed is a router change, no restart', () => {
+    const added = diffWith((t) => t.replace(' passive-interface eth2\n', ' passive-interface eth2\n max-metric router-lsa administrative\n'));
+    expect(added.router).toEqual(['maxMetric']);
+    expect(added.restartRequired).toBe(false);
+    expect(added.interfaces).toEqual([]);
+    const removed = diffConfig(parse(BASE.replace(' passive-interface eth2\n', ' passive-interface eth2\n max-metric router-lsa on-startup 60\n')), parse(BASE));
+    expect(removed.router).toEqual(['maxMetric']);
+  });
+
   it('router-level changes, with a restart only for the router id or area', () => {
     const diff = diffWith((t) => t.replace(' network 10.0.0.0/24 area 0\n', ' network 10.0.0.0/23 area 0\n maximum-paths 8\n'));
     expect(diff.router).toEqual(['maximumPaths', 'networks']);

@@ -195,6 +195,40 @@ describe('missing arguments and stray words', () => {
   });
 });
 
+describe('max-metric router-lsa: the line and word of each mistake', () => {
+  const at = (statement: string): { line: number; column: number; message: string } => {
+    const { line, column, message } = issueOf(`${OSPF} ${statement}\n`);
+    return { line, column, message };
+  };
+
+  it('refuses on-startup seconds outside FRR\'s 5-86400, and a missing or wordy value', () => {
+    expect(at('max-metric router-lsa on-startup 4')).toEqual({ line: 4, column: 35, message: '4 is out of range for on-startup (seconds) (expected 5-86400)' });
+    expect(at('max-metric router-lsa on-startup 86401').message).toBe('86401 is out of range for on-startup (seconds) (expected 5-86400)');
+    expect(at('max-metric router-lsa on-startup').message).toBe('missing on-startup (seconds) (5-86400) after "max-metric router-lsa on-startup"');
+    expect(at('max-metric router-lsa on-startup soon').message).toBe('"soon" is not a number: expected on-startup (seconds) (5-86400)');
+    expect(at('no max-metric router-lsa on-startup 1').message).toBe('1 is out of range for on-startup (seconds) (expected 5-86400)');
+  });
+
+  it('refuses an unknown condition, a missing router-lsa and words after the statement', () => {
+    expect(at('max-metric router-lsa always')).toEqual({
+      line: 4,
+      column: 24,
+      message: '"always" is not valid here: expected when to advertise the maximum metric (administrative|on-startup|on-shutdown)',
+    });
+    expect(at('max-metric administrative').message).toBe('"administrative" is not valid here: expected "router-lsa"');
+    expect(at('max-metric router-lsa administrative 10')).toMatchObject({ column: 39, message: 'unexpected "10" after "max-metric router-lsa administrative"' });
+  });
+
+  it('refuses on-shutdown with the reason, naming the statement', () => {
+    expect(at('max-metric router-lsa on-shutdown 30')).toEqual({
+      line: 4,
+      column: 2,
+      message:
+        'not supported: "max-metric router-lsa on-shutdown": stub router advertisement before shutdown is not implemented: at SIGTERM the daemon flushes its LSAs at once (RFC 2328 14.1), so neighbours route around it without waiting',
+    });
+  });
+});
+
 describe('unsupported features are refused by name', () => {
   it.each([
     ['router ospf\n area 0 virtual-link 1.1.1.1', 'virtual links'],
@@ -204,7 +238,7 @@ describe('unsupported features are refused by name', () => {
     ['router ospf\n redistribute connected route-map X', 'route maps'],
     ['router ospf\n redistribute bgp', 'only connected and static'],
     ['router ospf\n default-information originate', 'default route'],
-    ['router ospf\n max-metric router-lsa administrative', 'RFC 6987'],
+    ['router ospf\n max-metric router-lsa on-shutdown 30', 'flushes its LSAs at once (RFC 2328 14.1)'],
     ['router ospf\n ospf abr-type cisco', 'not implemented'],
     ['router ospf\n passive-interface eth0 10.0.0.1', 'per-address'],
     ['router ospf 2', 'OSPF instances'],

@@ -98,6 +98,7 @@ function randomOspf(prng: Prng, area: number): OspfConfig {
         : { kind: 'resilient', buckets: prng.int(1, 65535), idleTimer: prng.int(0, 3600), unbalancedTimer: prng.int(0, 3600) },
       hash: prng.pick(['layer3', 'layer4'] as const),
     },
+    maxMetric: { administrative: prng.chance(0.5) },
   };
   const routerId = maybe(prng, () => u32(prng));
   if (routerId !== undefined) ospf.routerId = routerId;
@@ -106,6 +107,8 @@ function randomOspf(prng: Prng, area: number): OspfConfig {
   const defaultMetric = maybe(prng, () => prng.int(0, 16777214));
   if (defaultMetric !== undefined) ospf.defaultMetric = defaultMetric;
   if (prng.chance(0.3)) ospf.areaAuthentication = prng.pick(['simple', 'message-digest'] as const);
+  const onStartup = maybe(prng, () => prng.int(5, 86400));
+  if (onStartup !== undefined) ospf.maxMetric.onStartup = onStartup;
   return ospf;
 }
 

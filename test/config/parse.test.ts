@@ -92,6 +92,7 @@ describe('whole files', () => {
     expect(cfg.ospf.referenceBandwidth).toBe(100000);
     expect(cfg.ospf.logAdjacencyChanges).toBe('off');
     expect(cfg.ospf.multipath).toEqual({ group: { kind: 'resilient', buckets: 128, idleTimer: 0, unbalancedTimer: 0 }, hash: 'layer3' });
+    expect(cfg.ospf.maxMetric).toEqual({ administrative: false });
     expect(cfg.controlSocket).toBe('/run/ospf-anycast/ospf-anycastd.sock');
     expect(cfg.kernelRoutes).toEqual({ metric: 20, table: 254 });
     expect(cfg.metricsListen).toBeUndefined();
@@ -321,6 +322,18 @@ describe('router ospf statements', () => {
       hash: 'layer4',
     });
     expect(ospf(' multipath group resilient\n multipath group hash-threshold\n').multipath.group).toEqual({ kind: 'hash-threshold' });
+  });
+
+  it('max-metric router-lsa administrative and on-startup N (RFC 6987), and their no forms as FRR writes them', () => {
+    expect(ospf(' max-metric router-lsa administrative\n').maxMetric).toEqual({ administrative: true });
+    expect(ospf(' max-metric router-lsa on-startup 600\n').maxMetric).toEqual({ administrative: false, onStartup: 600 });
+    expect(ospf(' max-metric router-lsa on-startup 5\n max-metric router-lsa administrative\n').maxMetric).toEqual({ administrative: true, onStartup: 5 });
+    expect(ospf(' max-metric router-lsa on-startup 86400\n max-metric router-lsa on-startup 30\n').maxMetric.onStartup).toBe(30);
+    expect(ospf(' max-metric router-lsa administrative\n no max-metric router-lsa administrative\n').maxMetric).toEqual({ administrative: false });
+    expect(ospf(' max-metric router-lsa on-startup 600\n no max-metric router-lsa on-startup\n').maxMetric).toEqual({ administrative: false });
+    expect(ospf(' max-metric router-lsa on-startup 600\n no max-metric router-lsa on-startup 600\n').maxMetric).toEqual({ administrative: false });
+    // on-shutdown is never set here, so removing it leaves the default.
+    expect(ospf(' no max-metric router-lsa on-shutdown\n no max-metric router-lsa on-shutdown 30\n').maxMetric).toEqual({ administrative: false });
   });
 
   it('area authentication for the area in use', () => {

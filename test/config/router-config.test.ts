@@ -1,6 +1,6 @@
 // toRouterConfig and pickRouterId: the configuration as the core sees it on a given machine.
 import { describe, expect, it } from 'vitest';
-import type { InterfaceInfo } from '../../src/core/api.js';
+import type { InterfaceInfo, RouterConfig } from '../../src/core/api.js';
 import {
   MAX_EXTERNAL_METRIC,
   RouterIdError,
@@ -104,6 +104,15 @@ describe('toRouterConfig', () => {
     expect(toRouterConfig(parse(SEED_LAB.replace('router ospf\n', 'router ospf\n max-lsa 5000\n'), 'ospfd.conf'), interfaces).maxLsa).toBe(5000);
     expect('maxLsa' in toRouterConfig(parse(SEED_LAB, 'ospfd.conf'), interfaces)).toBe(false);
     expect(() => parse('router ospf\n max-lsa 0\n', 'ospfd.conf')).toThrow(/0 is out of range for max-lsa \(expected 1-10000000\)/);
+  });
+
+  it('passes max-metric router-lsa to the core as its stub router setting (RFC 6987), seconds as ms', () => {
+    const interfaces = [iface('eth0', ['10.205.205.254/24'])];
+    const withLines = (lines: string): RouterConfig => toRouterConfig(parse(SEED_LAB.replace('router ospf\n', `router ospf\n${lines}`), 'ospfd.conf'), interfaces);
+    expect(withLines(' max-metric router-lsa administrative\n').stubRouter).toEqual({ administrative: true });
+    expect(withLines(' max-metric router-lsa on-startup 600\n').stubRouter).toEqual({ administrative: false, onStartupMs: 600_000 });
+    expect(withLines(' max-metric router-lsa on-startup 5\n max-metric router-lsa administrative\n').stubRouter).toEqual({ administrative: true, onStartupMs: 5_000 });
+    expect('stubRouter' in withLines('')).toBe(false);
   });
 
   it('takes the router id from the interfaces when the file has none, skipping anycast addresses', () => {

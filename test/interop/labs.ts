@@ -219,6 +219,9 @@ export const P2P = {
   frrToNode: '10.207.1.2',
   nodeToBird: '10.207.2.1',
   birdToNode: '10.207.2.2',
+  /** The FRR–BIRD link of triangleLab. */
+  frrToBird: '10.207.3.1',
+  birdToFrr: '10.207.3.2',
 } as const;
 
 /** The interface lines of a point-to-point link with the labs' timers (FRR and ospf-anycastd syntax). */
@@ -253,6 +256,21 @@ export function trioLab(label: string, nodeToFrr: string): TrioLab {
   lab.loopback(nodeNs, ANYCAST);
   lab.stubNetwork(frrNs, 'client0', '10.204.204.1/24');
   return { lab, nodeNs, frrNs, birdNs };
+}
+
+/**
+ * The point-to-point lab closed into a triangle, every route with a second
+ * way round: the node's interface to FRR is `ethf`, FRR's `ethb` and BIRD's
+ * `ethf` share 10.207.3.0/30, and each router has its router id on lo.
+ */
+export function triangleLab(label: string): TrioLab {
+  const trio = trioLab(label, 'ethf');
+  const { lab, nodeNs, frrNs, birdNs } = trio;
+  lab.link({ ns: frrNs, ifName: 'ethb', cidr: `${P2P.frrToBird}/30` }, { ns: birdNs, ifName: 'ethf', cidr: `${P2P.birdToFrr}/30` });
+  lab.loopback(nodeNs, `${P2P.nodeId}/32`);
+  lab.loopback(frrNs, `${P2P.frrId}/32`);
+  lab.loopback(birdNs, `${P2P.birdId}/32`);
+  return trio;
 }
 
 /** Prints the lab's state (neighbors, routes, daemon output) when a test fails. */

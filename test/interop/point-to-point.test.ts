@@ -13,13 +13,11 @@
 // the configured timers (Hello 1 s, Dead 3 s, SPF throttle 0/50/500 ms).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
-import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, trioLab } from './labs.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, triangleLab } from './labs.js';
 
 const gate = interopGate('point-to-point interop tests', ['frr', 'bird']);
 
-const { nodeId: NODE_ID, frrId: FRR_ID, birdId: BIRD_ID, nodeToFrr: NODE_TO_FRR, frrToNode: FRR_TO_NODE, nodeToBird: NODE_TO_BIRD, birdToNode: BIRD_TO_NODE } = P2P;
-const FRR_TO_BIRD = '10.207.3.1';
-const BIRD_TO_FRR = '10.207.3.2';
+const { nodeId: NODE_ID, frrId: FRR_ID, birdId: BIRD_ID, nodeToFrr: NODE_TO_FRR, frrToNode: FRR_TO_NODE, nodeToBird: NODE_TO_BIRD, birdToNode: BIRD_TO_NODE, birdToFrr: BIRD_TO_FRR } = P2P;
 /** RFC 2328 MinLSInterval: a router originates an LSA at most once per 5 s. */
 const MIN_LS_INTERVAL_MS = 5000;
 function nodeConf(costToBird: number): string {
@@ -90,11 +88,7 @@ describe.skipIf(gate.skip)('point-to-point links: ospf-anycastd, FRR and BIRD in
   };
 
   beforeAll(async () => {
-    ({ lab, nodeNs, frrNs, birdNs } = trioLab('pp', 'ethf'));
-    lab.link({ ns: frrNs, ifName: 'ethb', cidr: `${FRR_TO_BIRD}/30` }, { ns: birdNs, ifName: 'ethf', cidr: `${BIRD_TO_FRR}/30` });
-    lab.loopback(nodeNs, `${NODE_ID}/32`);
-    lab.loopback(frrNs, `${FRR_ID}/32`);
-    lab.loopback(birdNs, `${BIRD_ID}/32`);
+    ({ lab, nodeNs, frrNs, birdNs } = triangleLab('pp'));
     node = lab.anycastd(nodeNs, 'n', nodeConf(10));
     frr = lab.frr(frrNs, 'f', frrConf);
     bird = lab.bird(birdNs, 'b', birdConf);
