@@ -51,6 +51,12 @@ export interface ProcessCheckOptions {
   stableAfterMs?: number;
   /** Between SIGTERM and SIGKILL on stop. Default 5 000 ms. */
   stopGraceMs?: number;
+  /**
+   * Stop the proxy whenever the announcer stops, even with a record
+   * directory (AnnouncerOptions.recordDirectory): it is then not recorded,
+   * and a crash of the daemon kills it too. Default false.
+   */
+  stopOnExit?: boolean;
 }
 
 /** Send SIP OPTIONS (RFC 3261 11) and expect a final response. */
