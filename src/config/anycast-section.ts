@@ -8,7 +8,7 @@ import type { Word } from './lexer.js';
 import { shellSplit } from './lexer.js';
 import { DEFAULT_CHECK_TIMING, DEFAULT_EXTERNAL_METRIC, type AnycastConfig, type HealthCheckTiming, type CodeRange, type HealthCheck } from './model.js';
 
-const ANYCAST_WORDS = ['check', 'maintenance-file', 'on-failure', 'announce-as', 'min-interval', 'manage-address', 'interface'];
+const ANYCAST_WORDS = ['check', 'maintenance-file', 'on-failure', 'announce-as', 'min-interval', 'manage-address', 'interface', 'proxy'];
 const CHECK_KINDS = ['sip-options', 'tcp', 'http', 'exec', 'process'] as const;
 const TIMING_WORDS = ['interval', 'timeout', 'rise', 'fall', 'fast-interval'];
 const MAX_MS = 3_600_000;
@@ -65,6 +65,11 @@ export function parseAnycastLine(cur: Cursor, block: AnycastConfig): void {
       break;
     case 'interface':
       block.interface = cur.ifName();
+      break;
+    case 'proxy':
+      // The only proxy setting so far; a word of its own leaves room for others.
+      cur.keyword(['stop-on-exit'], 'proxy setting');
+      block.proxyStopOnExit = true;
       break;
     default:
       cur.pos--;

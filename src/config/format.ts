@@ -144,6 +144,7 @@ function formatAnycast(block: AnycastConfig): string[] {
   if (block.minInterval !== DEFAULT_MIN_INTERVAL) out.push(`min-interval ${block.minInterval}`);
   if (block.manageAddress.enabled) out.push(block.manageAddress.removeOnWithdraw ? 'manage-address remove-on-withdraw' : 'manage-address');
   if (block.interface !== 'lo') out.push(`interface ${block.interface}`);
+  if (block.proxyStopOnExit) out.push('proxy stop-on-exit');
   return out;
 }
 

@@ -171,6 +171,8 @@ export interface AnycastConfig {
   manageAddress: { enabled: boolean; removeOnWithdraw: boolean };
   /** The interface carrying the address, default "lo". */
   interface: string;
+  /** `proxy stop-on-exit`: the supervised proxy stops with the daemon, whatever the reason; otherwise it outlives it. */
+  proxyStopOnExit: boolean;
 }
 
 export interface DaemonConfig {

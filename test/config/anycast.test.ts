@@ -55,6 +55,7 @@ describe('anycast block', () => {
         minInterval: 1000,
         manageAddress: { enabled: false, removeOnWithdraw: false },
         interface: 'lo',
+        proxyStopOnExit: false,
       },
     ]);
   });
@@ -86,6 +87,13 @@ describe('anycast block', () => {
     });
     expect(block(' announce-as external\n announce-as stub\n').announceAs).toEqual({ kind: 'stub' });
     expect(block(' maintenance-file /var/lib/my drain file\n').maintenanceFile).toBe('/var/lib/my drain file');
+    expect(block(' proxy stop-on-exit\n').proxyStopOnExit).toBe(true);
+  });
+
+  it('proxy takes only stop-on-exit, and says so', () => {
+    expect(() => block(' proxy\n')).toThrow(/proxy setting/);
+    expect(() => block(' proxy keep\n')).toThrow(/stop-on-exit/);
+    expect(() => block(' proxy stop-on-exit now\n')).toThrow(/now/);
   });
 
   it('an indented interface line belongs to the block; an unindented one opens an interface section', () => {
@@ -241,7 +249,7 @@ describe('toAnycastOptions', () => {
       {
         prefix: parsePrefix('10.206.206.1/32'),
         checks: [
-          { kind: 'process', command: ['/usr/sbin/kamailio', '-DD', '-E', '-f', '/etc/kamailio/kamailio.cfg'] },
+          { kind: 'process', command: ['/usr/sbin/kamailio', '-DD', '-E', '-f', '/etc/kamailio/kamailio.cfg'], stopOnExit: false },
           {
             kind: 'sip-options',
             host: '10.206.206.1',

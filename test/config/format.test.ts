@@ -141,6 +141,7 @@ function randomAnycast(prng: Prng, p: Prefix): AnycastConfig {
     minInterval: prng.int(0, 3_600_000),
     manageAddress: prng.chance(0.5) ? { enabled: true, removeOnWithdraw } : { enabled: false, removeOnWithdraw: false },
     interface: prng.chance(0.5) ? 'lo' : ifName(prng),
+    proxyStopOnExit: prng.chance(0.5),
   };
   if (prng.chance(0.5)) block.maintenanceFile = `/${text(prng)}`;
   return block;
