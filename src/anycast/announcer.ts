@@ -552,7 +552,8 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   private async retireUnclaimedProxies(): Promise<void> {
     const directory = this.options.recordDirectory;
     if (directory === undefined) return;
-    const claimed = new Set([...this.processes.values()].flatMap((p) => p.supervisor.recordPath ?? []));
+    // A proxy under stopOnExit left by a crashed daemon is stopped too: ours starts afresh.
+    const claimed = new Set([...this.processes.values()].flatMap((p) => (p.supervisor.outlives ? (p.supervisor.recordPath ?? []) : [])));
     for (const line of await retireUnclaimed(directory, claimed)) this.log('warn', line);
   }
 
@@ -561,7 +562,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     let proc = this.processes.get(key);
     if (proc === undefined) {
       const directory = this.options.recordDirectory;
-      const record = directory === undefined || opts.stopOnExit === true ? undefined : { directory };
+      const record = directory === undefined ? undefined : { directory, outlive: opts.stopOnExit !== true };
       const supervisor = new ProcessSupervisor(opts, `[${cr.resolved.name}] `, record);
       const created: SupervisedProcess = { supervisor, users: [] };
       supervisor.on('output', (line, stream) => this.log(stream === 'stderr' ? 'warn' : 'info', line));

@@ -72,6 +72,12 @@ export interface SupervisorEvents {
 /** Where a supervisor keeps the record of a proxy that is to outlive the daemon. */
 export interface RecordOptions {
   directory: string;
+  /**
+   * false: the proxy lives and dies with us (`proxy stop-on-exit`); it is
+   * recorded all the same, so that after a crash of ours the next daemon
+   * stops it instead of starting a second one beside it. Default true.
+   */
+  outlive?: boolean;
   /** Default DEFAULT_ADOPTED_POLL_MS. */
   pollMs?: number;
 }
@@ -103,6 +109,8 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
   private starts = 0;
   private active = false;
   private readonly paths: ReturnType<typeof recordPaths> | undefined;
+  /** The proxy is meant to outlive us: FIFOs for its output, no exit hook, detach() leaves it, start() adopts it. */
+  readonly outlives: boolean;
 
   constructor(
     private opts: ProcessCheckOptions,
@@ -114,6 +122,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
     super();
     this.delayMs = opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS;
     this.paths = record === undefined ? undefined : recordPaths(record.directory, proxyIdentity(opts));
+    this.outlives = record !== undefined && record.outlive !== false;
   }
 
   /** The pid of the running child, if one is running. */
@@ -182,7 +191,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
    * this is stop().
    */
   async detach(): Promise<void> {
-    if (this.paths === undefined) return this.stop();
+    if (this.paths === undefined || !this.outlives) return this.stop();
     this.active = false;
     if (this.restartTimer !== undefined) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
@@ -199,7 +208,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
   /** Adopts the proxy of a valid record whose process still runs; says why not otherwise. */
   private adoptRecorded(): boolean {
     const paths = this.paths;
-    if (paths === undefined) return false;
+    if (paths === undefined || !this.outlives) return false;
     const found = readRecord(paths.record);
     switch (found.kind) {
       case 'none':
@@ -298,7 +307,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
 
   private spawnChild(): void {
     const [program, ...args] = this.opts.command as [string, ...string[]];
-    const fifos = this.paths === undefined ? undefined : this.outputFifos();
+    const fifos = this.outlives ? this.outputFifos() : undefined;
     const child = spawn(program, args, {
       cwd: this.opts.cwd,
       env: this.opts.env === undefined ? process.env : { ...process.env, ...this.opts.env },
@@ -322,7 +331,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
     const restarts = this.starts++;
     const pgid = child.pid;
     // A recorded proxy is meant to outlive us: it is not killed when this process exits.
-    if (pgid !== undefined && this.paths === undefined) trackGroup(pgid);
+    if (pgid !== undefined && !this.outlives) trackGroup(pgid);
 
     if (this.paths !== undefined && fifos?.fds.length === 2) {
       running.readers = this.readOutput({ stdout: this.paths.stdout, stderr: this.paths.stderr });
@@ -417,11 +426,12 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
 }
 
 /**
- * Proxies recorded in `directory` that no configured proxy claims (the
- * configuration changed while the daemon was down): stopped, as a reload
- * stops a proxy that is no longer configured (SIGTERM and SIGCONT to the
- * group; SIGKILL after `graceMs` if still there), their records removed.
- * Returns one line per record for the log.
+ * Proxies recorded in `directory` that no supervisor of ours adopts (the
+ * configuration changed while the daemon was down, or the proxy was to stop
+ * with a daemon that crashed): stopped, as a reload stops a proxy that is no
+ * longer configured (SIGTERM and SIGCONT to the group; SIGKILL after
+ * `graceMs` if still there), their records removed. Returns one line per
+ * record for the log.
  */
 export async function retireUnclaimed(directory: string, claimed: ReadonlySet<string>, graceMs = DEFAULT_STOP_GRACE_MS): Promise<string[]> {
   let names: string[];
@@ -440,7 +450,7 @@ export async function retireUnclaimed(directory: string, claimed: ReadonlySet<st
       stopping.push(found.record);
       signalGroup(found.record.pgid, 'SIGTERM');
       signalGroup(found.record.pgid, 'SIGCONT');
-      said.push(`stopping the proxy left running by an earlier daemon that the configuration no longer has (pid ${found.record.pid}: ${found.record.command.join(' ')})`);
+      said.push(`stopping a proxy left running by an earlier daemon that this one does not adopt (pid ${found.record.pid}: ${found.record.command.join(' ')})`);
     } else if (found.kind === 'corrupt') said.push(`removing ${found.reason}`);
     removeRecord(path);
     rmSync(path.replace(/\.json$/, '.out'), { force: true });

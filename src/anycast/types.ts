@@ -53,8 +53,9 @@ export interface ProcessCheckOptions {
   stopGraceMs?: number;
   /**
    * Stop the proxy whenever the announcer stops, even with a record
-   * directory (AnnouncerOptions.recordDirectory): it is then not recorded,
-   * and a crash of the daemon kills it too. Default false.
+   * directory (AnnouncerOptions.recordDirectory); recorded all the same, so
+   * that after a crash the next announcer stops it rather than adopting it.
+   * Default false.
    */
   stopOnExit?: boolean;
 }

@@ -195,13 +195,36 @@ describe('adopting a recorded proxy', () => {
     const path = recordPaths(directory, proxyIdentity({ kind: 'process', command: ['/bin/sleep', '30'] })).record;
     writeRecord(path, recordOf(child.pid as number, ['/bin/sleep', '30']));
     const said = await retireUnclaimed(directory, new Set(), 2000);
-    expect(said).toEqual([`stopping the proxy left running by an earlier daemon that the configuration no longer has (pid ${child.pid}: /bin/sleep 30)`]);
+    expect(said).toEqual([`stopping a proxy left running by an earlier daemon that this one does not adopt (pid ${child.pid}: /bin/sleep 30)`]);
     await until('the unclaimed proxy gone', () => !isAlive(child.pid as number), 2000);
     expect(existsSync(path)).toBe(false);
   });
 });
 
 describe('the announcer across a restart', () => {
+  it('a proxy under stopOnExit left by a crashed daemon is stopped, not adopted, and the new one stops with the announcer', async () => {
+    const directory = runDir('stop-on-exit');
+    const leftover = sleeper();
+    await until('sleep has exec()ed', () => procInfo(leftover.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
+    const command = ['/bin/sleep', '30'];
+    writeRecord(recordPaths(directory, proxyIdentity({ kind: 'process', command })).record, recordOf(leftover.pid as number, command));
+    const logs: string[] = [];
+    const announcer = new Announcer({
+      recordDirectory: directory,
+      prefixes: [{ prefix: parsePrefix('10.206.206.1/32'), checks: [{ kind: 'process', name: 'proxy', command, stopOnExit: true, stopGraceMs: 1000 }] }],
+      advertise: () => undefined,
+      log: (entry) => logs.push(entry.message),
+    });
+    announcer.on('process', (e) => e.pid !== undefined && started.add(e.pid));
+    await announcer.start();
+    expect(logs).toContain(`stopping a proxy left running by an earlier daemon that this one does not adopt (pid ${leftover.pid}: /bin/sleep 30)`);
+    expect(isAlive(leftover.pid as number)).toBe(false);
+    const pid = announcer.status()[0]?.checks[0]?.process?.pid as number;
+    expect(pid).not.toBe(leftover.pid);
+    await announcer.stop();
+    expect(isAlive(pid)).toBe(false);
+  });
+
   it('a second announcer adopts the proxy and announces after its first passing probe, not after rise', async () => {
     const directory = runDir('announcer');
     const port = await freeUdpPort();
