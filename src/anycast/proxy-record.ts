@@ -46,7 +46,7 @@ export function recordPaths(directory: string, identity: string): { record: stri
 }
 
 /** A process as /proc shows it now; undefined when there is none or it is a zombie (dead, not yet reaped). */
-export function procInfo(pid: number): { startTime: string; cmdline: string[] } | undefined {
+export function procInfo(pid: number): { startTime: string; cmdline: string[]; pgrp: number } | undefined {
   let stat: string;
   let cmdline: string;
   try {
@@ -60,7 +60,7 @@ export function procInfo(pid: number): { startTime: string; cmdline: string[] } 
   const state = fields[0];
   const startTime = fields[19];
   if (state === undefined || startTime === undefined || state === 'Z' || state === 'X') return undefined;
-  return { startTime, cmdline: cmdline.split('\0').slice(0, -1) };
+  return { startTime, cmdline: cmdline.split('\0').slice(0, -1), pgrp: Number(fields[2]) };
 }
 
 /** Whether the process the record names is still that process: same pid, start time and command line. */
@@ -74,6 +74,27 @@ export function checkRecord(record: ProxyRecord): RecordLookup {
     return { kind: 'stale', record, reason: `process ${record.pid} runs "${now.cmdline.join(' ')}", not the recorded "${record.command.join(' ')}"` };
   }
   return { kind: 'alive', record };
+}
+
+/**
+ * A proxy named by its own pidfile (Kamailio's and OpenSIPS's -P), for one
+ * the daemon has no record of: the process must run `command`. Without a
+ * start time on file, the command line is what tells a reused pid apart.
+ */
+export function readPidfile(path: string, command: readonly string[], output: ProxyRecord['output']): RecordLookup {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { kind: 'none' };
+    return { kind: 'corrupt', reason: `cannot read the pidfile ${path}: ${code ?? String(err)}` };
+  }
+  const pid = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || pid <= 1 || pid > 4_194_304) return { kind: 'corrupt', reason: `the pidfile ${path} holds no process id: ${JSON.stringify(text.slice(0, 40))}` };
+  const now = procInfo(pid);
+  const record: ProxyRecord = { pid, pgid: now?.pgrp ?? pid, startTime: now?.startTime ?? '0', command: [...command], output, startedAt: Date.now() };
+  return checkRecord(record);
 }
 
 /** Reads and checks a record file; never throws. */

@@ -25,7 +25,7 @@ import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
 import { LineSplitter, releaseGroup, signalGroup, trackGroup } from './process-group.js';
-import { procInfo, readRecord, recordPaths, removeRecord, writeRecord, type ProxyRecord } from './proxy-record.js';
+import { procInfo, readPidfile, readRecord, recordPaths, removeRecord, writeRecord, type ProxyRecord, type RecordLookup } from './proxy-record.js';
 import type { ProcessCheckOptions } from './types.js';
 
 export const DEFAULT_RESTART_DELAY_MS = 100;
@@ -85,6 +85,8 @@ export interface RecordOptions {
 /** The proxy being supervised, started by us or adopted. */
 interface Running {
   pid: number;
+  /** Its process group; signals go to the whole group only when the proxy leads it. */
+  pgid: number;
   /** Our child; undefined for an adopted proxy. */
   child: ChildProcess | undefined;
   exited: Promise<void>;
@@ -99,6 +101,19 @@ interface Running {
 /** What identifies a proxy across daemons: its command, directory and environment. */
 export function proxyIdentity(opts: ProcessCheckOptions): string {
   return JSON.stringify([opts.command, opts.cwd ?? null, Object.entries(opts.env ?? {}).sort()]);
+}
+
+/** Signal a proxy: its whole group when it leads one (ours always do), else the process alone. */
+function signalProxy(pid: number, pgid: number, signal: NodeJS.Signals): void {
+  if (pid === pgid) {
+    signalGroup(pgid, signal);
+    return;
+  }
+  try {
+    process.kill(pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
 }
 
 export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
@@ -167,12 +182,11 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
     this.restartTimer = undefined;
     const running = this.current;
     if (running === undefined) return;
-    const pgid = running.pid;
     // 0: a child that could not be started; its 'error' is on its way.
-    if (pgid === 0) return running.exited;
-    signalGroup(pgid, 'SIGTERM');
+    if (running.pid === 0) return running.exited;
+    signalProxy(running.pid, running.pgid, 'SIGTERM');
     // A stopped (SIGSTOP) process handles SIGTERM only once it runs again.
-    signalGroup(pgid, 'SIGCONT');
+    signalProxy(running.pid, running.pgid, 'SIGCONT');
     let grace: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace'>((resolve) => {
       grace = setTimeout(() => resolve('grace'), this.opts.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
@@ -180,7 +194,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
     const first = await Promise.race([running.exited.then(() => 'exited' as const), graceOver]);
     clearTimeout(grace);
     if (first === 'grace') {
-      signalGroup(pgid, 'SIGKILL');
+      signalProxy(running.pid, running.pgid, 'SIGKILL');
       await running.exited;
     }
   }
@@ -205,33 +219,55 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
     this.emit('log', 'info', `left running for the next daemon (pid ${running.pid}, recorded in ${this.paths.record})`);
   }
 
-  /** Adopts the proxy of a valid record whose process still runs; says why not otherwise. */
+  /**
+   * Adopts the proxy of a valid record whose process still runs, or else
+   * the one its own pidfile names (when configured); says why not otherwise.
+   */
   private adoptRecorded(): boolean {
     const paths = this.paths;
     if (paths === undefined || !this.outlives) return false;
-    const found = readRecord(paths.record);
+    let found = readRecord(paths.record);
+    // The file name comes from the command; a record of another command was not written by us.
+    if (found.kind === 'alive' && JSON.stringify(found.record.command) !== JSON.stringify(this.opts.command)) {
+      found = { kind: 'stale', record: found.record, reason: `it is of another command ("${found.record.command.join(' ')}")` };
+    }
+    if (this.usable(found, 'the proxy record', paths.record)) {
+      this.adopt(found.record, '');
+      return true;
+    }
+    const pidfile = this.opts.pidfile;
+    if (pidfile === undefined) return false;
+    const named = readPidfile(pidfile, this.opts.command, { stdout: paths.stdout, stderr: paths.stderr });
+    if (!this.usable(named, `the pidfile ${pidfile}`, undefined)) return false;
+    this.adopt(named.record, ` named by ${pidfile}; its output is not ours to log`);
+    this.recordChild(named.record.pid, named.record.pgid);
+    return true;
+  }
+
+  /** Whether a lookup found a running proxy; logs why not, and removes a record file that is of no use. */
+  private usable(found: RecordLookup, what: string, file: string | undefined): found is Extract<RecordLookup, { kind: 'alive' }> {
     switch (found.kind) {
       case 'none':
         return false;
       case 'corrupt':
-        this.emit('log', 'warn', `ignoring the proxy record: ${found.reason}; starting a new proxy`);
-        removeRecord(paths.record);
+        this.emit('log', 'warn', `ignoring ${what}: ${found.reason}`);
+        if (file !== undefined) removeRecord(file);
         return false;
       case 'stale':
-        this.emit('log', 'info', `the recorded proxy is not running (${found.reason}); starting a new one`);
-        removeRecord(paths.record);
+        this.emit('log', 'info', `${what} names no running proxy of ours: ${found.reason}`);
+        if (file !== undefined) removeRecord(file);
         return false;
       case 'alive':
-        this.adopt(found.record);
         return true;
     }
   }
 
-  private adopt(record: ProxyRecord): void {
+  private adopt(record: ProxyRecord, how: string): void {
     const pid = record.pid;
     let resolveExited: () => void = () => undefined;
     const running: Running = {
       pid,
+      pgid: record.pgid,
       child: undefined,
       exited: new Promise<void>((resolve) => (resolveExited = resolve)),
       readers: this.readOutput(record.output),
@@ -253,7 +289,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
       const now = procInfo(pid);
       if (now === undefined || now.startTime !== record.startTime) conclude();
     }, this.record?.pollMs ?? DEFAULT_ADOPTED_POLL_MS);
-    this.emit('log', 'info', `adopted the running proxy (pid ${pid}, started ${new Date(record.startedAt).toISOString()})`);
+    this.emit('log', 'info', `adopted the running proxy (pid ${pid}, started ${new Date(record.startedAt).toISOString()}${how})`);
     this.emit('spawn', { pid, at: Date.now(), restarts, adopted: true });
   }
 
@@ -320,6 +356,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
     let resolveExited: () => void = () => undefined;
     const running: Running = {
       pid: child.pid ?? 0,
+      pgid: child.pid ?? 0,
       child,
       exited: new Promise<void>((resolve) => (resolveExited = resolve)),
       readers: [],
@@ -355,7 +392,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
 
     child.on('spawn', () => {
       if (pgid === undefined || running.detached) return;
-      this.recordChild(pgid);
+      this.recordChild(pgid, pgid);
       this.emit('spawn', { pid: pgid, at: Date.now(), restarts, adopted: false });
     });
     // The 'exit' event, not a poll: the prefix is withdrawn in the same turn of the event loop.
@@ -368,8 +405,8 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
     });
   }
 
-  /** Writes the record of a child that has just started (its start time is fixed from the fork on). */
-  private recordChild(pid: number): void {
+  /** Writes the record of a proxy: one just started (its start time is fixed from the fork on), or one adopted through its pidfile. */
+  private recordChild(pid: number, pgid: number): void {
     const paths = this.paths;
     if (paths === undefined) return;
     const info = procInfo(pid);
@@ -377,7 +414,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
     try {
       writeRecord(paths.record, {
         pid,
-        pgid: pid,
+        pgid,
         startTime: info.startTime,
         command: [...this.opts.command],
         output: { stdout: paths.stdout, stderr: paths.stderr },
@@ -409,17 +446,18 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
         if (this.active) this.spawnChild();
       }, restartInMs);
     }
-    const pgid = running.pid === 0 ? undefined : running.pid;
+    const pid = running.pid === 0 ? undefined : running.pid;
     try {
-      this.emit('exit', { pid: pgid, code, signal, reason, at, hrAt, uptimeMs, restartInMs });
+      this.emit('exit', { pid, code, signal, reason, at, hrAt, uptimeMs, restartInMs });
     } finally {
       // Workers the proxy forked must not outlive it (they would hold its
       // ports). Killed once the exit has been reported, so that the
       // withdrawal is on the wire before the kernel tears down a dozen
-      // workers, which on a small machine competes for the CPU.
-      if (pgid !== undefined) {
-        signalGroup(pgid, 'SIGKILL');
-        releaseGroup(pgid);
+      // workers, which on a small machine competes for the CPU. Only a
+      // group the proxy led is ours to kill.
+      if (pid !== undefined && pid === running.pgid) {
+        signalGroup(pid, 'SIGKILL');
+        releaseGroup(pid);
       }
     }
   }
@@ -448,8 +486,8 @@ export async function retireUnclaimed(directory: string, claimed: ReadonlySet<st
     const found = readRecord(path);
     if (found.kind === 'alive') {
       stopping.push(found.record);
-      signalGroup(found.record.pgid, 'SIGTERM');
-      signalGroup(found.record.pgid, 'SIGCONT');
+      signalProxy(found.record.pid, found.record.pgid, 'SIGTERM');
+      signalProxy(found.record.pid, found.record.pgid, 'SIGCONT');
       said.push(`stopping a proxy left running by an earlier daemon that this one does not adopt (pid ${found.record.pid}: ${found.record.command.join(' ')})`);
     } else if (found.kind === 'corrupt') said.push(`removing ${found.reason}`);
     removeRecord(path);
@@ -460,6 +498,6 @@ export async function retireUnclaimed(directory: string, claimed: ReadonlySet<st
   while (stopping.some((r) => procInfo(r.pid)?.startTime === r.startTime) && performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  for (const r of stopping) if (procInfo(r.pid)?.startTime === r.startTime) signalGroup(r.pgid, 'SIGKILL');
+  for (const r of stopping) if (procInfo(r.pid)?.startTime === r.startTime) signalProxy(r.pid, r.pgid, 'SIGKILL');
   return said;
 }

@@ -40,6 +40,12 @@ export interface ProcessCheckOptions {
   kind: 'process';
   /** argv: the program and its arguments (no shell). */
   command: readonly string[];
+  /**
+   * The proxy's own pidfile (Kamailio's and OpenSIPS's -P): with a record
+   * directory, a proxy running `command` under this pid is adopted when
+   * there is no record of it (one started before the daemon recorded it).
+   */
+  pidfile?: string;
   name?: string;
   cwd?: string;
   env?: Readonly<Record<string, string>>;

@@ -26,7 +26,11 @@ function toPrefixOptions(block: AnycastConfig): AnycastPrefixOptions {
 }
 
 function toCheckOptions(check: HealthCheck, proxyStopOnExit: boolean): CheckOptions {
-  if (check.kind === 'process') return { kind: 'process', command: [...check.argv], stopOnExit: proxyStopOnExit };
+  if (check.kind === 'process') {
+    const options: CheckOptions = { kind: 'process', command: [...check.argv], stopOnExit: proxyStopOnExit };
+    if (check.pidfile !== undefined) options.pidfile = check.pidfile;
+    return options;
+  }
   const timing = { intervalMs: check.interval, timeoutMs: check.timeout, rise: check.rise, fall: check.fall, fastIntervalMs: check.fastInterval };
   switch (check.kind) {
     case 'sip-options':

@@ -123,10 +123,20 @@ function parseCheck(cur: Cursor): HealthCheck {
       if (next === '--' || (next !== undefined && TIMING_WORDS.includes(next))) timing = parseOptions(cur, TIMING_WORDS, {}, true).timing;
       return { kind, argv: command(cur), ...timing };
     }
-    case 'process':
-      // A supervised child has no probe timing; `--` may still precede a command.
-      if (cur.peek() === '--') cur.next();
-      return { kind, argv: command(cur) };
+    case 'process': {
+      // A supervised child has no probe timing. `pidfile PATH` (the proxy's own, to adopt
+      // one the daemon has no record of) must be followed by `--`; `--` may precede a command.
+      let pidfile: string | undefined;
+      if (cur.peek() === 'pidfile') {
+        cur.next();
+        const path = cur.need('pidfile path');
+        if (!path.text.startsWith('/')) cur.fail(path, `the pidfile must be an absolute path, not "${path.text}"`);
+        pidfile = path.text;
+        const dashes = cur.need('"--" and the command');
+        if (dashes.text !== '--') cur.fail(dashes, `expected "--" before the command, not "${dashes.text}"`);
+      } else if (cur.peek() === '--') cur.next();
+      return pidfile === undefined ? { kind, argv: command(cur) } : { kind, argv: command(cur), pidfile };
+    }
   }
 }
 

@@ -149,7 +149,7 @@ function formatAnycast(block: AnycastConfig): string[] {
 }
 
 function formatCheck(check: HealthCheck): string {
-  if (check.kind === 'process') return `process -- ${check.argv.map(shellQuote).join(' ')}`;
+  if (check.kind === 'process') return `process ${check.pidfile === undefined ? '' : `pidfile ${check.pidfile} `}-- ${check.argv.map(shellQuote).join(' ')}`;
   const timing = `interval ${check.interval} timeout ${check.timeout} rise ${check.rise} fall ${check.fall} fast-interval ${check.fastInterval}`;
   switch (check.kind) {
     case 'sip-options':

@@ -166,7 +166,7 @@ describe('adopting a recorded proxy', () => {
     const h = recordedSupervisor(directory, port);
     writeFileSync(h.sup.recordPath as string, '{"pid": 4');
     h.sup.start();
-    expect(h.logs).toEqual([expect.stringMatching(/^ignoring the proxy record: .*proxy-[0-9a-f]+\.json is not JSON: .*; starting a new proxy$/)]);
+    expect(h.logs).toEqual([expect.stringMatching(/^ignoring the proxy record: .*proxy-[0-9a-f]+\.json is not JSON: /)]);
     await until('the new proxy recorded', () => readRecord(h.sup.recordPath as string).kind === 'alive', 5000);
     expect(h.spawns).toEqual([expect.objectContaining({ adopted: false })]);
     await h.sup.stop();
@@ -180,12 +180,75 @@ describe('adopting a recorded proxy', () => {
     await until('sleep has exec()ed', () => procInfo(bystander.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
     writeRecord(h.sup.recordPath as string, { ...recordOf(bystander.pid as number, [process.execPath, '-e', PROXY_CODE, String(port)]), startTime: '7' });
     h.sup.start();
-    expect(h.logs[0]).toMatch(new RegExp(`^the recorded proxy is not running \\(pid ${bystander.pid} now belongs to another process`));
+    expect(h.logs[0]).toMatch(new RegExp(`^the proxy record names no running proxy of ours: pid ${bystander.pid} now belongs to another process`));
     await until('a new proxy started', () => h.spawns.length === 1, 5000);
     expect(h.spawns[0]).toMatchObject({ adopted: false });
     await sleep(100);
     expect(isAlive(bystander.pid as number)).toBe(true);
     await h.sup.stop();
+  });
+
+  it('a record of another command is not adopted, and its process is left alone', async () => {
+    const directory = runDir('other-command');
+    const port = await freeUdpPort();
+    const h = recordedSupervisor(directory, port);
+    const bystander = sleeper();
+    await until('sleep has exec()ed', () => procInfo(bystander.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
+    writeRecord(h.sup.recordPath as string, recordOf(bystander.pid as number, ['/bin/sleep', '30']));
+    h.sup.start();
+    expect(h.logs[0]).toBe('the proxy record names no running proxy of ours: it is of another command ("/bin/sleep 30")');
+    await until('a new proxy started', () => h.spawns.length === 1, 5000);
+    expect(isAlive(bystander.pid as number)).toBe(true);
+    await h.sup.stop();
+  });
+
+  /** A supervisor of `/bin/sleep 30` with the proxy's own pidfile, recorded in a fresh directory. */
+  const sleepSupervisor = (name: string, pidfile: string): { sup: ProcessSupervisor; spawns: SpawnInfo[]; logs: string[] } => {
+    const sup = new ProcessSupervisor({ kind: 'process', command: ['/bin/sleep', '30'], pidfile, stopGraceMs: 1000 }, '[sleep] ', { directory: runDir(name), pollMs: 20 });
+    const h = { sup, spawns: [] as SpawnInfo[], logs: [] as string[] };
+    sup.on('spawn', (info) => {
+      h.spawns.push(info);
+      started.add(info.pid);
+    });
+    sup.on('log', (_level, message) => h.logs.push(message));
+    return h;
+  };
+
+  it('without a record, the proxy its own pidfile names is adopted when it runs the command, and recorded', async () => {
+    const proxy = sleeper();
+    await until('sleep has exec()ed', () => procInfo(proxy.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
+    const pidfile = join(dir, 'adopt-by-pidfile.pid');
+    writeFileSync(pidfile, `${proxy.pid}\n`);
+    const h = sleepSupervisor('pidfile', pidfile);
+    h.sup.start();
+    expect(h.spawns).toEqual([expect.objectContaining({ pid: proxy.pid, adopted: true })]);
+    expect(h.logs).toEqual([expect.stringMatching(new RegExp(`^adopted the running proxy \\(pid ${proxy.pid}, started .* named by ${pidfile}; its output is not ours to log\\)$`))]);
+    expect(readRecord(h.sup.recordPath as string)).toMatchObject({ kind: 'alive', record: { pid: proxy.pid, pgid: proxy.pid } });
+    await h.sup.stop();
+    expect(isAlive(proxy.pid as number)).toBe(false);
+  });
+
+  it('a pidfile naming another program, or holding no pid, is said once and a new proxy starts', async () => {
+    const other = spawn('/bin/sleep', ['31'], { detached: true, stdio: 'ignore' });
+    started.add(other.pid as number);
+    await until('sleep has exec()ed', () => procInfo(other.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
+    const wrong = join(dir, 'wrong-program.pid');
+    writeFileSync(wrong, String(other.pid));
+    const a = sleepSupervisor('pidfile-other', wrong);
+    a.sup.start();
+    expect(a.logs[0]).toBe(`the pidfile ${wrong} names no running proxy of ours: process ${other.pid} runs "/bin/sleep 31", not the recorded "/bin/sleep 30"`);
+    await until('a new proxy started', () => a.spawns.length === 1, 2000);
+    expect(a.spawns[0]).toMatchObject({ adopted: false });
+    expect(isAlive(other.pid as number)).toBe(true);
+    await a.sup.stop();
+
+    const garbage = join(dir, 'garbage.pid');
+    writeFileSync(garbage, 'kamailio\n');
+    const b = sleepSupervisor('pidfile-garbage', garbage);
+    b.sup.start();
+    expect(b.logs[0]).toBe(`ignoring the pidfile ${garbage}: the pidfile ${garbage} holds no process id: "kamailio\\n"`);
+    await until('a new proxy started', () => b.spawns.length === 1, 2000);
+    await b.sup.stop();
   });
 
   it('a recorded proxy that no configured one claims is stopped', async () => {

@@ -169,6 +169,11 @@ describe('checks', () => {
       argv: ['opensips', '-f', '/etc/opensips/opensips.cfg'],
     });
     expect(check('process interval 100')).toEqual({ kind: 'process', argv: ['interval', '100'] });
+    expect(check('process pidfile /run/kamailio/kamailio.pid -- /usr/sbin/kamailio -P /run/kamailio/kamailio.pid')).toEqual({
+      kind: 'process',
+      argv: ['/usr/sbin/kamailio', '-P', '/run/kamailio/kamailio.pid'],
+      pidfile: '/run/kamailio/kamailio.pid',
+    });
     expect(check('exec /bin/echo "say \\"hi\\"" -- x')).toMatchObject({ argv: ['/bin/echo', 'say "hi"', '--', 'x'] });
   });
 });
@@ -204,6 +209,11 @@ describe('anycast errors', () => {
     ['check exec interval 100', 'missing "--" and the command'],
     ['check exec interval 100 --', 'missing command'],
     ['check process', 'missing command'],
+    ['check process pidfile', 'missing pidfile path'],
+    ['check process pidfile run/k.pid -- /usr/sbin/kamailio', 'the pidfile must be an absolute path, not "run/k.pid"'],
+    ['check process pidfile /run/k.pid', 'missing "--" and the command'],
+    ['check process pidfile /run/k.pid /usr/sbin/kamailio', 'expected "--" before the command, not "/usr/sbin/kamailio"'],
+    ['check process pidfile /run/k.pid --', 'missing command'],
     ['check exec /bin/true "unterminated', 'unterminated double quote'],
     ["check exec /bin/true 'unterminated", 'unterminated single quote'],
     ['on-failure drain', 'expected on-failure action (withdraw|max-cost)'],
