@@ -82,14 +82,8 @@ export function checkRecord(record: ProxyRecord): RecordLookup {
  * start time on file, the command line is what tells a reused pid apart.
  */
 export function readPidfile(path: string, command: readonly string[], output: ProxyRecord['output']): RecordLookup {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'corrupt', reason: `cannot read the pidfile ${path}: ${code ?? String(err)}` };
-  }
+  const text = readText(path, `the pidfile ${path}`);
+  if (typeof text !== 'string') return text;
   const pid = Number(text.trim());
   if (!/^\d+$/.test(text.trim()) || pid <= 1 || pid > 4_194_304) return { kind: 'corrupt', reason: `the pidfile ${path} holds no process id: ${JSON.stringify(text.slice(0, 40))}` };
   const now = procInfo(pid);
@@ -97,16 +91,21 @@ export function readPidfile(path: string, command: readonly string[], output: Pr
   return checkRecord(record);
 }
 
-/** Reads and checks a record file; never throws. */
-export function readRecord(path: string): RecordLookup {
-  let text: string;
+/** A file's text; no file is no record, any other failure a corrupt one naming `what`. */
+function readText(path: string, what: string): string | Extract<RecordLookup, { kind: 'none' | 'corrupt' }> {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'corrupt', reason: `cannot read ${path}: ${code ?? String(err)}` };
+    return { kind: 'corrupt', reason: `cannot read ${what}: ${code ?? String(err)}` };
   }
+}
+
+/** Reads and checks a record file; never throws. */
+export function readRecord(path: string): RecordLookup {
+  const text = readText(path, path);
+  if (typeof text !== 'string') return text;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -4,7 +4,7 @@
 // gone, its pid reused, another command) or corrupt is said in one log line
 // and replaced, never a crash.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,10 +43,12 @@ function runDir(name: string): string {
   return path;
 }
 
-function sleeper(): ChildProcess {
-  const child = spawn('/bin/sleep', ['30'], { detached: true, stdio: 'ignore' });
-  started.add(child.pid as number);
-  return child;
+/** A `/bin/sleep SECONDS` in its own group, once it has exec()ed; its pid. */
+async function sleeper(seconds = '30'): Promise<number> {
+  const pid = spawn('/bin/sleep', [seconds], { detached: true, stdio: 'ignore' }).pid as number;
+  started.add(pid);
+  await until('sleep has exec()ed', () => procInfo(pid)?.cmdline[0] === '/bin/sleep', 2000);
+  return pid;
 }
 
 function recordOf(pid: number, command: string[]): ProxyRecord {
@@ -57,10 +59,9 @@ function recordOf(pid: number, command: string[]): ProxyRecord {
 
 describe('the proxy record', () => {
   it('names a running process by pid, start time and command line', async () => {
-    const child = sleeper();
-    await until('sleep has exec()ed', () => procInfo(child.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
+    const child = await sleeper();
     const path = join(runDir('alive'), 'proxy-x.json');
-    writeRecord(path, recordOf(child.pid as number, ['/bin/sleep', '30']));
+    writeRecord(path, recordOf(child, ['/bin/sleep', '30']));
     const found = readRecord(path);
     expect(found.kind).toBe('alive');
   });
@@ -74,17 +75,17 @@ describe('the proxy record', () => {
   });
 
   it('a process running another command is not the proxy', async () => {
-    const child = sleeper();
-    await until('sleep has exec()ed', () => procInfo(child.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
-    const found = checkRecord(recordOf(child.pid as number, ['/usr/sbin/kamailio', '-DD']));
-    expect(found.kind === 'stale' && found.reason).toBe(`process ${child.pid} runs "/bin/sleep 30", not the recorded "/usr/sbin/kamailio -DD"`);
+    const child = await sleeper();
+    const found = checkRecord(recordOf(child, ['/usr/sbin/kamailio', '-DD']));
+    expect(found.kind === 'stale' && found.reason).toBe(`process ${child} runs "/bin/sleep 30", not the recorded "/usr/sbin/kamailio -DD"`);
   });
 
   it('a process that has exited is gone', async () => {
     const child = spawn('/bin/true', [], { stdio: 'ignore' });
     await new Promise((resolve) => child.once('exit', resolve));
-    const record: ProxyRecord = { pid: child.pid as number, pgid: child.pid as number, startTime: '5', command: ['/bin/true'], output: { stdout: 'a', stderr: 'b' }, startedAt: 0 };
-    expect(checkRecord(record)).toEqual({ kind: 'stale', record, reason: `process ${child.pid} is gone` });
+    const pid = child.pid as number;
+    const record: ProxyRecord = { pid, pgid: pid, startTime: '5', command: ['/bin/true'], output: { stdout: 'a', stderr: 'b' }, startedAt: 0 };
+    expect(checkRecord(record)).toEqual({ kind: 'stale', record, reason: `process ${pid} is gone` });
   });
 
   const corrupt: [string, string | undefined, RegExp][] = [
@@ -172,35 +173,33 @@ describe('adopting a recorded proxy', () => {
     await h.sup.stop();
   });
 
-  it('a record whose pid another process now has: that process is left alone and a new proxy starts', async () => {
-    const directory = runDir('reused');
-    const port = await freeUdpPort();
-    const h = recordedSupervisor(directory, port);
-    const bystander = sleeper();
-    await until('sleep has exec()ed', () => procInfo(bystander.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
-    writeRecord(h.sup.recordPath as string, { ...recordOf(bystander.pid as number, [process.execPath, '-e', PROXY_CODE, String(port)]), startTime: '7' });
-    h.sup.start();
-    expect(h.logs[0]).toMatch(new RegExp(`^the proxy record names no running proxy of ours: pid ${bystander.pid} now belongs to another process`));
-    await until('a new proxy started', () => h.spawns.length === 1, 5000);
-    expect(h.spawns[0]).toMatchObject({ adopted: false });
-    await sleep(100);
-    expect(isAlive(bystander.pid as number)).toBe(true);
-    await h.sup.stop();
-  });
-
-  it('a record of another command is not adopted, and its process is left alone', async () => {
-    const directory = runDir('other-command');
-    const port = await freeUdpPort();
-    const h = recordedSupervisor(directory, port);
-    const bystander = sleeper();
-    await until('sleep has exec()ed', () => procInfo(bystander.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
-    writeRecord(h.sup.recordPath as string, recordOf(bystander.pid as number, ['/bin/sleep', '30']));
-    h.sup.start();
-    expect(h.logs[0]).toBe('the proxy record names no running proxy of ours: it is of another command ("/bin/sleep 30")');
-    await until('a new proxy started', () => h.spawns.length === 1, 5000);
-    expect(isAlive(bystander.pid as number)).toBe(true);
-    await h.sup.stop();
-  });
+  const bystanders: [string, (pid: number, port: number) => ProxyRecord, (pid: number) => string | RegExp][] = [
+    [
+      'a record whose pid another process now has',
+      (pid, port) => ({ ...recordOf(pid, [process.execPath, '-e', PROXY_CODE, String(port)]), startTime: '7' }),
+      (pid) => new RegExp(`^the proxy record names no running proxy of ours: pid ${pid} now belongs to another process \\(started at tick \\d+, the proxy at 7\\)$`),
+    ],
+    [
+      'a record of another command',
+      (pid) => recordOf(pid, ['/bin/sleep', '30']),
+      () => 'the proxy record names no running proxy of ours: it is of another command ("/bin/sleep 30")',
+    ],
+  ];
+  for (const [what, record, said] of bystanders) {
+    it(`${what}: that process is left alone and a new proxy starts`, async () => {
+      const port = await freeUdpPort();
+      const h = recordedSupervisor(runDir(what.replace(/\W/g, '-')), port);
+      const bystander = await sleeper();
+      writeRecord(h.sup.recordPath as string, record(bystander, port));
+      h.sup.start();
+      expect(h.logs[0]).toMatch(said(bystander));
+      await until('a new proxy started', () => h.spawns.length === 1, 5000);
+      expect(h.spawns[0]).toMatchObject({ adopted: false });
+      await sleep(100);
+      expect(isAlive(bystander)).toBe(true);
+      await h.sup.stop();
+    });
+  }
 
   /** A supervisor of `/bin/sleep 30` with the proxy's own pidfile, recorded in a fresh directory. */
   const sleepSupervisor = (name: string, pidfile: string): { sup: ProcessSupervisor; spawns: SpawnInfo[]; logs: string[] } => {
@@ -215,31 +214,28 @@ describe('adopting a recorded proxy', () => {
   };
 
   it('without a record, the proxy its own pidfile names is adopted when it runs the command, and recorded', async () => {
-    const proxy = sleeper();
-    await until('sleep has exec()ed', () => procInfo(proxy.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
+    const proxy = await sleeper();
     const pidfile = join(dir, 'adopt-by-pidfile.pid');
-    writeFileSync(pidfile, `${proxy.pid}\n`);
+    writeFileSync(pidfile, `${proxy}\n`);
     const h = sleepSupervisor('pidfile', pidfile);
     h.sup.start();
-    expect(h.spawns).toEqual([expect.objectContaining({ pid: proxy.pid, adopted: true })]);
-    expect(h.logs).toEqual([expect.stringMatching(new RegExp(`^adopted the running proxy \\(pid ${proxy.pid}, started .* named by ${pidfile}; its output is not ours to log\\)$`))]);
-    expect(readRecord(h.sup.recordPath as string)).toMatchObject({ kind: 'alive', record: { pid: proxy.pid, pgid: proxy.pid } });
+    expect(h.spawns).toEqual([expect.objectContaining({ pid: proxy, adopted: true })]);
+    expect(h.logs).toEqual([expect.stringMatching(new RegExp(`^adopted the running proxy \\(pid ${proxy}, started .* named by ${pidfile}; its output is not ours to log\\)$`))]);
+    expect(readRecord(h.sup.recordPath as string)).toMatchObject({ kind: 'alive', record: { pid: proxy, pgid: proxy } });
     await h.sup.stop();
-    expect(isAlive(proxy.pid as number)).toBe(false);
+    expect(isAlive(proxy)).toBe(false);
   });
 
   it('a pidfile naming another program, or holding no pid, is said once and a new proxy starts', async () => {
-    const other = spawn('/bin/sleep', ['31'], { detached: true, stdio: 'ignore' });
-    started.add(other.pid as number);
-    await until('sleep has exec()ed', () => procInfo(other.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
+    const other = await sleeper('31');
     const wrong = join(dir, 'wrong-program.pid');
-    writeFileSync(wrong, String(other.pid));
+    writeFileSync(wrong, String(other));
     const a = sleepSupervisor('pidfile-other', wrong);
     a.sup.start();
-    expect(a.logs[0]).toBe(`the pidfile ${wrong} names no running proxy of ours: process ${other.pid} runs "/bin/sleep 31", not the recorded "/bin/sleep 30"`);
+    expect(a.logs[0]).toBe(`the pidfile ${wrong} names no running proxy of ours: process ${other} runs "/bin/sleep 31", not the recorded "/bin/sleep 30"`);
     await until('a new proxy started', () => a.spawns.length === 1, 2000);
     expect(a.spawns[0]).toMatchObject({ adopted: false });
-    expect(isAlive(other.pid as number)).toBe(true);
+    expect(isAlive(other)).toBe(true);
     await a.sup.stop();
 
     const garbage = join(dir, 'garbage.pid');
@@ -253,13 +249,12 @@ describe('adopting a recorded proxy', () => {
 
   it('a recorded proxy that no configured one claims is stopped', async () => {
     const directory = runDir('unclaimed');
-    const child = sleeper();
-    await until('sleep has exec()ed', () => procInfo(child.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
+    const child = await sleeper();
     const path = recordPaths(directory, proxyIdentity({ kind: 'process', command: ['/bin/sleep', '30'] })).record;
-    writeRecord(path, recordOf(child.pid as number, ['/bin/sleep', '30']));
+    writeRecord(path, recordOf(child, ['/bin/sleep', '30']));
     const said = await retireUnclaimed(directory, new Set(), 2000);
-    expect(said).toEqual([`stopping a proxy left running by an earlier daemon that this one does not adopt (pid ${child.pid}: /bin/sleep 30)`]);
-    await until('the unclaimed proxy gone', () => !isAlive(child.pid as number), 2000);
+    expect(said).toEqual([`stopping a proxy left running by an earlier daemon that this one does not adopt (pid ${child}: /bin/sleep 30)`]);
+    await until('the unclaimed proxy gone', () => !isAlive(child), 2000);
     expect(existsSync(path)).toBe(false);
   });
 });
@@ -267,10 +262,9 @@ describe('adopting a recorded proxy', () => {
 describe('the announcer across a restart', () => {
   it('a proxy under stopOnExit left by a crashed daemon is stopped, not adopted, and the new one stops with the announcer', async () => {
     const directory = runDir('stop-on-exit');
-    const leftover = sleeper();
-    await until('sleep has exec()ed', () => procInfo(leftover.pid as number)?.cmdline[0] === '/bin/sleep', 2000);
+    const leftover = await sleeper();
     const command = ['/bin/sleep', '30'];
-    writeRecord(recordPaths(directory, proxyIdentity({ kind: 'process', command })).record, recordOf(leftover.pid as number, command));
+    writeRecord(recordPaths(directory, proxyIdentity({ kind: 'process', command })).record, recordOf(leftover, command));
     const logs: string[] = [];
     const announcer = new Announcer({
       recordDirectory: directory,
@@ -280,10 +274,10 @@ describe('the announcer across a restart', () => {
     });
     announcer.on('process', (e) => e.pid !== undefined && started.add(e.pid));
     await announcer.start();
-    expect(logs).toContain(`stopping a proxy left running by an earlier daemon that this one does not adopt (pid ${leftover.pid}: /bin/sleep 30)`);
-    expect(isAlive(leftover.pid as number)).toBe(false);
+    expect(logs).toContain(`stopping a proxy left running by an earlier daemon that this one does not adopt (pid ${leftover}: /bin/sleep 30)`);
+    expect(isAlive(leftover)).toBe(false);
     const pid = announcer.status()[0]?.checks[0]?.process?.pid as number;
-    expect(pid).not.toBe(leftover.pid);
+    expect(pid).not.toBe(leftover);
     await announcer.stop();
     expect(isAlive(pid)).toBe(false);
   });
