@@ -436,7 +436,11 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
       this.delayMs = this.opts.restartDelayMs ?? DEFAULT_RESTART_DELAY_MS;
     }
     if (this.current === running) this.current = undefined;
-    if (this.paths !== undefined) removeRecord(this.paths.record);
+    if (this.paths !== undefined) {
+      removeRecord(this.paths.record);
+      // Stopped for good: its FIFOs go too (a restart makes new ones).
+      if (!this.active) for (const fifo of [this.paths.stdout, this.paths.stderr]) rmSync(fifo, { force: true });
+    }
     let restartInMs: number | undefined;
     if (this.active) {
       restartInMs = this.delayMs;

@@ -157,8 +157,10 @@ describe('adopting a recorded proxy', () => {
     expect(second.spawns[1]?.pid).not.toBe(pid);
     await second.sup.stop();
     expect(isAlive(second.spawns[1]?.pid as number)).toBe(false);
-    // A stopped proxy leaves no record: the next supervisor starts afresh.
+    // A stopped proxy leaves no record, nor FIFOs: the next supervisor starts afresh.
     expect(readRecord(second.sup.recordPath as string)).toEqual({ kind: 'none' });
+    const fifos = recordPaths(directory, proxyIdentity({ kind: 'process', command: [process.execPath, '-e', PROXY_CODE, String(port)] }));
+    expect([existsSync(fifos.stdout), existsSync(fifos.stderr)]).toEqual([false, false]);
   });
 
   it('a corrupt record is said once and replaced by a new proxy', async () => {
