@@ -23,7 +23,7 @@ import { MaintenanceFileWatcher } from './maintenance.js';
 import { resolvePrefixes, type ResolvedCheck, type ResolvedPrefix } from './options.js';
 import { RiseFall } from './rise-fall.js';
 import { CheckScheduler, type ScheduledResult } from './scheduler.js';
-import { ProcessSupervisor, type ExitInfo, type SpawnInfo } from './supervisor.js';
+import { ProcessSupervisor, proxyIdentity, retireUnclaimed, type ExitInfo, type SpawnInfo } from './supervisor.js';
 import type {
   Advertisement,
   AnycastPrefixOptions,
@@ -68,6 +68,19 @@ export interface AnnouncerOptions {
   awaitAcknowledgement?: boolean;
   /** Default for drain()'s timeout. 10 000 ms. */
   drainTimeoutMs?: number;
+  /**
+   * The daemon's run directory. Supervised proxies are recorded there and
+   * outlive stop() (unless told otherwise) and a crash; start() adopts the
+   * proxies recorded there that still run, and stops recorded ones that no
+   * prefix configures any more. Without it, proxies live and die with the
+   * announcer.
+   */
+  recordDirectory?: string;
+}
+
+export interface StopOptions {
+  /** Stop the supervised proxies even when they are recorded to outlive the announcer. */
+  stopProxies?: boolean;
 }
 
 export interface CheckEvent {
@@ -147,6 +160,11 @@ interface SupervisedProcess {
   users: { rt: PrefixRuntime; check: CheckRuntime }[];
 }
 
+/** Whether any prefix using the proxy asks for it to be stopped with the announcer. */
+function stopsOnExit(proc: SupervisedProcess): boolean {
+  return proc.users.some(({ check }) => check.resolved.options.kind === 'process' && check.resolved.options.stopOnExit === true);
+}
+
 function runnerFor(check: CheckOptions): CheckRunner {
   switch (check.kind) {
     case 'sip-options':
@@ -164,11 +182,6 @@ function runnerFor(check: CheckOptions): CheckRunner {
   }
 }
 
-/** Processes with the same command, directory and environment are one child shared by their prefixes. */
-function processKey(check: ProcessCheckOptions): string {
-  return JSON.stringify([check.command, check.cwd ?? null, Object.entries(check.env ?? {}).sort()]);
-}
-
 /** The check options without their timing: what is probed and how. */
 function probeOf(check: ResolvedCheck): string {
   const { intervalMs: _i, timeoutMs: _t, rise: _r, fall: _f, ...probe } = check.options as CheckOptions & CheckTiming;
@@ -183,7 +196,7 @@ function probeOf(check: ResolvedCheck): string {
  */
 function sameProbe(a: ResolvedCheck, b: ResolvedCheck): boolean {
   if (a.name !== b.name || a.options.kind !== b.options.kind) return false;
-  if (a.options.kind === 'process' && b.options.kind === 'process') return processKey(a.options) === processKey(b.options);
+  if (a.options.kind === 'process' && b.options.kind === 'process') return proxyIdentity(a.options) === proxyIdentity(b.options);
   if (a.options.kind === 'custom' && b.options.kind === 'custom' && a.options.run !== b.options.run) return false;
   return probeOf(a) === probeOf(b);
 }
@@ -235,6 +248,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       throw err;
     }
     for (const rt of this.prefixes) this.launch(rt);
+    await this.retireUnclaimedProxies();
     for (const proc of this.processes.values()) proc.supervisor.start();
     for (const rt of this.prefixes) {
       for (const check of rt.checks.values()) check.scheduler?.start();
@@ -264,11 +278,13 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
 
   /**
    * Withdraw every prefix at once (no pacing: nothing follows), then stop the
-   * checks, the supervised proxies (SIGTERM, SIGKILL after the grace),
-   * watchers and timers. Pending drains reject with DrainCancelledError.
+   * checks, watchers and timers, and the supervised proxies (SIGTERM, SIGKILL
+   * after the grace) — except those recorded in the record directory, which
+   * are left running for the next announcer unless `stopProxies` or their
+   * `stopOnExit`. Pending drains reject with DrainCancelledError.
    */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
+  stop(options: StopOptions = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options.stopProxies === true);
     return this.stopping;
   }
 
@@ -532,13 +548,25 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     return rt;
   }
 
+  /** Stops the proxies recorded by an earlier announcer that none of ours is (the configuration changed meanwhile). */
+  private async retireUnclaimedProxies(): Promise<void> {
+    const directory = this.options.recordDirectory;
+    if (directory === undefined) return;
+    // A proxy under stopOnExit left by a crashed daemon is stopped too: ours starts afresh.
+    const claimed = new Set([...this.processes.values()].flatMap((p) => (p.supervisor.outlives ? (p.supervisor.recordPath ?? []) : [])));
+    for (const line of await retireUnclaimed(directory, claimed)) this.log('warn', line);
+  }
+
   private supervise(rt: PrefixRuntime, cr: CheckRuntime, opts: ProcessCheckOptions): void {
-    const key = processKey(opts);
+    const key = proxyIdentity(opts);
     let proc = this.processes.get(key);
     if (proc === undefined) {
-      const supervisor = new ProcessSupervisor(opts, `[${cr.resolved.name}] `);
+      const directory = this.options.recordDirectory;
+      const record = directory === undefined ? undefined : { directory, outlive: opts.stopOnExit !== true };
+      const supervisor = new ProcessSupervisor(opts, `[${cr.resolved.name}] `, record);
       const created: SupervisedProcess = { supervisor, users: [] };
       supervisor.on('output', (line, stream) => this.log(stream === 'stderr' ? 'warn' : 'info', line));
+      supervisor.on('log', (level, message) => this.log(level, `${cr.resolved.name}: ${message}`));
       supervisor.on('spawn', (info) => this.onSpawn(created, info));
       supervisor.on('exit', (info) => this.onExit(created, info));
       this.processes.set(key, created);
@@ -559,9 +587,11 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   private onSpawn(proc: SupervisedProcess, info: SpawnInfo): void {
     for (const { rt, check } of proc.users) {
       check.healthy = true;
-      check.reason = `running (pid ${info.pid})`;
+      check.reason = `${info.adopted ? 'adopted, ' : ''}running (pid ${info.pid})`;
       check.process = { pid: info.pid, starts: info.restarts + 1, since: info.at };
-      this.log('info', `${check.resolved.name}: started (pid ${info.pid}, start ${info.restarts + 1})`, rt.resolved.key);
+      // Already serving: the first pass of each probe is enough (RiseFall.trustFirstSuccess).
+      if (info.adopted) for (const other of rt.checks.values()) other.riseFall?.trustFirstSuccess();
+      this.log('info', `${check.resolved.name}: ${info.adopted ? 'adopted' : 'started'} (pid ${info.pid}, start ${info.restarts + 1})`, rt.resolved.key);
       this.emit('process', { prefix: rt.resolved.key, check: check.resolved.name, event: 'spawn', pid: info.pid, at: info.at });
       this.apply(rt, rt.machine.setCheck(check.resolved.name, true, check.reason, clockNow()));
     }
@@ -734,7 +764,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     return [rt];
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(stopProxies: boolean): Promise<void> {
     const now = clockNow();
     for (const rt of this.prefixes) {
       if (rt.pacing !== undefined) clearTimeout(rt.pacing);
@@ -754,7 +784,9 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     for (const rt of this.prefixes) {
       for (const check of rt.checks.values()) if (check.scheduler !== undefined) stops.push(check.scheduler.stop());
     }
-    for (const proc of this.processes.values()) stops.push(proc.supervisor.stop());
+    for (const proc of this.processes.values()) {
+      stops.push(stopProxies || stopsOnExit(proc) ? proc.supervisor.stop() : proc.supervisor.detach());
+    }
     await Promise.all(stops);
     await Promise.all(this.prefixes.map((rt) => rt.addressChain));
   }

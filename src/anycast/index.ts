@@ -7,7 +7,8 @@ export type { ResolvedCheck, ResolvedPrefix, ResolvedTiming } from './options.js
 export { RiseFall, type Verdict } from './rise-fall.js';
 export { PrefixMachine, type MachineOutput, type PrefixMachineOptions, type PrefixMachineView } from './machine.js';
 export { CheckScheduler, type ScheduledResult } from './scheduler.js';
-export { ProcessSupervisor, type ExitInfo, type SpawnInfo, type SupervisorEvents } from './supervisor.js';
+export { ProcessSupervisor, proxyIdentity, retireUnclaimed, type ExitInfo, type RecordOptions, type SpawnInfo, type SupervisorEvents } from './supervisor.js';
+export { checkRecord, readRecord, recordPaths, type ProxyRecord, type RecordLookup } from './proxy-record.js';
 export { MaintenanceFileWatcher, MAINTENANCE_POLL_MS } from './maintenance.js';
 export { sipOptionsRunner } from './checks/sip-options.js';
 export { tcpRunner } from './checks/tcp.js';
@@ -26,4 +27,5 @@ export {
   type DrainOptions,
   type LogEntry,
   type ProcessEvent,
+  type StopOptions,
 } from './announcer.js';

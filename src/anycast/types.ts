@@ -40,6 +40,12 @@ export interface ProcessCheckOptions {
   kind: 'process';
   /** argv: the program and its arguments (no shell). */
   command: readonly string[];
+  /**
+   * The proxy's own pidfile (Kamailio's and OpenSIPS's -P): with a record
+   * directory, a proxy running `command` under this pid is adopted when
+   * there is no record of it (one started before the daemon recorded it).
+   */
+  pidfile?: string;
   name?: string;
   cwd?: string;
   env?: Readonly<Record<string, string>>;
@@ -51,6 +57,13 @@ export interface ProcessCheckOptions {
   stableAfterMs?: number;
   /** Between SIGTERM and SIGKILL on stop. Default 5 000 ms. */
   stopGraceMs?: number;
+  /**
+   * Stop the proxy whenever the announcer stops, even with a record
+   * directory (AnnouncerOptions.recordDirectory); recorded all the same, so
+   * that after a crash the next announcer stops it rather than adopting it.
+   * Default false.
+   */
+  stopOnExit?: boolean;
 }
 
 /** Send SIP OPTIONS (RFC 3261 11) and expect a final response. */

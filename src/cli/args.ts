@@ -18,7 +18,8 @@ export type CliCommand =
   | { kind: 'show'; what: 'database'; type?: DatabaseType; lsId?: string }
   | { kind: 'show'; what: 'topology'; dot: boolean }
   | { kind: 'drain' | 'undrain'; prefix?: string; timeoutSec: number }
-  | { kind: 'reload' };
+  | { kind: 'reload' }
+  | { kind: 'stop'; withProxy: boolean };
 
 export interface CliInvocation {
   socket: string;
@@ -38,6 +39,8 @@ commands:
   drain [PREFIX] [--timeout SEC]             withdraw anycast prefixes for maintenance
   undrain [PREFIX]                           announce them again
   reload                                     re-read the configuration file
+  stop [--with-proxy]                        withdraw and stop the daemon; the SIP proxy keeps
+                                             running unless --with-proxy
 options:
   --socket PATH   control socket (default ${DefaultControlSocket})
   --json          print JSON instead of tables
@@ -48,6 +51,7 @@ export function parseArgs(argv: readonly string[]): CliInvocation {
   let socket = DefaultControlSocket;
   let json = false;
   let dot = false;
+  let withProxy = false;
   let timeoutSec: number | undefined;
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -62,6 +66,7 @@ export function parseArgs(argv: readonly string[]): CliInvocation {
     else if (arg.startsWith('--socket=')) socket = arg.slice('--socket='.length);
     else if (arg === '--json') json = true;
     else if (arg === '--dot') dot = true;
+    else if (arg === '--with-proxy') withProxy = true;
     else if (arg === '--timeout' || arg.startsWith('--timeout=')) {
       const text = arg === '--timeout' ? value() : arg.slice('--timeout='.length);
       timeoutSec = Number(text);
@@ -74,13 +79,14 @@ export function parseArgs(argv: readonly string[]): CliInvocation {
     else words.push(arg);
   }
   if (socket === '') throw new UsageError('--socket needs a path');
-  const command = parseCommand(words, dot, timeoutSec);
+  const command = parseCommand(words, dot, timeoutSec, withProxy);
   if (dot && !(command.kind === 'show' && command.what === 'topology')) throw new UsageError('--dot goes with "show topology"');
   if (timeoutSec !== undefined && command.kind !== 'drain') throw new UsageError('--timeout goes with "drain"');
+  if (withProxy && command.kind !== 'stop') throw new UsageError('--with-proxy goes with "stop"');
   return { socket, json, command };
 }
 
-function parseCommand(words: string[], dot: boolean, timeoutSec: number | undefined): CliCommand {
+function parseCommand(words: string[], dot: boolean, timeoutSec: number | undefined, withProxy: boolean): CliCommand {
   const [verb, ...rest] = words;
   switch (verb) {
     case undefined:
@@ -99,6 +105,9 @@ function parseCommand(words: string[], dot: boolean, timeoutSec: number | undefi
     case 'reload':
       if (rest.length > 0) throw new UsageError('reload takes no arguments');
       return { kind: 'reload' };
+    case 'stop':
+      if (rest.length > 0) throw new UsageError(`stop takes no arguments besides --with-proxy, got "${rest.join(' ')}"`);
+      return { kind: 'stop', withProxy };
     default:
       throw new UsageError(`unknown command "${verb}" (try "ospf-anycast --help")`);
   }

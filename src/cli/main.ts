@@ -84,6 +84,9 @@ function request(command: Exclude<CliCommand, { kind: 'help' | 'version' }>): {
       return { name: command.kind, args: { prefix: command.prefix, timeoutMs: command.timeoutSec * 1000 }, timeoutMs: command.timeoutSec * 1000 + 2000 };
     case 'reload':
       return { name: 'reload', args: {}, timeoutMs: 10_000 };
+    case 'stop':
+      // The daemon answers once the proxy has stopped: up to its 5 s grace after the LSAs' flush.
+      return { name: 'stop', args: { stopProxies: command.withProxy }, timeoutMs: 20_000 };
   }
 }
 

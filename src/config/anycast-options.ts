@@ -13,7 +13,7 @@ export function toAnycastOptions(cfg: DaemonConfig): AnycastPrefixOptions[] {
 function toPrefixOptions(block: AnycastConfig): AnycastPrefixOptions {
   const options: AnycastPrefixOptions = {
     prefix: { ...block.prefix },
-    checks: block.checks.map(toCheckOptions),
+    checks: block.checks.map((check) => toCheckOptions(check, block.proxyStopOnExit)),
     onFailure: block.onFailure,
     announceAs: { ...block.announceAs },
     minIntervalMs: block.minInterval,
@@ -25,8 +25,12 @@ function toPrefixOptions(block: AnycastConfig): AnycastPrefixOptions {
   return options;
 }
 
-function toCheckOptions(check: HealthCheck): CheckOptions {
-  if (check.kind === 'process') return { kind: 'process', command: [...check.argv] };
+function toCheckOptions(check: HealthCheck, proxyStopOnExit: boolean): CheckOptions {
+  if (check.kind === 'process') {
+    const options: CheckOptions = { kind: 'process', command: [...check.argv], stopOnExit: proxyStopOnExit };
+    if (check.pidfile !== undefined) options.pidfile = check.pidfile;
+    return options;
+  }
   const timing = { intervalMs: check.interval, timeoutMs: check.timeout, rise: check.rise, fall: check.fall, fastIntervalMs: check.fastInterval };
   switch (check.kind) {
     case 'sip-options':

@@ -8,7 +8,7 @@ import type { Word } from './lexer.js';
 import { shellSplit } from './lexer.js';
 import { DEFAULT_CHECK_TIMING, DEFAULT_EXTERNAL_METRIC, type AnycastConfig, type HealthCheckTiming, type CodeRange, type HealthCheck } from './model.js';
 
-const ANYCAST_WORDS = ['check', 'maintenance-file', 'on-failure', 'announce-as', 'min-interval', 'manage-address', 'interface'];
+const ANYCAST_WORDS = ['check', 'maintenance-file', 'on-failure', 'announce-as', 'min-interval', 'manage-address', 'interface', 'proxy'];
 const CHECK_KINDS = ['sip-options', 'tcp', 'http', 'exec', 'process'] as const;
 const TIMING_WORDS = ['interval', 'timeout', 'rise', 'fall', 'fast-interval'];
 const MAX_MS = 3_600_000;
@@ -66,6 +66,11 @@ export function parseAnycastLine(cur: Cursor, block: AnycastConfig): void {
     case 'interface':
       block.interface = cur.ifName();
       break;
+    case 'proxy':
+      // The only proxy setting so far; a word of its own leaves room for others.
+      cur.keyword(['stop-on-exit'], 'proxy setting');
+      block.proxyStopOnExit = true;
+      break;
     default:
       cur.pos--;
       cur.unknown(ANYCAST_WORDS);
@@ -118,10 +123,20 @@ function parseCheck(cur: Cursor): HealthCheck {
       if (next === '--' || (next !== undefined && TIMING_WORDS.includes(next))) timing = parseOptions(cur, TIMING_WORDS, {}, true).timing;
       return { kind, argv: command(cur), ...timing };
     }
-    case 'process':
-      // A supervised child has no probe timing; `--` may still precede a command.
-      if (cur.peek() === '--') cur.next();
-      return { kind, argv: command(cur) };
+    case 'process': {
+      // A supervised child has no probe timing. `pidfile PATH` (the proxy's own, to adopt
+      // one the daemon has no record of) must be followed by `--`; `--` may precede a command.
+      let pidfile: string | undefined;
+      if (cur.peek() === 'pidfile') {
+        cur.next();
+        const path = cur.need('pidfile path');
+        if (!path.text.startsWith('/')) cur.fail(path, `the pidfile must be an absolute path, not "${path.text}"`);
+        pidfile = path.text;
+        const dashes = cur.need('"--" and the command');
+        if (dashes.text !== '--') cur.fail(dashes, `expected "--" before the command, not "${dashes.text}"`);
+      } else if (cur.peek() === '--') cur.next();
+      return pidfile === undefined ? { kind, argv: command(cur) } : { kind, argv: command(cur), pidfile };
+    }
   }
 }
 

@@ -146,11 +146,12 @@ function formatAnycast(block: AnycastConfig): string[] {
   if (block.minInterval !== DEFAULT_MIN_INTERVAL) out.push(`min-interval ${block.minInterval}`);
   if (block.manageAddress.enabled) out.push(block.manageAddress.removeOnWithdraw ? 'manage-address remove-on-withdraw' : 'manage-address');
   if (block.interface !== 'lo') out.push(`interface ${block.interface}`);
+  if (block.proxyStopOnExit) out.push('proxy stop-on-exit');
   return out;
 }
 
 function formatCheck(check: HealthCheck): string {
-  if (check.kind === 'process') return `process -- ${check.argv.map(shellQuote).join(' ')}`;
+  if (check.kind === 'process') return `process ${check.pidfile === undefined ? '' : `pidfile ${check.pidfile} `}-- ${check.argv.map(shellQuote).join(' ')}`;
   const timing = `interval ${check.interval} timeout ${check.timeout} rise ${check.rise} fall ${check.fall} fast-interval ${check.fastInterval}`;
   switch (check.kind) {
     case 'sip-options':

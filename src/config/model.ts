@@ -164,8 +164,12 @@ export type HealthCheck =
   | ({ kind: 'tcp'; host: number; port: number } & HealthCheckTiming)
   | ({ kind: 'http'; url: string; codes: CodeRange[] } & HealthCheckTiming)
   | ({ kind: 'exec'; argv: string[] } & HealthCheckTiming)
-  /** The daemon runs and supervises the command; healthy while it runs (no probes, so no timing). */
-  | { kind: 'process'; argv: string[] };
+  /**
+   * The daemon runs and supervises the command; healthy while it runs (no
+   * probes, so no timing). `pidfile`: the proxy's own, naming a running
+   * proxy to adopt when the daemon has no record of it.
+   */
+  | { kind: 'process'; argv: string[]; pidfile?: string };
 
 /** One `anycast PREFIX` block. */
 export interface AnycastConfig {
@@ -181,6 +185,8 @@ export interface AnycastConfig {
   manageAddress: { enabled: boolean; removeOnWithdraw: boolean };
   /** The interface carrying the address, default "lo". */
   interface: string;
+  /** `proxy stop-on-exit`: the supervised proxy stops with the daemon, whatever the reason; otherwise it outlives it. */
+  proxyStopOnExit: boolean;
 }
 
 export interface DaemonConfig {

@@ -399,6 +399,7 @@ function parseAnycastHeader(cur: Cursor, state: ParseState): void {
     minInterval: DEFAULT_MIN_INTERVAL,
     manageAddress: { enabled: false, removeOnWithdraw: false },
     interface: DEFAULT_ANYCAST_INTERFACE,
+    proxyStopOnExit: false,
   };
   state.anycast.push({ config, line: cur.line.number });
   state.section = { kind: 'anycast', config };

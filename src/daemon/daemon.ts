@@ -11,6 +11,7 @@
 // Everything that reaches the instance goes through step(): one input at a
 // time, at performance.now(), its outputs applied before the next input.
 
+import { dirname } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
 import { Announcer, type AnycastPrefixOptions, type CustomCheckOptions, type StateChangeEvent } from '../anycast/index.js';
 import { ControlServer, type ControlRequest } from '../control/protocol.js';
@@ -61,6 +62,17 @@ export interface DaemonOptions {
   system?: Partial<DaemonSystem>;
   /** How long shutdown waits for neighbours to acknowledge the flushed LSAs. Default 1000 ms. */
   flushWaitMs?: number;
+  /**
+   * Where supervised proxies are recorded so that they outlive the daemon
+   * (a restart adopts them); by default the control socket's directory.
+   * false: proxies stop with the daemon (as does one under `proxy stop-on-exit`).
+   */
+  runDirectory?: string | false;
+}
+
+export interface DaemonStopOptions {
+  /** Stop the supervised proxies too; by default they keep running for the next daemon to adopt. */
+  stopProxies?: boolean;
 }
 
 export interface DaemonEvents {
@@ -68,6 +80,8 @@ export interface DaemonEvents {
   'interface-state': [event: Extract<CoreEvent, { type: 'interface-state' }>];
   routes: [changes: RouteChange[]];
   'prefix-state': [event: StateChangeEvent];
+  /** The daemon has stopped, whatever asked it to (a signal, `ospf-anycast stop`, stop()). */
+  stopped: [];
 }
 
 /** Thrown by start() when the daemon cannot come up; nothing is left half-configured. */
@@ -114,6 +128,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private readonly authFailuresLogged = new Set<string>();
   private kernelCheckTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
+  /** Part of stopping: the prefixes withdrawn and the proxies stopped or left running. */
+  private anycastStopped: Promise<void> | undefined;
   private closed = false;
   /** Interfaces the configuration names that the kernel does not have (yet). */
   private missing = new Set<string>();
@@ -250,6 +266,14 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     }));
   }
 
+  /** Where proxies are recorded to outlive the daemon; undefined when they live and die with it. */
+  private runDirectory(): string | undefined {
+    const configured = this.options.runDirectory;
+    if (configured !== undefined) return configured === false ? undefined : configured;
+    const socket = this.options.controlSocket ?? this.config.controlSocket;
+    return socket === false ? undefined : dirname(socket);
+  }
+
   private async startAnnouncer(): Promise<void> {
     if (this.config.anycast.length === 0) return;
     const announcer = new Announcer({
@@ -258,6 +282,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       advertise: (ad) => this.advertise(ad.prefix, ad.mode, ad.announceAs.kind),
       addressManager: iproute2AddressManager,
       awaitAcknowledgement: true,
+      recordDirectory: this.runDirectory(),
       log: (entry) => {
         const level = entry.level === 'warn' ? 'warning' : entry.level;
         this.logger.log(level, entry.message, { prefix: entry.prefix });
@@ -654,6 +679,14 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       }
       case 'reload':
         return { message: await this.reload() };
+      case 'stop': {
+        if (this.stopping !== undefined) throw new Error('the daemon is already stopping');
+        const stopProxies = args.stopProxies === true;
+        this.stop({ stopProxies }).catch((err: unknown) => this.logger.error('unclean stop', { error: err instanceof Error ? err.message : String(err) }));
+        // The answer goes once the prefixes are withdrawn and the proxies dealt with; the control socket closes after it.
+        await this.anycastStopped;
+        return { message: stopProxies ? 'withdrawn; the SIP proxy is stopped; the daemon exits' : 'withdrawn; the SIP proxy keeps running; the daemon exits' };
+      }
       default:
         throw new Error(`unknown command "${request.command}"`);
     }
@@ -704,14 +737,25 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   /**
    * Clean stop (SIGTERM): withdraw everything by premature aging (RFC 2328
    * 14.1) so neighbours drop us at once, wait briefly for their
-   * acknowledgements, remove our kernel routes, close everything.
+   * acknowledgements, leave the supervised proxies running for the next
+   * daemon (or stop them: `stopProxies`, `proxy stop-on-exit`), remove our
+   * kernel routes, close everything.
    */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
+  stop(options: DaemonStopOptions = {}): Promise<void> {
+    this.stopping ??= this.shutdown(options);
     return this.stopping;
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(options: DaemonStopOptions): Promise<void> {
+    this.anycastStopped = this.withdrawAll(options);
+    await this.anycastStopped;
+    await this.close();
+    this.logger.notice('ospf-anycastd stopped');
+    this.emit('stopped');
+  }
+
+  /** Flush our LSAs, then stop the announcer (which stops or leaves the proxies). */
+  private async withdrawAll(options: DaemonStopOptions): Promise<void> {
     if (this.instance !== undefined) {
       // Withdraw first: stopping a SIP proxy can take its grace period, the network should not wait for it.
       const sends = (input: Input): Promise<unknown>[] =>
@@ -727,9 +771,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       // A neighbour that ignored the flush (MinLSArrival, RFC 2328 13 (5a)) still drops us at once.
       await Promise.all(sends({ kind: 'goodbye' }));
     }
-    await this.announcer?.stop();
-    await this.close();
-    this.logger.notice('ospf-anycastd stopped');
+    await this.announcer?.stop({ stopProxies: options.stopProxies === true });
   }
 
   /** Releases whatever open() got to; safe to call on a half-started daemon. */

@@ -1,7 +1,9 @@
 // `ospf-anycastd -f FILE [--socket PATH]`: reads the configuration, drops
 // to its user when one is configured (privileges.ts), starts the daemon, and
 // maps signals: SIGTERM/SIGINT stop it cleanly (premature aging of our LSAs,
-// kernel routes removed), SIGHUP reloads the file.
+// kernel routes removed) and leave the supervised SIP proxy running for the
+// next daemon to adopt; SIGHUP reloads the file. `ospf-anycast stop
+// [--with-proxy]` stops it too, then the proxy as well if asked.
 
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -154,8 +156,10 @@ export async function runDaemon(argv: readonly string[]): Promise<number> {
     throw err;
   }
   return new Promise<number>((resolve) => {
+    // `ospf-anycast stop` over the control socket.
+    daemon.once('stopped', () => resolve(0));
     const stop = (signal: string): void => {
-      logger.notice(`${signal} received: withdrawing and stopping`);
+      logger.notice(`${signal} received: withdrawing and stopping (a supervised SIP proxy keeps running unless its block says proxy stop-on-exit)`);
       daemon.stop().then(
         () => resolve(0),
         (err: unknown) => {

@@ -200,6 +200,15 @@ export class NetnsLab {
     liveLabs.delete(this);
     for (const child of this.children) child.kill('SIGKILL');
     for (const ns of this.namespaces.reverse()) {
+      // What our children left running in the namespace (a SIP proxy outlives its daemon) goes too.
+      const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', timeout: 5000 }).stdout ?? '';
+      for (const pid of pids.split('\n').filter((p) => /^\d+$/.test(p))) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
       spawnSync('ip', ['netns', 'del', ns], { timeout: 5000 });
     }
   }

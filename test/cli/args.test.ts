@@ -20,6 +20,12 @@ describe('ospf-anycast argument parsing', () => {
     });
   });
 
+  it('parses stop, with and without the proxy', () => {
+    expect(parseArgs(['stop']).command).toEqual({ kind: 'stop', withProxy: false });
+    expect(parseArgs(['stop', '--with-proxy']).command).toEqual({ kind: 'stop', withProxy: true });
+    expect(parseArgs(['--with-proxy', 'stop']).command).toEqual({ kind: 'stop', withProxy: true });
+  });
+
   it('parses drain, undrain and reload', () => {
     expect(parseArgs(['drain']).command).toEqual({ kind: 'drain', prefix: undefined, timeoutSec: 30 });
     expect(parseArgs(['drain', '10.206.206.1/32', '--timeout', '5']).command).toEqual({
@@ -49,6 +55,8 @@ describe('ospf-anycast argument parsing', () => {
     [['drain', '--timeout', '0'], /--timeout takes seconds/],
     [['show', 'ospf', '--timeout', '3'], /--timeout goes with "drain"/],
     [['reload', 'now'], /takes no arguments/],
+    [['stop', 'now'], /stop takes no arguments besides --with-proxy, got "now"/],
+    [['drain', '--with-proxy'], /--with-proxy goes with "stop"/],
     [['--socket'], /--socket needs a value/],
     [['--frob', 'show', 'ospf'], /unknown option "--frob"/],
   ];

@@ -67,6 +67,7 @@ beforeAll(async () => {
     if (request.command === 'show' && request.args.what === 'routes') return routes;
     if (request.command === 'show' && request.args.what === 'anycast') return anycast;
     if (request.command === 'drain') throw new Error(`no anycast prefix ${String(request.args.prefix)}`);
+    if (request.command === 'stop') return { message: request.args.stopProxies === true ? 'proxy stopped' : 'proxy left running' };
     throw new Error(`unexpected request ${request.command}`);
   });
 });
@@ -142,6 +143,13 @@ describe('ospf-anycast CLI', () => {
     expect(lines[1]).toMatch(/^10\.206\.206\.1\/32\s+dummy0\s+announced\s+announce\s/);
     expect(lines[2]).toMatch(/^10\.206\.206\.2\/32\s+lo \(no address\)\s+announced/);
     expect(lines[3]).toMatch(/^10\.206\.206\.3\/32\s+lo \(address on eth1\)\s+announced/);
+  });
+
+  it('asks the daemon to stop, and to stop the proxy only with --with-proxy', async () => {
+    expect(await cli('--socket', server.path, 'stop')).toEqual({ status: 0, out: 'proxy left running', err: '' });
+    expect(seen.at(-1)).toMatchObject({ command: 'stop', args: { stopProxies: false } });
+    expect(await cli('--socket', server.path, 'stop', '--with-proxy')).toEqual({ status: 0, out: 'proxy stopped', err: '' });
+    expect(seen.at(-1)).toMatchObject({ command: 'stop', args: { stopProxies: true } });
   });
 
   it('shows the daemon refusing a request as one line and exit 1', async () => {

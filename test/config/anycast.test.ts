@@ -55,6 +55,7 @@ describe('anycast block', () => {
         minInterval: 1000,
         manageAddress: { enabled: false, removeOnWithdraw: false },
         interface: 'lo',
+        proxyStopOnExit: false,
       },
     ]);
   });
@@ -86,6 +87,13 @@ describe('anycast block', () => {
     });
     expect(block(' announce-as external\n announce-as stub\n').announceAs).toEqual({ kind: 'stub' });
     expect(block(' maintenance-file /var/lib/my drain file\n').maintenanceFile).toBe('/var/lib/my drain file');
+    expect(block(' proxy stop-on-exit\n').proxyStopOnExit).toBe(true);
+  });
+
+  it('proxy takes only stop-on-exit, and says so', () => {
+    expect(() => block(' proxy\n')).toThrow(/proxy setting/);
+    expect(() => block(' proxy keep\n')).toThrow(/stop-on-exit/);
+    expect(() => block(' proxy stop-on-exit now\n')).toThrow(/now/);
   });
 
   it('an indented interface line belongs to the block; an unindented one opens an interface section', () => {
@@ -161,6 +169,11 @@ describe('checks', () => {
       argv: ['opensips', '-f', '/etc/opensips/opensips.cfg'],
     });
     expect(check('process interval 100')).toEqual({ kind: 'process', argv: ['interval', '100'] });
+    expect(check('process pidfile /run/kamailio/kamailio.pid -- /usr/sbin/kamailio -P /run/kamailio/kamailio.pid')).toEqual({
+      kind: 'process',
+      argv: ['/usr/sbin/kamailio', '-P', '/run/kamailio/kamailio.pid'],
+      pidfile: '/run/kamailio/kamailio.pid',
+    });
     expect(check('exec /bin/echo "say \\"hi\\"" -- x')).toMatchObject({ argv: ['/bin/echo', 'say "hi"', '--', 'x'] });
   });
 });
@@ -196,6 +209,11 @@ describe('anycast errors', () => {
     ['check exec interval 100', 'missing "--" and the command'],
     ['check exec interval 100 --', 'missing command'],
     ['check process', 'missing command'],
+    ['check process pidfile', 'missing pidfile path'],
+    ['check process pidfile run/k.pid -- /usr/sbin/kamailio', 'the pidfile must be an absolute path, not "run/k.pid"'],
+    ['check process pidfile /run/k.pid', 'missing "--" and the command'],
+    ['check process pidfile /run/k.pid /usr/sbin/kamailio', 'expected "--" before the command, not "/usr/sbin/kamailio"'],
+    ['check process pidfile /run/k.pid --', 'missing command'],
     ['check exec /bin/true "unterminated', 'unterminated double quote'],
     ["check exec /bin/true 'unterminated", 'unterminated single quote'],
     ['on-failure drain', 'expected on-failure action (withdraw|max-cost)'],
@@ -241,7 +259,7 @@ describe('toAnycastOptions', () => {
       {
         prefix: parsePrefix('10.206.206.1/32'),
         checks: [
-          { kind: 'process', command: ['/usr/sbin/kamailio', '-DD', '-E', '-f', '/etc/kamailio/kamailio.cfg'] },
+          { kind: 'process', command: ['/usr/sbin/kamailio', '-DD', '-E', '-f', '/etc/kamailio/kamailio.cfg'], stopOnExit: false },
           {
             kind: 'sip-options',
             host: '10.206.206.1',

@@ -134,7 +134,11 @@ function randomCheck(prng: Prng, index: number): HealthCheck {
 
 function randomAnycast(prng: Prng, p: Prefix): AnycastConfig {
   const checks: HealthCheck[] = Array.from({ length: prng.int(0, 3) }, (_, i) => randomCheck(prng, i));
-  if (prng.chance(0.5)) checks.push({ kind: 'process', argv: [`/usr/sbin/${word(prng)}`, '-f', text(prng)] });
+  if (prng.chance(0.5)) {
+    const proxy: HealthCheck = { kind: 'process', argv: [`/usr/sbin/${word(prng)}`, '-f', text(prng)] };
+    if (prng.chance(0.5)) proxy.pidfile = `/run/${word(prng)}.pid`;
+    checks.push(proxy);
+  }
   const removeOnWithdraw = prng.chance(0.5);
   const block: AnycastConfig = {
     prefix: p,
@@ -144,6 +148,7 @@ function randomAnycast(prng: Prng, p: Prefix): AnycastConfig {
     minInterval: prng.int(0, 3_600_000),
     manageAddress: prng.chance(0.5) ? { enabled: true, removeOnWithdraw } : { enabled: false, removeOnWithdraw: false },
     interface: prng.chance(0.5) ? 'lo' : ifName(prng),
+    proxyStopOnExit: prng.chance(0.5),
   };
   if (prng.chance(0.5)) block.maintenanceFile = `/${text(prng)}`;
   return block;
