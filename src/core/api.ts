@@ -73,6 +73,23 @@ export interface SpfThrottle {
   maxHoldMs: number;
 }
 
+/**
+ * Graceful restart helper mode (RFC 3623 3), as FRR's `graceful-restart
+ * helper …` statements set it. Left out of RouterConfig: DefaultHelperConfig.
+ */
+export interface GracefulRestartHelperConfig {
+  /** Help every neighbor (FRR `graceful-restart helper enable`); off: only those in `neighbors`. */
+  enabled: boolean;
+  /** Router IDs helped even when `enabled` is off (FRR `graceful-restart helper enable A.B.C.D`). */
+  neighbors: number[];
+  /** A changed LSA for the restarting router ends the help (RFC 3623 3.2; FRR `strict-lsa-checking`). */
+  strictLsaChecking: boolean;
+  /** The longest grace period accepted, seconds, 10..1800 (FRR `supported-grace-time`). */
+  supportedGraceTime: number;
+  /** Only planned restarts (reasons 1 and 2 of RFC 3623 Appendix A; FRR `planned-only`). */
+  plannedOnly: boolean;
+}
+
 export interface RouterConfig {
   routerId: number;
   /** The one area this router takes part in. */
@@ -108,6 +125,8 @@ export interface RouterConfig {
    * Default DefaultMaxLsa (200000).
    */
   maxLsa?: number;
+  /** Graceful restart helper mode (RFC 3623 3); default DefaultHelperConfig: on for every neighbor. */
+  gracefulRestartHelper?: GracefulRestartHelperConfig;
   /**
    * Stub router advertisement (RFC 6987, FRR `max-metric router-lsa`).
    * Absent: never a stub router.
@@ -216,7 +235,23 @@ export type CoreEvent =
       /** The NSM event that caused it (RFC 2328 10.2), e.g. 'InactivityTimer', 'SeqNumberMismatch'. */
       reason: string;
     }
-  | { type: 'drop'; ifName: string; reason: string; src: number };
+  | { type: 'drop'; ifName: string; reason: string; src: number }
+  | {
+      /**
+       * RFC 3623 3: helping a restarting neighbor began ('enter'), ended
+       * ('exit', `why` says why) or was refused on its grace-LSA ('refuse',
+       * `why` says why). `until` is when its grace period ends, core time (ms).
+       */
+      type: 'graceful-restart-helper';
+      ifName: string;
+      routerId: number;
+      address: number;
+      action: 'enter' | 'exit' | 'refuse';
+      /** The restart reason of its grace-LSA (RFC 3623 Appendix A). */
+      restartReason: number;
+      until: number;
+      why?: string;
+    };
 
 // ---- Inspection, for the CLI, the simulator and tests ----
 
@@ -245,6 +280,8 @@ export interface NeighborView {
   retransmitCount: number;
   /** Entries on the link state request list. */
   requestCount: number;
+  /** Present while we help it through a graceful restart (RFC 3623 3): until when (core time, ms) and why it restarts. */
+  helper?: { since: number; until: number; gracePeriod: number; restartReason: number };
 }
 
 /** What every OSPF core offers its driver. */

@@ -100,6 +100,16 @@ export function validateConfig(config: RouterConfig): void {
   if (config.minLsIntervalMs !== undefined) checkInteger(config.minLsIntervalMs, 0, 3_600_000, 'minLsIntervalMs');
   if (config.minLsArrivalMs !== undefined) checkInteger(config.minLsArrivalMs, 0, 600_000, 'minLsArrivalMs');
   if (config.maxLsa !== undefined) checkInteger(config.maxLsa, 1, 10_000_000, 'maxLsa');
+  const helper = config.gracefulRestartHelper;
+  if (helper !== undefined) {
+    if (typeof helper !== 'object' || helper === null) throw new CoreConfigError('gracefulRestartHelper must be an object');
+    for (const flag of ['enabled', 'strictLsaChecking', 'plannedOnly'] as const) {
+      if (typeof helper[flag] !== 'boolean') throw new CoreConfigError(`gracefulRestartHelper.${flag} must be a boolean`);
+    }
+    checkInteger(helper.supportedGraceTime, 10, 1800, 'gracefulRestartHelper.supportedGraceTime');
+    if (!Array.isArray(helper.neighbors)) throw new CoreConfigError('gracefulRestartHelper.neighbors must be an array');
+    helper.neighbors.forEach((id, i) => checkInteger(id, 1, 0xffffffff, `gracefulRestartHelper.neighbors[${i}]`));
+  }
   if (config.stubRouter !== undefined) {
     if (typeof config.stubRouter.administrative !== 'boolean') throw new CoreConfigError('stubRouter.administrative must be a boolean');
     // At most a day, FRR's bound for `max-metric router-lsa on-startup`.

@@ -5,6 +5,7 @@
 import type { InterfaceAddress, InterfaceInfo, InterfaceSettings, InterfaceState, NeighborState } from './api.js';
 import { LsaType, Options, type LsaHeader, type LsaKey } from '../packet/index.js';
 import type { LsaMap, LsaSet } from './lsa-map.js';
+import type { HelperSession } from './graceful-restart.js';
 import type { LsaEntry } from './lsdb.js';
 
 /** LS types this router stores and floods (RFC 2328 13 (2)); a normal area takes no type-7 or opaque LSAs. */
@@ -14,10 +15,24 @@ export const KnownLsaTypes = new Set<number>([
   LsaType.SummaryNetwork,
   LsaType.SummaryAsbr,
   LsaType.AsExternal,
+  // RFC 5250 3: an opaque-capable router stores and floods every opaque LSA, known or not.
+  LsaType.OpaqueLink,
+  LsaType.OpaqueArea,
+  LsaType.OpaqueAs,
 ]);
 
-/** Options we advertise: the area is a normal (non-stub) area, so E is set (RFC 2328 A.2). */
+/** Options of the LSAs we originate: the area is a normal (non-stub) area, so E is set (RFC 2328 A.2). */
 export const OurOptions = Options.E;
+/**
+ * Options of our Hellos and DDs: E, and O (RFC 5250 A): we are opaque-capable,
+ * so neighbors flood us opaque LSAs, the grace-LSA of RFC 3623 among them.
+ */
+export const OurPacketOptions = Options.E | Options.O;
+
+/** RFC 5250 3: opaque LSAs go only to neighbors whose DD Options have the O-bit. */
+export function isOpaqueType(type: number): boolean {
+  return type === LsaType.OpaqueLink || type === LsaType.OpaqueArea || type === LsaType.OpaqueAs;
+}
 export const IpHeaderLength = 20;
 /** Delayed acknowledgments go out within this many ms (RFC 2328 13.5: less than RxmtInterval). */
 export const DelayedAckMs = 1000;
@@ -109,6 +124,8 @@ export interface Neighbor {
   retransmit: LsaMap<RetransmitItem>;
   /** The last cryptographic sequence number received from it (RFC 2328 D.5.2); 0 before any. */
   authSeq: number;
+  /** Set while we help it through a graceful restart (RFC 3623 3). */
+  helper: HelperSession | undefined;
 }
 
 export type IfaceKind = 'broadcast' | 'point-to-point' | 'loopback';

@@ -6,6 +6,7 @@ import type { ExternalRouteConfig, PrefixAdvertisement } from './api.js';
 import { RouterLinkType, type ExternalLsaBody, type RouterLink } from '../packet/index.js';
 import { maskFromLength, prefixContains, type Prefix } from '../lib/ipv4.js';
 import { uint32Cmp, type Iface } from './model.js';
+import { countsAsFull } from './graceful-restart.js';
 
 /** How a host address is advertised: the 'advertise' input for the most specific covering prefix, else announced. */
 export function advertisementFor(overrides: Iterable<{ prefix: Prefix; mode: PrefixAdvertisement }>, address: number): PrefixAdvertisement {
@@ -54,7 +55,7 @@ export function routerLinks(ifaces: readonly Iface[], modeOf: (address: number) 
       case 'PointToPoint':
         // RFC 2328 12.4.1.1: a point-to-point link to a Full neighbor, and the subnet as a stub.
         for (const n of iface.neighbors.values()) {
-          if (n.state === 'Full') links.push({ type: RouterLinkType.PointToPoint, linkId: n.routerId, linkData: iface.address, metric: cost, tos: [] });
+          if (countsAsFull(n)) links.push({ type: RouterLinkType.PointToPoint, linkId: n.routerId, linkData: iface.address, metric: cost, tos: [] });
         }
         links.push(stub(iface));
         break;
@@ -67,7 +68,7 @@ export function routerLinks(ifaces: readonly Iface[], modeOf: (address: number) 
         // RFC 2328 12.4.1.2: transit once adjacent to the DR (or DR with an adjacency); stub otherwise.
         let transit = false;
         for (const n of iface.neighbors.values()) {
-          if (n.state !== 'Full') continue;
+          if (!countsAsFull(n)) continue;
           if (iface.state === 'DR' || n.address === iface.dr) transit = true;
         }
         if (transit && !iface.settings.passive) {

@@ -87,7 +87,9 @@ import {
   NoAuth,
   NoTrailer,
   OurOptions,
+  OurPacketOptions,
   deadSeconds,
+  isOpaqueType,
   helloSeconds,
   uint32Cmp,
   type Iface,
@@ -97,6 +99,7 @@ import {
 } from './model.js';
 import { advertisementFor, externalLsas, isAnycastAddress, routerLinks, sameContents, stubRouterLinks } from './origination.js';
 import { StubRouter } from './stub-router.js';
+import { GracefulRestartHelper, countsAsFull, isGraceLsa } from './graceful-restart.js';
 import { encodeHello, encodeLsAcks, encodeLsUpdates } from './transmit.js';
 
 /**
@@ -111,6 +114,7 @@ export interface RouterEvents {
   'interface-state': [event: Extract<CoreEvent, { type: 'interface-state' }>];
   'neighbor-state': [event: Extract<CoreEvent, { type: 'neighbor-state' }>];
   drop: [event: Extract<CoreEvent, { type: 'drop' }>];
+  'graceful-restart-helper': [event: Extract<CoreEvent, { type: 'graceful-restart-helper' }>];
   lsdb: [change: Extract<Output, { kind: 'lsdb' }>];
 }
 
@@ -183,6 +187,19 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * shutdown), and are taken down once the packet is processed.
    */
   private readonly leaving = new Set<number>();
+  /** The interface each link-local opaque LSA (type 9) came in on: its flooding scope (RFC 5250 3). */
+  private readonly linkScope = new LsaMap<string>();
+  /** Graceful restart helper mode (RFC 3623 3). */
+  private readonly grHelper = new GracefulRestartHelper({
+    now: () => this.now,
+    setTimer: (ref, at) => this.timers.set(ref, at),
+    cancelTimer: (ref) => this.timers.cancel(ref),
+    event: (event) => this.out.push({ kind: 'event', event }),
+    recompute: (iface) => {
+      this.topologyDirty = true;
+      if (iface.kind === 'broadcast') iface.neighborChange = true;
+    },
+  });
 
   /** Throws CoreConfigError when the configuration cannot be run. */
   constructor(options: CoreOptions) {
@@ -197,6 +214,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       throw new CoreConfigError(`authSequenceBase must be an integer in 0..4294967295, not ${String(base)}`);
     }
     this.authSequenceBase = base;
+    this.grHelper.configure(this.config.gracefulRestartHelper, []);
   }
 
   // ---------------------------------------------------------------- driver API
@@ -256,6 +274,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         const e = o.event;
         if (e.type === 'interface-state') this.emit('interface-state', e);
         else if (e.type === 'neighbor-state') this.emit('neighbor-state', e);
+        else if (e.type === 'graceful-restart-helper') this.emit('graceful-restart-helper', e);
         else this.emit('drop', e);
       }
     }
@@ -295,6 +314,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
           bdr: n.bdr,
           retransmitCount: n.retransmit.size,
           requestCount: n.requests.size,
+          ...(n.helper === undefined
+            ? {}
+            : { helper: { since: n.helper.since, until: n.helper.until, gracePeriod: n.helper.gracePeriod, restartReason: n.helper.reason } }),
         });
       }
     }
@@ -441,6 +463,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (n === undefined) return;
     switch (ref.kind) {
       case 'inactivity':
+        // RFC 3623 3.2: a neighbor being helped through its restart stays.
+        if (this.grHelper.keepsAlive(iface, n)) return;
         this.nsm(iface, n, 'InactivityTimer', n.leaving ? 'RouterLsaFlushed' : 'InactivityTimer');
         return;
       case 'dd-retransmit':
@@ -456,6 +480,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         return;
       case 'lsu-retransmit':
         this.retransmitLsas(iface, n);
+        return;
+      case 'grace-period':
+        this.grHelper.graceExpired(iface, n);
         return;
       default:
         return;
@@ -618,6 +645,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
 
   /** RFC 2328 9.3 InterfaceDown: every neighbor is killed, every variable reset. */
   private interfaceDown(iface: Iface): void {
+    this.grHelper.interfaceDown(iface);
     for (const n of [...iface.neighbors.values()]) this.nsm(iface, n, 'KillNbr');
     this.timers.cancel(this.timer('hello', iface.name));
     this.timers.cancel(this.timer('wait', iface.name));
@@ -804,8 +832,16 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         requestsInFlight: new LsaSet(),
         retransmit: new LsaMap(),
         authSeq: 0,
+        helper: undefined,
       };
       iface.neighbors.set(key, n);
+    }
+    if (n.helper !== undefined) {
+      // RFC 3623 3.2: a restarting neighbor's Hellos neither take the adjacency down (it
+      // lists no neighbors yet) nor move the election; what it said before stays.
+      this.nsm(iface, n, 'HelloReceived');
+      if (p.neighbors.some((id) => id >>> 0 === this.config.routerId)) this.nsm(iface, n, '2-WayReceived');
+      return;
     }
     const previous = { priority: n.priority, dr: n.dr, bdr: n.bdr };
     n.routerId = p.routerId;
@@ -904,6 +940,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     if (fromRank >= NeighborRank.ExStart && (toRank <= NeighborRank.ExStart || to === 'Down')) this.clearAdjacency(iface, n);
     n.state = to;
     if (to === 'Down') {
+      this.grHelper.neighborGone(iface, n);
       this.timers.cancel(this.timer('inactivity', iface.name, n.key));
       iface.neighbors.delete(n.key);
       this.directAcks.delete(n);
@@ -960,6 +997,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     n.summaryPos = 0;
     const summary = n.summary;
     this.db.forEach((entry) => {
+      if (!this.inFloodScope(entry, n)) return;
       if (Lsdb.ageOf(entry, this.now) >= MaxAge) this.addRetransmit(n, entry);
       else summary.push(entry);
     });
@@ -1115,7 +1153,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       ...this.common(),
       type: PacketType.DbDescription,
       mtu: iface.info.mtu,
-      options: OurOptions,
+      options: OurPacketOptions,
       flags,
       ddSeq: n.ddSeq,
       lsaHeaders,
@@ -1277,8 +1315,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         return true;
       }
       // (5c, 5d) out of the retransmission lists, into the database; (5b) flooded on.
+      const changed = current === undefined || (current.baseAge >= MaxAge) !== (age >= MaxAge) || !sameContents(current.raw, lsa.raw);
       const entry = this.install(lsa instanceof PacketLsa ? lsa : lsa.raw, true, current);
-      const floodedBack = this.flood(entry, iface, n, current?.installedAt);
+      if (type === LsaType.OpaqueLink) this.linkScope.set(type, lsId, advRouter, iface.name);
+      const floodedBack = this.flood(entry, iface, n, current?.installedAt, changed);
+      if (isGraceLsa(type, lsId)) this.grHelper.graceLsaInstalled(iface, entry.raw, age, advRouter >>> 0);
       // (5e) RFC 2328 13.5: delayed ack unless flooded back; in Backup only when from the DR.
       if (!floodedBack && (iface.state !== 'Backup' || n.address === iface.dr)) this.queueDelayedAck(iface, ack);
       // (5f) a newer instance of one of our own LSAs (RFC 2328 13.4).
@@ -1324,12 +1365,23 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   /**
+   * RFC 5250 3: opaque LSAs go to opaque-capable neighbors only (the O-bit of
+   * their DD Options), and a link-local one (type 9) only on the interface it
+   * came in on; every other LSA goes everywhere in the area.
+   */
+  private inFloodScope(entry: LsaEntry, n: Neighbor): boolean {
+    if (!isOpaqueType(entry.type)) return true;
+    if ((n.ddOptions & Options.O) === 0) return false;
+    return entry.type !== LsaType.OpaqueLink || this.linkScope.get(entry.type, entry.lsId, entry.advRouter) === n.ifName;
+  }
+
+  /**
    * RFC 2328 13.3: puts entry on the retransmission list of every adjacency
    * that should get it and queues it for sending per interface. Returns
    * whether it was flooded back out of the interface it came in on.
    * previousAt is when the instance it replaces was installed here, if any.
    */
-  private flood(entry: LsaEntry, fromIface: Iface | undefined, from: Neighbor | undefined, previousAt?: number): boolean {
+  private flood(entry: LsaEntry, fromIface: Iface | undefined, from: Neighbor | undefined, previousAt: number | undefined, changed: boolean): boolean {
     const { type, lsId, advRouter } = entry;
     const seq = rawSeq(entry.raw);
     const checksum = rawChecksum(entry.raw);
@@ -1340,8 +1392,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       const firstRetransmit = firstRetransmitDelay(iface.settings.retransmitIntervalMs, previousAt === undefined ? Infinity : this.now - previousAt);
       let added = false;
       for (const n of iface.neighbors.values()) {
-        // (1a) only adjacencies in Exchange or above.
-        if (NeighborRank[n.state] < NeighborRank.Exchange) continue;
+        // (1a) only adjacencies in Exchange or above; opaque LSAs within their scope (RFC 5250 3).
+        if (NeighborRank[n.state] < NeighborRank.Exchange || !this.inFloodScope(entry, n)) continue;
         // (1b) Exchange/Loading: the request list decides.
         if (n.state !== 'Full') {
           const request = n.requests.get(type, lsId, advRouter);
@@ -1354,8 +1406,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         }
         // (1c) not back to the neighbor it came from.
         if (n === from) continue;
-        // (1d) onto the retransmission list.
+        // (1d) onto the retransmission list; a change for a neighbor we help ends the help (RFC 3623 3.2).
         this.addRetransmit(n, entry, firstRetransmit);
+        if (changed) this.grHelper.changedLsaFor(iface, n, type, lsId);
         added = true;
       }
       // (2) nobody to send it to here.
@@ -1574,7 +1627,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     raw[1] = MaxAge & 0xff;
     const previousAt = entry.installedAt;
     const flushed = this.install(raw, false, entry);
-    this.flood(flushed, undefined, undefined, previousAt);
+    this.flood(flushed, undefined, undefined, previousAt, true);
   }
 
   /**
@@ -1623,6 +1676,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       }
       this.db.remove(type, lsId, advRouter);
       this.maxAgeKeys.delete(type, lsId, advRouter);
+      this.linkScope.delete(type, lsId, advRouter);
       const selfOriginated = advRouter === this.config.routerId;
       this.out.push({ kind: 'lsdb', change: 'remove', key, selfOriginated });
       if (selfOriginated && !this.wanted.has(type, lsId, advRouter)) this.lastOriginated.delete(type, lsId, advRouter);
@@ -1669,10 +1723,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const checksum = lsaChecksum(raw);
     raw[16] = checksum >>> 8;
     raw[17] = checksum & 0xff;
+    const changed = current === undefined || current.baseAge >= MaxAge || !sameContents(current.raw, raw);
     const entry = this.install(raw, false, current);
     this.lastOriginated.set(type, lsId, advRouter, this.now);
     this.deferred.delete(type, lsId, advRouter);
-    this.flood(entry, undefined, undefined, current?.installedAt);
+    this.flood(entry, undefined, undefined, current?.installedAt, changed);
   }
 
   /** RFC 2328 B MinLSArrival, or the configured value (FRR `timers lsa min-arrival`). */
@@ -1735,7 +1790,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     for (const iface of this.ifaceOrder) {
       if (iface.state !== 'DR' || iface.settings.passive) continue;
       const attached: number[] = [];
-      for (const n of iface.neighbors.values()) if (n.state === 'Full') attached.push(n.routerId);
+      for (const n of iface.neighbors.values()) if (countsAsFull(n)) attached.push(n.routerId);
       if (attached.length === 0) continue;
       // RFC 2328 12.4.2: the DR lists itself and every router fully adjacent to it.
       attached.push(this.config.routerId);
@@ -1771,6 +1826,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.config = { ...config, routerId: config.routerId >>> 0, areaId: config.areaId >>> 0 };
     this.stub.configure(config.stubRouter);
     if (!this.stub.inStartup()) this.timers.cancel(this.timer('stub-router'));
+    this.grHelper.configure(this.config.gracefulRestartHelper, this.ifaceOrder);
     if (JSON.stringify(config.externals) !== JSON.stringify(old.externals)) this.externalsDirty = true;
     for (const iface of [...this.ifaceOrder]) this.reconcile(iface, settingsFor(this.config, iface.name));
     this.topologyDirty = true;

@@ -14,7 +14,8 @@ export type TimerKind =
   | 'delayed-ack' // RFC 2328 13.5
   | 'aging' // RFC 2328 14: MaxAge and LSRefreshTime pass over the LSDB
   | 'origination' // RFC 2328 12.4: originations deferred by MinLSInterval
-  | 'stub-router'; // RFC 6987: the end of the on-startup stub router period
+  | 'stub-router' // RFC 6987: the end of the on-startup stub router period
+  | 'grace-period'; // RFC 3623 3.2: a helped neighbor's grace period ends
 
 export interface TimerRef {
   kind: TimerKind;

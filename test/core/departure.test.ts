@@ -4,25 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { LsaType, MaxAge, MaxSequenceNumber, PacketType, buildLsa, decodeLsaBody, type LsUpdatePacket } from '../../src/packet/index.js';
 import { parseIpv4 as ip } from '../../src/lib/ipv4.js';
-import { TestNet, fromRouter, inject } from './harness.js';
+import { TestNet, fromRouter, inject, threeOnLan } from './harness.js';
 
-/** dr (priority 3), bdr (2) and other (1) on one LAN, default timers (Hello 10 s, Dead 40 s), settled. */
-function lan(): TestNet {
-  const net = new TestNet();
-  const priority = (p: number) => (c: { interfaces: Record<string, { priority?: number }> }) => {
-    c.interfaces = { eth0: { priority: p } };
-  };
-  net.addRouter('dr', '3.3.3.3', priority(3));
-  net.addRouter('bdr', '2.2.2.2', priority(2));
-  net.addRouter('other', '1.1.1.1', priority(1));
-  net.link('lan', [
-    ['dr', 'eth0', '10.0.0.3/24'],
-    ['bdr', 'eth0', '10.0.0.2/24'],
-    ['other', 'eth0', '10.0.0.1/24'],
-  ]);
-  net.run(120_000);
-  return net;
-}
+const lan = (): TestNet => threeOnLan();
 
 describe('a neighbor that flushes its own router-LSA is leaving', () => {
   it('is taken down at once, and the BDR takes over as DR with its own network-LSA', () => {

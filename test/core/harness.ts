@@ -241,6 +241,29 @@ export function twoOnLan(bId = '2.2.2.2'): TestNet {
   return net;
 }
 
+/**
+ * dr (3.3.3.3, priority 3), bdr (2.2.2.2, 2) and other (1.1.1.1, 1) on one
+ * LAN, eth0 10.0.0.N/24, default timers (Hello 10 s, Dead 40 s), settled;
+ * `tweak` changes each router's configuration further.
+ */
+export function threeOnLan(tweak: (c: RouterConfig) => void = () => undefined): TestNet {
+  const net = new TestNet();
+  const configure = (p: number) => (c: RouterConfig) => {
+    c.interfaces = { eth0: { priority: p } };
+    tweak(c);
+  };
+  net.addRouter('dr', '3.3.3.3', configure(3));
+  net.addRouter('bdr', '2.2.2.2', configure(2));
+  net.addRouter('other', '1.1.1.1', configure(1));
+  net.link('lan', [
+    ['dr', 'eth0', '10.0.0.3/24'],
+    ['bdr', 'eth0', '10.0.0.2/24'],
+    ['other', 'eth0', '10.0.0.1/24'],
+  ]);
+  net.run(120_000);
+  return net;
+}
+
 export function fromRouter(routerId: string): PacketCommon {
   return { version: 2, routerId: parseIpv4(routerId), areaId: 0, checksum: 0, auType: 0, auth: new Uint8Array(8), trailer: new Uint8Array(0) };
 }
