@@ -47,6 +47,7 @@ const OSPF_FIELDS: (keyof OspfConfig)[] = [
   'areaAuthentication',
   'multipath',
   'maxMetric',
+  'gracefulRestartHelper',
 ];
 
 const DAEMON_FIELDS: (keyof DaemonConfig)[] = ['hostname', 'routerId', 'log', 'controlSocket', 'user', 'metricsListen', 'kernelRoutes'];

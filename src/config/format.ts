@@ -4,6 +4,7 @@
 // saved configuration need.
 
 import { formatIpv4, formatPrefix } from '../lib/ipv4.js';
+import { DefaultHelperConfig } from '../core/graceful-restart.js';
 import {
   DEFAULT_CONTROL_SOCKET,
   DEFAULT_LOG_DESTINATION,
@@ -120,6 +121,12 @@ function formatOspf(ospf: OspfConfig): string[] {
   }
   if (ospf.lsaIntervalMs !== undefined) out.push(`timers throttle lsa all ${ospf.lsaIntervalMs}`);
   if (ospf.lsaArrivalMs !== undefined) out.push(`timers lsa min-arrival ${ospf.lsaArrivalMs}`);
+  const gr = ospf.gracefulRestartHelper;
+  if (!gr.enabled) out.push('no graceful-restart helper enable');
+  for (const id of gr.neighbors) out.push(`graceful-restart helper enable ${formatIpv4(id)}`);
+  if (!gr.strictLsaChecking) out.push('no graceful-restart helper strict-lsa-checking');
+  if (gr.supportedGraceTime !== DefaultHelperConfig.supportedGraceTime) out.push(`graceful-restart helper supported-grace-time ${gr.supportedGraceTime}`);
+  if (gr.plannedOnly) out.push('graceful-restart helper planned-only');
   const g = ospf.multipath.group;
   if (g.kind === 'hash-threshold') out.push('multipath group hash-threshold');
   else {

@@ -4,7 +4,7 @@
 // src/config/reference.md documents every statement behind these fields.
 
 import type { Prefix } from '../lib/ipv4.js';
-import type { AuthKey, NetworkType, SpfThrottle } from '../core/api.js';
+import type { AuthKey, GracefulRestartHelperConfig, NetworkType, SpfThrottle } from '../core/api.js';
 
 /** Syslog severities, FRR's names, most severe first. */
 export const LOG_LEVELS = [
@@ -127,6 +127,8 @@ export interface OspfConfig {
     group: MultipathGroup;
     hash: 'layer3' | 'layer4';
   };
+  /** `graceful-restart helper …`: helper mode (RFC 3623 3), on for every neighbor by default. */
+  gracefulRestartHelper: GracefulRestartHelperConfig;
   /** `max-metric router-lsa administrative|on-startup N`: stub router advertisement (RFC 6987). */
   maxMetric: MaxMetricConfig;
 }

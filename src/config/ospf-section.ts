@@ -6,6 +6,7 @@ import type { Cursor } from './cursor.js';
 import type { Word } from './lexer.js';
 import { DEFAULT_RESILIENT, type MultipathGroup, type OspfConfig, type RedistributeConfig } from './model.js';
 import { useArea, type ParseState } from './state.js';
+import { DefaultHelperConfig } from '../core/graceful-restart.js';
 
 const OSPF_WORDS = [
   'ospf',
@@ -22,6 +23,8 @@ const OSPF_WORDS = [
   'multipath',
   'max-metric',
   'area',
+  'graceful-restart',
+  'capability',
   'no',
 ];
 
@@ -31,19 +34,16 @@ const UNSUPPORTED: Record<string, string> = {
   distance: 'administrative distances are not implemented',
   'distribute-list': 'route filtering is not implemented',
   compatible: 'RFC 1583 compatibility is not implemented (RFC 2328 16.4.1 preference is always used)',
-  capability: 'opaque LSAs are not implemented',
   neighbor: 'NBMA neighbors are not implemented',
   refresh: 'the LSA refresh interval is fixed (LSRefreshTime, RFC 2328 B)',
   'summary-address': 'external route summarisation is not implemented',
   'segment-routing': 'segment routing is not implemented',
   'mpls-te': 'traffic engineering is not implemented',
   'router-info': 'router information LSAs are not implemented',
-  'graceful-restart': 'graceful restart is not implemented',
   'fast-reroute': 'fast reroute is not implemented',
   'proactive-arp': 'proactive ARP is not implemented',
   pce: 'PCE is not implemented',
   'write-multiplier': 'the write multiplier is not implemented',
-  'ospf-opaque': 'opaque LSAs are not implemented',
 };
 
 const REDISTRIBUTE_SOURCES = ['kernel', 'bgp', 'rip', 'isis', 'eigrp', 'babel', 'nhrp', 'openfabric', 'sharp', 'table', 'vnc', 'ospf', 'ldp', 'bfd'];
@@ -61,7 +61,9 @@ export function parseOspfLine(cur: Cursor, state: ParseState, ospf: OspfConfig):
         ospf.routerId = cur.ipv4('router id (A.B.C.D)');
         break;
       }
-      if (['abr-type', 'opaque-lsa', 'rfc1583compatibility', 'send-extra-data', 'maxage-delay'].includes(second.text)) {
+      // RFC 5250: this daemon is always opaque-capable (FRR's `ospf opaque-lsa`, an alias of `capability opaque`).
+      if (second.text === 'opaque-lsa') break;
+      if (['abr-type', 'rfc1583compatibility', 'send-extra-data', 'maxage-delay'].includes(second.text)) {
         cur.unsupported('not implemented by this daemon');
       }
       cur.pos--;
@@ -154,6 +156,13 @@ export function parseOspfLine(cur: Cursor, state: ParseState, ospf: OspfConfig):
       break;
     case 'area':
       parseArea(cur, state, ospf);
+      break;
+    case 'graceful-restart':
+      parseGracefulRestart(cur, ospf, true);
+      break;
+    case 'capability':
+      // RFC 5250: opaque LSAs are always stored and flooded, as FRR's `capability opaque` asks.
+      cur.keyword(['opaque'], 'capability');
       break;
     case 'no':
       parseNoOspf(cur, ospf);
@@ -286,11 +295,57 @@ function parseNoOspf(cur: Cursor, ospf: OspfConfig): void {
     case 'max-metric':
       parseMaxMetric(cur, ospf, false);
       break;
+    case 'graceful-restart':
+      parseGracefulRestart(cur, ospf, false);
+      break;
+    case 'capability':
+      cur.unsupported('opaque LSAs cannot be turned off: graceful restart helper mode (RFC 3623) receives its grace-LSAs as opaque LSAs');
+      break;
     default:
       cur.pos--;
-      cur.unknown(['passive-interface', 'log-adjacency-changes', 'redistribute', 'default-metric', 'max-metric']);
+      cur.unknown(['passive-interface', 'log-adjacency-changes', 'redistribute', 'default-metric', 'max-metric', 'graceful-restart']);
   }
   cur.end();
+}
+
+/**
+ * FRR 8.4's helper statements (RFC 3623 3), with or without `no`:
+ * `graceful-restart helper enable [A.B.C.D]`, `… strict-lsa-checking`,
+ * `… supported-grace-time N` and `… planned-only`. Restarting mode
+ * (`graceful-restart [grace-period N]`, RFC 3623 2) is refused.
+ */
+function parseGracefulRestart(cur: Cursor, ospf: OspfConfig, on: boolean): void {
+  if (cur.atEnd() || cur.peek() === 'grace-period') cur.unsupported('restarting gracefully (RFC 3623 section 2) is not implemented; helper mode is');
+  const helper = cur.need('"helper"');
+  if (helper.text !== 'helper') {
+    cur.pos--;
+    cur.unknown(['helper', 'grace-period']);
+  }
+  const gr = ospf.gracefulRestartHelper;
+  const what = cur.keyword(['enable', 'strict-lsa-checking', 'supported-grace-time', 'planned-only'], 'graceful-restart helper setting');
+  switch (what) {
+    case 'enable': {
+      if (cur.atEnd()) {
+        gr.enabled = on;
+        break;
+      }
+      const id = cur.ipv4('neighbor router id (A.B.C.D)');
+      gr.neighbors = gr.neighbors.filter((n) => n !== id);
+      if (on) gr.neighbors.push(id);
+      break;
+    }
+    case 'strict-lsa-checking':
+      gr.strictLsaChecking = on;
+      break;
+    case 'supported-grace-time':
+      // FRR takes the value with `no` too, and goes back to its default.
+      if (on || !cur.atEnd()) gr.supportedGraceTime = cur.int('supported grace time (seconds)', 10, 1800);
+      if (!on) gr.supportedGraceTime = DefaultHelperConfig.supportedGraceTime;
+      break;
+    case 'planned-only':
+      gr.plannedOnly = on;
+      break;
+  }
 }
 
 /** FRR's `passive-interface NAME A.B.C.D` makes one address passive. */

@@ -35,6 +35,7 @@ import {
 } from './model.js';
 import { parseOspfLine } from './ospf-section.js';
 import type { ParseState } from './state.js';
+import { DefaultHelperConfig } from '../core/graceful-restart.js';
 
 const TOP_WORDS = [
   'hostname',
@@ -428,6 +429,7 @@ function newOspf(): OspfConfig {
     // Flow-stable ECMP by default: a node failing or returning moves no flow that need not move.
     multipath: { group: { kind: 'resilient', ...DEFAULT_RESILIENT }, hash: 'layer3' },
     maxMetric: { administrative: false },
+    gracefulRestartHelper: { ...DefaultHelperConfig, neighbors: [] },
   };
 }
 

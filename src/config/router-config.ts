@@ -93,6 +93,7 @@ export function toRouterConfig(
     ...(ospf.lsaArrivalMs === undefined ? {} : { minLsArrivalMs: ospf.lsaArrivalMs }),
     ...(ospf.maxLsa === undefined ? {} : { maxLsa: ospf.maxLsa }),
     ...stubRouter(ospf),
+    gracefulRestartHelper: { ...ospf.gracefulRestartHelper, neighbors: [...ospf.gracefulRestartHelper.neighbors] },
   };
 }
 

@@ -99,6 +99,13 @@ function randomOspf(prng: Prng, area: number): OspfConfig {
       hash: prng.pick(['layer3', 'layer4'] as const),
     },
     maxMetric: { administrative: prng.chance(0.5) },
+    gracefulRestartHelper: {
+      enabled: prng.chance(0.5),
+      neighbors: [...new Set(Array.from({ length: prng.int(0, 3) }, () => prng.int(1, 0xffffffff)))],
+      strictLsaChecking: prng.chance(0.5),
+      supportedGraceTime: prng.int(10, 1800),
+      plannedOnly: prng.chance(0.5),
+    },
   };
   const routerId = maybe(prng, () => u32(prng));
   if (routerId !== undefined) ospf.routerId = routerId;

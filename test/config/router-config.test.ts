@@ -96,6 +96,8 @@ describe('toRouterConfig', () => {
       externals: [{ prefix: parsePrefix('192.168.50.0/24'), metric: 20, metricType: 2, forwardingAddress: 0, tag: 0 }],
       maximumPaths: 64,
       spfThrottle: { delayMs: 0, initialHoldMs: 50, maxHoldMs: 5000 },
+      // RFC 3623 3: helper mode is on for every neighbor unless the file says otherwise.
+      gracefulRestartHelper: { enabled: true, neighbors: [], strictLsaChecking: true, supportedGraceTime: 1800, plannedOnly: false },
     });
   });
 
