@@ -80,9 +80,20 @@ export function formatInterfaces(rows: InterfaceRowView[]): string {
 }
 
 export function formatNeighbors(rows: NeighborRowView[]): string {
+  // RFC 3623 3: a column for the neighbors we help through a graceful restart, while there are any.
+  const helping = rows.some((r) => r.helper !== undefined);
   return table(
-    ['Neighbor ID', 'Pri', 'State', 'Address', 'Interface', 'RXmtL', 'RqstL'],
-    rows.map((r) => [r.routerId, String(r.priority), r.state, r.address, r.ifName, String(r.retransmitCount), String(r.requestCount)]),
+    ['Neighbor ID', 'Pri', 'State', 'Address', 'Interface', 'RXmtL', 'RqstL', ...(helping ? ['Helper until'] : [])],
+    rows.map((r) => [
+      r.routerId,
+      String(r.priority),
+      r.state,
+      r.address,
+      r.ifName,
+      String(r.retransmitCount),
+      String(r.requestCount),
+      ...(helping ? [r.helper === undefined ? '-' : `${r.helper.until} (${r.helper.remainingSeconds}s left, ${r.helper.restartReason})`] : []),
+    ]),
   );
 }
 

@@ -57,6 +57,8 @@ export interface NeighborRowView {
   ifName: string;
   retransmitCount: number;
   requestCount: number;
+  /** While it restarts gracefully and we help it (RFC 3623 3): since and until when (ISO 8601), and why it restarts. */
+  helper?: { since: string; until: string; remainingSeconds: number; gracePeriod: number; restartReason: string };
 }
 
 export interface DatabaseRowView {

@@ -29,7 +29,7 @@ import { kernelChanges, kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
 import type { DaemonMetrics } from './metrics.js';
 import { topologyDot } from './topology.js';
-import { anycastRows, databaseRows, interfaceRows, lsaCountsByType, neighborRows, ospfSummary, routeRows } from './views.js';
+import { anycastRows, databaseRows, interfaceRows, lsaCountsByType, neighborRows, ospfSummary, restartReasonName, routeRows } from './views.js';
 
 /** What the daemon needs from the system; tests replace parts of it. */
 export interface DaemonSystem {
@@ -193,6 +193,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       authSequenceBase: Math.floor(Date.now() / 1000),
     });
     this.instance.core.on('neighbor-state', (e) => this.onNeighborState(e));
+    this.instance.core.on('graceful-restart-helper', (e) => this.onHelper(e));
     this.instance.core.on('interface-state', (e) => {
       this.logger.info(`interface ${e.ifName}: ${e.from} -> ${e.to}`, { ifName: e.ifName });
       this.emit('interface-state', e);
@@ -434,6 +435,20 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       },
       Math.max(0, at - performance.now()),
     );
+  }
+
+  /** RFC 3623 3: helping a restarting neighbor, said at notice level as FRR does. */
+  private onHelper(e: Extract<CoreEvent, { type: 'graceful-restart-helper' }>): void {
+    const who = `neighbor ${formatIpv4(e.routerId)} on ${e.ifName}`;
+    const until = new Date(performance.timeOrigin + e.until).toISOString();
+    const fields = { neighbor: formatIpv4(e.routerId), address: formatIpv4(e.address), ifName: e.ifName };
+    if (e.action === 'enter') {
+      this.logger.notice(`graceful restart: helping ${who} until ${until} (${restartReasonName(e.restartReason)})`, { ...fields, until });
+    } else if (e.action === 'exit') {
+      this.logger.notice(`graceful restart: stopped helping ${who} (${e.why ?? 'unknown'})`, fields);
+    } else {
+      this.logger.warning(`graceful restart: not helping ${who} (${e.why ?? 'unknown'})`, fields);
+    }
   }
 
   private onNeighborState(e: Extract<CoreEvent, { type: 'neighbor-state' }>): void {
@@ -710,7 +725,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       case 'interfaces':
         return interfaceRows(this.instance);
       case 'neighbors':
-        return neighborRows(this.instance);
+        return neighborRows(this.instance, now, performance.timeOrigin);
       case 'database':
         return {
           areaId: formatIpv4(this.routerConfig.areaId),

@@ -8,6 +8,7 @@ import type { OspfInstance } from '../instance/instance.js';
 import { formatIpv4, formatPrefix, parseIpv4, parsePrefix, prefixContains, type Prefix } from '../lib/ipv4.js';
 import { decodeLsaBody } from '../packet/index.js';
 import { LsaType, type LsaHeader } from '../packet/types.js';
+import { GraceReason } from '../packet/lsa/grace.js';
 
 const typeNames: Record<number, string> = {
   [LsaType.Router]: 'Router',
@@ -16,6 +17,9 @@ const typeNames: Record<number, string> = {
   [LsaType.SummaryAsbr]: 'ASBR-Summary',
   [LsaType.AsExternal]: 'AS External',
   [LsaType.Nssa]: 'NSSA External',
+  [LsaType.OpaqueLink]: 'Opaque-Link',
+  [LsaType.OpaqueArea]: 'Opaque-Area',
+  [LsaType.OpaqueAs]: 'Opaque-AS',
 };
 
 const typeByCliName: Record<string, number> = {
@@ -112,7 +116,8 @@ export function interfaceRows(instance: OspfInstance): InterfaceRowView[] {
   });
 }
 
-export function neighborRows(instance: OspfInstance): NeighborRowView[] {
+/** `show neighbors`; `timeOrigin` turns the core's times (performance.now()) into wall-clock ones. */
+export function neighborRows(instance: OspfInstance, now: number, timeOrigin: number): NeighborRowView[] {
   return instance.neighbors().map((n) => ({
     routerId: formatIpv4(n.routerId),
     priority: n.priority,
@@ -121,7 +126,32 @@ export function neighborRows(instance: OspfInstance): NeighborRowView[] {
     ifName: n.ifName,
     retransmitCount: n.retransmitCount,
     requestCount: n.requestCount,
+    ...(n.helper === undefined
+      ? {}
+      : {
+          helper: {
+            since: new Date(timeOrigin + n.helper.since).toISOString(),
+            until: new Date(timeOrigin + n.helper.until).toISOString(),
+            remainingSeconds: Math.max(0, Math.ceil((n.helper.until - now) / 1000)),
+            gracePeriod: n.helper.gracePeriod,
+            restartReason: restartReasonName(n.helper.restartReason),
+          },
+        }),
   }));
+}
+
+/** RFC 3623 Appendix A: the restart reasons of a grace-LSA, as FRR names them. */
+export function restartReasonName(reason: number): string {
+  switch (reason) {
+    case GraceReason.SoftwareRestart:
+      return 'software restart';
+    case GraceReason.SoftwareUpgrade:
+      return 'software reload/upgrade';
+    case GraceReason.ControlProcessorSwitch:
+      return 'switch to redundant control processor';
+    default:
+      return 'unknown';
+  }
 }
 
 /** `show database [TYPE] [LSID]`; with an LSID, each matching LSA is shown decoded. */
