@@ -30,7 +30,7 @@ const BIRD = '/usr/sbin/bird';
 export const ANYCAST = '10.206.206.1';
 export const ROUTER_LAN = '10.205.205.254';
 /** The client's subnet, which the router redistributes into OSPF. */
-const CLIENT_SUBNET = '10.204.204.0/24';
+export const CLIENT_SUBNET = '10.204.204.0/24';
 export const nodeAddress = (i: number): string => `10.205.205.${10 + i}`;
 const nodeRouterId = (i: number): string => `10.255.0.${10 + i}`;
 
@@ -61,7 +61,8 @@ export async function until(what: string, probe: () => boolean, timeoutMs: numbe
   }
 }
 
-export function frrRouterConf(): string {
+/** FRR's ospfd.conf for the router; `extra` are further `router ospf` statements. */
+export function frrRouterConf(extra: readonly string[] = []): string {
   return `hostname router
 log stdout informational
 interface lan0
@@ -76,7 +77,7 @@ router ospf
  timers throttle spf 0 50 500
  redistribute connected
  network 10.205.205.0/24 area 0
-!
+${extra.map((line) => ` ${line}\n`).join('')}!
 `;
 }
 
@@ -191,8 +192,15 @@ export class KamailioCluster {
   private readonly procs: Proc[] = [];
   private readonly frrName: string;
 
-  /** Builds the namespaces and links (nothing started); `speakers[k]` is node k+1's OSPF speaker. */
-  constructor(label: string, speakers: NodeSpeaker[]) {
+  /**
+   * Builds the namespaces and links (nothing started); `speakers[k]` is node
+   * k+1's OSPF speaker, `routerOspf` further `router ospf` statements for FRR.
+   */
+  constructor(
+    label: string,
+    speakers: NodeSpeaker[],
+    private readonly routerOspf: readonly string[] = [],
+  ) {
     this.net = new NetnsLab(label);
     this.dir = mkdtempSync(join('/tmp', `${this.net.prefix}-`));
     chmodSync(this.dir, 0o755);
@@ -249,17 +257,33 @@ export class KamailioCluster {
     run('install', ['-d', '-o', 'frr', '-g', 'frr', '-m', '755', frrDir]);
     for (const [file, text] of [
       ['zebra.conf', 'hostname router\n'],
-      ['ospfd.conf', frrRouterConf()],
+      ['ospfd.conf', frrRouterConf(this.routerOspf)],
     ] as const) {
       writeFileSync(join(frrDir, file), text);
       chownSync(join(frrDir, file), uid, gid);
     }
-    const daemon = (name: string): Proc =>
-      this.spawn(`router ${name}`, this.router, join(FRR_LIBEXEC, name), ['-N', this.frrName, '-f', join(frrDir, `${name}.conf`), '-i', join(runDir, `${name}.pid`), '-P', '0']);
-    const zebra = daemon('zebra');
+    const zebra = this.frrDaemon('zebra');
     await until('zebra to open zserv.api', () => zebra.running && existsSync(join(runDir, 'zserv.api')), 15_000, 50);
-    const ospfd = daemon('ospfd');
+    await this.startOspfd();
+  }
+
+  private frrDaemon(name: 'zebra' | 'ospfd'): Proc {
+    const runDir = join(FRR_RUN, this.frrName);
+    const conf = join(this.dir, 'frr', `${name}.conf`);
+    return this.spawn(`router ${name}`, this.router, join(FRR_LIBEXEC, name), ['-N', this.frrName, '-f', conf, '-i', join(runDir, `${name}.pid`), '-P', '0']);
+  }
+
+  private async startOspfd(): Promise<void> {
+    const ospfd = this.frrDaemon('ospfd');
     await until('ospfd to answer vtysh', () => ospfd.running && this.vtyshOk('show ip ospf'), 15_000, 100);
+  }
+
+  /** Kills the router's ospfd with SIGKILL (zebra stays) and starts it again, as FRR's graceful restart documentation does. */
+  async restartRouterOspfd(): Promise<void> {
+    const ospfd = this.procs.filter((p) => p.label === 'router ospfd' && p.running);
+    for (const p of ospfd) p.child.kill('SIGKILL');
+    await until('the router ospfd to end', () => ospfd.every((p) => !p.running), 10_000, 20);
+    await this.startOspfd();
   }
 
   private vtyshOk(command: string): boolean {
@@ -343,6 +367,19 @@ export class KamailioCluster {
   probe(count: number): (string | null)[] {
     const out = this.net.exec(this.client, process.execPath, [PROBE_JS, '--target', `${ANYCAST}:5060`, '--count', String(count)], 30_000);
     return (JSON.parse(out) as { answers: { server: string | null }[] }).answers.map((a) => a.server);
+  }
+
+  /** probe(), without blocking the event loop while the answers come. */
+  probeAsync(count: number): Promise<(string | null)[]> {
+    const child = this.net.spawn(this.client, process.execPath, [PROBE_JS, '--target', `${ANYCAST}:5060`, '--count', String(count)]);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    return new Promise((resolve, reject) => {
+      child.on('close', (code) => {
+        if (code !== 0) reject(new Error(`sip-probe exited with ${code}: ${out}`));
+        else resolve((JSON.parse(out) as { answers: { server: string | null }[] }).answers.map((a) => a.server));
+      });
+    });
   }
 
   /**
