@@ -563,9 +563,12 @@ export class BirdRouter implements LabPeer {
     writeFileSync(this.confPath, `log stderr all;\n${conf}`);
   }
 
-  /** Start BIRD; resolves when it answers on its control socket. */
-  async start(timeoutMs = 15_000): Promise<void> {
-    const args = ['-f', '-c', this.confPath, '-s', this.socket, '-P', join(this.dir, 'bird.pid')];
+  /**
+   * Start BIRD; resolves when it answers on its control socket. `recovery`:
+   * after `birdc graceful restart`, BIRD's `-R` (graceful restart recovery).
+   */
+  async start(timeoutMs = 15_000, recovery = false): Promise<void> {
+    const args = ['-f', '-c', this.confPath, '-s', this.socket, '-P', join(this.dir, 'bird.pid'), ...(recovery ? ['-R'] : [])];
     const bird = new PeerProcess(`${this.label} bird`, this.lab.net.spawn(this.ns, BIRD_BIN, args));
     this.process = bird;
     await waitFor(`${this.label} BIRD answering birdc`, () => alive(bird) && this.birdc('show status').includes('Daemon is up'), {
