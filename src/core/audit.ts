@@ -31,7 +31,7 @@ export interface AuditInput {
 /** Timers not tied to an interface (aging, origination, stub-router), and per interface and per neighbor. */
 const GlobalTimers = 3;
 const InterfaceTimers = 3; // hello, wait, delayed-ack
-const NeighborTimers = 4; // inactivity, dd-, lsr- and lsu-retransmit
+const NeighborTimers = 5; // inactivity, dd-, lsr- and lsu-retransmit, grace-period (RFC 3623 3)
 
 export function auditCore(a: AuditInput): string[] {
   const problems: string[] = [];
@@ -68,6 +68,8 @@ export function auditCore(a: AuditInput): string[] {
       if (n.requests.size > a.maxLsa) problems.push(`${who}: ${n.requests.size} on the request list, limit ${a.maxLsa}`);
       // addRequest() compacts the order past twice the list plus 64.
       if (n.requestOrder.length > 2 * a.maxLsa + 65) problems.push(`${who}: request order of ${n.requestOrder.length} keys`);
+      // RFC 3623 3.2: helping ends when the grace period does; its timer fires no later.
+      if (n.helper !== undefined && n.helper.until < a.now) problems.push(`${who}: helped until ${n.helper.until}, past ${a.now}`);
       n.requestsInFlight.forEach((_, type, lsId, advRouter) => {
         if (!n.requests.has(type, lsId, advRouter)) problems.push(`${who}: ${keyText({ type, lsId, advRouter })} in flight but not requested`);
       });

@@ -122,6 +122,7 @@ describe('RFC 3623 3.2: while helping', () => {
     net.advance(80_000);
     expect(net.state('other', '3.3.3.3')).toBe('Full');
     expect(otherAttached(net)).toEqual({ transit: true, inNetworkLsa: true });
+    expect(net.core('other').audit()).toEqual([]);
     net.advance(11_000);
     expect(events.map((e) => [e.action, e.why])).toEqual([
       ['enter', undefined],
