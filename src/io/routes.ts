@@ -118,6 +118,11 @@ export class RouteInstaller {
     return [...this.current.values()].sort(comparePrefix);
   }
 
+  /** The route installed for one prefix, if any. */
+  installedRoute(prefix: Prefix): KernelRoute | undefined {
+    return this.current.get(formatPrefix(prefix));
+  }
+
   /**
    * Delete every protocol-188 IPv4 route in the table, whoever left it (a
    * previous run that crashed). Returns the prefixes deleted.

@@ -187,13 +187,17 @@ export class MultipathFib implements FibInstaller {
     return this.installer.installed();
   }
 
+  installedRoute(prefix: Prefix): KernelRoute | undefined {
+    return this.installer.installedRoute(prefix);
+  }
+
   close(): void {
     this.installer.close();
   }
 
   /** How a route with two or more next hops is spread; undefined for others and for prefixes not installed. */
   multipath(prefix: Prefix): MultipathView | undefined {
-    const route = this.installer.installed().find((r) => prefixKey(r.prefix) === prefixKey(prefix));
+    const route = this.installer.installedRoute(prefix);
     if (route === undefined || route.nextHops.length < 2) return undefined;
     const perPacket = this.spreadPrefixes.has(prefixKey(prefix));
     const group = this.installer.groupOf(prefix);

@@ -55,6 +55,8 @@ export interface FibInstaller {
   refresh(): Promise<SyncResult>;
   removeAll(): Promise<SyncResult>;
   installed(): KernelRoute[];
+  /** The route installed for one prefix, if any (without copying the rest). */
+  installedRoute(prefix: Prefix): KernelRoute | undefined;
   close(): void;
 }
 
@@ -242,6 +244,11 @@ export class NexthopInstaller implements FibInstaller {
   installed(): KernelRoute[] {
     if (this.fallback) return this.legacy.installed();
     return [...this.routes.values()].map((r) => r.route).sort(comparePrefix);
+  }
+
+  installedRoute(prefix: Prefix): KernelRoute | undefined {
+    if (this.fallback) return this.legacy.installedRoute(prefix);
+    return this.routes.get(formatPrefix(prefix))?.route;
   }
 
   /** The group a prefix's route names, as installed; undefined when none (or on the fallback). */
