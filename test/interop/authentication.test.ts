@@ -13,7 +13,7 @@
 // interval, that must not take the adjacency down.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { interopGate, sleep, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
-import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, trioLab } from './labs.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, startTrio, trioLab } from './labs.js';
 
 const gate = interopGate('authentication interop tests', ['frr', 'bird']);
 
@@ -95,10 +95,7 @@ describe.skipIf(gate.skip)('authentication: MD5 with FRR, HMAC-SHA-256 with BIRD
   beforeAll(async () => {
     ({ lab, nodeNs, frrNs, birdNs } = trioLab('au', 'ethm'));
     lab.link({ ns: nodeNs, ifName: 'ethw', cidr: `${NODE_WRONG}/30` }, { ns: frrNs, ifName: 'ethw', cidr: `${FRR_WRONG}/30` });
-    node = lab.anycastd(nodeNs, 'n', nodeConf(` ip ospf message-digest-key 1 md5 ${MD5_KEY}\n`));
-    frr = lab.frr(frrNs, 'f', frrConf);
-    bird = lab.bird(birdNs, 'b', birdConf);
-    await Promise.all([node.start(), frr.start(), bird.start()]);
+    ({ node, frr, bird } = await startTrio({ lab, nodeNs, frrNs, birdNs }, { node: nodeConf(` ip ospf message-digest-key 1 md5 ${MD5_KEY}\n`), frr: frrConf, bird: birdConf }));
   }, 120_000);
 
   afterAll(async () => {

@@ -273,6 +273,24 @@ export function triangleLab(label: string): TrioLab {
   return trio;
 }
 
+/** The three daemons of a trio lab. */
+export interface TrioDaemons {
+  node: AnycastDaemon;
+  frr: FrrRouter;
+  bird: BirdRouter;
+}
+
+/** Starts ospf-anycastd (label n), FRR (f) and BIRD (b) in a trio lab's namespaces, each with its configuration. */
+export async function startTrio(trio: TrioLab, conf: { node: string; frr: string; bird: string }): Promise<TrioDaemons> {
+  const daemons = {
+    node: trio.lab.anycastd(trio.nodeNs, 'n', conf.node),
+    frr: trio.lab.frr(trio.frrNs, 'f', conf.frr),
+    bird: trio.lab.bird(trio.birdNs, 'b', conf.bird),
+  };
+  await Promise.all([daemons.node.start(), daemons.frr.start(), daemons.bird.start()]);
+  return daemons;
+}
+
 /** Prints the lab's state (neighbors, routes, daemon output) when a test fails. */
 export function reportOnFailure(lab: () => InteropLab | undefined): void {
   onTestFailed(async () => {

@@ -13,7 +13,7 @@
 // the configured timers (Hello 1 s, Dead 3 s, SPF throttle 0/50/500 ms).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
-import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, triangleLab } from './labs.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, startTrio, triangleLab } from './labs.js';
 
 const gate = interopGate('point-to-point interop tests', ['frr', 'bird']);
 
@@ -89,10 +89,7 @@ describe.skipIf(gate.skip)('point-to-point links: ospf-anycastd, FRR and BIRD in
 
   beforeAll(async () => {
     ({ lab, nodeNs, frrNs, birdNs } = triangleLab('pp'));
-    node = lab.anycastd(nodeNs, 'n', nodeConf(10));
-    frr = lab.frr(frrNs, 'f', frrConf);
-    bird = lab.bird(birdNs, 'b', birdConf);
-    await Promise.all([node.start(), frr.start(), bird.start()]);
+    ({ node, frr, bird } = await startTrio({ lab, nodeNs, frrNs, birdNs }, { node: nodeConf(10), frr: frrConf, bird: birdConf }));
   }, 120_000);
 
   afterAll(async () => {

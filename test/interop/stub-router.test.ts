@@ -19,7 +19,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OspfSummaryView } from '../../src/control/views.js';
 import { interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
-import { ANYCAST, CONVERGE_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, triangleLab } from './labs.js';
+import { ANYCAST, CONVERGE_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, startTrio, triangleLab } from './labs.js';
 
 const gate = interopGate('stub router interop tests', ['frr', 'bird']);
 
@@ -165,10 +165,7 @@ describe.skipIf(gate.skip)('stub router (RFC 6987): FRR and BIRD route round osp
 
   beforeAll(async () => {
     ({ lab, nodeNs, frrNs, birdNs } = triangleLab('sr'));
-    node = lab.anycastd(nodeNs, 'n', nodeConf(''));
-    frr = lab.frr(frrNs, 'f', frrConf);
-    bird = lab.bird(birdNs, 'b', birdConf);
-    await Promise.all([node.start(), frr.start(), bird.start()]);
+    ({ node, frr, bird } = await startTrio({ lab, nodeNs, frrNs, birdNs }, { node: nodeConf(''), frr: frrConf, bird: birdConf }));
   }, 120_000);
 
   afterAll(async () => {
