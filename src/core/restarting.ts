@@ -51,6 +51,7 @@ export class RestartingMode {
   private since = 0;
   /** The grace-LSAs sent by prepare(), by interface name. */
   private readonly prepared = new Map<string, Prepared>();
+  private preparing = false;
 
   constructor(private readonly host: RestarterHost) {}
 
@@ -141,6 +142,7 @@ export class RestartingMode {
     // Above any instance of ours still known here, so neighbours take it as newer (RFC 2328 13.1).
     const seq = current === undefined ? InitialSequenceNumber : (new DataView(current.buffer, current.byteOffset).getInt32(12) + 1) | 0;
     this.prepared.clear();
+    this.preparing = true;
     for (const iface of ifaces) {
       const pending = new Set<number>();
       for (const n of iface.neighbors.values()) if (n.state === 'Full') pending.add(n.key);
@@ -171,9 +173,9 @@ export class RestartingMode {
     return true;
   }
 
-  /** Whether a restart was prepared and every Full neighbour has acknowledged its grace-LSA. */
+  /** Whether a restart was prepared and every Full neighbour has acknowledged its grace-LSA (at once without any). */
   preparedAndAcknowledged(ifaces: readonly Iface[]): boolean {
-    if (this.prepared.size === 0) return false;
+    if (!this.preparing) return false;
     for (const [name, p] of this.prepared) {
       const iface = ifaces.find((i) => i.name === name);
       for (const key of p.pending) if (iface?.neighbors.get(key)?.state === 'Full') return false;
