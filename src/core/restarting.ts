@@ -17,7 +17,7 @@ import type { CoreEvent } from './api.js';
 import type { Iface } from './model.js';
 import type { TimerRef } from './timers.js';
 import { LsaEntry } from './lsdb.js';
-import { DecodeError, InitialSequenceNumber, LsaType, MaxAge, RouterLinkType, buildLsa, decodeLsa, decodeLsaBody, type LsaHeader } from '../packet/index.js';
+import { DecodeError, InitialSequenceNumber, LsaType, MaxAge, Options, RouterLinkType, buildLsa, decodeLsa, decodeLsaBody, type LsaHeader } from '../packet/index.js';
 import { GraceLsaId, GraceReason, encodeGraceBody } from '../packet/lsa/grace.js';
 import { OurOptions } from './model.js';
 
@@ -148,7 +148,8 @@ export class RestartingMode {
       for (const n of iface.neighbors.values()) if (n.state === 'Full') pending.add(n.key);
       if (pending.size === 0) continue;
       const body = encodeGraceBody({ gracePeriod, reason: GraceReason.SoftwareRestart, interfaceAddress: iface.address });
-      const raw = buildLsa({ age: 0, options: OurOptions, type: LsaType.OpaqueLink, lsId: GraceLsaId, advRouter: self, seq }, { kind: 'opaque', data: body }).raw;
+      // The O-bit in the LSA's options too: receivers (FRR) drop an opaque LSA without it (RFC 5250 3).
+      const raw = buildLsa({ age: 0, options: OurOptions | Options.O, type: LsaType.OpaqueLink, lsId: GraceLsaId, advRouter: self, seq }, { kind: 'opaque', data: body }).raw;
       this.prepared.set(iface.name, { entry: new LsaEntry(raw, this.host.now(), false), pending });
     }
   }
@@ -169,6 +170,20 @@ export class RestartingMode {
     const p = this.prepared.get(iface.name);
     if (p === undefined || h.type !== LsaType.OpaqueLink || h.lsId >>> 0 !== GraceLsaId || h.advRouter >>> 0 !== this.host.routerId()) return false;
     if (h.seq === new DataView(p.entry.raw.buffer, p.entry.raw.byteOffset).getInt32(12)) p.pending.delete(neighborKey);
+    if (p.pending.size === 0) this.host.cancelTimer(graceLsaTimer(iface.name));
+    return true;
+  }
+
+  /**
+   * Our prepared grace-LSA coming back (a DR floods it back out of the
+   * segment, RFC 2328 13.3 (5)): an implied acknowledgment (13.5), and no
+   * LSA of an earlier run to flush (13.4). True when it is one.
+   */
+  echoed(iface: Iface, neighborKey: number, h: LsaHeader): boolean {
+    const p = this.prepared.get(iface.name);
+    if (p === undefined || h.type !== LsaType.OpaqueLink || h.lsId >>> 0 !== GraceLsaId) return false;
+    if (h.seq !== new DataView(p.entry.raw.buffer, p.entry.raw.byteOffset).getInt32(12)) return false;
+    p.pending.delete(neighborKey);
     if (p.pending.size === 0) this.host.cancelTimer(graceLsaTimer(iface.name));
     return true;
   }

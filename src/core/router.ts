@@ -1380,11 +1380,15 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       const entry = this.install(lsa instanceof PacketLsa ? lsa : lsa.raw, true, current);
       if (type === LsaType.OpaqueLink) this.linkScope.set(type, lsId, advRouter, iface.name);
       const floodedBack = this.flood(entry, iface, n, current?.installedAt, changed);
-      if (isGraceLsa(type, lsId)) this.grHelper.graceLsaInstalled(iface, entry.raw, age, advRouter >>> 0);
+      // A neighbour's grace-LSA asks for help (RFC 3623 3.1); ours, met again after a restart, does not.
+      if (isGraceLsa(type, lsId) && advRouter >>> 0 !== this.config.routerId) this.grHelper.graceLsaInstalled(iface, entry.raw, age, advRouter >>> 0);
       // (5e) RFC 2328 13.5: delayed ack unless flooded back; in Backup only when from the DR.
       if (!floodedBack && (iface.state !== 'Backup' || n.address === iface.dr)) this.queueDelayedAck(iface, ack);
       // (5f) a newer instance of one of our own LSAs (RFC 2328 13.4).
-      if (lsa.advRouter >>> 0 === this.config.routerId) this.ownLsaReceived(entry);
+      // Our own prepared grace-LSA flooded back is an implied acknowledgment, not a stale LSA (RFC 3623 2.1).
+      if (lsa.advRouter >>> 0 === this.config.routerId) {
+        if (!this.restarter.echoed(iface, n.key, lsa)) this.ownLsaReceived(entry);
+      }
       else if (type === LsaType.Router && lsId === advRouter && age >= MaxAge && lsa.seq !== MaxSequenceNumber) {
         // A router flushes its own router-LSA when it stops (RFC 2328 14.1); one at
         // MaxSequenceNumber is flushed to start its numbering again (12.1.6) and stays.

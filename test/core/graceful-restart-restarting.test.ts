@@ -2,7 +2,7 @@
 // restart, a restart that originates nothing of ours until its adjacencies are
 // back, and the three ways out of it, each followed by our LSAs originated anew.
 import { describe, expect, it } from 'vitest';
-import { InitialSequenceNumber, LsaType, MaxAge, PacketType, RouterLinkType, decodeLsaBody, type LsUpdatePacket } from '../../src/packet/index.js';
+import { InitialSequenceNumber, LsaType, MaxAge, Options, PacketType, RouterLinkType, decodeLsaBody, type LsUpdatePacket } from '../../src/packet/index.js';
 import { GraceLsaId, GraceReason, decodeGraceBody } from '../../src/packet/lsa/grace.js';
 import { LsaHeaderLength } from '../../src/packet/constants.js';
 import { parseIpv4 as ip } from '../../src/lib/ipv4.js';
@@ -51,6 +51,8 @@ describe('RFC 3623 2.1: preparing a restart', () => {
     expect(grace).toHaveLength(1);
     const lsa = grace[0]!;
     expect([lsa.lsId >>> 0, lsa.advRouter >>> 0, lsa.seq]).toEqual([GraceLsaId, ip('1.1.1.1'), InitialSequenceNumber]);
+    // The O-bit, which receivers of opaque LSAs look for (RFC 5250 3).
+    expect(lsa.raw[2]! & Options.O).toBe(Options.O);
     const length = (lsa.raw[18]! << 8) | lsa.raw[19]!;
     expect(decodeGraceBody(lsa.raw.subarray(LsaHeaderLength, length))).toEqual({ gracePeriod: 60, reason: GraceReason.SoftwareRestart, interfaceAddress: ip('10.0.0.1') });
     expect(net.core('a').restartPrepared()).toBe(true);
@@ -71,6 +73,21 @@ describe('RFC 3623 2.1: preparing a restart', () => {
     net.filter = () => true;
     net.advance(5_100);
     expect(net.core('a').restartPrepared()).toBe(true);
+  });
+});
+
+describe('RFC 3623 2.1 on a LAN: the DR floods the grace-LSA back', () => {
+  it('takes its grace-LSA coming back from the DR as acknowledged, and does not flush it', () => {
+    const net = threeOnLan();
+    const since = net.mark();
+    net.input('other', { kind: 'prepare-restart', gracePeriod: 60 });
+    // The BDR acknowledges a DROther's LSA only when it comes again (RFC 2328 13.5): after RxmtInterval.
+    net.advance(5_500);
+    const back = lsasSent(net, 'dr', since).filter((l) => l.type === LsaType.OpaqueLink && l.advRouter >>> 0 === ip('1.1.1.1'));
+    expect(back.length).toBeGreaterThan(0);
+    expect(net.core('other').restartPrepared()).toBe(true);
+    expect(lsasSent(net, 'other', since).filter((l) => l.type === LsaType.OpaqueLink && l.age >= MaxAge)).toEqual([]);
+    expect(net.core('dr').neighbors().find((n) => n.routerId === ip('1.1.1.1'))?.helper?.gracePeriod).toBe(60);
   });
 });
 
