@@ -461,7 +461,8 @@ export function comparePrefix(x: KernelRoute, y: KernelRoute): number {
 }
 
 /** The package reports known protocols by name ('OSPF') and others by number. */
-function protocolNumber(protocol: rt.Route['protocol']): number | undefined {
+/** A route message's protocol as a number (the package names the ones it knows). */
+export function protocolNumber(protocol: rt.Route['protocol']): number | undefined {
   if (typeof protocol === 'number') return protocol;
   if (protocol === undefined) return undefined;
   return rt.RouteProtocol[protocol];

@@ -41,7 +41,7 @@ import { createRtNetlink, parseError, type rt } from 'netlink';
 import type { NetlinkMessage, RtNetlinkSocket } from 'netlink';
 import type { MultipathGroup } from '../config/model.js';
 import { NetlinkRequestError, RouteInstallError, wrapNetlinkError as wrapError } from '../io/errors.js';
-import { comparePrefix, MAIN_TABLE, normalise, ROUTE_PROTOCOL_OSPF, RouteInstaller, whenNormal, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
+import { comparePrefix, MAIN_TABLE, normalise, protocolNumber, ROUTE_PROTOCOL_OSPF, RouteInstaller, whenNormal, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
 import { NetlinkBatcher, type BatchReply, type BatchRequest } from '../io/netlink-batch.js';
 import { formatIpv4, formatPrefix, type Prefix } from '../lib/ipv4.js';
 
@@ -310,7 +310,7 @@ export class NexthopInstaller implements FibInstaller {
       }
       const prefixes: Prefix[] = [];
       for (const r of kernelRoutes) {
-        if (r.data.protocol !== ROUTE_PROTOCOL_OSPF || (r.attrs.table ?? r.data.table) !== this.table || (r.attrs.priority ?? 0) !== this.metric) continue;
+        if (protocolNumber(r.data.protocol) !== ROUTE_PROTOCOL_OSPF || (r.attrs.table ?? r.data.table) !== this.table || (r.attrs.priority ?? 0) !== this.metric) continue;
         const prefix = { address: r.attrs.dst ? r.attrs.dst.readUInt32BE(0) : 0, length: r.data.dstLen ?? 0 };
         this.routes.set(formatPrefix(prefix), { route: { prefix, nextHops: [] }, group: InheritedGroup });
         prefixes.push(prefix);
