@@ -145,6 +145,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private missing = new Set<string>();
   /** Restarting gracefully (RFC 3623 2.2): the kernel keeps the previous run's routes until the engine says the restart is over. */
   private restarting = false;
+  /** The restart is over: the next SPF run, which sees the LSDB as the restart left it, brings the kernel routes. */
+  private restartOver = false;
 
   private constructor(private readonly options: DaemonOptions) {
     super();
@@ -429,7 +431,12 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         return;
       case 'routes':
         if (output.run !== 'none') this.metrics?.spf(output.run, output.durationUs);
-        if (output.changes.length > 0) this.syncFib(output.changes);
+        if (this.restartOver && output.run !== 'none') {
+          // RFC 3623 2.3: the first routing table after the restart replaces the kernel's, route by route.
+          this.restarting = false;
+          this.restartOver = false;
+          this.syncFib();
+        } else if (output.changes.length > 0) this.syncFib(output.changes);
         return;
       case 'lsdb':
         return;
@@ -494,11 +501,9 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     if (e.action === 'prepare') this.logger.notice(`graceful restart: grace-LSAs sent; the neighbours keep us until ${until}`);
     else if (e.action === 'enter') this.logger.notice(`graceful restart: restarting mode until ${until}: no LSA of ours originated, kernel routes untouched`);
     else {
-      this.logger.notice(`graceful restart: restarting mode over (${e.why ?? 'unknown'}); our LSAs originated anew, kernel routes replaced`);
-      if (this.restarting) {
-        this.restarting = false;
-        this.syncFib();
-      }
+      this.logger.notice(`graceful restart: restarting mode over (${e.why ?? 'unknown'}); our LSAs originated anew, kernel routes replaced after the next SPF run`);
+      // The exit comes with the last adjacency's LoadingDone, before the SPF has run on what it loaded.
+      if (this.restarting) this.restartOver = true;
     }
   }
 
