@@ -18,7 +18,8 @@ import type { Iface } from './model.js';
 import type { TimerRef } from './timers.js';
 import { LsaEntry } from './lsdb.js';
 import { DecodeError, InitialSequenceNumber, LsaType, MaxAge, Options, RouterLinkType, buildLsa, decodeLsa, decodeLsaBody, type LsaHeader } from '../packet/index.js';
-import { GraceLsaId, GraceReason, encodeGraceBody } from '../packet/lsa/grace.js';
+import { GraceLsaId, GraceReason, decodeGraceBody, encodeGraceBody } from '../packet/lsa/grace.js';
+import { LsaHeaderLength } from '../packet/constants.js';
 import { OurOptions } from './model.js';
 
 /** Why restarting mode ended (RFC 3623 2.3), or 'shutdown' when the router stopped during it. */
@@ -52,6 +53,8 @@ export class RestartingMode {
   /** The grace-LSAs sent by prepare(), by interface name. */
   private readonly prepared = new Map<string, Prepared>();
   private preparing = false;
+  /** One of our grace-LSAs as a neighbour gave it back while restarting: the seq and grace period of all of them. */
+  private ownGrace: Uint8Array | undefined;
 
   constructor(private readonly host: RestarterHost) {}
 
@@ -76,6 +79,41 @@ export class RestartingMode {
     this.since = now;
     this.host.setTimer(restartTimer(), until);
     this.host.event({ type: 'graceful-restart', action: 'enter', until });
+  }
+
+  /** One of our grace-LSAs came back while restarting. */
+  graceSeen(raw: Uint8Array): void {
+    if (this.graceUntil !== undefined) this.ownGrace = raw.slice();
+  }
+
+  /**
+   * RFC 3623 2.3: the flush of each interface's grace-LSA. The LSDB keeps one
+   * link-local LSA per key, so a router with several interfaces learns back
+   * one of its grace-LSAs only; the others differ from it in the interface
+   * address alone (prepare() gave them one sequence number and grace
+   * period), so each is built again from it, at MaxAge.
+   */
+  takeGraceFlushes(ifaces: readonly Iface[]): { iface: Iface; entry: LsaEntry }[] {
+    const seen = this.ownGrace;
+    this.ownGrace = undefined;
+    if (seen === undefined) return [];
+    let body: ReturnType<typeof decodeGraceBody>;
+    try {
+      body = decodeGraceBody(seen.subarray(LsaHeaderLength, (seen[18]! << 8) | seen[19]!));
+    } catch (error) {
+      if (!(error instanceof DecodeError)) throw error;
+      return [];
+    }
+    if (body.gracePeriod === undefined || body.gracePeriod < 1 || body.gracePeriod > 1800 || body.reason === undefined) return [];
+    const seq = new DataView(seen.buffer, seen.byteOffset).getInt32(12);
+    const out: { iface: Iface; entry: LsaEntry }[] = [];
+    for (const iface of ifaces) {
+      if (![...iface.neighbors.values()].some((n) => n.state === 'Full')) continue;
+      const data = encodeGraceBody({ gracePeriod: body.gracePeriod, reason: body.reason, interfaceAddress: iface.address });
+      const raw = buildLsa({ age: MaxAge, options: OurOptions | Options.O, type: LsaType.OpaqueLink, lsId: GraceLsaId, advRouter: this.host.routerId(), seq }, { kind: 'opaque', data }).raw;
+      out.push({ iface, entry: new LsaEntry(raw, this.host.now(), false) });
+    }
+    return out;
   }
 
   /** Leaves restarting mode; the router then re-originates its LSAs and flushes its grace-LSAs (RFC 3623 2.3). */

@@ -913,10 +913,13 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.nsm(iface, n, '2-WayReceived');
     if (iface.kind !== 'broadcast') return;
     // RFC 3623 2.2 (3): a neighbour naming us DR while we wait tells us we were the DR
-    // before the restart; we declare ourselves DR again, and the election keeps us.
-    if (this.restarter.active() && iface.state === 'Waiting' && n.dr === iface.address) {
-      iface.dr = iface.address;
-      iface.backupSeen = true;
+    // before the restart; we declare ourselves DR again, and the election keeps us. Named
+    // BDR, likewise: the election need not wait out RouterDeadInterval (9.4) to find
+    // the roles the segment still has.
+    if (this.restarter.active() && iface.state === 'Waiting') {
+      if (n.dr === iface.address) iface.dr = iface.address;
+      else if (n.bdr === iface.address) iface.bdr = iface.address;
+      if (n.dr === iface.address || n.bdr === iface.address) iface.backupSeen = true;
     }
     if (!isNew && previous.priority !== n.priority) iface.neighborChange = true;
     const declaresDr = n.dr === src;
@@ -1387,6 +1390,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       // (5f) a newer instance of one of our own LSAs (RFC 2328 13.4).
       // Our own prepared grace-LSA flooded back is an implied acknowledgment, not a stale LSA (RFC 3623 2.1).
       if (lsa.advRouter >>> 0 === this.config.routerId) {
+        if (isGraceLsa(type, lsId)) this.restarter.graceSeen(entry.raw);
         if (!this.restarter.echoed(iface, n.key, lsa)) this.ownLsaReceived(entry);
       }
       else if (type === LsaType.Router && lsId === advRouter && age >= MaxAge && lsa.seq !== MaxSequenceNumber) {
@@ -1938,6 +1942,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * number when still wanted, and flushed otherwise: the grace-LSAs among them.
    */
   private reoriginateAll(): void {
+    // The grace-LSA of each interface, as its helpers hold it; the LSDB's copy is flushed below too, and retransmitted.
+    for (const { iface, entry } of this.restarter.takeGraceFlushes(this.ifaceOrder)) this.sendLsas(iface, this.floodDst(iface), [entry]);
     for (const entry of this.db.values()) {
       if (rawAdvRouter(entry.raw) !== this.config.routerId || entry.baseAge >= MaxAge) continue;
       const wanted = this.wanted.get(entry.type, entry.lsId, entry.advRouter);

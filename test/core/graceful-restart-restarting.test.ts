@@ -120,12 +120,12 @@ describe('RFC 3623 2.2, 2.3: restarting', () => {
     expect(net.core('b').neighbors()[0]?.state).toBe('Full');
   });
 
-  it('answers a neighbour flooding its pre-restart LSA with nothing while restarting', () => {
+  it('originates nothing of its own while its adjacency cannot finish loading (2.2 1)', () => {
     const net = twoOnLan();
     net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
     net.advance(100);
     const since = net.mark();
-    // b never gets to Full with a: a stays restarting with the LSAs b gave it in the exchange.
+    // a's requests never reach b: the adjacency stays in Loading, and a restarting, well inside its grace period.
     net.filter = (p, to) => !(to === 'b' && p.packet.type === PacketType.LsAck) && !(to === 'b' && p.packet.type === PacketType.LsRequest);
     const events = restart(net, 'a', '1.1.1.1', 30_000);
     net.advance(20_000);
@@ -186,5 +186,29 @@ describe('RFC 3623 2.2, 2.3: restarting', () => {
     expect(events.map((e) => e.why)).toEqual([undefined, 'adjacencies-full']);
     expect(net.core('b').interfaces()[0]?.state).toBe('DR');
     expect(net.core('a').interfaces()[0]?.state).toBe('Backup');
+  });
+
+  it("flushes each interface's grace-LSA at the end, so no helper on any of its links goes on helping (2.3)", () => {
+    const net = new TestNet();
+    net.addRouter('a', '1.1.1.1');
+    net.addRouter('b', '2.2.2.2');
+    net.addRouter('c', '3.3.3.3');
+    net.link('lan1', [
+      ['a', 'eth0', '10.0.1.1/24'],
+      ['b', 'eth0', '10.0.1.2/24'],
+    ]);
+    net.link('lan2', [
+      ['a', 'eth1', '10.0.2.1/24'],
+      ['c', 'eth0', '10.0.2.3/24'],
+    ]);
+    net.run(60_000);
+    net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
+    net.advance(1_100);
+    expect([net.core('b').neighbors()[0]?.helper?.gracePeriod, net.core('c').neighbors()[0]?.helper?.gracePeriod]).toEqual([60, 60]);
+    const events = restart(net, 'a', '1.1.1.1', 58_900);
+    // a was BDR on both segments: named so in the DRs' Hellos, it takes the role back without waiting (2.2 3).
+    net.advance(15_000);
+    expect(events.map((e) => e.why)).toEqual([undefined, 'adjacencies-full']);
+    expect([net.core('b').neighbors()[0]?.helper, net.core('c').neighbors()[0]?.helper]).toEqual([undefined, undefined]);
   });
 });
