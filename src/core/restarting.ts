@@ -22,8 +22,12 @@ import { GraceLsaId, GraceReason, decodeGraceBody, encodeGraceBody } from '../pa
 import { LsaHeaderLength } from '../packet/constants.js';
 import { OurOptions } from './model.js';
 
-/** Why restarting mode ended (RFC 3623 2.3), or 'shutdown' when the router stopped during it. */
-export type RestartExitReason = 'adjacencies-full' | 'topology-change' | 'grace-period-expired' | 'shutdown';
+/**
+ * Why restarting mode ended (RFC 3623 2.3); 'withdrawal' when an anycast
+ * prefix announced in this run is withdrawn, which waits for nothing;
+ * 'shutdown' when the router stopped during it.
+ */
+export type RestartExitReason = 'adjacencies-full' | 'topology-change' | 'grace-period-expired' | 'withdrawal' | 'shutdown';
 
 /** What restarting mode needs of the router: its clock, timers, events, LSDB and sending. */
 export interface RestarterHost {
@@ -50,6 +54,8 @@ export class RestartingMode {
   /** The end of the grace period while restarting (core time, ms); undefined otherwise. */
   private graceUntil: number | undefined;
   private since = 0;
+  /** This start followed a graceful restart within its grace period (restarting mode was entered). */
+  private restarted = false;
   /** The grace-LSAs sent by prepare(), by interface name. */
   private readonly prepared = new Map<string, Prepared>();
   private preparing = false;
@@ -61,6 +67,11 @@ export class RestartingMode {
   /** Whether the router is restarting (RFC 3623 2.2): no origination, its own LSAs taken as they come. */
   active(): boolean {
     return this.graceUntil !== undefined;
+  }
+
+  /** Whether this start followed a graceful restart: the segments may still hold the roles we had (RFC 3623 2.2 (3)). */
+  followsRestart(): boolean {
+    return this.restarted;
   }
 
   /** While restarting: since when, and until when its grace period runs (core time, ms). */
@@ -77,6 +88,7 @@ export class RestartingMode {
     }
     this.graceUntil = until;
     this.since = now;
+    this.restarted = true;
     this.host.setTimer(restartTimer(), until);
     this.host.event({ type: 'graceful-restart', action: 'enter', until });
   }

@@ -915,8 +915,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     // RFC 3623 2.2 (3): a neighbour naming us DR while we wait tells us we were the DR
     // before the restart; we declare ourselves DR again, and the election keeps us. Named
     // BDR, likewise: the election need not wait out RouterDeadInterval (9.4) to find
-    // the roles the segment still has.
-    if (this.restarter.active() && iface.state === 'Waiting') {
+    // the roles the segment still has. Also when restarting mode ended early (a withdrawal).
+    if (this.restarter.followsRestart() && iface.state === 'Waiting') {
       if (n.dr === iface.address) iface.dr = iface.address;
       else if (n.bdr === iface.address) iface.bdr = iface.address;
       if (n.dr === iface.address || n.bdr === iface.address) iface.backupSeen = true;
@@ -1911,6 +1911,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const normal = { address: (prefix.address & maskFromLength(prefix.length)) >>> 0, length: prefix.length };
     const key = prefixText(normal);
     const governed = this.advertisements.has(key);
+    // A prefix announced in this run and withdrawn (its proxy failed) must not wait for the end
+    // of the restart behind the pre-restart router-LSA that still announces it: the restart ends.
+    if (this.advertisements.get(key)?.mode === 'announce' && mode !== 'announce') this.leaveRestart('withdrawal');
     this.advertisements.set(key, { prefix: normal, mode });
     // A prefix governed for the first time makes its addresses anycast ones on every interface.
     if (!governed) for (const iface of [...this.ifaceOrder]) this.reconcile(iface, iface.settings);

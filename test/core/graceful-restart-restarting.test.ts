@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InitialSequenceNumber, LsaType, MaxAge, Options, PacketType, RouterLinkType, decodeLsaBody, type LsUpdatePacket } from '../../src/packet/index.js';
 import { GraceLsaId, GraceReason, decodeGraceBody } from '../../src/packet/lsa/grace.js';
 import { LsaHeaderLength } from '../../src/packet/constants.js';
-import { parseIpv4 as ip } from '../../src/lib/ipv4.js';
+import { parseIpv4 as ip, parsePrefix } from '../../src/lib/ipv4.js';
 import type { CoreEvent, InterfaceInfo, RouterConfig } from '../../src/core/api.js';
 import { TestNet, threeOnLan, twoOnLan, type SentPacket } from './harness.js';
 
@@ -210,5 +210,39 @@ describe('RFC 3623 2.2, 2.3: restarting', () => {
     net.advance(15_000);
     expect(events.map((e) => e.why)).toEqual([undefined, 'adjacencies-full']);
     expect([net.core('b').neighbors()[0]?.helper, net.core('c').neighbors()[0]?.helper]).toEqual([undefined, undefined]);
+  });
+
+  it('ends at once when an anycast prefix announced since the start is withdrawn, and floods the withdrawal', () => {
+    const net = twoOnLan();
+    const anycast = parsePrefix('10.206.206.1/32');
+    net.input('a', { kind: 'advertise', prefix: anycast, mode: 'announce' });
+    net.loopback('a', 'lo', ['10.206.206.1/32']);
+    net.advance(10_000);
+    const stubTo = (holder: string): boolean => {
+      const lsa = net.core(holder).lsa({ type: LsaType.Router, lsId: ip('1.1.1.1'), advRouter: ip('1.1.1.1') }, net.now);
+      const body = lsa === undefined ? undefined : decodeLsaBody(lsa);
+      return body?.kind === 'router' && body.links.some((l) => l.type === RouterLinkType.Stub && l.linkId >>> 0 === ip('10.206.206.1'));
+    };
+    expect(stubTo('b')).toBe(true);
+    net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
+    net.advance(100);
+    const infos: InterfaceInfo[] = [...(net.nodes.get('a')?.infos.values() ?? [])];
+    net.crash('a');
+    net.addRouter('a', '1.1.1.1', () => undefined, 2, { gracefulRestart: { until: net.now + 59_900 } });
+    const events: RestartEvent[] = [];
+    net.core('a').on('graceful-restart', (e) => events.push(e));
+    // As the daemon does: withdrawn until its checks pass, then announced.
+    net.input('a', { kind: 'advertise', prefix: anycast, mode: 'withdraw' });
+    for (const info of infos) net.setInterface('a', info);
+    net.input('a', { kind: 'advertise', prefix: anycast, mode: 'announce' });
+    net.advance(500);
+    expect(events.map((e) => e.action)).toEqual(['enter']);
+    // The proxy fails before the adjacency is back.
+    net.input('a', { kind: 'advertise', prefix: anycast, mode: 'withdraw' });
+    expect(events.map((e) => e.why)).toEqual([undefined, 'withdrawal']);
+    // Once Full again (a takes its BDR role back at once), the withdrawal goes out above the kept instance.
+    net.advance(10_000);
+    expect(net.state('a', '2.2.2.2')).toBe('Full');
+    expect(stubTo('b')).toBe(false);
   });
 });
