@@ -54,8 +54,8 @@ export class RestartingMode {
   /** The end of the grace period while restarting (core time, ms); undefined otherwise. */
   private graceUntil: number | undefined;
   private since = 0;
-  /** This start followed a graceful restart within its grace period (restarting mode was entered). */
-  private restarted = false;
+  /** The end of the grace period of the restart this start followed (restarting mode was entered), core time. */
+  private restartEnd = -Infinity;
   /** The grace-LSAs sent by prepare(), by interface name. */
   private readonly prepared = new Map<string, Prepared>();
   private preparing = false;
@@ -69,9 +69,9 @@ export class RestartingMode {
     return this.graceUntil !== undefined;
   }
 
-  /** Whether this start followed a graceful restart: the segments may still hold the roles we had (RFC 3623 2.2 (3)). */
+  /** Within the grace period of the restart this start followed: the segments may still hold the roles we had (RFC 3623 2.2 (3)). */
   followsRestart(): boolean {
-    return this.restarted;
+    return this.host.now() < this.restartEnd;
   }
 
   /** While restarting: since when, and until when its grace period runs (core time, ms). */
@@ -88,7 +88,7 @@ export class RestartingMode {
     }
     this.graceUntil = until;
     this.since = now;
-    this.restarted = true;
+    this.restartEnd = until;
     this.host.setTimer(restartTimer(), until);
     this.host.event({ type: 'graceful-restart', action: 'enter', until });
   }
