@@ -85,8 +85,9 @@ for (const graceful of [false, true]) {
   describe.skipIf(gate.skip)(`ospf-anycastd restarts${graceful ? ' gracefully' : ''} under a running ${withKamailio ? 'Kamailio' : 'SIP responder'}`, () => {
     let seed: SeedLab | undefined;
     // Kamailio's configuration and run files; the responder's label among other runs' processes.
-    const proxyDir = mkdtempSync('/tmp/oa-px-proxy-');
-    const kamailioConf = join(proxyDir, 'kamailio.cfg');
+    // Made in beforeAll: a variant whose tests are all filtered out (-t) runs no hooks, and would leave it behind.
+    let proxyDir = '';
+    let kamailioConf = '';
     const tag = `px${graceful ? 'g' : ''}-${process.pid}`;
     const current = (): SeedLab => {
       if (seed === undefined) throw new Error('the lab was not built');
@@ -121,6 +122,8 @@ for (const graceful of [false, true]) {
     };
 
     beforeAll(async () => {
+      proxyDir = mkdtempSync('/tmp/oa-px-proxy-');
+      kamailioConf = join(proxyDir, 'kamailio.cfg');
       seed = seedLab(graceful ? 'pxg' : 'px', 'frr', 1, {
         // FRR 8.4 helps once told to (its helper mode is off by default) and once it takes opaque LSAs (RFC 5250).
         routerConf: (conf) => (graceful ? conf.replace(' redistribute connected', ' capability opaque\n graceful-restart helper enable\n redistribute connected') : conf),
@@ -147,7 +150,7 @@ for (const graceful of [false, true]) {
     afterAll(async () => {
       for (const p of probers) p.stop();
       await seed?.lab.teardown();
-      rmSync(proxyDir, { recursive: true, force: true });
+      if (proxyDir !== '') rmSync(proxyDir, { recursive: true, force: true });
     });
 
     beforeEach(() => reportOnFailure(() => seed?.lab));
