@@ -15,7 +15,7 @@
 // route to the /32 never leaves while the daemon restarts (asserted), and
 // FRR says it helped.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KAMAILIO_FILES, kamailioCommand, kamailioConfig, kamailioPids } from '../../src/lab/kamailio.js';
 import { missing, peerGate } from '../helpers/gates.js';
@@ -240,6 +240,16 @@ for (const graceful of [false, true]) {
     it(`SIGTERM then start: the same proxy keeps answering and is adopted${graceful ? ", and FRR's route to the /32 stays (RFC 3623)" : ''}`, async () => {
       await restart('SIGTERM');
     }, 90_000);
+
+    it.skipIf(!graceful)('a corrupt restart record is a log line and a normal start', async () => {
+      await node().stop('SIGKILL');
+      writeFileSync(join(dirname(node().socket), 'graceful-restart.json'), '{"at": "yesterday"');
+      await node().start();
+      await waitFor('the log line', () => /graceful restart record ignored, starting normally: .*graceful-restart\.json is not JSON/.test(node().output()), { timeoutMs: 5000, detail });
+      expect(node().output()).not.toMatch(/restarting mode until/);
+      expect((await node().show<{ gracefulRestart: { restartingUntil: string | null } }>('ospf')).gracefulRestart.restartingUntil).toBeNull();
+      await waitFor('FRR routing the anycast /32 to n1', routed, { timeoutMs: FOLLOW_MS, detail });
+    }, 60_000);
 
     it.skipIf(graceful)('SIGKILL then start: the proxy is adopted, not started twice', async () => {
       await restart('SIGKILL');
