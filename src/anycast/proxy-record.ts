@@ -92,7 +92,8 @@ export function readPidfile(path: string, command: readonly string[], output: Pr
 }
 
 /** A file's text; no file is no record, any other failure a corrupt one naming `what`. */
-function readText(path: string, what: string): string | Extract<RecordLookup, { kind: 'none' | 'corrupt' }> {
+/** A small file's text; its absence, or why it cannot be read, as a lookup result. */
+export function readText(path: string, what: string): string | Extract<RecordLookup, { kind: 'none' | 'corrupt' }> {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
@@ -134,8 +135,8 @@ function recordProblem(value: unknown): string | undefined {
   );
 }
 
-/** Writes a record atomically (a reader sees the old file or the new one, never half of one). */
-export function writeRecord(path: string, record: ProxyRecord): void {
+/** Writes a record (this file's, or another small JSON record) atomically: a reader sees the old file or the new one, never half of one. */
+export function writeRecord(path: string, record: object): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(record)}\n`, { mode: 0o600 });
   renameSync(temporary, path);

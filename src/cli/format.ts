@@ -36,6 +36,7 @@ export function formatOspf(v: OspfSummaryView): string {
     ` Maximum paths ${v.maximumPaths}`,
     ` Number of LSAs ${c.total}: router ${c.router}, network ${c.network}, summary ${c.summary}, ASBR-summary ${c.asbrSummary}, external ${c.external}, other ${c.other}`,
     ...stubRouterLines(v.stubRouter),
+    ...gracefulRestartLines(v.gracefulRestart),
     ` Interfaces ${v.interfaces}, neighbors ${v.neighbors.total} (${v.neighbors.full} Full)`,
     ` Dropped packets: ${droppedText(v.drops)}`,
   ].join('\n');
@@ -50,6 +51,14 @@ function stubRouterLines(s: OspfSummaryView['stubRouter']): string[] {
     if (s.administrative) lines.push('   Administratively activated (indefinitely)');
     if (s.startupRemainingSec !== null) lines.push(`   Active from startup, ${s.startupRemainingSec}s remaining`);
   }
+  return lines;
+}
+
+/** Restarting gracefully (RFC 3623 2): configured or not, and the restart under way. */
+function gracefulRestartLines(g: OspfSummaryView['gracefulRestart']): string[] {
+  const lines: string[] = [];
+  if (g.gracePeriodSec !== null) lines.push(` Graceful restart on SIGTERM, grace period ${g.gracePeriodSec} s`);
+  if (g.restartingUntil !== null) lines.push(` Restarting gracefully until ${g.restartingUntil}: no LSA of ours originated, kernel routes kept`);
   return lines;
 }
 

@@ -48,6 +48,7 @@ const OSPF_FIELDS: (keyof OspfConfig)[] = [
   'multipath',
   'maxMetric',
   'gracefulRestartHelper',
+  'gracefulRestart',
 ];
 
 const DAEMON_FIELDS: (keyof DaemonConfig)[] = ['hostname', 'routerId', 'log', 'controlSocket', 'user', 'metricsListen', 'kernelRoutes'];

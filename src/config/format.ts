@@ -121,6 +121,7 @@ function formatOspf(ospf: OspfConfig): string[] {
   }
   if (ospf.lsaIntervalMs !== undefined) out.push(`timers throttle lsa all ${ospf.lsaIntervalMs}`);
   if (ospf.lsaArrivalMs !== undefined) out.push(`timers lsa min-arrival ${ospf.lsaArrivalMs}`);
+  if (ospf.gracefulRestart !== undefined) out.push(`graceful-restart grace-period ${ospf.gracefulRestart.gracePeriod}`);
   const gr = ospf.gracefulRestartHelper;
   if (!gr.enabled) out.push('no graceful-restart helper enable');
   for (const id of gr.neighbors) out.push(`graceful-restart helper enable ${formatIpv4(id)}`);

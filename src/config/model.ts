@@ -127,6 +127,12 @@ export interface OspfConfig {
     group: MultipathGroup;
     hash: 'layer3' | 'layer4';
   };
+  /**
+   * `graceful-restart [grace-period N]`: restarting mode (RFC 3623 2). A
+   * planned stop (SIGTERM) then asks the neighbours for N seconds of grace
+   * (1..1800, 120 when not given) and leaves routes and LSAs in place.
+   */
+  gracefulRestart?: { gracePeriod: number };
   /** `graceful-restart helper …`: helper mode (RFC 3623 3), on for every neighbor by default. */
   gracefulRestartHelper: GracefulRestartHelperConfig;
   /** `max-metric router-lsa administrative|on-startup N`: stub router advertisement (RFC 6987). */

@@ -308,14 +308,27 @@ function parseNoOspf(cur: Cursor, ospf: OspfConfig): void {
   cur.end();
 }
 
+/** FRR 8.4's grace period when `graceful-restart` names none, seconds (RFC 3623 Appendix A). */
+export const DefaultGracePeriod = 120;
+
 /**
- * FRR 8.4's helper statements (RFC 3623 3), with or without `no`:
+ * FRR 8.4's graceful restart statements, with or without `no`. Restarting
+ * mode (RFC 3623 2): `graceful-restart [grace-period N]`. Helper mode (3):
  * `graceful-restart helper enable [A.B.C.D]`, `… strict-lsa-checking`,
- * `… supported-grace-time N` and `… planned-only`. Restarting mode
- * (`graceful-restart [grace-period N]`, RFC 3623 2) is refused.
+ * `… supported-grace-time N` and `… planned-only`.
  */
 function parseGracefulRestart(cur: Cursor, ospf: OspfConfig, on: boolean): void {
-  if (cur.atEnd() || cur.peek() === 'grace-period') cur.unsupported('restarting gracefully (RFC 3623 section 2) is not implemented; helper mode is');
+  if (cur.atEnd() || cur.peek() === 'grace-period') {
+    // FRR takes `no graceful-restart grace-period N` too: restarting mode off either way.
+    let gracePeriod = DefaultGracePeriod;
+    if (!cur.atEnd()) {
+      cur.next();
+      gracePeriod = cur.int('grace period (seconds)', 1, 1800);
+    }
+    if (on) ospf.gracefulRestart = { gracePeriod };
+    else delete ospf.gracefulRestart;
+    return;
+  }
   const helper = cur.need('"helper"');
   if (helper.text !== 'helper') {
     cur.pos--;

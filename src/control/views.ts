@@ -33,7 +33,14 @@ export interface OspfSummaryView {
     active: boolean;
     /** Seconds left of the start-up period, or null when it does not run. */
     startupRemainingSec: number | null;
+  };  /** Restarting gracefully (RFC 3623 2). */
+  gracefulRestart: {
+    /** `graceful-restart grace-period N`: N, or null when not configured (SIGTERM then withdraws everything). */
+    gracePeriodSec: number | null;
+    /** While this start is restarting gracefully: when its grace period ends (ISO time); null otherwise. */
+    restartingUntil: string | null;
   };
+
 }
 
 export interface InterfaceRowView {

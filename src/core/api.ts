@@ -197,6 +197,13 @@ export type Input =
   | { kind: 'config'; config: RouterConfig }
   /** Change how an anycast prefix is advertised (see PrefixAdvertisement). */
   | { kind: 'advertise'; prefix: Prefix; mode: PrefixAdvertisement }
+  /**
+   * A planned restart (RFC 3623 2.1): a grace-LSA asking for gracePeriod
+   * seconds (1..1800) on every interface with a Full neighbour, retransmitted
+   * until acknowledged (restartPrepared()). Nothing is flushed; the driver
+   * then stops without the shutdown input.
+   */
+  | { kind: 'prepare-restart'; gracePeriod: number }
   /** Flush self-originated LSAs by premature aging (RFC 2328 14.1) before shutdown. */
   | { kind: 'shutdown' }
   /**
@@ -249,6 +256,18 @@ export type CoreEvent =
       action: 'enter' | 'exit' | 'refuse';
       /** The restart reason of its grace-LSA (RFC 3623 Appendix A). */
       restartReason: number;
+      until: number;
+      why?: string;
+    }
+  | {
+      /**
+       * RFC 3623 2: a restart prepared ('prepare': grace-LSAs sent, the grace
+       * period ending at `until`), restarting mode entered after it
+       * ('enter') or left ('exit', `why` says why: 'adjacencies-full',
+       * 'topology-change', 'grace-period-expired', 'shutdown'). Core time (ms).
+       */
+      type: 'graceful-restart';
+      action: 'prepare' | 'enter' | 'exit';
       until: number;
       why?: string;
     };
@@ -309,4 +328,10 @@ export interface CoreOptions {
    * restarts (RFC 2328 D.4.3), as FRR's, which follows time(NULL).
    */
   authSequenceBase?: number;
+  /**
+   * This start follows a planned restart (RFC 3623 2.2) whose grace period
+   * ends at `until`, in the core's time (the `now` of its inputs): the core
+   * starts in restarting mode, unless that is past at its first input.
+   */
+  gracefulRestart?: { until: number };
 }

@@ -28,9 +28,9 @@ export interface AuditInput {
   packetRoom: (iface: Iface) => number;
 }
 
-/** Timers not tied to an interface (aging, origination, stub-router), and per interface and per neighbor. */
-const GlobalTimers = 3;
-const InterfaceTimers = 3; // hello, wait, delayed-ack
+/** Timers not tied to an interface (aging, origination, stub-router, restart-grace), and per interface and per neighbor. */
+const GlobalTimers = 4;
+const InterfaceTimers = 4; // hello, wait, delayed-ack, grace-lsa-retransmit (RFC 3623 2.1)
 const NeighborTimers = 5; // inactivity, dd-, lsr- and lsu-retransmit, grace-period (RFC 3623 3)
 
 export function auditCore(a: AuditInput): string[] {

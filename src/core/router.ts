@@ -100,6 +100,7 @@ import {
 import { advertisementFor, externalLsas, isAnycastAddress, routerLinks, sameContents, stubRouterLinks } from './origination.js';
 import { StubRouter } from './stub-router.js';
 import { GracefulRestartHelper, countsAsFull, isGraceLsa } from './graceful-restart.js';
+import { RestartingMode, type RestartExitReason } from './restarting.js';
 import { encodeHello, encodeLsAcks, encodeLsUpdates } from './transmit.js';
 
 /**
@@ -115,6 +116,7 @@ export interface RouterEvents {
   'neighbor-state': [event: Extract<CoreEvent, { type: 'neighbor-state' }>];
   drop: [event: Extract<CoreEvent, { type: 'drop' }>];
   'graceful-restart-helper': [event: Extract<CoreEvent, { type: 'graceful-restart-helper' }>];
+  'graceful-restart': [event: Extract<CoreEvent, { type: 'graceful-restart' }>];
   lsdb: [change: Extract<Output, { kind: 'lsdb' }>];
 }
 
@@ -201,6 +203,25 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     },
   });
 
+  /** Graceful restart, restarting mode (RFC 3623 2). */
+  private readonly restarter = new RestartingMode({
+    now: () => this.now,
+    routerId: () => this.config.routerId,
+    setTimer: (ref, at) => this.timers.set(ref, at),
+    cancelTimer: (ref) => this.timers.cancel(ref),
+    event: (event) => this.out.push({ kind: 'event', event }),
+    lsa: (type, lsId, advRouter) => this.liveLsa(type, lsId, advRouter),
+    send: (iface, dst, entries) => this.sendLsas(iface, dst, entries),
+    neighborDst: (iface, key) => {
+      const n = iface.neighbors.get(key);
+      return n === undefined ? AllSPFRouters : this.neighborDst(iface, n);
+    },
+  });
+  /** The end of the grace period of the restart this start follows (CoreOptions.gracefulRestart), until the first input. */
+  private restartUntil: number | undefined;
+  /** Restarting mode just ended: every LSA of ours is originated anew or flushed (RFC 3623 2.3). */
+  private reoriginate = false;
+
   /** Throws CoreConfigError when the configuration cannot be run. */
   constructor(options: CoreOptions) {
     super();
@@ -214,6 +235,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       throw new CoreConfigError(`authSequenceBase must be an integer in 0..4294967295, not ${String(base)}`);
     }
     this.authSequenceBase = base;
+    const until = options.gracefulRestart?.until;
+    if (until !== undefined && !Number.isFinite(until)) throw new CoreConfigError(`gracefulRestart.until must be a finite number, not ${String(until)}`);
+    this.restartUntil = until;
     this.grHelper.configure(this.config.gracefulRestartHelper, []);
   }
 
@@ -233,6 +257,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       if (input.mode !== 'announce' && input.mode !== 'max-cost' && input.mode !== 'withdraw') {
         throw new CoreConfigError(`advertise.mode must be 'announce', 'max-cost' or 'withdraw', not ${String(input.mode)}`);
       }
+    } else if (input.kind === 'prepare-restart') {
+      const g = input.gracePeriod;
+      if (!Number.isInteger(g) || g < 1 || g > 1800) throw new CoreConfigError(`prepare-restart.gracePeriod must be an integer in 1..1800, not ${String(g)}`);
     }
     if (this.firstNow === undefined) {
       this.firstNow = now;
@@ -240,6 +267,11 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       if (startupEnds !== undefined) this.timers.set(this.timer('stub-router'), startupEnds);
     }
     this.now = Math.max(this.now, now);
+    if (this.restartUntil !== undefined) {
+      // RFC 3623 2.2: the first input after a graceful restart opens restarting mode.
+      this.restarter.begin(this.restartUntil);
+      this.restartUntil = undefined;
+    }
     this.runTimers();
     switch (input.kind) {
       case 'packet':
@@ -255,6 +287,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         break;
       case 'advertise':
         this.onAdvertise(input.prefix, input.mode);
+        break;
+      case 'prepare-restart':
+        this.onPrepareRestart(input.gracePeriod);
         break;
       case 'shutdown':
         this.onShutdown();
@@ -275,6 +310,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         if (e.type === 'interface-state') this.emit('interface-state', e);
         else if (e.type === 'neighbor-state') this.emit('neighbor-state', e);
         else if (e.type === 'graceful-restart-helper') this.emit('graceful-restart-helper', e);
+        else if (e.type === 'graceful-restart') this.emit('graceful-restart', e);
         else this.emit('drop', e);
       }
     }
@@ -358,6 +394,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * originated or flushed (13.5: acknowledged explicitly or implied).
    */
   ownChangesAcknowledged(): boolean {
+    // RFC 3623 2.2: while restarting, nothing of ours is originated: no change is out yet.
+    if (this.restarter.active()) return false;
     if (this.deferred.size > 0 || this.wrapPending.size > 0 || this.dirtyKeys.size > 0) return false;
     const self = this.config.routerId;
     for (const iface of this.ifaceOrder) {
@@ -371,6 +409,16 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       }
     }
     return true;
+  }
+
+  /** While restarting gracefully (RFC 3623 2.2): since when and until when its grace period runs (core time, ms). */
+  restarting(): { since: number; until: number } | undefined {
+    return this.restarter.view();
+  }
+
+  /** Whether a prepared restart's grace-LSAs are acknowledged by every Full neighbour (RFC 3623 2.1). */
+  restartPrepared(): boolean {
+    return this.restarter.preparedAndAcknowledged(this.ifaceOrder);
   }
 
   /** Drop counters per reason and a few totals. */
@@ -433,6 +481,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         this.deferred.forEach((_, type, lsId, advRouter) => this.dirtyKeys.add(type, lsId, advRouter));
         this.deferred.clear();
         return;
+      case 'restart-grace':
+        // RFC 3623 2.3 (3): the grace period is over.
+        this.leaveRestart('grace-period-expired');
+        return;
       case 'stub-router':
         // RFC 6987: the on-startup period is over; the router-LSA gets its transit costs back.
         this.stub.expire();
@@ -455,6 +507,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         return;
       case 'delayed-ack':
         this.sendDelayedAcks(iface);
+        return;
+      case 'grace-lsa-retransmit':
+        this.restarter.sendPrepared(iface, false, this.floodDst(iface), iface.settings.retransmitIntervalMs);
         return;
       default:
         break;
@@ -857,6 +912,15 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     }
     this.nsm(iface, n, '2-WayReceived');
     if (iface.kind !== 'broadcast') return;
+    // RFC 3623 2.2 (3): a neighbour naming us DR while we wait tells us we were the DR
+    // before the restart; we declare ourselves DR again, and the election keeps us. Named
+    // BDR, likewise: the election need not wait out RouterDeadInterval (9.4) to find
+    // the roles the segment still has. Also when restarting mode ended early (a withdrawal).
+    if (this.restarter.followsRestart() && iface.state === 'Waiting') {
+      if (n.dr === iface.address) iface.dr = iface.address;
+      else if (n.bdr === iface.address) iface.bdr = iface.address;
+      if (n.dr === iface.address || n.bdr === iface.address) iface.backupSeen = true;
+    }
     if (!isNew && previous.priority !== n.priority) iface.neighborChange = true;
     const declaresDr = n.dr === src;
     const declaredDr = !isNew && previous.dr === src;
@@ -1319,11 +1383,16 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       const entry = this.install(lsa instanceof PacketLsa ? lsa : lsa.raw, true, current);
       if (type === LsaType.OpaqueLink) this.linkScope.set(type, lsId, advRouter, iface.name);
       const floodedBack = this.flood(entry, iface, n, current?.installedAt, changed);
-      if (isGraceLsa(type, lsId)) this.grHelper.graceLsaInstalled(iface, entry.raw, age, advRouter >>> 0);
+      // A neighbour's grace-LSA asks for help (RFC 3623 3.1); ours, met again after a restart, does not.
+      if (isGraceLsa(type, lsId) && advRouter >>> 0 !== this.config.routerId) this.grHelper.graceLsaInstalled(iface, entry.raw, age, advRouter >>> 0);
       // (5e) RFC 2328 13.5: delayed ack unless flooded back; in Backup only when from the DR.
       if (!floodedBack && (iface.state !== 'Backup' || n.address === iface.dr)) this.queueDelayedAck(iface, ack);
       // (5f) a newer instance of one of our own LSAs (RFC 2328 13.4).
-      if (lsa.advRouter >>> 0 === this.config.routerId) this.ownLsaReceived(entry);
+      // Our own prepared grace-LSA flooded back is an implied acknowledgment, not a stale LSA (RFC 3623 2.1).
+      if (lsa.advRouter >>> 0 === this.config.routerId) {
+        if (isGraceLsa(type, lsId)) this.restarter.graceSeen(entry.raw);
+        if (!this.restarter.echoed(iface, n.key, lsa)) this.ownLsaReceived(entry);
+      }
       else if (type === LsaType.Router && lsId === advRouter && age >= MaxAge && lsa.seq !== MaxSequenceNumber) {
         // A router flushes its own router-LSA when it stops (RFC 2328 14.1); one at
         // MaxSequenceNumber is flushed to start its numbering again (12.1.6) and stays.
@@ -1487,6 +1556,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       const h = headers[i] as LsaHeader;
       const item = n.retransmit.get(h.type, h.lsId, h.advRouter);
       if (item === undefined) {
+        if (this.restarter.acknowledged(iface, n.key, h)) continue;
         this.olderInstanceAcked(iface, n, h);
         continue;
       }
@@ -1603,7 +1673,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         next = Math.min(next, due);
         continue;
       }
-      if (rawAdvRouter(entry.raw) === this.config.routerId && !this.shuttingDown) {
+      if (rawAdvRouter(entry.raw) === this.config.routerId && this.restarter.active()) {
+        // RFC 3623 2.2 (1): nothing of ours is refreshed while restarting; its end re-originates all.
+        continue;
+      } else if (rawAdvRouter(entry.raw) === this.config.routerId && !this.shuttingDown) {
         // RFC 2328 12.4 (LSRefreshTime): a new instance, same contents; or a flush if no longer wanted.
         const wanted = this.wanted.get(entry.type, entry.lsId, entry.advRouter);
         if (wanted !== undefined) this.originateNow(entry, wanted);
@@ -1693,6 +1766,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
 
   /** RFC 2328 13.4: someone flooded a newer instance of an LSA of ours. */
   private ownLsaReceived(entry: LsaEntry): void {
+    // RFC 3623 2.2 (2): while restarting, it is taken as our pre-restart instance, neither flushed nor replaced.
+    if (this.restarter.active()) return;
     const wanted = this.shuttingDown ? undefined : this.wanted.get(entry.type, entry.lsId, entry.advRouter);
     // Still wanted: jump past its sequence number now; not wanted: flush it.
     if (wanted !== undefined) this.originateNow(entry, wanted);
@@ -1836,14 +1911,65 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     const normal = { address: (prefix.address & maskFromLength(prefix.length)) >>> 0, length: prefix.length };
     const key = prefixText(normal);
     const governed = this.advertisements.has(key);
+    // A prefix announced in this run and withdrawn (its proxy failed) must not wait for the end
+    // of the restart behind the pre-restart router-LSA that still announces it: the restart ends.
+    if (this.advertisements.get(key)?.mode === 'announce' && mode !== 'announce') this.leaveRestart('withdrawal');
     this.advertisements.set(key, { prefix: normal, mode });
     // A prefix governed for the first time makes its addresses anycast ones on every interface.
     if (!governed) for (const iface of [...this.ifaceOrder]) this.reconcile(iface, iface.settings);
     this.topologyDirty = true;
   }
 
+  /**
+   * RFC 3623 2.1: grace-LSAs out, retransmitted until acknowledged; our
+   * LSAs stay (the driver stops without the shutdown input).
+   */
+  private onPrepareRestart(gracePeriod: number): void {
+    this.restarter.prepare(this.ifaceOrder, gracePeriod);
+    for (const iface of this.ifaceOrder) this.restarter.sendPrepared(iface, true, this.floodDst(iface), iface.settings.retransmitIntervalMs);
+    this.out.push({ kind: 'event', event: { type: 'graceful-restart', action: 'prepare', until: this.now + gracePeriod * 1000 } });
+  }
+
+  /** RFC 3623 2.3: restarting mode ends; the next settle() originates our LSAs anew. */
+  private leaveRestart(why: RestartExitReason): void {
+    if (!this.restarter.active()) return;
+    this.restarter.end(why);
+    this.reoriginate = true;
+    this.topologyDirty = true;
+    this.externalsDirty = true;
+  }
+
+  /**
+   * RFC 3623 2.3: after restarting mode, each LSA of ours in the LSDB (the
+   * instances our neighbours kept) is originated anew above its sequence
+   * number when still wanted, and flushed otherwise: the grace-LSAs among them.
+   */
+  private reoriginateAll(): void {
+    // The grace-LSA of each interface, as its helpers hold it; the LSDB's copy is flushed below too, and retransmitted.
+    for (const { iface, entry } of this.restarter.takeGraceFlushes(this.ifaceOrder)) this.sendLsas(iface, this.floodDst(iface), [entry]);
+    for (const entry of this.db.values()) {
+      if (rawAdvRouter(entry.raw) !== this.config.routerId || entry.baseAge >= MaxAge) continue;
+      const wanted = this.wanted.get(entry.type, entry.lsId, entry.advRouter);
+      if (wanted === undefined) this.flush(entry);
+      else this.originateNow(entry, wanted);
+    }
+  }
+
+  /** The LSDB's bytes for a key below MaxAge; without advRouter, the first found of any originator. */
+  private liveLsa(type: number, lsId: number, advRouter: number | undefined): Uint8Array | undefined {
+    if (advRouter !== undefined) {
+      const entry = this.db.get(type, lsId, advRouter);
+      return entry === undefined || Lsdb.ageOf(entry, this.now) >= MaxAge ? undefined : entry.raw;
+    }
+    for (const entry of this.db.values()) {
+      if (entry.type === type && entry.lsId === lsId >>> 0 && Lsdb.ageOf(entry, this.now) < MaxAge) return entry.raw;
+    }
+    return undefined;
+  }
+
   /** RFC 2328 14.1: every LSA of ours flushed by premature aging; nothing more is originated. */
   private onShutdown(): void {
+    this.restarter.end('shutdown');
     this.shuttingDown = true;
     this.wanted.clear();
     this.deferred.clear();
@@ -1871,7 +1997,13 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.pumpRequests();
     this.runScheduledInterfaceEvents();
     this.sweepMaxAge();
-    if (!this.shuttingDown) {
+    if (this.restarter.active()) {
+      // RFC 3623 2.3 (1), (2): every pre-restart adjacency Full again, or the topology changed.
+      const why = this.restarter.check(this.ifaceOrder);
+      if (why !== undefined) this.leaveRestart(why);
+    }
+    // RFC 3623 2.2 (1): nothing of ours is originated while restarting.
+    if (!this.shuttingDown && !this.restarter.active()) {
       if (this.topologyDirty) {
         this.topologyDirty = false;
         this.rebuildTopologyLsas();
@@ -1879,6 +2011,10 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       if (this.externalsDirty) {
         this.externalsDirty = false;
         this.rebuildExternals();
+      }
+      if (this.reoriginate) {
+        this.reoriginate = false;
+        this.reoriginateAll();
       }
     }
     if (this.dirtyKeys.size > 0) {

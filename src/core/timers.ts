@@ -15,7 +15,9 @@ export type TimerKind =
   | 'aging' // RFC 2328 14: MaxAge and LSRefreshTime pass over the LSDB
   | 'origination' // RFC 2328 12.4: originations deferred by MinLSInterval
   | 'stub-router' // RFC 6987: the end of the on-startup stub router period
-  | 'grace-period'; // RFC 3623 3.2: a helped neighbor's grace period ends
+  | 'grace-period' // RFC 3623 3.2: a helped neighbor's grace period ends
+  | 'restart-grace' // RFC 3623 2.3 (3): our own grace period ends, restarting mode with it
+  | 'grace-lsa-retransmit'; // RFC 3623 2.1, RFC 2328 13.6: a prepared grace-LSA not yet acknowledged
 
 export interface TimerRef {
   kind: TimerKind;

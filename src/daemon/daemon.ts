@@ -28,6 +28,7 @@ import type { RouteChange } from '../spf/index.js';
 import { kernelChanges, kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
 import type { DaemonMetrics } from './metrics.js';
+import { takeRestartRecord, writeRestartRecord, type RestartRecord } from './restart-record.js';
 import { topologyDot } from './topology.js';
 import { anycastRows, databaseRows, interfaceRows, lsaCountsByType, neighborRows, ospfSummary, restartReasonName, routeRows } from './views.js';
 
@@ -62,6 +63,8 @@ export interface DaemonOptions {
   system?: Partial<DaemonSystem>;
   /** How long shutdown waits for neighbours to acknowledge the flushed LSAs. Default 1000 ms. */
   flushWaitMs?: number;
+  /** How long a graceful restart waits for neighbours to acknowledge its grace-LSAs (RFC 3623 2.1). Default 2000 ms. */
+  graceAckWaitMs?: number;
   /**
    * Where supervised proxies are recorded so that they outlive the daemon
    * (a restart adopts them); by default the control socket's directory.
@@ -73,6 +76,13 @@ export interface DaemonOptions {
 export interface DaemonStopOptions {
   /** Stop the supervised proxies too; by default they keep running for the next daemon to adopt. */
   stopProxies?: boolean;
+  /**
+   * A planned restart (RFC 3623 2.1), when `graceful-restart` is configured
+   * and there is a run directory: grace-LSAs instead of the flush, our LSAs
+   * and kernel routes left in place, the restart recorded for the next start.
+   * The proxies keep running (stopProxies is not looked at).
+   */
+  gracefulRestart?: boolean;
 }
 
 export interface DaemonEvents {
@@ -133,6 +143,10 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private closed = false;
   /** Interfaces the configuration names that the kernel does not have (yet). */
   private missing = new Set<string>();
+  /** Restarting gracefully (RFC 3623 2.2): the kernel keeps the previous run's routes until the engine says the restart is over. */
+  private restarting = false;
+  /** The restart is over: the next SPF run, which sees the LSDB as the restart left it, brings the kernel routes. */
+  private restartOver = false;
 
   private constructor(private readonly options: DaemonOptions) {
     super();
@@ -169,8 +183,16 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       ifIndexOf: (name) => this.monitor.get(name)?.ifIndex,
       log: (level, message, fields) => this.logger.log(level, message, fields),
     });
-    const swept = await this.routes.sweep();
-    if (swept.length > 0) this.logger.notice('removed stale OSPF routes left by an earlier run', { count: swept.length });
+    const restart = this.takeRestart();
+    this.restarting = restart !== undefined;
+    if (restart !== undefined) {
+      // RFC 3623 2.2: the routes of the previous run forward until the restart is over.
+      const kept = await this.routes.inherit();
+      this.logger.notice('graceful restart: the kernel routes of the previous run stay until the restart is over', { count: kept.length });
+    } else {
+      const swept = await this.routes.sweep();
+      if (swept.length > 0) this.logger.notice('removed stale OSPF routes left by an earlier run', { count: swept.length });
+    }
     this.transport = this.system.transport();
     this.transport.on('packet', (input) => this.step(input));
     this.transport.on('drop', (drop) =>
@@ -191,7 +213,10 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       measure: () => performance.now(),
       // RFC 2328 D.4.3: cryptographic sequence numbers go on from the wall clock after a restart, as FRR's.
       authSequenceBase: Math.floor(Date.now() / 1000),
+      // The record's wall-clock end of the grace period, on the engine's clock.
+      ...(restart === undefined ? {} : { gracefulRestart: { until: performance.now() + (restart.until - Date.now()) } }),
     });
+    this.instance.core.on('graceful-restart', (e) => this.onRestart(e));
     this.instance.core.on('neighbor-state', (e) => this.onNeighborState(e));
     this.instance.core.on('graceful-restart-helper', (e) => this.onHelper(e));
     this.instance.core.on('interface-state', (e) => {
@@ -265,6 +290,30 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       ...p,
       checks: [...p.checks, ...(this.options.customChecks?.[formatPrefix(p.prefix)] ?? [])],
     }));
+  }
+
+  /**
+   * The record of the planned restart this start follows, when its grace
+   * period still runs; taken (removed) whatever it holds. A corrupt or
+   * expired record is said in the log and the start is a normal one.
+   */
+  private takeRestart(): RestartRecord | undefined {
+    const directory = this.runDirectory();
+    if (directory === undefined) return undefined;
+    const now = Date.now();
+    const lookup = takeRestartRecord(directory, now);
+    if (lookup.kind === 'none') return undefined;
+    if (lookup.kind === 'corrupt') {
+      this.logger.warning(`graceful restart record ignored, starting normally: ${lookup.reason}`);
+      return undefined;
+    }
+    const until = new Date(lookup.record.until).toISOString();
+    if (lookup.record.until <= now) {
+      this.logger.notice(`graceful restart: the grace period ended at ${until}, starting normally`);
+      return undefined;
+    }
+    this.logger.notice(`graceful restart: restarting within the grace period, which ends at ${until}`, { gracePeriod: lookup.record.gracePeriod });
+    return lookup.record;
   }
 
   /** Where proxies are recorded to outlive the daemon; undefined when they live and die with it. */
@@ -382,7 +431,12 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         return;
       case 'routes':
         if (output.run !== 'none') this.metrics?.spf(output.run, output.durationUs);
-        if (output.changes.length > 0) this.syncFib(output.changes);
+        if (this.restartOver && output.run !== 'none') {
+          // RFC 3623 2.3: the first routing table after the restart replaces the kernel's, route by route.
+          this.restarting = false;
+          this.restartOver = false;
+          this.syncFib();
+        } else if (output.changes.length > 0) this.syncFib(output.changes);
         return;
       case 'lsdb':
         return;
@@ -435,6 +489,22 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       },
       Math.max(0, at - performance.now()),
     );
+  }
+
+  /**
+   * RFC 3623 2: the phases of our own graceful restart. Once restarting mode
+   * is over, the kernel gets the routes computed since (2.3): each replaced
+   * in place, those no longer wanted deleted.
+   */
+  private onRestart(e: Extract<CoreEvent, { type: 'graceful-restart' }>): void {
+    const until = new Date(performance.timeOrigin + e.until).toISOString();
+    if (e.action === 'prepare') this.logger.notice(`graceful restart: grace-LSAs sent; the neighbours keep us until ${until}`);
+    else if (e.action === 'enter') this.logger.notice(`graceful restart: restarting mode until ${until}: no LSA of ours originated, kernel routes untouched`);
+    else {
+      this.logger.notice(`graceful restart: restarting mode over (${e.why ?? 'unknown'}); our LSAs originated anew, kernel routes replaced after the next SPF run`);
+      // The exit comes with the last adjacency's LoadingDone, before the SPF has run on what it loaded.
+      if (this.restarting) this.restartOver = true;
+    }
   }
 
   /** RFC 3623 3: helping a restarting neighbor, said at notice level as FRR does. */
@@ -561,7 +631,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
    * touched; without, every route is compared (interfaces changed, periodic check).
    */
   private syncFib(changes?: readonly RouteChange[]): void {
-    if (this.stopping !== undefined) return;
+    // RFC 3623 2.2: while restarting, the kernel keeps forwarding on the routes of before; the end of it syncs them all.
+    if (this.stopping !== undefined || this.restarting) return;
     if (changes === undefined) this.fibFull = true;
     else for (const change of changes) this.fibChanged.set(formatPrefix(change.prefix), change.prefix);
     if (this.fibDirty) return;
@@ -718,6 +789,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
           throttle: this.routerConfig.spfThrottle,
           maximumPaths: this.routerConfig.maximumPaths,
           stubRouter: this.routerConfig.stubRouter,
+          gracePeriod: this.config.ospf.gracefulRestart?.gracePeriod,
           startedAt: this.startedAt,
           now,
           timeOrigin: performance.timeOrigin,
@@ -756,17 +828,50 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
    * daemon (or stop them: `stopProxies`, `proxy stop-on-exit`), remove our
    * kernel routes, close everything.
    */
+  /** Whether `graceful-restart` is configured: SIGTERM then restarts gracefully. */
+  gracefulRestartConfigured(): boolean {
+    return this.config.ospf.gracefulRestart !== undefined;
+  }
+
   stop(options: DaemonStopOptions = {}): Promise<void> {
     this.stopping ??= this.shutdown(options);
     return this.stopping;
   }
 
   private async shutdown(options: DaemonStopOptions): Promise<void> {
-    this.anycastStopped = this.withdrawAll(options);
+    const gracePeriod = options.gracefulRestart === true ? this.config.ospf.gracefulRestart?.gracePeriod : undefined;
+    const directory = this.runDirectory();
+    const graceful = gracePeriod !== undefined && directory !== undefined && this.instance !== undefined;
+    if (gracePeriod !== undefined && directory === undefined) this.logger.warning('graceful restart needs a run directory (the control socket\'s) to record the restart in: stopping normally');
+    this.anycastStopped = graceful ? this.prepareRestart(gracePeriod, directory) : this.withdrawAll(options);
     await this.anycastStopped;
-    await this.close();
-    this.logger.notice('ospf-anycastd stopped');
+    await this.close(graceful);
+    this.logger.notice(graceful ? 'ospf-anycastd stopped for a graceful restart' : 'ospf-anycastd stopped');
     this.emit('stopped');
+  }
+
+  /**
+   * RFC 3623 2.1: grace-LSAs out, a bounded wait for their acknowledgment,
+   * the restart recorded for the next start; nothing flushed, no goodbye,
+   * and the proxies keep running (the next daemon adopts them).
+   */
+  private async prepareRestart(gracePeriod: number, directory: string): Promise<void> {
+    const at = Date.now();
+    this.step({ kind: 'prepare-restart', gracePeriod });
+    const deadline = performance.now() + (this.options.graceAckWaitMs ?? 2000);
+    while (performance.now() < deadline && !this.instance.core.restartPrepared()) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const acknowledged = this.instance.core.restartPrepared();
+    try {
+      writeRestartRecord(directory, { at, gracePeriod, until: at + gracePeriod * 1000 });
+      this.logger.notice(
+        `graceful restart: ${acknowledged ? 'every Full neighbour acknowledged the grace-LSA' : 'not every neighbour acknowledged the grace-LSA in time'}; our LSAs and kernel routes stay for ${gracePeriod} s`,
+      );
+    } catch (err) {
+      this.logger.error('graceful restart: cannot record the restart; the next start will be a normal one', { error: err instanceof Error ? err.message : String(err) });
+    }
+    await this.announcer?.stop({ stopProxies: false });
   }
 
   /** Flush our LSAs, then stop the announcer (which stops or leaves the proxies). */
@@ -789,8 +894,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     await this.announcer?.stop({ stopProxies: options.stopProxies === true });
   }
 
-  /** Releases whatever open() got to; safe to call on a half-started daemon. */
-  private async close(): Promise<void> {
+  /** Releases whatever open() got to; safe to call on a half-started daemon. keepRoutes: a graceful restart's (RFC 3623 2.1). */
+  private async close(keepRoutes = false): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.kernelCheckTimer !== undefined) clearInterval(this.kernelCheckTimer);
@@ -799,11 +904,13 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     await this.metrics?.close();
     await this.fibSync;
     if (this.routes !== undefined) {
-      try {
-        const result = await this.routes.removeAll();
-        for (const failure of result.failed) this.logger.error('kernel refused to remove a route', { error: failure.message });
-      } catch (err) {
-        this.logger.error('cannot remove kernel routes', { error: err instanceof Error ? err.message : String(err) });
+      if (!keepRoutes) {
+        try {
+          const result = await this.routes.removeAll();
+          for (const failure of result.failed) this.logger.error('kernel refused to remove a route', { error: failure.message });
+        } catch (err) {
+          this.logger.error('cannot remove kernel routes', { error: err instanceof Error ? err.message : String(err) });
+        }
       }
       this.routes.close();
     }

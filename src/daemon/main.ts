@@ -2,8 +2,10 @@
 // to its user when one is configured (privileges.ts), starts the daemon, and
 // maps signals: SIGTERM/SIGINT stop it cleanly (premature aging of our LSAs,
 // kernel routes removed) and leave the supervised SIP proxy running for the
-// next daemon to adopt; SIGHUP reloads the file. `ospf-anycast stop
-// [--with-proxy]` stops it too, then the proxy as well if asked.
+// next daemon to adopt; with `graceful-restart` configured, SIGTERM is a
+// planned graceful restart instead (RFC 3623 2.1: grace-LSAs, LSAs and kernel
+// routes left in place). SIGHUP reloads the file. `ospf-anycast stop
+// [--with-proxy]` always withdraws and stops, then the proxy as well if asked.
 
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -159,8 +161,13 @@ export async function runDaemon(argv: readonly string[]): Promise<number> {
     // `ospf-anycast stop` over the control socket.
     daemon.once('stopped', () => resolve(0));
     const stop = (signal: string): void => {
-      logger.notice(`${signal} received: withdrawing and stopping (a supervised SIP proxy keeps running unless its block says proxy stop-on-exit)`);
-      daemon.stop().then(
+      const graceful = signal === 'SIGTERM' && daemon.gracefulRestartConfigured();
+      logger.notice(
+        graceful
+          ? `${signal} received: restarting gracefully (RFC 3623): grace-LSAs out, LSAs and kernel routes left for the next start`
+          : `${signal} received: withdrawing and stopping (a supervised SIP proxy keeps running unless its block says proxy stop-on-exit)`,
+      );
+      daemon.stop({ gracefulRestart: graceful }).then(
         () => resolve(0),
         (err: unknown) => {
           logger.error('unclean stop', { error: err instanceof Error ? err.message : String(err) });

@@ -38,6 +38,8 @@ export interface SummaryContext {
   throttle: SpfThrottle;
   maximumPaths: number;
   stubRouter: StubRouterConfig | undefined;
+  /** `graceful-restart grace-period N`: N, seconds; undefined when not configured. */
+  gracePeriod: number | undefined;
   startedAt: number; // performance.now() at start
   now: number;
   /** performance.timeOrigin, to turn monotonic times into wall-clock ISO text. */
@@ -83,6 +85,16 @@ export function ospfSummary(ctx: SummaryContext): OspfSummaryView {
     neighbors: { total: neighbors.length, full: neighbors.filter((n) => n.state === 'Full').length },
     drops: { ...instance.core.stats().drops },
     stubRouter: stubRouterSummary(instance, ctx),
+    gracefulRestart: gracefulRestartSummary(instance, ctx),
+  };
+}
+
+/** Restarting gracefully (RFC 3623 2): the configured grace period, and whether this start is still restarting. */
+function gracefulRestartSummary(instance: OspfInstance, ctx: SummaryContext): OspfSummaryView['gracefulRestart'] {
+  const restarting = instance.core.restarting();
+  return {
+    gracePeriodSec: ctx.gracePeriod ?? null,
+    restartingUntil: restarting === undefined ? null : new Date(ctx.timeOrigin + restarting.until).toISOString(),
   };
 }
 

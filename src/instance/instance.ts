@@ -43,6 +43,8 @@ export interface InstanceOptions {
   measure?: () => number;
   /** Wall-clock seconds at start, for the cryptographic sequence number (CoreOptions.authSequenceBase). */
   authSequenceBase?: number;
+  /** This start follows a graceful restart (CoreOptions.gracefulRestart). */
+  gracefulRestart?: { until: number };
 }
 
 export interface SpfStats {
@@ -83,7 +85,12 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
     super();
     this.config = options.config;
     this.measure = options.measure;
-    this.core = createRouter({ config: options.config, random: options.random, authSequenceBase: options.authSequenceBase });
+    this.core = createRouter({
+      config: options.config,
+      random: options.random,
+      authSequenceBase: options.authSequenceBase,
+      ...(options.gracefulRestart === undefined ? {} : { gracefulRestart: options.gracefulRestart }),
+    });
     this.spf = this.newSpf(options.config);
     this.scheduler = new SpfScheduler(options.config.spfThrottle);
   }

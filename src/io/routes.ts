@@ -3,6 +3,8 @@
 // next hop per equal-cost path (RTA_MULTIPATH) or a single RTA_GATEWAY/RTA_OIF.
 //
 //   start:     sweep()          delete every proto-188 route of the table (a crashed run's)
+//              inherit()        or, after a graceful restart, take them as installed:
+//                               the first sync replaces or deletes them
 //   each SPF:  sync(desired)    add / replace / delete only what differs from the last sync
 //   now and then, and after an interface went down: refresh()
 //              re-read what the kernel holds (it flushes routes through a
@@ -143,6 +145,24 @@ export class RouteInstaller {
         this.current.delete(formatPrefix(prefix));
       }
       return removed.sort((x, y) => comparePrefix({ prefix: x, nextHops: [] }, { prefix: y, nextHops: [] }));
+    });
+  }
+
+  /**
+   * After a graceful restart (RFC 3623 2.2): the table's protocol-188 routes
+   * at our metric, left by the previous run, are taken as installed, so the
+   * first sync replaces them in place and deletes only those no longer
+   * wanted. Returns their prefixes.
+   */
+  inherit(): Promise<Prefix[]> {
+    return this.serial(async () => {
+      this.current.clear();
+      for (const r of await this.dumpOurs()) {
+        if ((r.attrs.priority ?? 0) !== this.metric || (r.data.tos ?? 0) !== 0) continue;
+        const route = parseKernelRoute(r);
+        this.current.set(formatPrefix(route.prefix), route);
+      }
+      return [...this.current.values()].map((r) => r.prefix);
     });
   }
 
@@ -446,7 +466,8 @@ export function comparePrefix(x: KernelRoute, y: KernelRoute): number {
 }
 
 /** The package reports known protocols by name ('OSPF') and others by number. */
-function protocolNumber(protocol: rt.Route['protocol']): number | undefined {
+/** A route message's protocol as a number (the package names the ones it knows). */
+export function protocolNumber(protocol: rt.Route['protocol']): number | undefined {
   if (typeof protocol === 'number') return protocol;
   if (protocol === undefined) return undefined;
   return rt.RouteProtocol[protocol];

@@ -5,6 +5,7 @@
 //
 //   sweep()      set the hash policy (layer4; layer3 leaves it as found); check nft and sweep its leftovers (if per-packet is configured);
 //                sweep proto-188 routes and nexthop objects
+//   inherit()    the same after a graceful restart, but proto-188 routes and objects stay for the first sync to replace
 //   sync(routes) per-packet marks first (a next hop that leaves is no longer marked for),
 //                then the routes and their groups
 //   removeAll()  routes, groups, nft table, rules and per-next-hop tables; the old hash policy back
@@ -87,6 +88,20 @@ export class MultipathFib implements FibInstaller {
       await this.spreader.sweep();
     }
     return this.installer.sweep();
+  }
+
+  /**
+   * sweep() after a graceful restart (RFC 3623 2.2): the hash policy and
+   * per-packet spreading as at any start, but the previous run's routes stay
+   * in the kernel until the first sync replaces or deletes them.
+   */
+  async inherit(): Promise<Prefix[]> {
+    await this.applyHashPolicy();
+    if (this.spreader !== undefined) {
+      await this.spreader.check();
+      await this.spreader.sweep();
+    }
+    return this.installer.inherit();
   }
 
   /**

@@ -41,13 +41,15 @@ import { createRtNetlink, parseError, type rt } from 'netlink';
 import type { NetlinkMessage, RtNetlinkSocket } from 'netlink';
 import type { MultipathGroup } from '../config/model.js';
 import { NetlinkRequestError, RouteInstallError, wrapNetlinkError as wrapError } from '../io/errors.js';
-import { comparePrefix, MAIN_TABLE, normalise, ROUTE_PROTOCOL_OSPF, RouteInstaller, whenNormal, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
+import { comparePrefix, MAIN_TABLE, normalise, protocolNumber, ROUTE_PROTOCOL_OSPF, RouteInstaller, whenNormal, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
 import { NetlinkBatcher, type BatchReply, type BatchRequest } from '../io/netlink-batch.js';
 import { formatIpv4, formatPrefix, type Prefix } from '../lib/ipv4.js';
 
 /** What the daemon needs from a route installer; RouteInstaller and NexthopInstaller both are one. */
 export interface FibInstaller {
   sweep(): Promise<Prefix[]>;
+  /** After a graceful restart: the previous run's routes taken as installed, for the first sync to replace or delete. */
+  inherit(): Promise<Prefix[]>;
   sync(desired: readonly KernelRoute[]): Promise<SyncResult>;
   /** Add or replace some routes and delete others, the rest left as they are. */
   update(routes: readonly KernelRoute[], removed: readonly Prefix[]): Promise<SyncResult>;
@@ -157,6 +159,8 @@ const NEXTHOP_GRP_TYPE_RES = 1;
 const USER_HZ = 100;
 
 const littleEndian = endianness() === 'LE';
+/** The group of a route the previous run left (inherit()): none of ours. */
+const InheritedGroup = -1;
 
 interface HopObject {
   id: number;
@@ -195,6 +199,12 @@ export class NexthopInstaller implements FibInstaller {
   private readonly routes = new Map<string, { route: KernelRoute; group: number }>();
   /** The routes of the last sync, for refresh(). */
   private desired = new Map<string, KernelRoute>();
+  /**
+   * The previous run's nexthop objects, groups first, kept through a
+   * graceful restart while its routes name them (inherit()); deleted once
+   * every route has been replaced or deleted.
+   */
+  private inheritedObjects: number[] = [];
   /** Set when a request failed: the next sync reads the kernel's state first. */
   private suspect = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -283,6 +293,36 @@ export class NexthopInstaller implements FibInstaller {
         if (reply.errno !== 0 && reply.errno !== ENOENT) throw new NexthopInstallError('delete', reply.errno, reply.code, `delete stale nexthop ${id}: ${reply.code}`);
       }
       return removed;
+    });
+  }
+
+  /**
+   * After a graceful restart (RFC 3623 2.2): the table's protocol-188 routes
+   * at our metric and the nexthop objects the previous run left are kept.
+   * The routes count as installed in no group of ours, so the first sync
+   * re-points each wanted one to a group of its own in place (replace) and
+   * deletes the others; the old objects go once no route names them.
+   */
+  inherit(): Promise<Prefix[]> {
+    return this.serial(async () => {
+      await this.probe();
+      if (this.fallback) return this.legacy.inherit();
+      const objects = (await this.dumpNexthops()).filter((m) => m.data.protocol === ROUTE_PROTOCOL_OSPF);
+      this.inheritedObjects = [...objects.filter((m) => m.attrs.group !== undefined), ...objects.filter((m) => m.attrs.group === undefined)].map((m) => m.attrs.id ?? 0);
+      let kernelRoutes: rt.RouteMessage[];
+      try {
+        kernelRoutes = await this.socket.getRoutes({ family: AF_INET }, {}, { timeout: this.timeoutMs });
+      } catch (error) {
+        throw wrapError('dump routes', error);
+      }
+      const prefixes: Prefix[] = [];
+      for (const r of kernelRoutes) {
+        if (protocolNumber(r.data.protocol) !== ROUTE_PROTOCOL_OSPF || (r.attrs.table ?? r.data.table) !== this.table || (r.attrs.priority ?? 0) !== this.metric) continue;
+        const prefix = { address: r.attrs.dst ? r.attrs.dst.readUInt32BE(0) : 0, length: r.data.dstLen ?? 0 };
+        this.routes.set(formatPrefix(prefix), { route: { prefix, nextHops: [] }, group: InheritedGroup });
+        prefixes.push(prefix);
+      }
+      return prefixes;
     });
   }
 
@@ -598,6 +638,10 @@ export class NexthopInstaller implements FibInstaller {
     for (const [key, object] of [...this.hops]) {
       if (used.has(key)) continue;
       if (await this.deleteObject(object.id)) this.hops.delete(key);
+    }
+    if (this.inheritedObjects.length > 0 && ![...this.routes.values()].some((r) => r.group === InheritedGroup)) {
+      for (const id of this.inheritedObjects) await this.deleteObject(id);
+      this.inheritedObjects = [];
     }
     if (result.failed.length > 0) this.suspect = true;
     return result;

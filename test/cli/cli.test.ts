@@ -21,6 +21,7 @@ const summary: OspfSummaryView = {
   neighbors: { total: 3, full: 2 },
   drops: { malformed: 0, 'duplicate-router-id': 12, 'hello-interval-mismatch': 3 },
   stubRouter: { administrative: true, onStartupSec: 600, active: true, startupRemainingSec: 558 },
+  gracefulRestart: { gracePeriodSec: 60, restartingUntil: '2026-12-07T12:00:00.000Z' },
 };
 const neighbors: NeighborRowView[] = [
   { routerId: '10.205.205.254', priority: 1, state: 'Full', address: '10.205.205.254', ifName: 'eth0', retransmitCount: 0, requestCount: 0 },
@@ -111,6 +112,15 @@ describe('ospf-anycast CLI', () => {
     expect(ended).not.toContain('Originating stub');
     const off = formatOspf({ ...summary, stubRouter: { administrative: false, onStartupSec: null, active: false, startupRemainingSec: null } });
     expect(off).not.toMatch(/[Ss]tub/);
+  });
+
+  it('prints the graceful restart setting and a restart under way (RFC 3623 2), and nothing of it when off', async () => {
+    const r = await cli('--socket', server.path, 'show', 'ospf');
+    expect(r.out).toContain(' Graceful restart on SIGTERM, grace period 60 s\n Restarting gracefully until 2026-12-07T12:00:00.000Z');
+    const done = formatOspf({ ...summary, gracefulRestart: { gracePeriodSec: 60, restartingUntil: null } });
+    expect(done).not.toContain('Restarting gracefully');
+    const off = formatOspf({ ...summary, gracefulRestart: { gracePeriodSec: null, restartingUntil: null } });
+    expect(off).not.toMatch(/[Gg]raceful/);
   });
 
   it('passes the daemon answer through with --json', async () => {

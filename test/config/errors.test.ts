@@ -240,8 +240,6 @@ describe('unsupported features are refused by name', () => {
     ['router ospf\n default-information originate', 'default route'],
     ['router ospf\n max-metric router-lsa on-shutdown 30', 'flushes its LSAs at once (RFC 2328 14.1)'],
     ['router ospf\n ospf abr-type cisco', 'not implemented'],
-    ['router ospf\n graceful-restart', 'RFC 3623 section 2'],
-    ['router ospf\n graceful-restart grace-period 60', 'RFC 3623 section 2'],
     ['router ospf\n passive-interface eth0 10.0.0.1', 'per-address'],
     ['router ospf 2', 'OSPF instances'],
     ['router ospf vrf red', 'VRFs'],

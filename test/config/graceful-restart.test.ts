@@ -1,4 +1,4 @@
-// FRR 8.4's graceful restart helper statements under `router ospf` (RFC 3623 3).
+// FRR 8.4's graceful restart statements under `router ospf`: restarting (RFC 3623 2) and helper (3) mode.
 import { describe, expect, it } from 'vitest';
 import { parseIpv4 } from '../../src/lib/ipv4.js';
 import { formatConfig } from '../../src/config/index.js';
@@ -45,5 +45,33 @@ describe('graceful-restart helper statements', () => {
     expect(issueOf(`${OSPF} graceful-restart helper enable 300.1.1.1\n`).message).toMatch(/router id/);
     expect(issueOf(`${OSPF} graceful-restart helper sometimes\n`).message).toMatch(/sometimes/);
     expect(issueOf(`${OSPF} graceful-restart helper planned-only now\n`).message).toMatch(/now/);
+  });
+});
+
+describe('graceful-restart [grace-period N] (restarting mode, RFC 3623 2)', () => {
+  const restartOf = (lines: string): ReturnType<typeof parse>['ospf']['gracefulRestart'] => parse(`${OSPF}${lines}`).ospf.gracefulRestart;
+
+  it('is off by default, 120 s as in FRR without grace-period, N s with it', () => {
+    expect(restartOf('')).toBeUndefined();
+    expect(restartOf(' graceful-restart\n')).toEqual({ gracePeriod: 120 });
+    expect(restartOf(' graceful-restart grace-period 60\n')).toEqual({ gracePeriod: 60 });
+  });
+
+  it('is turned off by `no graceful-restart`, with or without the grace period', () => {
+    expect(restartOf(' graceful-restart grace-period 60\n no graceful-restart\n')).toBeUndefined();
+    expect(restartOf(' graceful-restart\n no graceful-restart grace-period 30\n')).toBeUndefined();
+  });
+
+  it('refuses grace periods outside 1..1800 and words after the number', () => {
+    expect(issueOf(`${OSPF} graceful-restart grace-period 0\n`).message).toMatch(/0 is out of range for grace period/);
+    expect(issueOf(`${OSPF} graceful-restart grace-period 1801\n`).message).toMatch(/1801 is out of range for grace period/);
+    expect(issueOf(`${OSPF} graceful-restart grace-period\n`).message).toMatch(/grace period/);
+    expect(issueOf(`${OSPF} graceful-restart grace-period 60 now\n`).message).toMatch(/now/);
+  });
+
+  it('writes back what it read', () => {
+    const cfg = parse(`${OSPF} graceful-restart grace-period 90\n`);
+    expect(formatConfig(cfg)).toMatch(/^ graceful-restart grace-period 90$/m);
+    expect(parse(formatConfig(cfg)).ospf.gracefulRestart).toEqual({ gracePeriod: 90 });
   });
 });

@@ -5,7 +5,7 @@
 // ordered by time, then by insertion.
 
 import { createRouter, defaultRouterConfig, type OspfRouter } from '../../src/core/index.js';
-import { AllSPFRouters, type Input, type InterfaceInfo, type Output, type RouterConfig } from '../../src/core/api.js';
+import { AllSPFRouters, type CoreOptions, type Input, type InterfaceInfo, type Output, type RouterConfig } from '../../src/core/api.js';
 import { PacketType, decodePacket, encodePacket, type HelloPacket, type OspfPacket, type PacketCommon } from '../../src/packet/index.js';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
 import { createPrng } from '../../src/lib/prng.js';
@@ -56,12 +56,13 @@ export class TestNet {
   filter: PacketFilter = () => true;
   delayMs = 1;
 
-  addRouter(name: string, routerId: string, tweak: (c: RouterConfig) => void = () => undefined, seed = 1): OspfRouter {
+  /** `options`: core options beyond configuration and random source (a graceful restart's, say). */
+  addRouter(name: string, routerId: string, tweak: (c: RouterConfig) => void = () => undefined, seed = 1, options: Pick<CoreOptions, 'gracefulRestart'> = {}): OspfRouter {
     const config = defaultRouterConfig(parseIpv4(routerId));
     config.networks = [parsePrefix('0.0.0.0/0')];
     tweak(config);
     const prng = createPrng(seed + this.nodes.size * 7919);
-    const core = createRouter({ config, random: () => prng.next() });
+    const core = createRouter({ ...options, config, random: () => prng.next() });
     this.nodes.set(name, { name, core, config, infos: new Map(), groups: new Set(), outputs: [] });
     return core;
   }
