@@ -27,11 +27,11 @@ const IP_OSPF_WORDS = [
 /** FRR ospfd interface commands this project does not implement. */
 const IP_OSPF_UNSUPPORTED: Record<string, string> = {
   bfd: 'BFD is not implemented',
-  'graceful-restart': 'graceful restart is not implemented',
+  'graceful-restart': 'the graceful restart hello delay is not implemented (graceful restart itself is configured under router ospf)',
   'prefix-suppression': 'prefix suppression (RFC 6860) is not implemented',
   'ldp-sync': 'LDP-IGP synchronisation is not implemented',
   'neighbor-filter': 'neighbor filters are not implemented',
-  capability: 'opaque LSA capabilities are not implemented',
+  capability: 'a per-interface opaque capability is not implemented (opaque LSAs are always on)',
 };
 
 const INTERFACE_WORDS = ['description', 'ip', 'no', 'ipv6', 'link-detect'];
