@@ -156,12 +156,7 @@ export class RouteInstaller {
    */
   inherit(): Promise<Prefix[]> {
     return this.serial(async () => {
-      this.current.clear();
-      for (const r of await this.dumpOurs()) {
-        if ((r.attrs.priority ?? 0) !== this.metric || (r.data.tos ?? 0) !== 0) continue;
-        const route = parseKernelRoute(r);
-        this.current.set(formatPrefix(route.prefix), route);
-      }
+      await this.readInstalled();
       return [...this.current.values()].map((r) => r.prefix);
     });
   }
@@ -212,14 +207,19 @@ export class RouteInstaller {
    */
   refresh(): Promise<SyncResult> {
     return this.serial(async () => {
-      this.current.clear();
-      for (const r of await this.dumpOurs()) {
-        if ((r.attrs.priority ?? 0) !== this.metric || (r.data.tos ?? 0) !== 0) continue;
-        const route = parseKernelRoute(r);
-        this.current.set(formatPrefix(route.prefix), route);
-      }
+      await this.readInstalled();
       return this.apply(this.desired);
     });
+  }
+
+  /** Take this table's protocol-188 routes at our metric, as the kernel holds them now, as what is installed. */
+  private async readInstalled(): Promise<void> {
+    this.current.clear();
+    for (const r of await this.dumpOurs()) {
+      if ((r.attrs.priority ?? 0) !== this.metric || (r.data.tos ?? 0) !== 0) continue;
+      const route = parseKernelRoute(r);
+      this.current.set(formatPrefix(route.prefix), route);
+    }
   }
 
   /** Add, replace and delete until the kernel holds `wanted` (as far as it accepts). */
