@@ -126,6 +126,13 @@ export interface Neighbor {
   authSeq: number;
   /** Set while we help it through a graceful restart (RFC 3623 3). */
   helper: HelperSession | undefined;
+  /**
+   * Until when (core time) its router-LSA in our LSDB is one from before
+   * this adjacency began, which it has not replaced yet: set on ExStart when
+   * we hold one, cleared when a new instance arrives. See
+   * OspfRouter.ownTopologyLsas.
+   */
+  oldRouterLsaUntil: number | undefined;
 }
 
 export type IfaceKind = 'broadcast' | 'point-to-point' | 'loopback';

@@ -49,6 +49,8 @@ import {
   RouterFlags,
   buildLsa,
   compareLsaKeys,
+  decodeLsa,
+  decodeLsaBody,
   lsaChecksum,
   decodePacket,
   encodePacket,
@@ -376,14 +378,40 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * can hold a flooded instance back for seconds after a change of our own
    * links or of the routers Full with us as DR. Sequence number, age and
    * checksum are 0. None once we are shutting down.
+   *
+   * For the routing table these network-LSAs leave out a router Full with
+   * us whose router-LSA in our LSDB is still the one from before this
+   * adjacency (Neighbor.oldRouterLsaUntil): a router that crashed, or
+   * stopped without flushing it (14.1), comes back with that instance's
+   * transit link, while its own new instance, during its database exchange,
+   * shows the segment as a stub (12.4.1.2). Counting it at once would put it
+   * into the route, out again a moment later and back once it is Full: a
+   * flap that moves other nodes' flows in a resilient group. The flooded
+   * network-LSA lists it as 12.4.2 says.
    */
   ownTopologyLsas(): { key: LsaKey; raw: Uint8Array }[] {
     const out: { key: LsaKey; raw: Uint8Array }[] = [];
     if (this.shuttingDown) return out;
     this.wanted.forEach((w, type, lsId, advRouter) => {
-      if (type === LsaType.Router || type === LsaType.Network) out.push({ key: { type, lsId, advRouter }, raw: w.probe });
+      if (type === LsaType.Router) out.push({ key: { type, lsId, advRouter }, raw: w.probe });
+      else if (type === LsaType.Network) out.push({ key: { type, lsId, advRouter }, raw: this.networkLsaForSpf(lsId, w.probe) });
     });
     return out;
+  }
+
+  /** Our wanted network-LSA for the segment whose DR address is `lsId`, without the routers whose old router-LSA we still hold. */
+  private networkLsaForSpf(lsId: number, probe: Uint8Array): Uint8Array {
+    const iface = this.ifaceOrder.find((i) => i.address === lsId >>> 0);
+    if (iface === undefined) return probe;
+    const old = new Set<number>();
+    for (const n of iface.neighbors.values()) {
+      if (n.oldRouterLsaUntil !== undefined && this.now < n.oldRouterLsaUntil) old.add(n.routerId >>> 0);
+    }
+    if (old.size === 0) return probe;
+    const lsa = decodeLsa(probe);
+    const body = decodeLsaBody(lsa);
+    if (body.kind !== 'network') return probe;
+    return buildLsa(lsa, { ...body, attachedRouters: body.attachedRouters.filter((r) => !old.has(r >>> 0)) }).raw;
   }
 
   /**
@@ -868,6 +896,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         address: src,
         priority: p.priority,
         leaving: false,
+        oldRouterLsaUntil: undefined,
         options: p.options,
         ddOptions: 0,
         dr: 0,
@@ -1009,7 +1038,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       iface.neighbors.delete(n.key);
       this.directAcks.delete(n);
     }
-    if (to === 'ExStart') this.startExStart(iface, n);
+    if (to === 'ExStart') this.startExStart(iface, n, fromRank < NeighborRank.ExStart);
     if (to === 'Exchange') this.startExchange(n);
     if (from === 'Full' || to === 'Full') this.topologyDirty = true;
     if (from === 'Exchange' || from === 'Loading') this.sweepNeeded = true;
@@ -1041,7 +1070,15 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
   }
 
   /** RFC 2328 10.3 ExStart entry: a DD sequence number, master by default, empty DDs with I, M and MS. */
-  private startExStart(iface: Iface, n: Neighbor): void {
+  /** RFC 2328 10.3 ExStart; `fresh`: a new adjacency, not one restarted by SeqNumberMismatch or BadLSReq. */
+  private startExStart(iface: Iface, n: Neighbor, fresh: boolean): void {
+    // A new adjacency: the router-LSA we hold from it, if any, is from before (a restart that
+    // did not flush it) and stands until it sends a new one, at the latest for its
+    // MinLSInterval twice or a dead interval (ownTopologyLsas).
+    if (fresh) {
+      const held = this.db.get(LsaType.Router, n.routerId, n.routerId);
+      n.oldRouterLsaUntil = held === undefined ? undefined : this.now + Math.max(iface.settings.deadIntervalMs, 2 * MinLSInterval * 1000);
+    }
     if (!n.ddSeqInitialised) {
       n.ddSeq = Math.floor(this.draw() * 0x100000000) >>> 0;
       n.ddSeqInitialised = true;
@@ -1387,6 +1424,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       if (isGraceLsa(type, lsId) && advRouter >>> 0 !== this.config.routerId) this.grHelper.graceLsaInstalled(iface, entry.raw, age, advRouter >>> 0);
       // (5e) RFC 2328 13.5: delayed ack unless flooded back; in Backup only when from the DR.
       if (!floodedBack && (iface.state !== 'Backup' || n.address === iface.dr)) this.queueDelayedAck(iface, ack);
+      if (type === LsaType.Router && lsId === advRouter) this.routerLsaReplaced(advRouter);
       // (5f) a newer instance of one of our own LSAs (RFC 2328 13.4).
       // Our own prepared grace-LSA flooded back is an implied acknowledgment, not a stale LSA (RFC 3623 2.1).
       if (lsa.advRouter >>> 0 === this.config.routerId) {
@@ -1498,6 +1536,13 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
       queue.set(type, lsId, advRouter, entry);
     }
     return floodedBack;
+  }
+
+  /** A new instance of the router-LSA of `routerId` arrived: what a neighbor with that id held before its adjacency is gone. */
+  private routerLsaReplaced(routerId: number): void {
+    for (const iface of this.ifaceOrder) {
+      for (const n of iface.neighbors.values()) if (n.routerId >>> 0 === routerId >>> 0) n.oldRouterLsaUntil = undefined;
+    }
   }
 
   private addRetransmit(n: Neighbor, entry: LsaEntry, after?: number): void {
