@@ -134,11 +134,11 @@ for (const { kind, gate, routerConf } of ROUTERS) {
         } finally {
           watch.stop();
         }
-        const figures = { belowMs: watch.msBelow(NODES), fewest: watch.fewest() };
+        const figures = { belowMs: watch.msBelow(NODES), fewest: watch.counts.fewest() };
         console.log(
           `${kind}, ${graceful ? 'graceful-restart grace-period 60' : 'no graceful-restart'}, round ${round}/${ROUNDS}: SIGTERM then start of n1: ` +
             `the route to ${ANYCAST} had fewer than ${NODES} next hops for ${figures.belowMs} ms (fewest ${figures.fewest}); proxy pid ${before} unchanged; ` +
-            `counts ${watch
+            `counts ${watch.counts
               .history()
               .map((c) => c.count)
               .join(' ')}`,
