@@ -188,6 +188,28 @@ describe('RFC 3623 2.2, 2.3: restarting', () => {
     expect(net.core('a').interfaces()[0]?.state).toBe('Backup');
   });
 
+  it('prepares a second restart soon after the first with a grace-LSA above the one it flushed, which the neighbour acknowledges (2.1)', () => {
+    const net = twoOnLan();
+    net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
+    net.advance(1_100);
+    const events = restart(net, 'a', '1.1.1.1', 58_900);
+    let since = net.mark();
+    for (let k = 0; k < 300 && !events.some((e) => e.action === 'exit'); k++) net.advance(100);
+    expect(events.map((e) => e.why)).toEqual([undefined, 'adjacencies-full']);
+    net.advance(1_000);
+    const flushed = lsasSent(net, 'a', since).filter((l) => l.type === LsaType.OpaqueLink && l.age >= MaxAge);
+    expect(flushed.length).toBeGreaterThan(0);
+    // A `systemctl restart` again while b may still hold the flushed instance: b takes only a newer one (RFC 2328 13.1).
+    since = net.mark();
+    net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
+    net.advance(1_100);
+    const second = lsasSent(net, 'a', since).filter((l) => l.type === LsaType.OpaqueLink);
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.every((l) => l.age < MaxAge && l.seq === (flushed[0]?.seq ?? 0) + 1)).toBe(true);
+    expect(net.core('a').restartPrepared()).toBe(true);
+    expect(net.core('b').neighbors()[0]?.helper?.gracePeriod).toBe(60);
+  });
+
   it("flushes each interface's grace-LSA at the end, so no helper on any of its links goes on helping (2.3)", () => {
     const net = new TestNet();
     net.addRouter('a', '1.1.1.1');
