@@ -11,7 +11,9 @@
 // `graceful-restart grace-period 60` on the nodes its set of next hops never
 // falls below three; without the statement, the same restart takes n1's next
 // hop out of it until the new daemon is Full again (asserted: the difference
-// is the statement). Kamailio's pid is unchanged either way.
+// is the statement). Kamailio's pid is unchanged either way. That the router
+// helped is checked where it says so: FRR's helper table, BIRD's log
+// (`debug { events }`: helping n1 from its grace-LSA to its flush).
 //
 // `GR_ROUNDS=N` restarts n1 N times per lab (1 by default) and prints the
 // figure of each round: how long the route had fewer than three next hops.
@@ -20,14 +22,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KAMAILIO_FILES, kamailioCommand, kamailioConfig } from '../../src/lab/kamailio.js';
 import { missing, peerGate } from '../helpers/gates.js';
-import { interopGate, sleep, waitFor, type AnycastDaemon, type FrrRouter } from '../helpers/peers.js';
+import { interopGate, sleep, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
 import { NexthopWatch } from '../helpers/route-watch.js';
-import { ANYCAST, CONVERGE_MS, FOLLOW_MS, ROUTE_PROTOCOL, nodeAddress, reportOnFailure, seedLab, startSeedLab, type SeedLab } from '../interop/labs.js';
+import { ANYCAST, CONVERGE_MS, FOLLOW_MS, ROUTE_PROTOCOL, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from '../interop/labs.js';
 
 const ADDRESS = ANYCAST.split('/')[0] as string;
 const RESPONDER = join(process.cwd(), 'dist/src/lab/sip-responder.js');
 const ROUNDS = Math.max(1, Number(process.env.GR_ROUNDS ?? 1));
 const NODES = 3;
+/** The restarted node's router id, as BIRD's log names it. */
+const N1_ID = nodeRouterId(1);
 
 const ROUTERS = [
   {
@@ -39,8 +43,8 @@ const ROUTERS = [
   {
     kind: 'bird' as const,
     gate: interopGate('the graceful restart ECMP test with BIRD', ['bird']),
-    // BIRD 2 helps (RFC 3623 3) with `graceful restart aware`, its default, or `yes`.
-    routerConf: (conf: string): string => conf.replace('  ecmp yes limit 16;', '  ecmp yes limit 16;\n  graceful restart aware;'),
+    // BIRD 2 helps (RFC 3623 3) with `graceful restart aware`, its default, or `yes`; `debug { events }` logs its helper role.
+    routerConf: (conf: string): string => conf.replace('  ecmp yes limit 16;', '  ecmp yes limit 16;\n  graceful restart aware;\n  debug { events };'),
   },
 ];
 
@@ -60,6 +64,8 @@ for (const { kind, gate, routerConf } of ROUTERS) {
       const n1 = (): AnycastDaemon => current().nodes[0]?.daemon as AnycastDaemon;
       const detail = (): Promise<string> => current().lab.report();
       const nextHops = (): string[] => current().lab.gateways(current().routerNs, ANYCAST, ROUTE_PROTOCOL[kind]).sort();
+      /** What BIRD logged since `from` (a length of its output). */
+      const birdSince = (from: number): string => (current().router.peer as BirdRouter).output().slice(from);
       const all = Array.from({ length: NODES }, (_, k) => nodeAddress(k + 1)).sort();
       /** The proxy's main process as n1's daemon reports it (`show anycast`: "running (pid N)"). */
       const proxyPid = async (): Promise<number | undefined> => {
@@ -110,12 +116,14 @@ for (const { kind, gate, routerConf } of ROUTERS) {
         expect(before).toBeDefined();
         expect(nextHops()).toEqual(all);
         const watch = new NexthopWatch(current().lab.net, current().routerNs, ADDRESS, NODES);
+        const logFrom = kind === 'bird' ? (current().router.peer as BirdRouter).output().length : 0;
         try {
           await watch.ready();
           await n1().stop('SIGTERM');
           // RFC 3623 2.1: the grace-LSA reached the router before the daemon went.
           if (graceful) expect(n1().output()).toContain('every Full neighbour acknowledged the grace-LSA');
           if (graceful && kind === 'frr') expect((current().router.peer as FrrRouter).vtysh('show ip ospf graceful-restart helper detail')).toMatch(/Number of Active neighbours in graceful restart: 1/);
+          if (graceful && kind === 'bird') await waitFor('BIRD helping n1', () => birdSince(logFrom).includes(`Neighbor ${N1_ID} on lan0 started graceful restart`), { timeoutMs: 5000, detail });
           await n1().start();
           await waitFor('n1 adopting its proxy', async () => (await proxyPid()) !== undefined, { timeoutMs: 10_000, detail });
           expect(await proxyPid(), "Kamailio's pid across the restart").toBe(before);
@@ -131,6 +139,13 @@ for (const { kind, gate, routerConf } of ROUTERS) {
           await waitFor(`${kind} routing to the three nodes again`, () => nextHops().length === NODES, { timeoutMs: FOLLOW_MS, intervalMs: 20, detail });
           // The router may change the route once more after the new LSAs (its SPF hold, BIRD's tick): watched a while longer.
           await sleep(3000);
+          if (kind === 'bird') {
+            // RFC 3623 3.2: BIRD helped only when asked, and stopped on the flush of n1's grace-LSA, not on a timeout or a change.
+            const log = birdSince(logFrom);
+            if (graceful) expect(log).toContain(`Neighbor ${N1_ID} on lan0 finished graceful restart`);
+            else expect(log).not.toContain('started graceful restart');
+            expect(log).not.toMatch(/Graceful restart (canceled|timer expired)/);
+          }
         } finally {
           watch.stop();
         }
