@@ -61,6 +61,12 @@ export class RestartingMode {
   private preparing = false;
   /** One of our grace-LSAs as a neighbour gave it back while restarting: the seq and grace period of all of them. */
   private ownGrace: Uint8Array | undefined;
+  /**
+   * The sequence number of the last grace-LSA this run sent or flushed.
+   * Neighbours keep a flushed instance a while after our LSDB has dropped
+   * it, and take a new one only above it (RFC 2328 13.1).
+   */
+  private lastGraceSeq: number | undefined;
 
   constructor(private readonly host: RestarterHost) {}
 
@@ -118,6 +124,7 @@ export class RestartingMode {
     }
     if (body.gracePeriod === undefined || body.gracePeriod < 1 || body.gracePeriod > 1800 || body.reason === undefined) return [];
     const seq = new DataView(seen.buffer, seen.byteOffset).getInt32(12);
+    this.lastGraceSeq = seq;
     const out: { iface: Iface; entry: LsaEntry }[] = [];
     for (const iface of ifaces) {
       if (![...iface.neighbors.values()].some((n) => n.state === 'Full')) continue;
@@ -189,8 +196,10 @@ export class RestartingMode {
   prepare(ifaces: readonly Iface[], gracePeriod: number): void {
     const self = this.host.routerId();
     const current = this.host.lsa(LsaType.OpaqueLink, GraceLsaId, self);
-    // Above any instance of ours still known here, so neighbours take it as newer (RFC 2328 13.1).
-    const seq = current === undefined ? InitialSequenceNumber : (new DataView(current.buffer, current.byteOffset).getInt32(12) + 1) | 0;
+    // Above any instance of ours still known here or flushed by this run, so neighbours take it as newer (RFC 2328 13.1).
+    const known = [current === undefined ? undefined : new DataView(current.buffer, current.byteOffset).getInt32(12), this.lastGraceSeq].filter((q) => q !== undefined);
+    const seq = known.length === 0 ? InitialSequenceNumber : (Math.max(...known) + 1) | 0;
+    this.lastGraceSeq = seq;
     this.prepared.clear();
     this.preparing = true;
     for (const iface of ifaces) {

@@ -1970,6 +1970,9 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
    * LSAs stay (the driver stops without the shutdown input).
    */
   private onPrepareRestart(gracePeriod: number): void {
+    // RFC 3623 3.1 (2): a neighbour helps only while its retransmission list to us holds no changed LSA,
+    // so the acknowledgments waiting for the delayed-ack timer (RFC 2328 13.5) go out before the grace-LSAs.
+    for (const iface of this.ifaceOrder) this.sendDelayedAcks(iface);
     this.restarter.prepare(this.ifaceOrder, gracePeriod);
     for (const iface of this.ifaceOrder) this.restarter.sendPrepared(iface, true, this.floodDst(iface), iface.settings.retransmitIntervalMs);
     this.out.push({ kind: 'event', event: { type: 'graceful-restart', action: 'prepare', until: this.now + gracePeriod * 1000 } });

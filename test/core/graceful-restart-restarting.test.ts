@@ -62,6 +62,24 @@ describe('RFC 3623 2.1: preparing a restart', () => {
     expect(lsasSent(net, 'a', since).filter((l) => l.age >= MaxAge)).toEqual([]);
   });
 
+  it('acknowledges what it has received before its grace-LSA goes out, so a neighbour that has just flooded a change still helps (RFC 3623 3.1 (2))', () => {
+    const net = twoOnLan();
+    // b announces a prefix: its new router-LSA reaches a, whose acknowledgment waits for the delayed-ack timer (RFC 2328 13.5).
+    net.input('b', { kind: 'advertise', prefix: parsePrefix('10.206.206.1/32'), mode: 'announce' });
+    net.loopback('b', 'lo', ['10.206.206.1/32']);
+    const announced = (): boolean => {
+      const lsa = net.core('a').lsa({ type: LsaType.Router, lsId: ip('2.2.2.2'), advRouter: ip('2.2.2.2') }, net.now);
+      const body = lsa === undefined ? undefined : decodeLsaBody(lsa);
+      return body?.kind === 'router' && body.links.some((l) => l.type === RouterLinkType.Stub && l.linkId >>> 0 === ip('10.206.206.1'));
+    };
+    for (let k = 0; k < 500 && !announced(); k++) net.advance(10);
+    expect(announced()).toBe(true);
+    net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
+    net.advance(1_100);
+    expect(net.core('a').restartPrepared()).toBe(true);
+    expect(net.core('b').neighbors()[0]?.helper?.gracePeriod).toBe(60);
+  });
+
   it('retransmits the grace-LSA to a neighbour that has not acknowledged it', () => {
     const net = twoOnLan();
     net.filter = (p, to) => !(to === 'a' && p.packet.type === PacketType.LsAck);
@@ -186,6 +204,28 @@ describe('RFC 3623 2.2, 2.3: restarting', () => {
     expect(events.map((e) => e.why)).toEqual([undefined, 'adjacencies-full']);
     expect(net.core('b').interfaces()[0]?.state).toBe('DR');
     expect(net.core('a').interfaces()[0]?.state).toBe('Backup');
+  });
+
+  it('prepares a second restart soon after the first with a grace-LSA above the one it flushed, which the neighbour acknowledges (2.1)', () => {
+    const net = twoOnLan();
+    net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
+    net.advance(1_100);
+    const events = restart(net, 'a', '1.1.1.1', 58_900);
+    let since = net.mark();
+    for (let k = 0; k < 300 && !events.some((e) => e.action === 'exit'); k++) net.advance(100);
+    expect(events.map((e) => e.why)).toEqual([undefined, 'adjacencies-full']);
+    net.advance(1_000);
+    const flushed = lsasSent(net, 'a', since).filter((l) => l.type === LsaType.OpaqueLink && l.age >= MaxAge);
+    expect(flushed.length).toBeGreaterThan(0);
+    // A `systemctl restart` again while b may still hold the flushed instance: b takes only a newer one (RFC 2328 13.1).
+    since = net.mark();
+    net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
+    net.advance(1_100);
+    const second = lsasSent(net, 'a', since).filter((l) => l.type === LsaType.OpaqueLink);
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.every((l) => l.age < MaxAge && l.seq === (flushed[0]?.seq ?? 0) + 1)).toBe(true);
+    expect(net.core('a').restartPrepared()).toBe(true);
+    expect(net.core('b').neighbors()[0]?.helper?.gracePeriod).toBe(60);
   });
 
   it("flushes each interface's grace-LSA at the end, so no helper on any of its links goes on helping (2.3)", () => {

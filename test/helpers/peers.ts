@@ -619,6 +619,11 @@ export class BirdRouter implements LabPeer {
     return /^\s*State:\s+(\S+)/m.exec(text)?.[1] ?? 'absent';
   }
 
+  /** What BIRD logged so far (`log stderr all`; its `debug` traces too). */
+  output(): string {
+    return this.process?.output() ?? '';
+  }
+
   async report(): Promise<string> {
     let state: string;
     try {
