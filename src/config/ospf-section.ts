@@ -220,14 +220,15 @@ function parseMultipath(cur: Cursor, ospf: OspfConfig): void {
  * `[no] max-metric router-lsa administrative|on-startup N|on-shutdown N`, as
  * FRR (RFC 6987 stub router). The `no` forms take the seconds or leave them
  * out. on-shutdown is refused: at SIGTERM the daemon flushes its LSAs at
- * once (RFC 2328 14.1), so it leaves every path without a delay to wait out.
+ * once (RFC 2328 14.1), so it leaves every path without a delay to wait out;
+ * with graceful-restart configured it asks its neighbours to keep it instead.
  */
 function parseMaxMetric(cur: Cursor, ospf: OspfConfig, set: boolean): void {
   const kw = cur.need('"router-lsa"');
   if (kw.text !== 'router-lsa') cur.fail(kw, `"${kw.text}" is not valid here: expected "router-lsa"`);
   const when = cur.keyword(['administrative', 'on-startup', 'on-shutdown'], 'when to advertise the maximum metric');
   if (when === 'on-shutdown') {
-    if (set) cur.unsupported('stub router advertisement before shutdown is not implemented: at SIGTERM the daemon flushes its LSAs at once (RFC 2328 14.1), so neighbours route around it without waiting');
+    if (set) cur.unsupported('stub router advertisement before shutdown is not implemented: at SIGTERM the daemon flushes its LSAs at once (RFC 2328 14.1), so neighbours route around it without waiting (with graceful-restart, it asks them to keep it instead)');
     if (!cur.atEnd()) cur.int('on-shutdown (seconds)', 5, 100);
     return;
   }

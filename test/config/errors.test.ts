@@ -224,7 +224,7 @@ describe('max-metric router-lsa: the line and word of each mistake', () => {
       line: 4,
       column: 2,
       message:
-        'not supported: "max-metric router-lsa on-shutdown": stub router advertisement before shutdown is not implemented: at SIGTERM the daemon flushes its LSAs at once (RFC 2328 14.1), so neighbours route around it without waiting',
+        'not supported: "max-metric router-lsa on-shutdown": stub router advertisement before shutdown is not implemented: at SIGTERM the daemon flushes its LSAs at once (RFC 2328 14.1), so neighbours route around it without waiting (with graceful-restart, it asks them to keep it instead)',
     });
   });
 });
