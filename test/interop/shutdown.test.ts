@@ -60,7 +60,7 @@ describe.skipIf(gate.skip)('nodes stopping and restarting behind FRR', () => {
 
   beforeEach(() => reportOnFailure(() => seed?.lab));
 
-  it('SIGTERM: FRR drops the node\'s next hop within a second, and the node leaves no route behind', async () => {
+  it('SIGTERM: FRR drops the node\'s next hop well inside the dead interval (the flush, not the timeout), and the node leaves no route behind', async () => {
     const n3 = node(3);
     await waitFor(`${CLIENT_NET} on n3`, () => current().lab.gateways(n3.ns, CLIENT_NET, 'ospf').length === 1, { timeoutMs: CONVERGE_MS, detail });
     // FRR ignores an instance arriving within MinLSArrival (1 s) of the last one; a
@@ -74,7 +74,9 @@ describe.skipIf(gate.skip)('nodes stopping and restarting behind FRR', () => {
     const ms = await waitForHops('FRR to drop n3', [nodeAddress(1), nodeAddress(2)], DEAD_INTERVAL_MS + 5000);
     console.info(`SIGTERM: FRR dropped n3's next hop after ${ms} ms (dead interval ${DEAD_INTERVAL_MS} ms)`);
     expect(await stopping).toBe('exit 0');
-    expect(ms).toBeLessThan(1000);
+    // Without the flush FRR would wait out the dead interval (the SIGKILL case below); half of it
+    // leaves room for a loaded machine (1,021 ms seen in CI) and still tells the two apart.
+    expect(ms).toBeLessThan(DEAD_INTERVAL_MS / 2);
     expect(current().lab.routesBy(n3.ns, 'ospf')).toEqual([]);
   });
 
