@@ -216,14 +216,6 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       // The record's wall-clock end of the grace period, on the engine's clock.
       ...(restart === undefined ? {} : { gracefulRestart: { until: performance.now() + (restart.until - Date.now()) } }),
     });
-    this.instance.core.on('graceful-restart', (e) => this.onRestart(e));
-    this.instance.core.on('neighbor-state', (e) => this.onNeighborState(e));
-    this.instance.core.on('graceful-restart-helper', (e) => this.onHelper(e));
-    this.instance.core.on('interface-state', (e) => {
-      this.logger.info(`interface ${e.ifName}: ${e.from} -> ${e.to}`, { ifName: e.ifName });
-      this.emit('interface-state', e);
-    });
-    this.instance.on('routes', (changes) => this.emit('routes', changes));
 
     // Anycast prefixes stay out of the LSDB until their checks have passed (rise); one
     // announced as external never goes out as a stub link, even under a network statement.
@@ -263,9 +255,9 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         const { total: _total, ...byType } = lsaCountsByType(this.instance.lsdb(performance.now()));
         return byType;
       },
-      drops: () => this.instance.core.stats().drops,
+      drops: () => this.instance.stats().drops,
       packets: () => {
-        const stats = this.instance.core.stats();
+        const stats = this.instance.stats();
         return { received: stats.packetsReceived, sent: stats.packetsSent };
       },
       transportDrops: () => {
@@ -369,7 +361,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
    */
   private checkAcks(): void {
     if (this.pendingAcks.length === 0 || this.announcer === undefined) return;
-    if (!this.instance.core.ownChangesAcknowledged()) return;
+    if (!this.instance.ownChangesAcknowledged()) return;
     const done = this.pendingAcks;
     this.pendingAcks = [];
     for (const p of done) this.announcer.acknowledge(p.prefix, p.mode);
@@ -407,27 +399,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         this.applyToSocket(output);
         return;
       case 'event':
-        if (output.event.type !== 'drop') return;
-        if (output.event.reason.startsWith('auth-')) {
-          this.logAuthFailure(output.event.ifName, output.event.reason, output.event.src);
-        } else if (output.event.reason === 'duplicate-router-id') {
-          // A misconfiguration, not a race: said at error level, once an hour per sender; every packet is counted.
-          const src = formatIpv4(output.event.src);
-          this.logger.limited(
-            `duplicate-router-id:${output.event.ifName}:${src}`,
-            'error',
-            `Duplicate Router ID: ${src} on ${output.event.ifName} uses our router id ${formatIpv4(this.routerConfig.routerId)}; no adjacency is formed with it`,
-            { ifName: output.event.ifName, src },
-            3_600_000,
-          );
-        } else {
-          // Counted by the engine; most are ordinary protocol races (MinLSArrival, a DD before 2-Way).
-          this.logger.limited(`drop:${output.event.ifName}:${output.event.reason}`, 'debug', 'dropped an OSPF packet', {
-            ifName: output.event.ifName,
-            reason: output.event.reason,
-            src: formatIpv4(output.event.src),
-          });
-        }
+        this.onEvent(output.event);
         return;
       case 'routes':
         if (output.run !== 'none') this.metrics?.spf(output.run, output.durationUs);
@@ -437,9 +409,55 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
           this.restartOver = false;
           this.syncFib();
         } else if (output.changes.length > 0) this.syncFib(output.changes);
+        if (output.changes.length > 0) this.emit('routes', output.changes);
         return;
       case 'lsdb':
         return;
+    }
+  }
+
+  /** The engine's events: logged, and offered to the library's listeners. */
+  private onEvent(event: CoreEvent): void {
+    switch (event.type) {
+      case 'graceful-restart':
+        this.onRestart(event);
+        return;
+      case 'graceful-restart-helper':
+        this.onHelper(event);
+        return;
+      case 'neighbor-state':
+        this.onNeighborState(event);
+        return;
+      case 'interface-state':
+        this.logger.info(`interface ${event.ifName}: ${event.from} -> ${event.to}`, { ifName: event.ifName });
+        this.emit('interface-state', event);
+        return;
+      case 'drop':
+        this.onDrop(event);
+        return;
+    }
+  }
+
+  private onDrop(event: Extract<CoreEvent, { type: 'drop' }>): void {
+    if (event.reason.startsWith('auth-')) {
+      this.logAuthFailure(event.ifName, event.reason, event.src);
+    } else if (event.reason === 'duplicate-router-id') {
+      // A misconfiguration, not a race: said at error level, once an hour per sender; every packet is counted.
+      const src = formatIpv4(event.src);
+      this.logger.limited(
+        `duplicate-router-id:${event.ifName}:${src}`,
+        'error',
+        `Duplicate Router ID: ${src} on ${event.ifName} uses our router id ${formatIpv4(this.routerConfig.routerId)}; no adjacency is formed with it`,
+        { ifName: event.ifName, src },
+        3_600_000,
+      );
+    } else {
+      // Counted by the engine; most are ordinary protocol races (MinLSArrival, a DD before 2-Way).
+      this.logger.limited(`drop:${event.ifName}:${event.reason}`, 'debug', 'dropped an OSPF packet', {
+        ifName: event.ifName,
+        reason: event.reason,
+        src: formatIpv4(event.src),
+      });
     }
   }
 
@@ -859,10 +877,10 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     const at = Date.now();
     this.step({ kind: 'prepare-restart', gracePeriod });
     const deadline = performance.now() + (this.options.graceAckWaitMs ?? 2000);
-    while (performance.now() < deadline && !this.instance.core.restartPrepared()) {
+    while (performance.now() < deadline && !this.instance.restartPrepared()) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const acknowledged = this.instance.core.restartPrepared();
+    const acknowledged = this.instance.restartPrepared();
     try {
       writeRestartRecord(directory, { at, gracePeriod, until: at + gracePeriod * 1000 });
       this.logger.notice(

@@ -83,7 +83,7 @@ export function ospfSummary(ctx: SummaryContext): OspfSummaryView {
     lsaCounts: counts,
     interfaces: instance.interfaces().length,
     neighbors: { total: neighbors.length, full: neighbors.filter((n) => n.state === 'Full').length },
-    drops: { ...instance.core.stats().drops },
+    drops: { ...instance.stats().drops },
     stubRouter: stubRouterSummary(instance, ctx),
     gracefulRestart: gracefulRestartSummary(instance, ctx),
   };
@@ -91,7 +91,7 @@ export function ospfSummary(ctx: SummaryContext): OspfSummaryView {
 
 /** Restarting gracefully (RFC 3623 2): the configured grace period, and whether this start is still restarting. */
 function gracefulRestartSummary(instance: OspfInstance, ctx: SummaryContext): OspfSummaryView['gracefulRestart'] {
-  const restarting = instance.core.restarting();
+  const restarting = instance.restarting();
   return {
     gracePeriodSec: ctx.gracePeriod ?? null,
     restartingUntil: restarting === undefined ? null : new Date(ctx.timeOrigin + restarting.until).toISOString(),
@@ -100,7 +100,7 @@ function gracefulRestartSummary(instance: OspfInstance, ctx: SummaryContext): Os
 
 /** As FRR's `show ip ospf`: the stub router configuration, and whether and why the router-LSA is a stub router's now. */
 function stubRouterSummary(instance: OspfInstance, ctx: SummaryContext): OspfSummaryView['stubRouter'] {
-  const state = instance.core.stubRouter(ctx.now);
+  const state = instance.stubRouter(ctx.now);
   return {
     administrative: state.administrative,
     onStartupSec: ctx.stubRouter?.onStartupMs === undefined ? null : ctx.stubRouter.onStartupMs / 1000,

@@ -10,8 +10,7 @@
 // Between the LSDB and the SPF sits the transit hold (transit-hold.ts): while
 // the DR of a segment we are on leaves, the SPF keeps that segment.
 
-import { EventEmitter } from 'eventemitter3';
-import { createRouter, type OspfRouter } from '../core/index.js';
+import { createRouter, type CoreStats, type OspfRouter } from '../core/index.js';
 import type {
   Input,
   InterfaceView,
@@ -19,6 +18,7 @@ import type {
   OspfCore,
   Output,
   RouterConfig,
+  StubRouterView,
 } from '../core/api.js';
 import { LsaType, type Lsa, type LsaHeader, type LsaKey } from '../packet/types.js';
 import { Spf, SpfScheduler, type RouteChange, type RouteTableView, type SpfRunKind } from '../spf/index.js';
@@ -57,10 +57,6 @@ export interface SpfStats {
   lastAt: number | null;
 }
 
-export interface InstanceEvents {
-  routes: [changes: RouteChange[], run: SpfRunKind];
-}
-
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined || a.length !== b.length) return false;
@@ -68,7 +64,7 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
   return true;
 }
 
-export class OspfInstance extends EventEmitter<InstanceEvents> {
+export class OspfInstance {
   readonly core: OspfRouter;
   private spf: Spf;
   private readonly scheduler: SpfScheduler;
@@ -82,7 +78,6 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
   private loading = false;
 
   constructor(options: InstanceOptions) {
-    super();
     this.config = options.config;
     this.measure = options.measure;
     this.core = createRouter({
@@ -230,7 +225,6 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
       s.lastDurationUs = result.durationUs ?? null;
       s.lastAt = now;
     }
-    if (result.changes.length > 0) this.emit('routes', result.changes, result.kind);
     return { kind: 'routes', changes: result.changes, run: result.kind, durationUs: result.durationUs };
   }
 
@@ -290,5 +284,35 @@ export class OspfInstance extends EventEmitter<InstanceEvents> {
 
   lsa(key: LsaKey, now: number): Lsa | undefined {
     return this.core.lsa(key, now);
+  }
+
+  /** Drops per reason, LSDB size, packets in and out (CoreStats). */
+  stats(): CoreStats {
+    return this.core.stats();
+  }
+
+  /** No origination of ours waits and no Full neighbour still has one to acknowledge (RFC 2328 13.5). */
+  ownChangesAcknowledged(): boolean {
+    return this.core.ownChangesAcknowledged();
+  }
+
+  /** Every grace-LSA sent by 'prepare-restart' is acknowledged (RFC 3623 2.2). */
+  restartPrepared(): boolean {
+    return this.core.restartPrepared();
+  }
+
+  /** The graceful restart this start follows, while it lasts. */
+  restarting(): { since: number; until: number } | undefined {
+    return this.core.restarting();
+  }
+
+  /** Stub router advertisement as it stands (RFC 6987). */
+  stubRouter(now: number): StubRouterView {
+    return this.core.stubRouter(now);
+  }
+
+  /** Internal consistency problems of the engine, for tests and the simulator's checks. */
+  audit(): string[] {
+    return this.core.audit();
   }
 }

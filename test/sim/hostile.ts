@@ -730,7 +730,7 @@ class HostileRun {
     const now = this.sim.now;
     for (let r = 0; r < this.instances.length; r++) {
       const instance = this.instances[r] as OspfInstance;
-      const problems = instance.core.audit();
+      const problems = instance.audit();
       const headers = instance.lsdb(now);
       const keys = new Set<string>();
       for (const h of headers) {
@@ -750,7 +750,7 @@ class HostileRun {
   private finish(): HostileResult {
     const drops: Record<string, number> = {};
     for (const instance of this.instances) {
-      for (const [reason, n] of Object.entries(instance.core.stats().drops)) drops[reason] = (drops[reason] ?? 0) + n;
+      for (const [reason, n] of Object.entries(instance.stats().drops)) drops[reason] = (drops[reason] ?? 0) + n;
     }
     return {
       packets: this.options.packets,
