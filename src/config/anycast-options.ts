@@ -4,7 +4,7 @@
 
 import type { AnycastPrefixOptions, CheckOptions } from '../anycast/types.js';
 import { formatIpv4 } from '../lib/ipv4.js';
-import type { AnycastConfig, DaemonConfig, HealthCheck } from './model.js';
+import type { AnycastConfig, DaemonConfig, HealthCheck } from './types.js';
 
 export function toAnycastOptions(cfg: DaemonConfig): AnycastPrefixOptions[] {
   return cfg.anycast.map(toPrefixOptions);

@@ -6,7 +6,7 @@ import { formatIpv4 } from '../lib/ipv4.js';
 import type { Cursor } from './cursor.js';
 import type { Word } from './lexer.js';
 import { shellSplit } from './lexer.js';
-import { DEFAULT_CHECK_TIMING, DEFAULT_EXTERNAL_METRIC, type AnycastConfig, type HealthCheckTiming, type CodeRange, type HealthCheck } from './model.js';
+import { DEFAULT_CHECK_TIMING, DEFAULT_EXTERNAL_METRIC, type AnycastConfig, type HealthCheckTiming, type CodeRange, type HealthCheck } from './types.js';
 
 const ANYCAST_WORDS = ['check', 'maintenance-file', 'on-failure', 'announce-as', 'min-interval', 'manage-address', 'interface', 'proxy'];
 const CHECK_KINDS = ['sip-options', 'tcp', 'http', 'exec', 'process'] as const;

@@ -3,7 +3,7 @@
 // an interface whose settings stayed the same.
 
 import { formatPrefix, type Prefix } from '../lib/ipv4.js';
-import type { AnycastConfig, DaemonConfig, InterfaceConfig, OspfConfig } from './model.js';
+import type { AnycastConfig, DaemonConfig, InterfaceConfig, OspfConfig } from './types.js';
 import { configuredRouterId } from './router-config.js';
 
 export interface ConfigDiff {

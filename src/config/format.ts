@@ -23,7 +23,7 @@ import {
   type OspfConfig,
   type RedistributeConfig,
   type StaticRoute,
-} from './model.js';
+} from './types.js';
 
 export function formatConfig(cfg: DaemonConfig): string {
   const out: string[] = [];

@@ -1,6 +1,6 @@
 // The configuration layer: FRR-style text → DaemonConfig → the core's RouterConfig.
 // src/config/reference.md documents every statement.
-export * from './model.js';
+export * from './types.js';
 export { ConfigError, RouterIdError, formatIssue, type ConfigIssue } from './errors.js';
 export { parseConfig } from './parser.js';
 export {

@@ -5,7 +5,7 @@
 import { AuthAlgorithms, SimplePasswordMax, maxKeyLength } from '../core/auth.js';
 import type { Cursor } from './cursor.js';
 import type { Word } from './lexer.js';
-import type { InterfaceConfig } from './model.js';
+import type { InterfaceConfig } from './types.js';
 import { useArea, type ParseState } from './state.js';
 
 const IP_OSPF_WORDS = [

@@ -4,7 +4,7 @@
 
 import type { Cursor } from './cursor.js';
 import type { Word } from './lexer.js';
-import { DEFAULT_RESILIENT, type MultipathGroup, type OspfConfig, type RedistributeConfig } from './model.js';
+import { DEFAULT_RESILIENT, type MultipathGroup, type OspfConfig, type RedistributeConfig } from './types.js';
 import { useArea, type ParseState } from './state.js';
 import { DefaultHelperConfig } from '../core/graceful-restart.js';
 

@@ -32,7 +32,7 @@ import {
   type OspfConfig,
   type StaticRoute,
   DEFAULT_RESILIENT,
-} from './model.js';
+} from './types.js';
 import { parseOspfLine } from './ospf-section.js';
 import type { ParseState } from './state.js';
 import { DefaultHelperConfig } from '../core/graceful-restart.js';

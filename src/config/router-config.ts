@@ -24,7 +24,7 @@ import {
   type InterfaceConfig,
   type OspfConfig,
   type StaticRoute,
-} from './model.js';
+} from './types.js';
 
 /** The largest metric that still means "reachable" in an AS-external-LSA (LSInfinity is 0xffffff, RFC 2328 A.4.5). */
 export const MAX_EXTERNAL_METRIC = 0xfffffe;

@@ -6,7 +6,7 @@ import { formatIpv4 } from '../lib/ipv4.js';
 import type { Cursor } from './cursor.js';
 import type { ConfigIssue } from './errors.js';
 import type { Word } from './lexer.js';
-import type { AnycastConfig, InterfaceConfig, LogDestination, OspfConfig, StaticRoute } from './model.js';
+import type { AnycastConfig, InterfaceConfig, LogDestination, OspfConfig, StaticRoute } from './types.js';
 
 export type Section =
   | { kind: 'top' }

@@ -23,7 +23,7 @@
 // share (bench/README.md, "Flow disruption"); hash-threshold moves a quarter
 // to a half of the surviving nodes' flows on every change.
 
-import type { OspfConfig } from '../config/model.js';
+import type { OspfConfig } from '../config/types.js';
 import type { KernelRoute, SyncResult } from '../io/routes.js';
 import { formatIpv4, type Prefix } from '../lib/ipv4.js';
 import { HashPolicy, HASH_POLICY_PATH } from './hash-policy.js';

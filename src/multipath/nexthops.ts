@@ -39,7 +39,7 @@ import { endianness } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import { createRtNetlink, parseError, type rt } from 'netlink';
 import type { NetlinkMessage, RtNetlinkSocket } from 'netlink';
-import type { MultipathGroup } from '../config/model.js';
+import type { MultipathGroup } from '../config/types.js';
 import { NetlinkRequestError, RouteInstallError, wrapNetlinkError as wrapError } from '../io/errors.js';
 import { comparePrefix, MAIN_TABLE, normalise, protocolNumber, ROUTE_PROTOCOL_OSPF, RouteInstaller, whenNormal, type KernelNextHop, type KernelRoute, type SyncResult } from '../io/routes.js';
 import { NetlinkBatcher, type BatchReply, type BatchRequest } from '../io/netlink-batch.js';
