@@ -12,210 +12,55 @@
 import { EventEmitter } from 'eventemitter3';
 import type { PrefixAdvertisement } from '../core/api.js';
 import { formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.js';
-import { customRunner } from './checks/custom.js';
-import { execRunner } from './checks/exec.js';
-import { httpRunner } from './checks/http.js';
-import { sipOptionsRunner } from './checks/sip-options.js';
-import { tcpRunner } from './checks/tcp.js';
-import { AddressManagementError, AnnouncerStoppedError, DrainCancelledError, DrainTimeoutError, UnknownPrefixError } from './errors.js';
+import {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  type AddressManager,
+  type AnnouncerEvents,
+  type AnnouncerOptions,
+  type DrainOptions,
+  type LogEntry,
+  type ProcessEvent,
+  type StopOptions,
+} from './announcer-api.js';
+import { AddressManagementError, AnnouncerStoppedError, DrainCancelledError, UnknownPrefixError } from './errors.js';
 import { PrefixMachine, type MachineOutput } from './machine.js';
 import { MaintenanceFileWatcher } from './maintenance.js';
-import { resolvePrefixes, type ResolvedCheck, type ResolvedPrefix } from './options.js';
-import { RiseFall } from './rise-fall.js';
+import { resolvePrefixes, type ResolvedPrefix } from './options.js';
+import { planReconfiguration } from './reconfiguration.js';
+import {
+  cancelWaiters,
+  carryVerdict,
+  newCheckRuntime,
+  prefixStatus,
+  recordResult,
+  releaseWaiters,
+  runnerFor,
+  stopsOnExit,
+  waitForWithdrawal,
+  withdrawalConfirmed,
+  type CheckRuntime,
+  type PrefixRuntime,
+  type SupervisedProcess,
+} from './runtime.js';
 import { CheckScheduler, type ScheduledResult } from './scheduler.js';
 import { ProcessSupervisor, proxyIdentity, retireUnclaimed, type ExitInfo, type SpawnInfo } from './supervisor.js';
-import type {
-  Advertisement,
-  AnycastPrefixOptions,
-  CheckOptions,
-  CheckResult,
-  CheckRunner,
-  CheckTiming,
-  DrainSource,
-  PrefixStatus,
-  ProcessCheckOptions,
-  ProcessStatus,
-  StateChangeEvent,
-} from './types.js';
+import type { Advertisement, AnycastPrefixOptions, DrainSource, PrefixStatus, ProcessCheckOptions } from './types.js';
 
-/** Puts the anycast address on its interface (lo by default) and takes it off; the daemon does it through netlink. */
-export interface AddressManager {
-  add(prefix: Prefix, ifName: string): Promise<void>;
-  remove(prefix: Prefix, ifName: string): Promise<void>;
-}
-
-export interface LogEntry {
-  level: 'debug' | 'info' | 'warn' | 'error';
-  message: string;
-  /** The prefix as text, when the entry is about one. */
-  prefix?: string;
-  at: number;
-}
-
-export interface AnnouncerOptions {
-  prefixes: readonly AnycastPrefixOptions[];
-  /** Every advertisement change, in order; the daemon hands it to the core as { kind: 'advertise', prefix, mode }. */
-  advertise: (ad: Advertisement) => void;
-  /** Needed when a prefix has manageAddress. */
-  addressManager?: AddressManager;
-  log?: (entry: LogEntry) => void;
-  /**
-   * When true, drain() resolves only once acknowledge(prefix, 'withdraw') is
-   * called: the daemon calls it when the core reports the changed LSA
-   * acknowledged by every neighbour (at once when there are none). When
-   * false, drain() resolves when the withdrawal has been handed to advertise().
-   */
-  awaitAcknowledgement?: boolean;
-  /** Default for drain()'s timeout. 10 000 ms. */
-  drainTimeoutMs?: number;
-  /**
-   * The daemon's run directory. Supervised proxies are recorded there and
-   * outlive stop() (unless told otherwise) and a crash; start() adopts the
-   * proxies recorded there that still run, and stops recorded ones that no
-   * prefix configures any more. Without it, proxies live and die with the
-   * announcer.
-   */
-  recordDirectory?: string;
-}
-
-export interface StopOptions {
-  /** Stop the supervised proxies even when they are recorded to outlive the announcer. */
-  stopProxies?: boolean;
-}
-
-export interface CheckEvent {
-  prefix: string;
-  check: string;
-  result: CheckResult;
-  healthy: boolean;
-}
-
-export interface ProcessEvent {
-  prefix: string;
-  check: string;
-  event: 'spawn' | 'exit';
-  pid: number | undefined;
-  /** For 'exit': why, and when the next start is due. */
-  reason?: string;
-  restartInMs?: number;
-  at: number;
-}
-
-export interface AnnouncerEvents {
-  state: (event: StateChangeEvent) => void;
-  advertise: (ad: Advertisement) => void;
-  check: (event: CheckEvent) => void;
-  process: (event: ProcessEvent) => void;
-  log: (entry: LogEntry) => void;
-}
-
-export interface DrainOptions {
-  source?: Extract<DrainSource, 'cli' | 'library'>;
-  timeoutMs?: number;
-}
-
-export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+export {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  type AddressManager,
+  type AnnouncerEvents,
+  type AnnouncerOptions,
+  type CheckEvent,
+  type DrainOptions,
+  type LogEntry,
+  type ProcessEvent,
+  type StopOptions,
+} from './announcer-api.js';
 
 /** Monotonic milliseconds on the epoch scale: event times that never jump back. */
 function clockNow(): number {
   return performance.timeOrigin + performance.now();
-}
-
-interface CheckRuntime {
-  resolved: ResolvedCheck;
-  /** Undefined for the process check, which has no rise/fall. */
-  riseFall: RiseFall | undefined;
-  scheduler: CheckScheduler | undefined;
-  healthy: boolean;
-  reason: string;
-  last: CheckResult | undefined;
-  /** performance.now() of the last reset; results of runs started before it are stale. */
-  resetAt: number;
-  /** For the process check. */
-  process: ProcessStatus | undefined;
-}
-
-interface DrainWaiter {
-  resolve: () => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
-interface PrefixRuntime {
-  resolved: ResolvedPrefix;
-  machine: PrefixMachine;
-  checks: Map<string, CheckRuntime>;
-  pacing: NodeJS.Timeout | undefined;
-  maintenance: MaintenanceFileWatcher | undefined;
-  /** The advertisement acknowledged by the daemon for the current advertised mode, if any. */
-  acknowledged: PrefixAdvertisement | undefined;
-  waiters: DrainWaiter[];
-  addressPresent: boolean;
-  /** Serialises address changes and the advertisements that depend on them. */
-  addressChain: Promise<void>;
-}
-
-interface SupervisedProcess {
-  supervisor: ProcessSupervisor;
-  users: { rt: PrefixRuntime; check: CheckRuntime }[];
-}
-
-/** Whether any prefix using the proxy asks for it to be stopped with the announcer. */
-function stopsOnExit(proc: SupervisedProcess): boolean {
-  return proc.users.some(({ check }) => check.resolved.options.kind === 'process' && check.resolved.options.stopOnExit === true);
-}
-
-function runnerFor(check: CheckOptions): CheckRunner {
-  switch (check.kind) {
-    case 'sip-options':
-      return sipOptionsRunner(check);
-    case 'tcp':
-      return tcpRunner(check);
-    case 'http':
-      return httpRunner(check);
-    case 'exec':
-      return execRunner(check);
-    case 'custom':
-      return customRunner(check);
-    case 'process':
-      throw new Error('process checks are supervised, not polled');
-  }
-}
-
-/** The check options without their timing: what is probed and how. */
-function probeOf(check: ResolvedCheck): string {
-  const { intervalMs: _i, timeoutMs: _t, rise: _r, fall: _f, ...probe } = check.options as CheckOptions & CheckTiming;
-  return JSON.stringify(probe);
-}
-
-/**
- * Whether a reconfiguration keeps a check's verdict: the same name probing
- * the same thing (timings may differ); custom checks must be the same
- * function; a process check must run the same command, directory and
- * environment.
- */
-function sameProbe(a: ResolvedCheck, b: ResolvedCheck): boolean {
-  if (a.name !== b.name || a.options.kind !== b.options.kind) return false;
-  if (a.options.kind === 'process' && b.options.kind === 'process') return proxyIdentity(a.options) === proxyIdentity(b.options);
-  if (a.options.kind === 'custom' && b.options.kind === 'custom' && a.options.run !== b.options.run) return false;
-  return probeOf(a) === probeOf(b);
-}
-
-/** Whether a check is exactly unchanged, timings included. */
-function sameCheck(a: ResolvedCheck, b: ResolvedCheck): boolean {
-  return sameProbe(a, b) && JSON.stringify(a.options) === JSON.stringify(b.options) && JSON.stringify(a.timing) === JSON.stringify(b.timing);
-}
-
-/** Whether a prefix is unchanged by a reconfiguration, checks included. */
-function samePrefix(a: ResolvedPrefix, b: ResolvedPrefix): boolean {
-  const { options: ao, checks: ac, ...ar } = a;
-  const { options: bo, checks: bc, ...br } = b;
-  return (
-    JSON.stringify(ar) === JSON.stringify(br) &&
-    ao.maintenanceFile === bo.maintenanceFile &&
-    ac.length === bc.length &&
-    ac.every((check, i) => sameCheck(check, bc[i] as ResolvedCheck))
-  );
 }
 
 export class Announcer extends EventEmitter<AnnouncerEvents> {
@@ -271,7 +116,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     } catch (err) {
       return Promise.reject(err);
     }
-    const run = this.reconfiguring.then(() => this.applyConfiguration(resolved));
+    const run = this.reconfiguring.then(() => this.changeConfiguration(resolved));
     this.reconfiguring = run.catch(() => undefined);
     return run;
   }
@@ -305,8 +150,8 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     const source = opts.source ?? 'library';
     const timeoutMs = opts.timeoutMs ?? this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     const waits = targets.map((rt) => {
-      const wait = this.waitForWithdrawal(rt, timeoutMs);
-      this.apply(rt, rt.machine.setDrain(source, true, clockNow()));
+      const wait = waitForWithdrawal(rt, timeoutMs);
+      this.carryOut(rt, rt.machine.setDrain(source, true, clockNow()));
       this.settleWaiters(rt);
       return wait;
     });
@@ -316,13 +161,10 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   /** Lift a drain by `source` (default 'library') from one prefix or all; other drain sources stay. */
   undrain(prefix?: Prefix | string, source: Extract<DrainSource, 'cli' | 'library'> = 'library'): void {
     for (const rt of this.select(prefix)) {
-      this.apply(rt, rt.machine.setDrain(source, false, clockNow()));
+      this.carryOut(rt, rt.machine.setDrain(source, false, clockNow()));
       // Drains still waiting are moot once no source holds the prefix drained.
       if (rt.machine.view().state === 'drained') continue;
-      for (const waiter of rt.waiters.splice(0)) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new DrainCancelledError(`drain of ${rt.resolved.key} cancelled by undrain`));
-      }
+      cancelWaiters(rt, `drain of ${rt.resolved.key} cancelled by undrain`);
     }
   }
 
@@ -342,34 +184,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
 
   /** For `show anycast`: each prefix in configuration order. */
   status(): PrefixStatus[] {
-    return this.prefixes.map((rt) => {
-      const view = rt.machine.view();
-      const status: PrefixStatus = {
-        prefix: rt.resolved.key,
-        interface: rt.resolved.interface,
-        state: view.state,
-        since: view.since,
-        reason: view.reason,
-        drainedBy: view.drainedBy,
-        advertised: view.advertised,
-        checks: [...rt.checks.values()].map((c) => {
-          const entry: PrefixStatus['checks'][number] = {
-            name: c.resolved.name,
-            kind: c.resolved.options.kind,
-            healthy: c.healthy,
-            reason: c.reason,
-            consecutiveSuccesses: c.riseFall?.consecutiveSuccesses ?? 0,
-            consecutiveFailures: c.riseFall?.consecutiveFailures ?? 0,
-          };
-          if (c.last !== undefined) entry.last = { ...c.last };
-          if (c.process !== undefined) entry.process = { ...c.process };
-          return entry;
-        }),
-      };
-      if (view.failingCheck !== undefined) status.failingCheck = view.failingCheck;
-      if (view.pending !== undefined) status.pending = view.pending;
-      return status;
-    });
+    return this.prefixes.map(prefixStatus);
   }
 
   private resolve(prefixes: readonly AnycastPrefixOptions[]): ResolvedPrefix[] {
@@ -383,36 +198,45 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   /** Hands a started prefix's initial mode over; nothing has been originated for it yet. */
   private launch(rt: PrefixRuntime): void {
     rt.acknowledged = 'withdraw';
-    this.apply(rt, rt.machine.start());
+    this.carryOut(rt, rt.machine.start());
   }
 
-  private async applyConfiguration(resolved: ResolvedPrefix[]): Promise<void> {
+  /** Carries out a reload as planReconfiguration() lays it out. */
+  private async changeConfiguration(resolved: ResolvedPrefix[]): Promise<void> {
     if (this.stopping !== undefined) throw new AnnouncerStoppedError('this announcer has been stopped');
     const now = clockNow();
+    const plan = planReconfiguration(
+      this.prefixes.map((rt) => rt.resolved),
+      resolved,
+    );
     const previous = new Map(this.prefixes.map((rt) => [rt.resolved.key, rt]));
+    const running = (key: string): PrefixRuntime => previous.get(key) as PrefixRuntime;
     const next: PrefixRuntime[] = [];
     const added: PrefixRuntime[] = [];
-    const replaced: { from: PrefixRuntime; to: PrefixRuntime }[] = [];
-    for (const r of resolved) {
-      const prev = previous.get(r.key);
-      previous.delete(r.key);
-      if (prev !== undefined && samePrefix(prev.resolved, r)) {
-        next.push(prev);
-        continue;
+    const rebuilt: { from: PrefixRuntime; to: PrefixRuntime; carried: string[] }[] = [];
+    for (const step of plan.prefixes) {
+      switch (step.kind) {
+        case 'keep':
+          next.push(running(step.key));
+          break;
+        case 'add': {
+          const rt = this.buildPrefix(step.prefix, now);
+          next.push(rt);
+          added.push(rt);
+          break;
+        }
+        case 'rebuild': {
+          const rt = this.buildPrefix(step.prefix, now);
+          next.push(rt);
+          rebuilt.push({ from: running(step.prefix.key), to: rt, carried: step.carried });
+          break;
+        }
       }
-      const rt = this.buildPrefix(r, now);
-      next.push(rt);
-      if (prev === undefined) added.push(rt);
-      else replaced.push({ from: prev, to: rt });
     }
-    const removed = [...previous.values()];
     const stops: Promise<void>[] = [];
-    for (const rt of removed) {
+    for (const rt of plan.removed.map(running)) {
       this.log('info', 'removed from the configuration', rt.resolved.key);
-      for (const waiter of rt.waiters.splice(0)) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new DrainCancelledError(`${rt.resolved.key} was removed from the configuration`));
-      }
+      cancelWaiters(rt, `${rt.resolved.key} was removed from the configuration`);
       if (this.started) {
         for (const out of rt.machine.stop(now)) if (out.kind === 'advertise') this.handOver(rt, out.mode, out.at);
       }
@@ -421,57 +245,39 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       }
       stops.push(this.retire(rt), rt.addressChain);
     }
-    for (const { from } of replaced) stops.push(this.retire(from));
+    for (const { from } of rebuilt) stops.push(this.retire(from));
     // Proxies that no prefix needs any more are stopped; the others keep running.
-    for (const [key, proc] of this.processes) {
-      proc.users = proc.users.filter((u) => next.includes(u.rt));
-      if (proc.users.length === 0) {
-        this.processes.delete(key);
-        stops.push(proc.supervisor.stop());
-      }
+    for (const proxy of plan.proxies.stop) {
+      const key = proxyIdentity(proxy);
+      stops.push((this.processes.get(key) as SupervisedProcess).supervisor.stop());
+      this.processes.delete(key);
     }
+    for (const proc of this.processes.values()) proc.users = proc.users.filter((u) => next.includes(u.rt));
     this.prefixes = next;
     if (!this.started) {
       await Promise.all(stops);
       return;
     }
-    for (const { from, to } of replaced) {
-      const carried = new Map<string, { healthy: boolean; reason: string }>();
-      const kept = (cr: CheckRuntime): CheckRuntime | undefined => {
-        const before = from.checks.get(cr.resolved.name);
-        return before !== undefined && sameProbe(before.resolved, cr.resolved) ? before : undefined;
-      };
-      // A new or changed proxy must prove itself: none of the old verdicts count.
-      const proxyKept = [...to.checks.values()].every((cr) => cr.resolved.options.kind !== 'process' || kept(cr) !== undefined);
+    for (const { from, to, carried } of rebuilt) {
+      const verdicts = new Map<string, { healthy: boolean; reason: string }>();
       for (const cr of to.checks.values()) {
-        const before = proxyKept ? kept(cr) : undefined;
-        if (before !== undefined) {
-          const timing = cr.resolved.timing;
-          cr.riseFall =
-            before.riseFall === undefined || timing === undefined || (before.riseFall.rise === timing.rise && before.riseFall.fall === timing.fall)
-              ? before.riseFall
-              : new RiseFall(timing.rise, timing.fall, before.riseFall.healthy);
-          cr.healthy = before.healthy;
-          cr.reason = before.reason;
-          cr.last = before.last;
-          cr.resetAt = before.resetAt;
-          if (before.process !== undefined) cr.process = before.process;
-        }
-        carried.set(cr.resolved.name, { healthy: cr.healthy, reason: cr.reason });
+        const before = carried.includes(cr.resolved.name) ? from.checks.get(cr.resolved.name) : undefined;
+        if (before !== undefined) carryVerdict(cr, before);
+        verdicts.set(cr.resolved.name, { healthy: cr.healthy, reason: cr.reason });
       }
       to.waiters = from.waiters.splice(0);
       to.acknowledged = from.acknowledged;
       to.addressPresent = from.addressPresent;
       to.addressChain = from.addressChain;
       this.log('info', 'configuration changed', to.resolved.key);
-      this.apply(to, to.machine.takeOver(from.machine, carried, now));
+      this.carryOut(to, to.machine.takeOver(from.machine, verdicts, now));
       this.syncMaintenance(to);
     }
     for (const rt of added) {
       this.log('info', 'added by the configuration', rt.resolved.key);
       // A proxy already supervised for another prefix is healthy from the start.
       for (const cr of rt.checks.values()) {
-        if (cr.healthy) this.apply(rt, rt.machine.setCheck(cr.resolved.name, true, cr.reason, now));
+        if (cr.healthy) this.carryOut(rt, rt.machine.setCheck(cr.resolved.name, true, cr.reason, now));
       }
       this.syncMaintenance(rt);
       if (rt.resolved.manageAddress && !rt.resolved.removeOnWithdraw) {
@@ -480,7 +286,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       this.launch(rt);
     }
     for (const proc of this.processes.values()) proc.supervisor.start();
-    for (const { to } of replaced) for (const check of to.checks.values()) check.scheduler?.start();
+    for (const { to } of rebuilt) for (const check of to.checks.values()) check.scheduler?.start();
     for (const rt of added) for (const check of rt.checks.values()) check.scheduler?.start();
     await Promise.all(stops);
   }
@@ -488,7 +294,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   /** Start a prefix's maintenance watcher (if any) and align the file drain with what is on disk. */
   private syncMaintenance(rt: PrefixRuntime): void {
     const present = rt.maintenance?.start() ?? false;
-    this.apply(rt, rt.machine.setDrain('file', present, clockNow()));
+    this.carryOut(rt, rt.machine.setDrain('file', present, clockNow()));
   }
 
   /** Stop what belongs to a prefix runtime that is being replaced or removed (not its proxies). */
@@ -521,16 +327,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       addressChain: Promise.resolve(),
     };
     for (const check of resolved.checks) {
-      const cr: CheckRuntime = {
-        resolved: check,
-        riseFall: check.timing === undefined ? undefined : new RiseFall(check.timing.rise, check.timing.fall),
-        scheduler: undefined,
-        healthy: false,
-        reason: 'has not passed yet',
-        last: undefined,
-        resetAt: 0,
-        process: check.options.kind === 'process' ? { starts: 0, since: now } : undefined,
-      };
+      const cr = newCheckRuntime(check, now);
       if (check.options.kind === 'process') {
         this.supervise(rt, cr, check.options);
       } else if (check.timing !== undefined) {
@@ -542,7 +339,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     if (file !== undefined) {
       rt.maintenance = new MaintenanceFileWatcher(file, (present) => {
         this.log('info', `maintenance file ${file} ${present ? 'appeared' : 'removed'}`, resolved.key);
-        this.apply(rt, rt.machine.setDrain('file', present, clockNow()));
+        this.carryOut(rt, rt.machine.setDrain('file', present, clockNow()));
       });
     }
     return rt;
@@ -593,7 +390,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       if (info.adopted) for (const other of rt.checks.values()) other.riseFall?.trustFirstSuccess();
       this.log('info', `${check.resolved.name}: ${info.adopted ? 'adopted' : 'started'} (pid ${info.pid}, start ${info.restarts + 1})`, rt.resolved.key);
       this.emit('process', { prefix: rt.resolved.key, check: check.resolved.name, event: 'spawn', pid: info.pid, at: info.at });
-      this.apply(rt, rt.machine.setCheck(check.resolved.name, true, check.reason, clockNow()));
+      this.carryOut(rt, rt.machine.setCheck(check.resolved.name, true, check.reason, clockNow()));
     }
   }
 
@@ -620,22 +417,15 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
         other.reason = 'proxy restarted, has not passed since';
         outputs.push(...rt.machine.setCheck(other.resolved.name, false, other.reason, now));
       }
-      this.apply(rt, outputs);
+      this.carryOut(rt, outputs);
     }
   }
 
   private onResult(rt: PrefixRuntime, cr: CheckRuntime, scheduled: ScheduledResult): void {
-    if (scheduled.startedAt < cr.resetAt || cr.riseFall === undefined) return;
-    const result: CheckResult = { ok: scheduled.ok, reason: scheduled.reason, latencyMs: scheduled.latencyMs, at: scheduled.at };
-    cr.last = result;
-    const verdict = cr.riseFall.record(result.ok);
+    const recorded = recordResult(cr, scheduled);
+    if (recorded === undefined) return;
+    const { result, verdict } = recorded;
     const name = cr.resolved.name;
-    cr.healthy = verdict.healthy;
-    if (verdict.healthy) {
-      cr.reason = result.ok ? result.reason : `failing (${cr.riseFall.consecutiveFailures}/${cr.riseFall.fall}): ${result.reason}`;
-    } else {
-      cr.reason = result.ok ? `rising (${cr.riseFall.consecutiveSuccesses}/${cr.riseFall.rise}): ${result.reason}` : result.reason;
-    }
     this.emit('check', { prefix: rt.resolved.key, check: name, result, healthy: verdict.healthy });
     if (!result.ok && !verdict.changed) this.log('debug', `${name}: ${cr.reason}`, rt.resolved.key);
     if (verdict.changed) {
@@ -645,12 +435,12 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     if (verdict.healthy && !result.ok) cr.scheduler?.hurry();
     // A healthy check that is failing but not yet `fall` times changes nothing.
     if (verdict.changed || !verdict.healthy) {
-      this.apply(rt, rt.machine.setCheck(name, verdict.healthy, cr.reason, clockNow()));
+      this.carryOut(rt, rt.machine.setCheck(name, verdict.healthy, cr.reason, clockNow()));
     }
   }
 
   /** Carry out the machine's decisions: the one place advertisements leave the announcer. */
-  private apply(rt: PrefixRuntime, outputs: MachineOutput[]): void {
+  private carryOut(rt: PrefixRuntime, outputs: MachineOutput[]): void {
     for (const out of outputs) {
       switch (out.kind) {
         case 'state':
@@ -727,33 +517,12 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     if (deadline === undefined) return;
     rt.pacing = setTimeout(() => {
       rt.pacing = undefined;
-      this.apply(rt, rt.machine.tick(Math.max(clockNow(), deadline)));
+      this.carryOut(rt, rt.machine.tick(Math.max(clockNow(), deadline)));
     }, Math.max(0, deadline - clockNow()));
   }
 
-  private waitForWithdrawal(rt: PrefixRuntime, timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const waiter: DrainWaiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          rt.waiters = rt.waiters.filter((w) => w !== waiter);
-          reject(new DrainTimeoutError(rt.resolved.key, timeoutMs));
-        }, timeoutMs),
-      };
-      rt.waiters.push(waiter);
-    });
-  }
-
   private settleWaiters(rt: PrefixRuntime): void {
-    if (rt.waiters.length === 0) return;
-    const view = rt.machine.view();
-    if (view.state !== 'drained' || view.advertised !== 'withdraw' || view.pending !== undefined) return;
-    if (this.options.awaitAcknowledgement === true && rt.acknowledged !== 'withdraw') return;
-    for (const waiter of rt.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve();
-    }
+    if (rt.waiters.length > 0 && withdrawalConfirmed(rt, this.options.awaitAcknowledgement === true)) releaseWaiters(rt);
   }
 
   private select(prefix: Prefix | string | undefined): PrefixRuntime[] {
@@ -769,10 +538,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     for (const rt of this.prefixes) {
       if (rt.pacing !== undefined) clearTimeout(rt.pacing);
       rt.pacing = undefined;
-      for (const waiter of rt.waiters.splice(0)) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new DrainCancelledError(`announcer stopped before ${rt.resolved.key} was confirmed withdrawn`));
-      }
+      cancelWaiters(rt, `announcer stopped before ${rt.resolved.key} was confirmed withdrawn`);
       if (this.started) {
         for (const out of rt.machine.stop(now)) {
           if (out.kind === 'advertise') this.handOver(rt, out.mode, out.at);
