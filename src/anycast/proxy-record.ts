@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sameStrings } from './compare.js';
 
 export interface ProxyRecord {
   pid: number;
@@ -70,7 +71,7 @@ export function checkRecord(record: ProxyRecord): RecordLookup {
   if (now.startTime !== record.startTime) {
     return { kind: 'stale', record, reason: `pid ${record.pid} now belongs to another process (started at tick ${now.startTime}, the proxy at ${record.startTime})` };
   }
-  if (JSON.stringify(now.cmdline) !== JSON.stringify(record.command)) {
+  if (!sameStrings(now.cmdline, record.command)) {
     return { kind: 'stale', record, reason: `process ${record.pid} runs "${now.cmdline.join(' ')}", not the recorded "${record.command.join(' ')}"` };
   }
   return { kind: 'alive', record };

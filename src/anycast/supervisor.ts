@@ -24,6 +24,7 @@ import { closeSync, constants, openSync, readdirSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
+import { sameStrings } from './compare.js';
 import { LineSplitter, releaseGroup, signalGroup, trackGroup } from './process-group.js';
 import { procInfo, readPidfile, readRecord, recordPaths, removeRecord, writeRecord, type ProxyRecord, type RecordLookup } from './proxy-record.js';
 import type { ProcessCheckOptions } from './types.js';
@@ -228,7 +229,7 @@ export class ProcessSupervisor extends EventEmitter<SupervisorEvents> {
     if (paths === undefined || !this.outlives) return false;
     let found = readRecord(paths.record);
     // The file name comes from the command; a record of another command was not written by us.
-    if (found.kind === 'alive' && JSON.stringify(found.record.command) !== JSON.stringify(this.opts.command)) {
+    if (found.kind === 'alive' && !sameStrings(found.record.command, this.opts.command)) {
       found = { kind: 'stale', record: found.record, reason: `it is of another command ("${found.record.command.join(' ')}")` };
     }
     if (this.usable(found, 'the proxy record', paths.record)) {

@@ -105,18 +105,22 @@ function diffAnycast(before: AnycastConfig[], after: AnycastConfig[]): ConfigDif
   return result;
 }
 
-/** Structural equality of plain data (objects compared key by key, whatever the key order). */
+/**
+ * Structural equality of parsed configuration values, which are plain data:
+ * arrays element by element, objects key by key whatever the key order (a
+ * key whose value is undefined counts as absent), everything else by ===.
+ */
 function same(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
+  }
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const x = definedEntries(a);
+  const y = b as Record<string, unknown>;
+  return x.length === definedEntries(b).length && x.every(([key, value]) => same(value, y[key]));
 }
 
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
+function definedEntries(value: object): [string, unknown][] {
+  return Object.entries(value).filter(([, v]) => v !== undefined);
 }

@@ -118,4 +118,15 @@ describe('diffConfig', () => {
     expect(diff.daemon).toEqual(['hostname', 'log', 'metricsListen', 'kernelRoutes']);
     expect(diff.router).toEqual([]);
   });
+
+  it('compares values structurally: key order and keys set to undefined do not count, values do', () => {
+    const before = parse(BASE);
+    const reversed = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).reverse()) as T;
+    const after = { ...before, ospf: { ...reversed(before.ospf), defaultMetric: undefined }, anycast: before.anycast.map((a) => reversed(a)) };
+    expect(diffConfig(before, after).unchanged).toBe(true);
+    const changed = { ...before, anycast: before.anycast.map((a, i) => (i === 0 ? { ...a, checks: [] } : a)) };
+    expect(diffConfig(before, changed).anycast.changed.map(formatPrefix)).toEqual(['10.206.206.1/32']);
+    const shorter = { ...before, ospf: { ...before.ospf, networks: [] } };
+    expect(diffConfig(before, shorter).router).toEqual(['networks']);
+  });
 });
