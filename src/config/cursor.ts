@@ -3,7 +3,8 @@
 // that line (LineAbort); the parser then carries on with the next line, so a
 // file's errors are all reported together.
 
-import { AddressParseError, maskFromLength, parseIpv4, parsePrefix, type Prefix } from '../lib/ipv4.js';
+import type { Prefix } from '../lib/ipv4.js';
+import { readIpv4, readPrefix } from './address.js';
 import type { ConfigIssue } from './errors.js';
 import type { Line, Word } from './lexer.js';
 
@@ -117,24 +118,17 @@ export class Cursor {
   }
 
   ipv4Of(word: Word, what: string): number {
-    try {
-      return parseIpv4(word.text);
-    } catch (err) {
-      if (err instanceof AddressParseError) this.fail(word, `"${word.text}" is not an IPv4 address: expected ${what}`);
-      throw err;
-    }
+    const read = readIpv4(word.text);
+    if (!read.ok) this.fail(word, `"${word.text}" is not an IPv4 address: ${read.problem}; expected ${what}`);
+    return read.value;
   }
 
   /** A.B.C.D/M; host bits are cleared when allowHostBits, refused otherwise. */
   prefix(what: string, allowHostBits: boolean): Prefix {
     const word = this.need(`${what} (A.B.C.D/M)`);
-    try {
-      const p = parsePrefix(word.text, allowHostBits);
-      return { address: (p.address & maskFromLength(p.length)) >>> 0, length: p.length };
-    } catch (err) {
-      if (err instanceof AddressParseError) this.fail(word, `"${word.text}" is not a valid ${what}: ${err.message}`);
-      throw err;
-    }
+    const read = readPrefix(word.text, allowHostBits);
+    if (!read.ok) this.fail(word, `"${word.text}" is not a valid ${what}: ${read.problem}`);
+    return read.value;
   }
 
   /** A Linux interface name: 1-15 characters (IFNAMSIZ), no "/", ":" or blanks, not "." or "..". */

@@ -126,6 +126,30 @@ describe('values out of range', () => {
     expect(issueOf('router ospf\n network 10.0.0.0/33 area 0\n').message).toContain('bad prefix length');
     expect(issueOf(`${OSPF}anycast 10.206.206.1/24\n`).message).toContain('host bits set');
     expect(issueOf(`${OSPF}ip route 10.0.0.0 255.0.255.0 eth0\n`).message).toContain('not a contiguous netmask');
+  });
+
+  it('says what is wrong with an address or prefix, read with ip-address', () => {
+    const routerId = (id: string): string => issueOf(`router ospf\n ospf router-id ${id}\n network 10.0.0.0/8 area 0\n`).message;
+    expect(routerId('10.0.0.256')).toBe('"10.0.0.256" is not an IPv4 address: has octet 256, out of range (0-255); expected router id (A.B.C.D)');
+    expect(routerId('10.0.1')).toBe('"10.0.1" is not an IPv4 address: has 3 parts, not the 4 of A.B.C.D; expected router id (A.B.C.D)');
+    expect(routerId('10.0..1')).toContain('has an empty octet');
+    expect(routerId('10.0.0.1/32')).toContain('has a prefix length (/32)');
+    expect(routerId('010.0.0.1')).toContain('has octet "010" with a leading zero');
+    expect(issueOf('router ospf\n network 10.0.0.0/33 area 0\n')).toMatchObject({
+      line: 2,
+      column: 10,
+      word: '10.0.0.0/33',
+      message: '"10.0.0.0/33" is not a valid network prefix: bad prefix length "/33" (expected /0 to /32)',
+    });
+    expect(issueOf('router ospf\n network 10.0.x.0/8 area 0\n').message).toBe('"10.0.x.0/8" is not a valid network prefix: the address has "x", not a decimal octet');
+    expect(issueOf(`${OSPF}anycast 10.206.206.1/24\n`)).toMatchObject({
+      line: 4,
+      word: '10.206.206.1/24',
+      message: '"10.206.206.1/24" is not a valid anycast prefix: host bits set in prefix "10.206.206.1/24" (the network is 10.206.206.0/24)',
+    });
+    expect(issueOf(`${OSPF}anycast 10.206.206.1\n`).message).toBe('"10.206.206.1" is not a valid anycast prefix: missing the prefix length (/M)');
+    expect(issueOf('router ospf\n network 10.0.0.0/8 area 0.0.0.256\n').message).toContain('has octet 256, out of range (0-255); expected area id');
+    expect(issueOf(`${OSPF}anycast 10.1.1.1/32\n check sip-options 10.1.1.1.1:5060\n`)).toMatchObject({ line: 5, word: '10.1.1.1.1' });
     expect(issueOf(`${OSPF}route table 255\n`).message).toContain("kernel's local table");
   });
 });
