@@ -26,6 +26,7 @@ import { AddressManagementError, AnnouncerStoppedError, DrainCancelledError, Unk
 import { PrefixMachine, type MachineOutput } from './machine.js';
 import { MaintenanceFileWatcher } from './maintenance.js';
 import { resolvePrefixes, type ResolvedPrefix } from './options.js';
+import { ProxyPool } from './proxies.js';
 import { planReconfiguration } from './reconfiguration.js';
 import {
   cancelWaiters,
@@ -35,7 +36,6 @@ import {
   recordResult,
   releaseWaiters,
   runnerFor,
-  stopsOnExit,
   waitForWithdrawal,
   withdrawalConfirmed,
   type CheckRuntime,
@@ -43,20 +43,8 @@ import {
   type SupervisedProcess,
 } from './runtime.js';
 import { CheckScheduler, type ScheduledResult } from './scheduler.js';
-import { ProcessSupervisor, proxyIdentity, retireUnclaimed, type ExitInfo, type SpawnInfo } from './supervisor.js';
-import type { Advertisement, AnycastPrefixOptions, DrainSource, PrefixStatus, ProcessCheckOptions } from './types.js';
-
-export {
-  DEFAULT_DRAIN_TIMEOUT_MS,
-  type AddressManager,
-  type AnnouncerEvents,
-  type AnnouncerOptions,
-  type CheckEvent,
-  type DrainOptions,
-  type LogEntry,
-  type ProcessEvent,
-  type StopOptions,
-} from './announcer-api.js';
+import type { ExitInfo, SpawnInfo } from './supervisor.js';
+import type { Advertisement, AnycastPrefixOptions, DrainSource, PrefixStatus } from './types.js';
 
 /** Monotonic milliseconds on the epoch scale: event times that never jump back. */
 function clockNow(): number {
@@ -67,12 +55,17 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   private prefixes: PrefixRuntime[];
   /** Serialises reconfigure() calls. */
   private reconfiguring: Promise<void> = Promise.resolve();
-  private readonly processes = new Map<string, SupervisedProcess>();
+  private readonly proxies: ProxyPool;
   private started = false;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: AnnouncerOptions) {
     super();
+    this.proxies = new ProxyPool(options.recordDirectory, {
+      log: (level, message) => this.log(level, message),
+      spawned: (proc, info) => this.onSpawn(proc, info),
+      exited: (proc, info) => this.onExit(proc, info),
+    });
     const resolved = this.resolve(options.prefixes);
     const now = clockNow();
     this.prefixes = resolved.map((r) => this.buildPrefix(r, now));
@@ -93,8 +86,8 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       throw err;
     }
     for (const rt of this.prefixes) this.launch(rt);
-    await this.retireUnclaimedProxies();
-    for (const proc of this.processes.values()) proc.supervisor.start();
+    await this.proxies.retireUnclaimed();
+    this.proxies.start();
     for (const rt of this.prefixes) {
       for (const check of rt.checks.values()) check.scheduler?.start();
     }
@@ -247,12 +240,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     }
     for (const { from } of rebuilt) stops.push(this.retire(from));
     // Proxies that no prefix needs any more are stopped; the others keep running.
-    for (const proxy of plan.proxies.stop) {
-      const key = proxyIdentity(proxy);
-      stops.push((this.processes.get(key) as SupervisedProcess).supervisor.stop());
-      this.processes.delete(key);
-    }
-    for (const proc of this.processes.values()) proc.users = proc.users.filter((u) => next.includes(u.rt));
+    stops.push(...this.proxies.release(plan.proxies.stop, next));
     this.prefixes = next;
     if (!this.started) {
       await Promise.all(stops);
@@ -285,7 +273,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       }
       this.launch(rt);
     }
-    for (const proc of this.processes.values()) proc.supervisor.start();
+    this.proxies.start();
     for (const { to } of rebuilt) for (const check of to.checks.values()) check.scheduler?.start();
     for (const rt of added) for (const check of rt.checks.values()) check.scheduler?.start();
     await Promise.all(stops);
@@ -329,7 +317,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     for (const check of resolved.checks) {
       const cr = newCheckRuntime(check, now);
       if (check.options.kind === 'process') {
-        this.supervise(rt, cr, check.options);
+        this.proxies.supervise(rt, cr, check.options, now);
       } else if (check.timing !== undefined) {
         cr.scheduler = new CheckScheduler(runnerFor(check.options), check.timing, (result) => this.onResult(rt, cr, result));
       }
@@ -343,42 +331,6 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       });
     }
     return rt;
-  }
-
-  /** Stops the proxies recorded by an earlier announcer that none of ours is (the configuration changed meanwhile). */
-  private async retireUnclaimedProxies(): Promise<void> {
-    const directory = this.options.recordDirectory;
-    if (directory === undefined) return;
-    // A proxy under stopOnExit left by a crashed daemon is stopped too: ours starts afresh.
-    const claimed = new Set([...this.processes.values()].flatMap((p) => (p.supervisor.outlives ? (p.supervisor.recordPath ?? []) : [])));
-    for (const line of await retireUnclaimed(directory, claimed)) this.log('warn', line);
-  }
-
-  private supervise(rt: PrefixRuntime, cr: CheckRuntime, opts: ProcessCheckOptions): void {
-    const key = proxyIdentity(opts);
-    let proc = this.processes.get(key);
-    if (proc === undefined) {
-      const directory = this.options.recordDirectory;
-      const record = directory === undefined ? undefined : { directory, outlive: opts.stopOnExit !== true };
-      const supervisor = new ProcessSupervisor(opts, `[${cr.resolved.name}] `, record);
-      const created: SupervisedProcess = { supervisor, users: [] };
-      supervisor.on('output', (line, stream) => this.log(stream === 'stderr' ? 'warn' : 'info', line));
-      supervisor.on('log', (level, message) => this.log(level, `${cr.resolved.name}: ${message}`));
-      supervisor.on('spawn', (info) => this.onSpawn(created, info));
-      supervisor.on('exit', (info) => this.onExit(created, info));
-      this.processes.set(key, created);
-      proc = created;
-    } else {
-      proc.supervisor.retune(opts);
-      const pid = proc.supervisor.pid;
-      if (pid !== undefined) {
-        // A reconfiguration reuses the running proxy: it is healthy as it is.
-        cr.healthy = true;
-        cr.reason = `running (pid ${pid})`;
-        cr.process = { pid, starts: proc.supervisor.startCount, since: clockNow() };
-      }
-    }
-    proc.users.push({ rt, check: cr });
   }
 
   private onSpawn(proc: SupervisedProcess, info: SpawnInfo): void {
@@ -550,9 +502,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     for (const rt of this.prefixes) {
       for (const check of rt.checks.values()) if (check.scheduler !== undefined) stops.push(check.scheduler.stop());
     }
-    for (const proc of this.processes.values()) {
-      stops.push(stopProxies || stopsOnExit(proc) ? proc.supervisor.stop() : proc.supervisor.detach());
-    }
+    stops.push(...this.proxies.shutdown(stopProxies));
     await Promise.all(stops);
     await Promise.all(this.prefixes.map((rt) => rt.addressChain));
   }

@@ -17,8 +17,8 @@ export { execRunner } from './checks/exec.js';
 export { customRunner } from './checks/custom.js';
 export { buildOptionsRequest, parseSipResponse, frameSipMessage, topViaBranch, cseqOf, BRANCH_MAGIC_COOKIE } from './sip/message.js';
 export type { OptionsRequestParams, SipResponse } from './sip/message.js';
+export { Announcer } from './announcer.js';
 export {
-  Announcer,
   DEFAULT_DRAIN_TIMEOUT_MS,
   type AddressManager,
   type AnnouncerEvents,
@@ -28,4 +28,5 @@ export {
   type LogEntry,
   type ProcessEvent,
   type StopOptions,
-} from './announcer.js';
+} from './announcer-api.js';
+export { planReconfiguration, type PrefixStep, type ReconfigurationPlan } from './reconfiguration.js';

@@ -56,11 +56,6 @@ export interface SupervisedProcess {
   users: { rt: PrefixRuntime; check: CheckRuntime }[];
 }
 
-/** Whether any prefix using the proxy asks for it to be stopped with the announcer. */
-export function stopsOnExit(proc: SupervisedProcess): boolean {
-  return proc.users.some(({ check }) => check.resolved.options.kind === 'process' && check.resolved.options.stopOnExit === true);
-}
-
 /** The runner of a polled check (the process check is supervised instead). */
 export function runnerFor(check: Exclude<CheckOptions, ProcessCheckOptions>): CheckRunner {
   switch (check.kind) {

@@ -6,7 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Announcer, type AddressManager, type AnnouncerOptions } from '../../src/anycast/announcer.js';
+import type { AddressManager, AnnouncerOptions } from '../../src/anycast/announcer-api.js';
+import { Announcer } from '../../src/anycast/announcer.js';
 import { AddressManagementError, AnnouncerStoppedError, AnycastConfigError, DrainCancelledError, DrainTimeoutError, UnknownPrefixError } from '../../src/anycast/errors.js';
 import type { Advertisement, AnycastPrefixOptions, CustomCheckOptions } from '../../src/anycast/types.js';
 import { parsePrefix, type Prefix } from '../../src/lib/ipv4.js';

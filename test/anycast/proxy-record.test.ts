@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Announcer, type CheckEvent } from '../../src/anycast/announcer.js';
+import type { CheckEvent } from '../../src/anycast/announcer-api.js';
+import { Announcer } from '../../src/anycast/announcer.js';
 import { checkRecord, procInfo, readRecord, recordPaths, writeRecord, type ProxyRecord } from '../../src/anycast/proxy-record.js';
 import { ProcessSupervisor, proxyIdentity, retireUnclaimed, type SpawnInfo } from '../../src/anycast/supervisor.js';
 import type { Advertisement, ProcessCheckOptions } from '../../src/anycast/types.js';

@@ -1,7 +1,8 @@
 // Bounded waiting for the tests: every wait has a deadline and says what it waited for.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Announcer, AnnouncerEvents } from '../../src/anycast/announcer.js';
+import type { AnnouncerEvents } from '../../src/anycast/announcer-api.js';
+import type { Announcer } from '../../src/anycast/announcer.js';
 
 /** Resolves with the first announcer event that satisfies the predicate; rejects after timeoutMs. */
 export function nextEvent<K extends keyof AnnouncerEvents>(
