@@ -14,7 +14,6 @@ import type { PrefixAdvertisement } from '../core/api.js';
 import { formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
-  type AddressManager,
   type AnnouncerEvents,
   type AnnouncerOptions,
   type DrainOptions,
@@ -26,6 +25,7 @@ import { AddressManagementError, AnnouncerStoppedError, DrainCancelledError, Unk
 import { PrefixMachine, type MachineOutput } from './machine.js';
 import { MaintenanceFileWatcher } from './maintenance.js';
 import { resolvePrefixes, type ResolvedPrefix } from './options.js';
+import { AnycastAddresses } from './addresses.js';
 import { ProxyPool } from './proxies.js';
 import { planReconfiguration } from './reconfiguration.js';
 import {
@@ -56,11 +56,13 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   /** Serialises reconfigure() calls. */
   private reconfiguring: Promise<void> = Promise.resolve();
   private readonly proxies: ProxyPool;
+  private readonly addresses: AnycastAddresses;
   private started = false;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: AnnouncerOptions) {
     super();
+    this.addresses = new AnycastAddresses(options.addressManager, (level, message, prefix) => this.log(level, message, prefix));
     this.proxies = new ProxyPool(options.recordDirectory, {
       log: (level, message) => this.log(level, message),
       spawned: (proc, info) => this.onSpawn(proc, info),
@@ -79,7 +81,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     for (const rt of this.prefixes) this.syncMaintenance(rt);
     const addressesFirst = this.prefixes.filter((rt) => rt.resolved.manageAddress && !rt.resolved.removeOnWithdraw);
     try {
-      await Promise.all(addressesFirst.map((rt) => this.addAddress(rt)));
+      await Promise.all(addressesFirst.map((rt) => this.addresses.set(rt, true)));
     } catch (err) {
       for (const rt of this.prefixes) rt.maintenance?.stop();
       this.started = false;
@@ -234,7 +236,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
         for (const out of rt.machine.stop(now)) if (out.kind === 'advertise') this.handOver(rt, out.mode, out.at);
       }
       if (rt.resolved.manageAddress) {
-        rt.addressChain = rt.addressChain.then(() => this.removeAddress(rt)).catch((err: unknown) => this.addressFailed(rt, 'remove', err));
+        rt.addressChain = rt.addressChain.then(() => this.addresses.settle(rt, false));
       }
       stops.push(this.retire(rt), rt.addressChain);
     }
@@ -269,7 +271,7 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
       }
       this.syncMaintenance(rt);
       if (rt.resolved.manageAddress && !rt.resolved.removeOnWithdraw) {
-        await this.addAddress(rt).catch((err: unknown) => this.addressFailed(rt, 'add', err));
+        await this.addresses.settle(rt, true);
       }
       this.launch(rt);
     }
@@ -417,9 +419,9 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     // The address goes on its interface before the prefix attracts traffic,
     // and comes off only after the withdrawal has been handed over.
     rt.addressChain = rt.addressChain.then(async () => {
-      if (mode !== 'withdraw') await this.addAddress(rt).catch((err: unknown) => this.addressFailed(rt, 'add', err));
+      if (mode !== 'withdraw') await this.addresses.settle(rt, true);
       this.deliver(rt, ad);
-      if (mode === 'withdraw') await this.removeAddress(rt).catch((err: unknown) => this.addressFailed(rt, 'remove', err));
+      if (mode === 'withdraw') await this.addresses.settle(rt, false);
     });
   }
 
@@ -432,34 +434,6 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
     }
     this.emit('advertise', ad);
     this.settleWaiters(rt);
-  }
-
-  private async addAddress(rt: PrefixRuntime): Promise<void> {
-    if (rt.addressPresent) return;
-    const manager = this.options.addressManager as AddressManager;
-    try {
-      await manager.add(rt.resolved.options.prefix, rt.resolved.interface);
-    } catch (err) {
-      throw new AddressManagementError(`cannot add ${rt.resolved.key}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    rt.addressPresent = true;
-    this.log('info', `address added to ${rt.resolved.interface}`, rt.resolved.key);
-  }
-
-  private async removeAddress(rt: PrefixRuntime): Promise<void> {
-    if (!rt.addressPresent) return;
-    const manager = this.options.addressManager as AddressManager;
-    try {
-      await manager.remove(rt.resolved.options.prefix, rt.resolved.interface);
-    } catch (err) {
-      throw new AddressManagementError(`cannot remove ${rt.resolved.key}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    rt.addressPresent = false;
-    this.log('info', `address removed from ${rt.resolved.interface}`, rt.resolved.key);
-  }
-
-  private addressFailed(rt: PrefixRuntime, what: 'add' | 'remove', err: unknown): void {
-    this.log('error', `address ${what} failed: ${err instanceof Error ? err.message : String(err)}`, rt.resolved.key);
   }
 
   private armPacing(rt: PrefixRuntime): void {
