@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOspf } from '../../src/cli/format.js';
 import { runCli } from '../../src/cli/main.js';
-import { ControlServer, controlRequest, ControlError, type ControlRequest } from '../../src/control/protocol.js';
+import { ControlServer, controlRequest, ControlError } from '../../src/control/protocol.js';
+import type { ControlRequest } from '../../src/control/requests.js';
 import type { AnycastRowView, NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
 
 const summary: OspfSummaryView = {
@@ -197,14 +198,14 @@ describe('control socket', () => {
   });
 
   it('refuses to start over a live daemon', async () => {
-    await expect(ControlServer.listen(server.path, async () => null)).rejects.toThrow(/already listening/);
+    await expect(ControlServer.listen(server.path, async () => ({ message: 'second daemon' }))).rejects.toThrow(/already listening/);
   });
 
   it('replaces a socket file left by a dead daemon', async () => {
     const path = join(dir, 'stale.sock');
     writeFileSync(path, '');
-    const other = await ControlServer.listen(path, async () => 'pong');
-    await expect(controlRequest(path, 'ping')).resolves.toBe('pong');
+    const other = await ControlServer.listen(path, async () => ({ message: 'pong' }));
+    await expect(controlRequest(path, { command: 'reload', args: {} })).resolves.toEqual({ message: 'pong' });
     await other.close();
   });
 
@@ -220,13 +221,13 @@ describe('control socket', () => {
       socket.once('error', reject);
     });
     expect(JSON.parse(reply)).toEqual({ id: -1, ok: false, error: 'request is not valid JSON' });
-    await expect(controlRequest(server.path, 'show', { what: 'ospf' })).resolves.toEqual(summary);
+    await expect(controlRequest(server.path, { command: 'show', args: { what: 'ospf' } })).resolves.toEqual(summary);
   });
 
   it('times out on a daemon that does not answer', async () => {
     const path = join(dir, 'silent.sock');
     const silent = await ControlServer.listen(path, () => new Promise(() => undefined));
-    const err = await controlRequest(path, 'show', {}, 200).catch((e: unknown) => e);
+    const err = await controlRequest(path, { command: 'show', args: { what: 'ospf' } }, 200).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ControlError);
     expect((err as ControlError).code).toBe('timeout');
     await silent.close();
