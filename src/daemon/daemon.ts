@@ -14,101 +14,34 @@
 
 import { dirname } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
-import { Announcer, type AnycastPrefixOptions, type CustomCheckOptions, type StateChangeEvent } from '../anycast/index.js';
-import { readPrefix } from '../control/addresses.js';
 import { ControlServer } from '../control/protocol.js';
 import type { ShowRequest } from '../control/requests.js';
 import type { ShowAnswers } from '../control/views.js';
-import type { CoreEvent, Input, InterfaceInfo, PrefixAdvertisement, RouterConfig } from '../core/api.js';
-import { configuredRouterId, diffConfig, pickRouterId, toAnycastOptions, type DaemonConfig } from '../config/index.js';
+import type { CoreEvent, Input, InterfaceInfo, RouterConfig } from '../core/api.js';
+import { configuredRouterId, diffConfig, pickRouterId, type DaemonConfig } from '../config/index.js';
 import { OspfInstance } from '../instance/instance.js';
-import { iproute2AddressManager } from '../io/addresses.js';
-import { InterfaceMonitor } from '../io/netlink.js';
-import { OspfTransport } from '../io/transport.js';
-import { formatIpv4, formatPrefix, type Prefix } from '../lib/ipv4.js';
+import type { InterfaceMonitor } from '../io/netlink.js';
+import type { OspfTransport } from '../io/transport.js';
+import { formatIpv4, formatPrefix } from '../lib/ipv4.js';
 import { samePlainData } from '../lib/plain-data.js';
-import { MultipathFib, type FibInstaller, type MultipathFibOptions } from '../multipath/index.js';
-import type { RouteChange } from '../spf/index.js';
+import { AnycastLink } from './anycast-link.js';
 import { warnAnycastOnlyInterfaces, warnMissingInterfaces } from './config-checks.js';
 import { dispatchControl } from './control-dispatch.js';
 import { engineConfig } from './engine-config.js';
-import { AlreadyStoppingError, DaemonStartError, NoAnycastPrefixError, ReloadRefusedError } from './errors.js';
+import { AlreadyStoppingError, DaemonStartError, ReloadRefusedError } from './errors.js';
 import { EventLog } from './event-log.js';
 import { FibQueue, type RouteInstaller } from './fib-queue.js';
 import type { Logger } from './logger.js';
 import { EventLoop, type RoutesOutput } from './loop.js';
 import type { DaemonMetrics } from './metrics.js';
+import { linuxSystem, type DaemonEvents, type DaemonOptions, type DaemonStopOptions, type DaemonSystem } from './options.js';
 import { describeLoadSharing, multipathSettings, refuseUnappliable, reloadSummary } from './reload.js';
 import { restartToFollow, writeRestartRecord } from './restart-record.js';
 import { answerShow, lsaCountsByType } from './show-answers.js';
 import { InterfaceSockets } from './sockets.js';
 
 export { DaemonStartError } from './errors.js';
-
-/** What the daemon needs from the system; tests replace parts of it. */
-export interface DaemonSystem {
-  monitor: () => Promise<InterfaceMonitor>;
-  transport: () => OspfTransport;
-  /** Kernel routes as nexthop groups, the multipath hash policy and per-packet spreading. */
-  routes: (options: MultipathFibOptions) => FibInstaller;
-}
-
-const linuxSystem: DaemonSystem = {
-  monitor: () => InterfaceMonitor.start(),
-  transport: () => new OspfTransport(),
-  routes: (options) => new MultipathFib(options),
-};
-
-export interface DaemonOptions {
-  config: DaemonConfig;
-  logger: Logger;
-  /** Re-read on reload() (SIGHUP); without it reload() is refused. */
-  load?: () => Promise<DaemonConfig>;
-  /** The control socket path, overriding the configuration; false for none. */
-  controlSocket?: string | false;
-  /** The group whose members may use the control socket (mode 0660); without one it is 0600. */
-  controlSocketGroup?: number;
-  /** Health checks written as functions, by prefix text ("10.206.206.1/32"). */
-  customChecks?: Record<string, readonly CustomCheckOptions[]>;
-  system?: Partial<DaemonSystem>;
-  /** How long shutdown waits for neighbours to acknowledge the flushed LSAs. Default 1000 ms. */
-  flushWaitMs?: number;
-  /** How long a graceful restart waits for neighbours to acknowledge its grace-LSAs (RFC 3623 2.1). Default 2000 ms. */
-  graceAckWaitMs?: number;
-  /**
-   * Where supervised proxies are recorded so that they outlive the daemon
-   * (a restart adopts them); by default the control socket's directory.
-   * false: proxies stop with the daemon (as does one under `proxy stop-on-exit`).
-   */
-  runDirectory?: string | false;
-}
-
-export interface DaemonStopOptions {
-  /** Stop the supervised proxies too; by default they keep running for the next daemon to adopt. */
-  stopProxies?: boolean;
-  /**
-   * A planned restart (RFC 3623 2.1), when `graceful-restart` is configured
-   * and there is a run directory: grace-LSAs instead of the flush, our LSAs
-   * and kernel routes left in place, the restart recorded for the next start.
-   * The proxies keep running (stopProxies is not looked at).
-   */
-  gracefulRestart?: boolean;
-}
-
-export interface DaemonEvents {
-  'neighbor-state': [event: Extract<CoreEvent, { type: 'neighbor-state' }>];
-  'interface-state': [event: Extract<CoreEvent, { type: 'interface-state' }>];
-  routes: [changes: RouteChange[]];
-  'prefix-state': [event: StateChangeEvent];
-  /** The daemon has stopped, whatever asked it to (a signal, `ospf-anycast stop`, stop()). */
-  stopped: [];
-}
-
-/** A withdrawal (drain) waiting for every Full neighbour to acknowledge it. */
-interface PendingAck {
-  prefix: Prefix;
-  mode: PrefixAdvertisement;
-}
+export type { DaemonEvents, DaemonOptions, DaemonStopOptions, DaemonSystem } from './options.js';
 
 /** Polls the engine every 20 ms until `done` or the deadline. */
 async function waitUntil(done: () => boolean, waitMs: number): Promise<void> {
@@ -126,16 +59,13 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   private sockets!: InterfaceSockets;
   private routes!: RouteInstaller;
   private fib: FibQueue | undefined;
-  private announcer: Announcer | undefined;
+  private readonly anycast: AnycastLink;
   private control: ControlServer | undefined;
   private metrics: DaemonMetrics | undefined;
   private readonly system: DaemonSystem;
   private readonly logger: Logger;
   private readonly eventLog: EventLog;
   private readonly startedAt = performance.now();
-  /** How each external anycast prefix is advertised now (announce-as external). */
-  private readonly externalModes = new Map<string, PrefixAdvertisement>();
-  private pendingAcks: PendingAck[] = [];
   private stopping: Promise<void> | undefined;
   /** Part of stopping: the prefixes withdrawn and the proxies stopped or left running. */
   private anycastStopped: Promise<void> | undefined;
@@ -152,6 +82,17 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     this.logger = options.logger;
     this.system = { ...linuxSystem, ...options.system };
     this.eventLog = new EventLog(this.logger, () => ({ routerId: this.routerConfig.routerId, logAdjacencyChanges: this.config.ospf.logAdjacencyChanges }));
+    this.anycast = new AnycastLink({
+      logger: this.logger,
+      step: (input) => this.step(input),
+      refreshConfig: () => this.refreshRouterConfig(),
+      ownChangesAcknowledged: () => this.instance.ownChangesAcknowledged(),
+      stopping: () => this.stopping !== undefined,
+      customChecks: options.customChecks,
+      recordDirectory: () => this.runDirectory(),
+      check: (event) => this.metrics?.check(event.prefix, event.check, event.result.ok, event.result.latencyMs),
+      state: (event) => this.emit('prefix-state', event),
+    });
   }
 
   /** Starts everything, or nothing: on failure what was opened is closed again. */
@@ -174,7 +115,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     const routerId = configuredRouterId(this.config) ?? pickRouterId(interfaces, this.config.anycast.map((a) => a.prefix));
     if (routerId === undefined) throw new DaemonStartError('no "ospf router-id" configured and no interface address to take one from');
     this.config = { ...this.config, ospf: { ...this.config.ospf, routerId } };
-    this.routerConfig = engineConfig(this.config, interfaces, this.externalModes);
+    this.routerConfig = engineConfig(this.config, interfaces, this.anycast.externalModes);
     this.routes = this.system.routes({
       table: this.config.kernelRoutes.table,
       metric: this.config.kernelRoutes.metric,
@@ -232,7 +173,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         socket: (output) => this.sockets.apply(output),
         event: (event) => this.onEvent(event),
         routes: (output) => this.onRoutes(output),
-        stepped: () => this.checkAcks(),
+        stepped: () => this.anycast.checkAcks(),
       },
       this.logger,
     );
@@ -246,7 +187,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     warnAnycastOnlyInterfaces(this.config, this.instance.interfaces(), this.monitor, this.logger);
     this.monitor.on('error', (error) => this.logger.warning('netlink interface monitor error', { error: error.message }));
 
-    await this.startAnnouncer();
+    await this.anycast.configure(this.config);
     this.fib.startPeriodicCheck();
     if (this.config.metricsListen !== undefined) await this.startMetrics(formatIpv4(this.config.metricsListen.address), this.config.metricsListen.port);
     const socketPath = this.options.controlSocket ?? this.config.controlSocket;
@@ -294,19 +235,11 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
         }
         return total;
       },
-      prefixes: () => this.announcer?.status() ?? [],
+      prefixes: () => this.anycast.status(),
     });
     await metrics.listen(address, port);
     this.metrics = metrics;
     this.logger.info('metrics endpoint listening', { address, port });
-  }
-
-  /** The anycast blocks as announcer options, with a library user's own checks added. */
-  private anycastOptions(): AnycastPrefixOptions[] {
-    return toAnycastOptions(this.config).map((p) => ({
-      ...p,
-      checks: [...p.checks, ...(this.options.customChecks?.[formatPrefix(p.prefix)] ?? [])],
-    }));
   }
 
   /** Where proxies are recorded to outlive the daemon; undefined when they live and die with it. */
@@ -315,57 +248,6 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     if (configured !== undefined) return configured === false ? undefined : configured;
     const socket = this.options.controlSocket ?? this.config.controlSocket;
     return socket === false ? undefined : dirname(socket);
-  }
-
-  private async startAnnouncer(): Promise<void> {
-    if (this.config.anycast.length === 0) return;
-    const announcer = new Announcer({
-      // Checks written as functions by a library user join the configured ones.
-      prefixes: this.anycastOptions(),
-      advertise: (ad) => this.advertise(ad.prefix, ad.mode, ad.announceAs.kind),
-      addressManager: iproute2AddressManager,
-      awaitAcknowledgement: true,
-      recordDirectory: this.runDirectory(),
-      log: (entry) => {
-        const level = entry.level === 'warn' ? 'warning' : entry.level;
-        this.logger.log(level, entry.message, { prefix: entry.prefix });
-      },
-    });
-    announcer.on('check', (event) => this.metrics?.check(event.prefix, event.check, event.result.ok, event.result.latencyMs));
-    announcer.on('state', (event) => {
-      this.logger.notice(`anycast ${event.prefix}: ${event.from} -> ${event.to}`, { reason: event.reason, check: event.check });
-      this.emit('prefix-state', event);
-    });
-    this.announcer = announcer;
-    await announcer.start();
-  }
-
-  /** The announcer decided how a prefix is advertised: hand it to the engine. */
-  private advertise(prefix: Prefix, mode: PrefixAdvertisement, announceAs: 'stub' | 'external'): void {
-    if (this.stopping !== undefined) return;
-    if (announceAs === 'stub') {
-      this.step({ kind: 'advertise', prefix, mode });
-    } else {
-      this.externalModes.set(formatPrefix(prefix), mode);
-      this.refreshRouterConfig();
-    }
-    this.pendingAcks = this.pendingAcks.filter((p) => formatPrefix(p.prefix) !== formatPrefix(prefix));
-    this.pendingAcks.push({ prefix, mode });
-    this.checkAcks();
-  }
-
-  /**
-   * A change is acknowledged once the LSA instance that carries it has been
-   * originated, however long MinLSInterval holds it back (RFC 2328 12.4), and
-   * every Full neighbour has acknowledged it (13.6): the engine has no
-   * origination of ours waiting and none of our LSAs left to retransmit.
-   */
-  private checkAcks(): void {
-    if (this.pendingAcks.length === 0 || this.announcer === undefined) return;
-    if (!this.instance.ownChangesAcknowledged()) return;
-    const done = this.pendingAcks;
-    this.pendingAcks = [];
-    for (const p of done) this.announcer.acknowledge(p.prefix, p.mode);
   }
 
   // ---------------------------------------------------------------- what the loop hands back
@@ -419,7 +301,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
 
   /** Recomputes the engine's configuration (redistributed connected routes follow the interfaces). */
   private refreshRouterConfig(): void {
-    const next = engineConfig(this.config, this.monitor.interfaces(), this.externalModes);
+    const next = engineConfig(this.config, this.monitor.interfaces(), this.anycast.externalModes);
     if (samePlainData(next, this.routerConfig)) return;
     this.routerConfig = next;
     this.step({ kind: 'config', config: next });
@@ -433,14 +315,12 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   // ---------------------------------------------------------------- operator actions
 
   /** Withdraws one anycast prefix (or all) and resolves once the neighbours have acknowledged it. */
-  async drain(prefix?: string, timeoutMs?: number, source: 'cli' | 'library' = 'library'): Promise<void> {
-    if (this.announcer === undefined) throw new NoAnycastPrefixError();
-    await this.announcer.drain(prefix === undefined ? undefined : readPrefix(prefix), { source, timeoutMs });
+  drain(prefix?: string, timeoutMs?: number, source: 'cli' | 'library' = 'library'): Promise<void> {
+    return this.anycast.drain(prefix, timeoutMs, source);
   }
 
   undrain(prefix?: string, source: 'cli' | 'library' = 'library'): void {
-    if (this.announcer === undefined) throw new NoAnycastPrefixError();
-    this.announcer.undrain(prefix === undefined ? undefined : readPrefix(prefix), source);
+    this.anycast.undrain(prefix, source);
   }
 
   /** Re-reads the configuration and applies the difference; adjacencies whose settings did not change stay up. */
@@ -468,9 +348,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     const anycastChanges = diff.anycast.added.length + diff.anycast.removed.length + diff.anycast.changed.length;
     if (anycastChanges > 0) {
       for (const p of diff.anycast.removed) this.step({ kind: 'advertise', prefix: p, mode: 'withdraw' });
-      if (this.announcer === undefined) await this.startAnnouncer();
-      // Unchanged prefixes keep their state and their proxy keeps running.
-      else await this.announcer.reconfigure(this.anycastOptions());
+      await this.anycast.configure(this.config);
     }
     warnAnycastOnlyInterfaces(this.config, this.instance.interfaces(), this.monitor, this.logger);
     const summary = reloadSummary(diff, loadSharingChanged ? loadSharing : undefined);
@@ -487,7 +365,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       gracePeriod: this.config.ospf.gracefulRestart?.gracePeriod,
       startedAt: this.startedAt,
       multipath: this.routes.multipath === undefined ? undefined : (prefix) => this.routes.multipath?.(prefix),
-      anycast: this.announcer?.status() ?? [],
+      anycast: this.anycast.status(),
       anycastPrefixes: this.config.anycast.map((a) => formatPrefix(a.prefix)),
       interfaces: this.monitor.interfaces(),
     }) as ShowAnswers[R['what']];
@@ -549,7 +427,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
     } catch (err) {
       this.logger.error('graceful restart: cannot record the restart; the next start will be a normal one', { error: err instanceof Error ? err.message : String(err) });
     }
-    await this.announcer?.stop({ stopProxies: false });
+    await this.anycast.stop(false);
   }
 
   /** Flush our LSAs, then stop the announcer (which stops or leaves the proxies). */
@@ -561,7 +439,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       // A neighbour that ignored the flush (MinLSArrival, RFC 2328 13 (5a)) still drops us at once.
       await this.step({ kind: 'goodbye' });
     }
-    await this.announcer?.stop({ stopProxies: options.stopProxies === true });
+    await this.anycast.stop(options.stopProxies === true);
   }
 
   /** Releases whatever open() got to; safe to call on a half-started daemon. keepRoutes: a graceful restart's (RFC 3623 2.1). */
