@@ -7,6 +7,8 @@
 //
 //   client → {"id":1,"command":"show","args":{"what":"ospf"}}
 //   daemon → {"id":1,"ok":true,"result":{…}}   or   {"id":1,"ok":false,"error":"…"}
+//
+// What a request may say and what it is answered with: requests.ts, views.ts.
 
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, chownSync, mkdirSync, unlinkSync, existsSync } from 'node:fs';
