@@ -37,7 +37,7 @@ import type { DaemonMetrics } from './metrics.js';
 import { linuxSystem, type DaemonEvents, type DaemonOptions, type DaemonStopOptions, type DaemonSystem } from './options.js';
 import { describeLoadSharing, multipathSettings, refuseUnappliable, reloadSummary } from './reload.js';
 import { restartToFollow, writeRestartRecord } from './restart-record.js';
-import { answerShow, lsaCountsByType } from './show-answers.js';
+import { answerShow } from './show-answers.js';
 import { InterfaceSockets } from './sockets.js';
 
 export { DaemonStartError } from './errors.js';
@@ -214,29 +214,8 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
 
   private async startMetrics(address: string, port: number): Promise<void> {
     // Loaded only when configured: prom-client alone adds about 12 MB to the daemon's RSS.
-    const { DaemonMetrics } = await import('./metrics.js');
-    const metrics = new DaemonMetrics({
-      neighbors: () => this.instance.neighbors(),
-      lsaCounts: () => {
-        const { total: _total, ...byType } = lsaCountsByType(this.instance.lsdb(performance.now()));
-        return byType;
-      },
-      drops: () => this.instance.stats().drops,
-      packets: () => {
-        const stats = this.instance.stats();
-        return { received: stats.packetsReceived, sent: stats.packetsSent };
-      },
-      transportDrops: () => {
-        const total: Record<string, number> = {};
-        for (const name of this.transport.interfaces()) {
-          for (const [reason, count] of Object.entries(this.transport.get(name)?.counters().dropped ?? {})) {
-            total[reason] = (total[reason] ?? 0) + (count ?? 0);
-          }
-        }
-        return total;
-      },
-      prefixes: () => this.anycast.status(),
-    });
+    const { DaemonMetrics, metricsSource } = await import('./metrics.js');
+    const metrics = new DaemonMetrics(metricsSource(this.instance, this.transport, () => this.anycast.status()));
     await metrics.listen(address, port);
     this.metrics = metrics;
     this.logger.info('metrics endpoint listening', { address, port });
