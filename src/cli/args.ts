@@ -61,13 +61,13 @@ const usageError = (message: string): never => {
 
 export function parseArgs(argv: readonly string[]): CliInvocation {
   const { values, positionals } = readCommandLine(argv, options, usageError);
-  const socket = values.socket === undefined ? DefaultControlSocket : String(values.socket);
+  const socket = values.socket ?? DefaultControlSocket;
   const json = values.json === true;
   if (values.help === true) return { socket, json, command: { kind: 'help' } };
   if (values.version === true) return { socket, json, command: { kind: 'version' } };
   const dot = values.dot === true;
   const withProxy = values['with-proxy'] === true;
-  const timeoutSec = values.timeout === undefined ? undefined : parseTimeout(String(values.timeout));
+  const timeoutSec = values.timeout === undefined ? undefined : parseTimeout(values.timeout);
   if (socket === '') throw new UsageError('--socket needs a path');
   const command = parseCommand(positionals, dot, timeoutSec, withProxy);
   if (dot && !(command.kind === 'show' && command.what === 'topology')) throw new UsageError('--dot goes with "show topology"');

@@ -56,16 +56,12 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs | 'help' {
   if (values.help === true) return 'help';
   const [stray] = positionals;
   if (stray !== undefined) throw new DaemonUsageError(`unknown argument "${stray}"`);
-  const text = (name: keyof typeof options): string | undefined => (values[name] === undefined ? undefined : String(values[name]));
-  const configPath = text('config');
-  const user = text('user');
-  const group = text('group');
-  const levelText = text('log-level');
+  const { config: configPath, user, group, 'log-level': levelText } = values;
   const logLevel = levelText === undefined ? undefined : parseLogLevel(levelText);
   if (levelText !== undefined && logLevel === undefined) throw new DaemonUsageError(`unknown log level "${levelText}"`);
   if (configPath === undefined) throw new DaemonUsageError('a configuration file is required (-f FILE)');
   if (group !== undefined && user === undefined) throw new DaemonUsageError('--group needs --user');
-  const args: DaemonArgs = { configPath, socket: text('socket'), logLevel, check: values.check === true };
+  const args: DaemonArgs = { configPath, socket: values.socket, logLevel, check: values.check === true };
   if (user !== undefined) args.user = group === undefined ? { name: user } : { name: user, group };
   return args;
 }

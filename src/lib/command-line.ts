@@ -6,9 +6,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export type CommandLineOptions = NonNullable<ParseArgsConfig['options']>;
 
-export interface CommandLine {
+export interface CommandLine<O extends CommandLineOptions> {
   /** The options given, by long name: a string option's last value, true for a flag. */
-  values: Record<string, string | true>;
+  values: { [K in keyof O]?: O[K]['type'] extends 'string' ? string : true };
   /** The words that are not options, in order. */
   positionals: string[];
 }
@@ -19,12 +19,12 @@ export interface CommandLine {
  * word is), `--socket needs a value` (missing, or followed by another
  * option), `--json takes no value`.
  */
-export function readCommandLine(
+export function readCommandLine<O extends CommandLineOptions>(
   argv: readonly string[],
-  options: CommandLineOptions,
+  options: O,
   fail: (message: string) => never,
   unknownNoun = 'option',
-): CommandLine {
+): CommandLine<O> {
   const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const values: Record<string, string | true> = {};
   const positionals: string[] = [];
@@ -41,5 +41,5 @@ export function readCommandLine(
       values[token.name] = token.value;
     }
   }
-  return { values, positionals };
+  return { values: values as CommandLine<O>['values'], positionals };
 }
