@@ -343,7 +343,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       routerConfig: this.routerConfig,
       gracePeriod: this.config.ospf.gracefulRestart?.gracePeriod,
       startedAt: this.startedAt,
-      multipath: this.routes.multipath === undefined ? undefined : (prefix) => this.routes.multipath?.(prefix),
+      multipath: (prefix) => this.routes.multipath?.(prefix),
       anycast: this.anycast.status(),
       anycastPrefixes: this.config.anycast.map((a) => formatPrefix(a.prefix)),
       interfaces: this.monitor.interfaces(),
@@ -424,10 +424,10 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
   /** Releases whatever open() got to; safe to call on a half-started daemon. keepRoutes: a graceful restart's (RFC 3623 2.1). */
   private async close(keepRoutes = false): Promise<void> {
     this.loop?.close();
-    const fibDone = this.fib?.close();
+    this.fib?.close();
     await this.control?.close();
     await this.metrics?.close();
-    await fibDone;
+    await this.fib?.settled();
     if (this.routes !== undefined) {
       if (!keepRoutes) {
         try {

@@ -85,10 +85,14 @@ export class FibQueue {
     for (const failure of result?.failed ?? []) this.source.logger.warning('kernel refused a route', { error: failure.message });
   }
 
-  /** Resolves once the jobs queued so far are done; no more periodic checks. */
-  async close(): Promise<void> {
+  /** No more periodic checks. */
+  close(): void {
     if (this.checkTimer !== undefined) clearInterval(this.checkTimer);
-    await this.queue;
+  }
+
+  /** Resolves once the jobs queued so far are done. */
+  settled(): Promise<void> {
+    return this.queue;
   }
 
   private async run(): Promise<void> {

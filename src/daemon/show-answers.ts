@@ -42,7 +42,7 @@ export interface ShowSource {
   gracePeriod: number | undefined;
   startedAt: number; // performance.now() at start
   /** How the kernel spreads a multipath route, when the route installer knows. */
-  multipath: ((prefix: Prefix) => RouteRowView['multipath']) | undefined;
+  multipath: (prefix: Prefix) => RouteRowView['multipath'];
   anycast: readonly PrefixStatus[];
   /** The configured anycast prefixes, "a.b.c.d/len". */
   anycastPrefixes: readonly string[];
