@@ -1,22 +1,20 @@
 // Command-line grammar of `ospf-anycast`, the operator CLI. Parsing is pure:
 // argv in, a command (or a UsageError with one clear line) out.
 
-import { AddressParseError, parseIpv4, parsePrefix } from '../lib/ipv4.js';
+import { readIpv4, readPrefix } from '../control/addresses.js';
 import { DefaultControlSocket } from '../control/protocol.js';
+import { DatabaseTypes, type DatabaseType, type ShowRequest } from '../control/requests.js';
+import { AddressParseError } from '../lib/ipv4.js';
+import { readCommandLine } from '../lib/command-line.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const DatabaseTypes = ['router', 'network', 'summary', 'asbr-summary', 'external'] as const;
-export type DatabaseType = (typeof DatabaseTypes)[number];
-
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'show'; what: 'ospf' | 'interfaces' | 'neighbors' | 'routes' | 'anycast' }
-  | { kind: 'show'; what: 'database'; type?: DatabaseType; lsId?: string }
-  | { kind: 'show'; what: 'topology'; dot: boolean }
+  | ({ kind: 'show' } & ShowRequest)
   | { kind: 'drain' | 'undrain'; prefix?: string; timeoutSec: number }
   | { kind: 'reload' }
   | { kind: 'stop'; withProxy: boolean };
@@ -47,43 +45,41 @@ options:
   -h, --help      this text
   --version       print the version`;
 
+const options = {
+  socket: { type: 'string' },
+  json: { type: 'boolean' },
+  dot: { type: 'boolean' },
+  'with-proxy': { type: 'boolean' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const;
+
+const usageError = (message: string): never => {
+  throw new UsageError(message);
+};
+
 export function parseArgs(argv: readonly string[]): CliInvocation {
-  let socket = DefaultControlSocket;
-  let json = false;
-  let dot = false;
-  let withProxy = false;
-  let timeoutSec: number | undefined;
-  const words: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const value = (): string => {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      i++;
-      return next;
-    };
-    if (arg === '--socket') socket = value();
-    else if (arg.startsWith('--socket=')) socket = arg.slice('--socket='.length);
-    else if (arg === '--json') json = true;
-    else if (arg === '--dot') dot = true;
-    else if (arg === '--with-proxy') withProxy = true;
-    else if (arg === '--timeout' || arg.startsWith('--timeout=')) {
-      const text = arg === '--timeout' ? value() : arg.slice('--timeout='.length);
-      timeoutSec = Number(text);
-      if (!/^\d+(\.\d+)?$/.test(text) || timeoutSec <= 0 || timeoutSec > 3600) {
-        throw new UsageError(`--timeout takes seconds between 0 and 3600, not "${text}"`);
-      }
-    } else if (arg === '-h' || arg === '--help') return { socket, json, command: { kind: 'help' } };
-    else if (arg === '--version') return { socket, json, command: { kind: 'version' } };
-    else if (arg.startsWith('-')) throw new UsageError(`unknown option "${arg}"`);
-    else words.push(arg);
-  }
+  const { values, positionals } = readCommandLine(argv, options, usageError);
+  const socket = values.socket ?? DefaultControlSocket;
+  const json = values.json === true;
+  if (values.help === true) return { socket, json, command: { kind: 'help' } };
+  if (values.version === true) return { socket, json, command: { kind: 'version' } };
+  const dot = values.dot === true;
+  const withProxy = values['with-proxy'] === true;
+  const timeoutSec = values.timeout === undefined ? undefined : parseTimeout(values.timeout);
   if (socket === '') throw new UsageError('--socket needs a path');
-  const command = parseCommand(words, dot, timeoutSec, withProxy);
+  const command = parseCommand(positionals, dot, timeoutSec, withProxy);
   if (dot && !(command.kind === 'show' && command.what === 'topology')) throw new UsageError('--dot goes with "show topology"');
   if (timeoutSec !== undefined && command.kind !== 'drain') throw new UsageError('--timeout goes with "drain"');
   if (withProxy && command.kind !== 'stop') throw new UsageError('--with-proxy goes with "stop"');
   return { socket, json, command };
+}
+
+function parseTimeout(text: string): number {
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > 3600) throw new UsageError(`--timeout takes seconds between 0 and 3600, not "${text}"`);
+  return seconds;
 }
 
 function parseCommand(words: string[], dot: boolean, timeoutSec: number | undefined, withProxy: boolean): CliCommand {
@@ -131,7 +127,7 @@ function parseShow(rest: string[], dot: boolean): CliCommand {
       }
       if (lsId !== undefined) {
         try {
-          parseIpv4(lsId);
+          readIpv4(lsId);
         } catch {
           throw new UsageError(`link state id must be an IPv4 address, not "${lsId}"`);
         }
@@ -151,7 +147,7 @@ function parseShow(rest: string[], dot: boolean): CliCommand {
 
 function checkPrefix(text: string): void {
   try {
-    parsePrefix(text);
+    readPrefix(text);
   } catch (err) {
     if (err instanceof AddressParseError) throw new UsageError(err.message);
     throw err;

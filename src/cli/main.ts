@@ -5,14 +5,8 @@
 
 import { createRequire } from 'node:module';
 import { controlRequest, ControlError } from '../control/protocol.js';
-import type {
-  AnycastRowView,
-  DatabaseRowView,
-  InterfaceRowView,
-  NeighborRowView,
-  OspfSummaryView,
-  RouteRowView,
-} from '../control/views.js';
+import type { ControlAnswer, ControlRequest } from '../control/requests.js';
+import type { MessageView } from '../control/views.js';
 import { parseArgs, usage, UsageError, type CliCommand } from './args.js';
 import { formatAnycast, formatDatabase, formatInterfaces, formatNeighbors, formatOspf, formatRoutes } from './format.js';
 
@@ -55,9 +49,7 @@ export async function runCli(argv: readonly string[], io: CliStreams): Promise<n
     return 0;
   }
   try {
-    const { name, args, timeoutMs } = request(command);
-    const result = await controlRequest(socket, name, args, timeoutMs);
-    io.out(json ? JSON.stringify(result, null, 2) : render(command, result));
+    io.out(await answer(socket, command, json));
     return 0;
   } catch (err) {
     if (err instanceof ControlError) {
@@ -68,49 +60,47 @@ export async function runCli(argv: readonly string[], io: CliStreams): Promise<n
   }
 }
 
-function request(command: Exclude<CliCommand, { kind: 'help' | 'version' }>): {
-  name: string;
-  args: Record<string, unknown>;
-  timeoutMs: number;
-} {
+type Ask = <R extends ControlRequest>(request: R, timeoutMs: number, text: (answer: ControlAnswer<R>) => string) => Promise<string>;
+
+/** Asks the daemon and prints its answer: as JSON, or as a table or line for people. */
+function answer(socket: string, command: Exclude<CliCommand, { kind: 'help' | 'version' }>, json: boolean): Promise<string> {
+  const ask: Ask = async (request, timeoutMs, text) => {
+    const result = await controlRequest(socket, request, timeoutMs);
+    return json ? JSON.stringify(result, null, 2) : text(result);
+  };
+  const message = (answer: MessageView): string => answer.message;
   switch (command.kind) {
-    case 'show': {
-      const { kind: _kind, ...args } = command;
-      return { name: 'show', args, timeoutMs: 5000 };
-    }
+    case 'show':
+      return show(ask, command);
     case 'drain':
-    case 'undrain':
       // The daemon waits up to timeoutSec for the acknowledgements; give it a little more.
-      return { name: command.kind, args: { prefix: command.prefix, timeoutMs: command.timeoutSec * 1000 }, timeoutMs: command.timeoutSec * 1000 + 2000 };
+      return ask({ command: 'drain', args: { prefix: command.prefix, timeoutMs: command.timeoutSec * 1000 } }, command.timeoutSec * 1000 + 2000, message);
+    case 'undrain':
+      return ask({ command: 'undrain', args: { prefix: command.prefix } }, command.timeoutSec * 1000 + 2000, message);
     case 'reload':
-      return { name: 'reload', args: {}, timeoutMs: 10_000 };
+      return ask({ command: 'reload', args: {} }, 10_000, message);
     case 'stop':
       // The daemon answers once the proxy has stopped: up to its 5 s grace after the LSAs' flush.
-      return { name: 'stop', args: { stopProxies: command.withProxy }, timeoutMs: 20_000 };
+      return ask({ command: 'stop', args: { stopProxies: command.withProxy } }, 20_000, message);
   }
 }
 
-function render(command: CliCommand, result: unknown): string {
-  if (command.kind !== 'show') {
-    const message = (result as { message?: unknown } | null)?.message;
-    return typeof message === 'string' ? message : 'ok';
-  }
+function show(ask: Ask, command: Extract<CliCommand, { kind: 'show' }>): Promise<string> {
+  const timeoutMs = 5000;
   switch (command.what) {
     case 'ospf':
-      return formatOspf(result as OspfSummaryView);
+      return ask({ command: 'show', args: { what: 'ospf' } }, timeoutMs, formatOspf);
     case 'interfaces':
-      return formatInterfaces(result as InterfaceRowView[]);
+      return ask({ command: 'show', args: { what: 'interfaces' } }, timeoutMs, formatInterfaces);
     case 'neighbors':
-      return formatNeighbors(result as NeighborRowView[]);
-    case 'database': {
-      const { areaId, lsas } = result as { areaId: string; lsas: DatabaseRowView[] };
-      return formatDatabase(lsas, areaId);
-    }
+      return ask({ command: 'show', args: { what: 'neighbors' } }, timeoutMs, formatNeighbors);
+    case 'database':
+      return ask({ command: 'show', args: { what: 'database', type: command.type, lsId: command.lsId } }, timeoutMs, (d) => formatDatabase(d.lsas, d.areaId));
     case 'routes':
-      return formatRoutes(result as RouteRowView[]);
+      return ask({ command: 'show', args: { what: 'routes' } }, timeoutMs, formatRoutes);
     case 'anycast':
-      return formatAnycast(result as AnycastRowView[]);
+      return ask({ command: 'show', args: { what: 'anycast' } }, timeoutMs, formatAnycast);
     case 'topology':
-      return String(result);
+      return ask({ command: 'show', args: { what: 'topology', dot: command.dot } }, timeoutMs, (dot) => dot);
   }
 }

@@ -7,23 +7,21 @@
 //
 //   client → {"id":1,"command":"show","args":{"what":"ospf"}}
 //   daemon → {"id":1,"ok":true,"result":{…}}   or   {"id":1,"ok":false,"error":"…"}
+//
+// What a request may say and what it is answered with: requests.ts, views.ts.
 
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, chownSync, mkdirSync, unlinkSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ControlRequestError, parseControlRequest, type ControlAnswer, type ControlRequest } from './requests.js';
 
 export const DefaultControlSocket = '/run/ospf-anycast/ospf-anycastd.sock';
 
 /** Longest request or response line accepted, so a bad peer cannot make us buffer without bound. */
 const MaxLine = 16 * 1024 * 1024;
 
-export interface ControlRequest {
-  id: number;
-  command: string;
-  args: Record<string, unknown>;
-}
-
-export type ControlResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+/** A response line: the request's id with its answer, or why there is none (id -1 when the request had no readable id). */
+export type ControlResponse = { id: number; ok: true; result: ControlAnswer } | { id: number; ok: false; error: string };
 
 export type ControlErrorCode = 'not-running' | 'permission' | 'timeout' | 'protocol' | 'daemon';
 
@@ -38,7 +36,7 @@ export class ControlError extends Error {
   }
 }
 
-export type ControlHandler = (request: ControlRequest) => Promise<unknown>;
+export type ControlHandler = (request: ControlRequest) => Promise<ControlAnswer>;
 
 /** Splits a byte stream into lines, bounded by MaxLine. */
 function lineReader(socket: Socket, onLine: (line: string) => void, onTooLong: () => void): void {
@@ -59,19 +57,25 @@ function lineReader(socket: Socket, onLine: (line: string) => void, onTooLong: (
   });
 }
 
-function parseRequest(line: string): ControlRequest | string {
+/** A request line as its id and checked request, or the error response it gets. */
+function parseRequest(line: string): { id: number; request: ControlRequest } | ControlResponse {
   let value: unknown;
   try {
     value = JSON.parse(line);
   } catch {
-    return 'request is not valid JSON';
+    return { id: -1, ok: false, error: 'request is not valid JSON' };
   }
-  if (typeof value !== 'object' || value === null) return 'request is not an object';
+  if (typeof value !== 'object' || value === null) return { id: -1, ok: false, error: 'request is not an object' };
   const { id, command, args } = value as Record<string, unknown>;
-  if (typeof id !== 'number' || !Number.isInteger(id)) return 'request has no integer id';
-  if (typeof command !== 'string') return 'request has no command';
-  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) return 'request args must be an object';
-  return { id, command, args: (args as Record<string, unknown> | undefined) ?? {} };
+  if (typeof id !== 'number' || !Number.isInteger(id)) return { id: -1, ok: false, error: 'request has no integer id' };
+  if (typeof command !== 'string') return { id, ok: false, error: 'request has no command' };
+  if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) return { id, ok: false, error: 'request args must be an object' };
+  try {
+    return { id, request: parseControlRequest(command, (args as Record<string, unknown> | undefined) ?? {}) };
+  } catch (err) {
+    if (err instanceof ControlRequestError) return { id, ok: false, error: err.message };
+    throw err;
+  }
 }
 
 export class ControlServer {
@@ -128,14 +132,14 @@ function serve(socket: Socket, handler: ControlHandler): void {
   lineReader(
     socket,
     (line) => {
-      const request = parseRequest(line);
-      if (typeof request === 'string') {
-        send({ id: -1, ok: false, error: request });
+      const parsed = parseRequest(line);
+      if ('ok' in parsed) {
+        send(parsed);
         return;
       }
-      handler(request).then(
-        (result) => send({ id: request.id, ok: true, result: result ?? null }),
-        (err: unknown) => send({ id: request.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
+      handler(parsed.request).then(
+        (result) => send({ id: parsed.id, ok: true, result }),
+        (err: unknown) => send({ id: parsed.id, ok: false, error: err instanceof Error ? err.message : String(err) }),
       );
     },
     () => {
@@ -157,8 +161,8 @@ function answers(path: string): Promise<boolean> {
   });
 }
 
-/** Send one request and wait for its response. */
-export function controlRequest(path: string, command: string, args: Record<string, unknown> = {}, timeoutMs = 5000): Promise<unknown> {
+/** Send one request and wait for its answer. */
+export function controlRequest<R extends ControlRequest>(path: string, request: R, timeoutMs = 5000): Promise<ControlAnswer<R>> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     const id = 1;
@@ -185,7 +189,7 @@ export function controlRequest(path: string, command: string, args: Record<strin
         }
       });
     });
-    socket.once('connect', () => socket.write(JSON.stringify({ id, command, args }) + '\n'));
+    socket.once('connect', () => socket.write(JSON.stringify({ id, command: request.command, args: request.args }) + '\n'));
     socket.once('close', () => finish(() => reject(new ControlError('protocol', `the daemon closed the connection on ${path} without answering`))));
     lineReader(
       socket,
@@ -197,7 +201,8 @@ export function controlRequest(path: string, command: string, args: Record<strin
           finish(() => reject(new ControlError('protocol', 'the daemon sent something that is not JSON')));
           return;
         }
-        if (response.ok) finish(() => resolve(response.result));
+        // The daemon answers a request with the view its command names (requests.ts).
+        if (response.ok) finish(() => resolve(response.result as ControlAnswer<R>));
         else finish(() => reject(new ControlError('daemon', response.error)));
       },
       () => finish(() => reject(new ControlError('protocol', 'the daemon sent an over-long answer'))),

@@ -33,14 +33,14 @@ export interface OspfSummaryView {
     active: boolean;
     /** Seconds left of the start-up period, or null when it does not run. */
     startupRemainingSec: number | null;
-  };  /** Restarting gracefully (RFC 3623 2). */
+  };
+  /** Restarting gracefully (RFC 3623 2). */
   gracefulRestart: {
     /** `graceful-restart grace-period N`: N, or null when not configured (SIGTERM then withdraws everything). */
     gracePeriodSec: number | null;
     /** While this start is restarting gracefully: when its grace period ends (ISO time); null otherwise. */
     restartingUntil: string | null;
   };
-
 }
 
 export interface InterfaceRowView {
@@ -111,4 +111,26 @@ export interface AnycastRowView {
   reason: string;
   advertised: string; // announce | max-cost | withdraw
   checks: AnycastCheckView[];
+}
+
+/** `show database [TYPE [LSID]]`: the area and its LSAs. */
+export interface DatabaseView {
+  areaId: string;
+  lsas: DatabaseRowView[];
+}
+
+/** The answer to drain, undrain, reload and stop: one line for the operator. */
+export interface MessageView {
+  message: string;
+}
+
+/** What each `show` request is answered with; `show topology` is Graphviz text. */
+export interface ShowAnswers {
+  ospf: OspfSummaryView;
+  interfaces: InterfaceRowView[];
+  neighbors: NeighborRowView[];
+  database: DatabaseView;
+  routes: RouteRowView[];
+  anycast: AnycastRowView[];
+  topology: string;
 }

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConfigError, parseConfig, type DaemonConfig } from '../config/index.js';
 import { DaemonStartError, OspfAnycastDaemon } from './daemon.js';
+import { readCommandLine } from '../lib/command-line.js';
 import { Logger, parseLogLevel, type LogLevel } from './logger.js';
 import { findSetpriv, lookupAccount, prepareSocketDirectory, PrivilegeError, runAs, type Account } from './privileges.js';
 
@@ -36,35 +37,31 @@ export class DaemonUsageError extends Error {
   override name = 'DaemonUsageError';
 }
 
+const options = {
+  config: { type: 'string', short: 'f' },
+  socket: { type: 'string' },
+  'log-level': { type: 'string' },
+  user: { type: 'string' },
+  group: { type: 'string' },
+  check: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const usageError = (message: string): never => {
+  throw new DaemonUsageError(message);
+};
+
 export function parseDaemonArgs(argv: readonly string[]): DaemonArgs | 'help' {
-  let configPath: string | undefined;
-  let socket: string | undefined;
-  let logLevel: LogLevel | undefined;
-  let check = false;
-  let user: string | undefined;
-  let group: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const value = (): string => {
-      const next = argv[++i];
-      if (next === undefined || next.startsWith('-')) throw new DaemonUsageError(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === '-h' || arg === '--help') return 'help';
-    else if (arg === '-f' || arg === '--config') configPath = value();
-    else if (arg === '--socket') socket = value();
-    else if (arg === '--check') check = true;
-    else if (arg === '--user') user = value();
-    else if (arg === '--group') group = value();
-    else if (arg === '--log-level') {
-      const text = value();
-      logLevel = parseLogLevel(text);
-      if (logLevel === undefined) throw new DaemonUsageError(`unknown log level "${text}"`);
-    } else throw new DaemonUsageError(`unknown argument "${arg}"`);
-  }
+  const { values, positionals } = readCommandLine(argv, options, usageError, 'argument');
+  if (values.help === true) return 'help';
+  const [stray] = positionals;
+  if (stray !== undefined) throw new DaemonUsageError(`unknown argument "${stray}"`);
+  const { config: configPath, user, group, 'log-level': levelText } = values;
+  const logLevel = levelText === undefined ? undefined : parseLogLevel(levelText);
+  if (levelText !== undefined && logLevel === undefined) throw new DaemonUsageError(`unknown log level "${levelText}"`);
   if (configPath === undefined) throw new DaemonUsageError('a configuration file is required (-f FILE)');
   if (group !== undefined && user === undefined) throw new DaemonUsageError('--group needs --user');
-  const args: DaemonArgs = { configPath, socket, logLevel, check };
+  const args: DaemonArgs = { configPath, socket: values.socket, logLevel, check: values.check === true };
   if (user !== undefined) args.user = group === undefined ? { name: user } : { name: user, group };
   return args;
 }

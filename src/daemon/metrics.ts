@@ -9,7 +9,10 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PrefixStatus } from '../anycast/index.js';
 import type { NeighborState, NeighborView } from '../core/api.js';
+import type { OspfInstance } from '../instance/instance.js';
+import type { OspfTransport } from '../io/transport.js';
 import { formatIpv4 } from '../lib/ipv4.js';
+import { lsaCountsByType } from './show-answers.js';
 
 /** What the metrics read from the daemon at scrape time. */
 export interface MetricsSource {
@@ -19,6 +22,32 @@ export interface MetricsSource {
   packets(): { received: number; sent: number };
   transportDrops(): Record<string, number>;
   prefixes(): PrefixStatus[];
+}
+
+/** The running instance, its sockets' counters and the anycast prefixes, as the metrics read them. */
+export function metricsSource(instance: OspfInstance, transport: OspfTransport, prefixes: () => PrefixStatus[]): MetricsSource {
+  return {
+    neighbors: () => instance.neighbors(),
+    lsaCounts: () => {
+      const { total: _total, ...byType } = lsaCountsByType(instance.lsdb(performance.now()));
+      return byType;
+    },
+    drops: () => instance.stats().drops,
+    packets: () => {
+      const stats = instance.stats();
+      return { received: stats.packetsReceived, sent: stats.packetsSent };
+    },
+    transportDrops: () => {
+      const total: Record<string, number> = {};
+      for (const name of transport.interfaces()) {
+        for (const [reason, count] of Object.entries(transport.get(name)?.counters().dropped ?? {})) {
+          total[reason] = (total[reason] ?? 0) + (count ?? 0);
+        }
+      }
+      return total;
+    },
+    prefixes,
+  };
 }
 
 /** Numeric neighbour states for the gauge (RFC 2328 10.1 order). */

@@ -9,6 +9,7 @@
 
 import { join } from 'node:path';
 import { readText, removeRecord, writeRecord } from '../anycast/proxy-record.js';
+import type { Logger } from './logger.js';
 
 export interface RestartRecord {
   /** When the grace-LSAs went out, epoch ms. */
@@ -53,4 +54,26 @@ export function takeRestartRecord(directory: string, now: number): RestartLookup
   }
   if (until !== at + gracePeriod * 1000) return { kind: 'corrupt', reason: `${path}: "until" is not at + gracePeriod` };
   return { kind: 'found', record: { at, gracePeriod, until } };
+}
+
+/**
+ * The record of the planned restart this start follows, when its grace
+ * period still runs; taken (removed) whatever it holds. A corrupt or
+ * expired record is said in the log and the start is a normal one.
+ */
+export function restartToFollow(directory: string, logger: Logger): RestartRecord | undefined {
+  const now = Date.now();
+  const lookup = takeRestartRecord(directory, now);
+  if (lookup.kind === 'none') return undefined;
+  if (lookup.kind === 'corrupt') {
+    logger.warning(`graceful restart record ignored, starting normally: ${lookup.reason}`);
+    return undefined;
+  }
+  const until = new Date(lookup.record.until).toISOString();
+  if (lookup.record.until <= now) {
+    logger.notice(`graceful restart: the grace period ended at ${until}, starting normally`);
+    return undefined;
+  }
+  logger.notice(`graceful restart: restarting within the grace period, which ends at ${until}`, { gracePeriod: lookup.record.gracePeriod });
+  return lookup.record;
 }

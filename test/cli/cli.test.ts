@@ -3,11 +3,13 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatOspf } from '../../src/cli/format.js';
 import { runCli } from '../../src/cli/main.js';
-import { ControlServer, controlRequest, ControlError, type ControlRequest } from '../../src/control/protocol.js';
+import { ControlServer, controlRequest, ControlError } from '../../src/control/protocol.js';
+import type { ControlRequest } from '../../src/control/requests.js';
 import type { AnycastRowView, NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
 
 const summary: OspfSummaryView = {
@@ -191,42 +193,51 @@ describe('ospf-anycast CLI', () => {
   });
 });
 
+/** One line written to the control socket as it is, and the first answer read back. */
+function rawReply(line: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const socket = createConnection(server.path, () => socket.write(line + '\n'));
+    socket.setEncoding('utf8');
+    socket.once('data', (d: string) => {
+      socket.destroy();
+      resolve(d);
+    });
+    socket.once('error', reject);
+  });
+}
+
 describe('control socket', () => {
   it('is a socket file only its owner can open (mode 0600)', () => {
     expect(statSync(server.path).mode & 0o777).toBe(0o600);
   });
 
   it('refuses to start over a live daemon', async () => {
-    await expect(ControlServer.listen(server.path, async () => null)).rejects.toThrow(/already listening/);
+    await expect(ControlServer.listen(server.path, async () => ({ message: 'second daemon' }))).rejects.toThrow(/already listening/);
   });
 
   it('replaces a socket file left by a dead daemon', async () => {
     const path = join(dir, 'stale.sock');
     writeFileSync(path, '');
-    const other = await ControlServer.listen(path, async () => 'pong');
-    await expect(controlRequest(path, 'ping')).resolves.toBe('pong');
+    const other = await ControlServer.listen(path, async () => ({ message: 'pong' }));
+    await expect(controlRequest(path, { command: 'reload', args: {} })).resolves.toEqual({ message: 'pong' });
     await other.close();
   });
 
   it('answers garbage with an error and keeps serving', async () => {
-    const { createConnection } = await import('node:net');
-    const reply = await new Promise<string>((resolve, reject) => {
-      const socket = createConnection(server.path, () => socket.write('this is not json\n'));
-      socket.setEncoding('utf8');
-      socket.once('data', (d: string) => {
-        socket.destroy();
-        resolve(d);
-      });
-      socket.once('error', reject);
-    });
-    expect(JSON.parse(reply)).toEqual({ id: -1, ok: false, error: 'request is not valid JSON' });
-    await expect(controlRequest(server.path, 'show', { what: 'ospf' })).resolves.toEqual(summary);
+    expect(JSON.parse(await rawReply('this is not json'))).toEqual({ id: -1, ok: false, error: 'request is not valid JSON' });
+    await expect(controlRequest(server.path, { command: 'show', args: { what: 'ospf' } })).resolves.toEqual(summary);
+  });
+
+  it('refuses a malformed request with its id, without asking the daemon', async () => {
+    const before = seen.length;
+    expect(JSON.parse(await rawReply('{"id":7,"command":"show","args":{"what":"bogus"}}'))).toEqual({ id: 7, ok: false, error: 'cannot show "bogus"' });
+    expect(seen.length).toBe(before);
   });
 
   it('times out on a daemon that does not answer', async () => {
     const path = join(dir, 'silent.sock');
     const silent = await ControlServer.listen(path, () => new Promise(() => undefined));
-    const err = await controlRequest(path, 'show', {}, 200).catch((e: unknown) => e);
+    const err = await controlRequest(path, { command: 'show', args: { what: 'ospf' } }, 200).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ControlError);
     expect((err as ControlError).code).toBe('timeout');
     await silent.close();

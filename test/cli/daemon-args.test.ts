@@ -25,6 +25,7 @@ describe('ospf-anycastd arguments', () => {
       check: true,
     });
     expect(parseDaemonArgs(['--help'])).toBe('help');
+    expect(parseDaemonArgs(['--config=a.conf', '--socket=/run/x.sock'])).toEqual({ configPath: 'a.conf', socket: '/run/x.sock', check: false });
   });
 
   it.each([
@@ -34,6 +35,8 @@ describe('ospf-anycastd arguments', () => {
     [['-f', 'a.conf', '--log-level', 'loud'], 'unknown log level "loud"'],
     [['-f', 'a.conf', '--user'], '--user needs a value'],
     [['-f', 'a.conf', '--frob'], 'unknown argument "--frob"'],
+    [['-f', 'a.conf', 'extra'], 'unknown argument "extra"'],
+    [['-f', 'a.conf', '--check=yes'], '--check takes no value'],
   ])('%j: %s', (argv, message) => {
     expect(() => parseDaemonArgs(argv)).toThrow(new DaemonUsageError(message));
   });

@@ -21,6 +21,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { controlRequest } from '../../src/control/protocol.js';
+import type { ControlRequest } from '../../src/control/requests.js';
 import type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
 import { missing, peerGate } from './gates.js';
 import { NetnsLab, namespaceGate } from './netns.js';
@@ -722,7 +723,7 @@ export class AnycastDaemon implements LabPeer {
 
   /** A `show` request on the control socket, as the CLI sends it. */
   async show<T>(what: string, args: Record<string, unknown> = {}): Promise<T> {
-    return (await controlRequest(this.socket, 'show', { what, ...args }, COMMAND_TIMEOUT_MS)) as T;
+    return (await controlRequest(this.socket, { command: 'show', args: { what, ...args } } as ControlRequest, COMMAND_TIMEOUT_MS)) as T;
   }
 
   ospf(): Promise<OspfSummaryView> {

@@ -1,7 +1,7 @@
 // show topology --dot: routers, transit networks, costs, the SPF tree in
 // bold, and an anycast /32 drawn once with an edge per announcing router.
 import { describe, expect, it } from 'vitest';
-import { topologyDot } from '../../src/daemon/topology.js';
+import { topologyDot } from '../../src/daemon/topology-dot.js';
 import { parseIpv4 } from '../../src/lib/ipv4.js';
 import { buildLsa, LsaType, RouterLinkType, type Lsa } from '../../src/packet/index.js';
 

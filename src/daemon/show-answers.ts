@@ -2,13 +2,15 @@
 // instance and announcer. Pure functions of their arguments.
 
 import type { PrefixStatus } from '../anycast/index.js';
-import type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView, AnycastRowView } from '../control/views.js';
-import type { InterfaceInfo, SpfThrottle, StubRouterConfig } from '../core/api.js';
+import type { ShowRequest } from '../control/requests.js';
+import type { AnycastRowView, DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView, ShowAnswers } from '../control/views.js';
+import type { InterfaceInfo, RouterConfig, SpfThrottle, StubRouterConfig } from '../core/api.js';
 import type { OspfInstance } from '../instance/instance.js';
 import { formatIpv4, formatPrefix, parseIpv4, parsePrefix, prefixContains, type Prefix } from '../lib/ipv4.js';
 import { decodeLsaBody } from '../packet/index.js';
 import { LsaType, type LsaHeader } from '../packet/types.js';
 import { GraceReason } from '../packet/lsa/grace.js';
+import { topologyDot } from './topology-dot.js';
 
 const typeNames: Record<number, string> = {
   [LsaType.Router]: 'Router',
@@ -31,6 +33,58 @@ const typeByCliName: Record<string, number> = {
 };
 
 const hex = (value: number, digits: number): string => `0x${(value >>> 0).toString(16).padStart(digits, '0')}`;
+
+/** What the answers are read from: the running daemon's parts. */
+export interface ShowSource {
+  instance: OspfInstance;
+  routerConfig: RouterConfig;
+  /** `graceful-restart grace-period N`: N, seconds; undefined when not configured. */
+  gracePeriod: number | undefined;
+  startedAt: number; // performance.now() at start
+  /** How the kernel spreads a multipath route, when the route installer knows. */
+  multipath: (prefix: Prefix) => RouteRowView['multipath'];
+  anycast: readonly PrefixStatus[];
+  /** The configured anycast prefixes, "a.b.c.d/len". */
+  anycastPrefixes: readonly string[];
+  interfaces: readonly InterfaceInfo[];
+}
+
+/** The answer to one `show` request, now. */
+export function answerShow(request: ShowRequest, source: ShowSource): ShowAnswers[ShowRequest['what']] {
+  const { instance, routerConfig } = source;
+  const now = performance.now();
+  switch (request.what) {
+    case 'ospf':
+      return ospfSummary({
+        instance,
+        areaId: routerConfig.areaId,
+        throttle: routerConfig.spfThrottle,
+        maximumPaths: routerConfig.maximumPaths,
+        stubRouter: routerConfig.stubRouter,
+        gracePeriod: source.gracePeriod,
+        startedAt: source.startedAt,
+        now,
+        timeOrigin: performance.timeOrigin,
+      });
+    case 'interfaces':
+      return interfaceRows(instance);
+    case 'neighbors':
+      return neighborRows(instance, now, performance.timeOrigin);
+    case 'database':
+      return { areaId: formatIpv4(routerConfig.areaId), lsas: databaseRows(instance, now, request.type, request.lsId) };
+    case 'routes':
+      return routeRows(instance, source.multipath);
+    case 'anycast':
+      return anycastRows(source.anycast, source.interfaces);
+    case 'topology':
+      return topologyDot({
+        routerId: routerConfig.routerId,
+        lsas: instance.lsdb(now).flatMap((h) => instance.lsa(h, now) ?? []),
+        distance: (kind, id) => instance.distance(kind, id),
+        anycast: source.anycastPrefixes,
+      });
+  }
+}
 
 export interface SummaryContext {
   instance: OspfInstance;
