@@ -18,8 +18,8 @@ import { ControlServer, type ControlRequest } from '../control/protocol.js';
 import type { CoreEvent, Input, InterfaceInfo, NeighborState, PrefixAdvertisement, RouterConfig } from '../core/api.js';
 import { configuredRouterId, diffConfig, pickRouterId, toAnycastOptions, toRouterConfig, type DaemonConfig, type InterfaceConfig } from '../config/index.js';
 import { OspfInstance, type InstanceOutput } from '../instance/instance.js';
-import { iproute2AddressManager } from '../io/addresses.js';
-import { InterfaceMonitor } from '../io/netlink.js';
+import { netlinkAddressManager } from '../io/addresses.js';
+import { InterfaceMonitor } from '../io/links.js';
 import type { SyncResult } from '../io/routes.js';
 import { OspfTransport } from '../io/transport.js';
 import { formatIpv4, formatPrefix, parsePrefix, type Prefix } from '../lib/ipv4.js';
@@ -322,7 +322,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       // Checks written as functions by a library user join the configured ones.
       prefixes: this.anycastOptions(),
       advertise: (ad) => this.advertise(ad.prefix, ad.mode, ad.announceAs.kind),
-      addressManager: iproute2AddressManager,
+      addressManager: netlinkAddressManager,
       awaitAcknowledgement: true,
       recordDirectory: this.runDirectory(),
       log: (entry) => {

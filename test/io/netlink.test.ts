@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { parseMessages, type NetlinkMessage, type NetlinkSocket } from 'netlink';
 import { describe, expect, it } from 'vitest';
-import { MessagesPerDatagram, NetlinkBatcher, type BatchRequest } from '../../src/io/netlink-batch.js';
+import { MessagesPerDatagram, NetlinkBatcher, type BatchRequest } from '../../src/io/netlink.js';
 import { NetlinkRequestError } from '../../src/io/errors.js';
 
 const NLMSG_ERROR = 2;
