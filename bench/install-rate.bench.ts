@@ -41,18 +41,26 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-/** Inside the namespace: install and remove `count` routes ROUNDS times; prints the install times in ms as JSON. */
+/** One round: wall-clock ms, and the CPU ms of the process (user + system: the kernel inserts the routes inside sendmsg). */
+interface Round {
+  ms: number;
+  cpuMs: number;
+}
+
+/** Inside the namespace: install and remove `count` routes ROUNDS times; prints each install's Round as JSON. */
 async function inside(kind: Installer, count: number): Promise<void> {
   const ifIndex = Number(readFileSync('/sys/class/net/v0/ifindex', 'utf8').trim());
   const list = routes(count, ifIndex);
-  const times: number[] = [];
+  const times: Round[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const installer = kind === 'rta-multipath' ? new RouteInstaller() : new NexthopInstaller({ group: { kind: 'hash-threshold' } });
     try {
       await installer.sweep();
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const result = await installer.sync(list);
-      times.push(performance.now() - t0);
+      const cpu = process.cpuUsage(cpu0);
+      times.push({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 });
       if (result.added.length !== count) throw new Error(`${kind}: ${result.added.length} of ${count} routes added, ${result.failed.length} refused`);
       await installer.removeAll();
     } finally {
@@ -66,18 +74,19 @@ function ip(ns: string, args: string[]): void {
   execFileSync('ip', ['-n', ns, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** `ip -batch` adding the same routes: ms per round. */
-function ipBatch(ns: string, count: number): number[] {
+/** `ip -batch` adding the same routes, per round (CPU: the ip process's, user + system). */
+function ipBatch(ns: string, count: number): Round[] {
   const file = join(tmpdir(), `oa-bench-routes-${process.pid}`);
   const lines: string[] = [];
   for (let i = 0; i < count; i++) lines.push(`route add ${formatPrefix({ address: (BASE + i) >>> 0, length: 32 })} via ${GATEWAY} dev v0 proto 188 metric 20`);
   writeFileSync(file, `${lines.join('\n')}\n`);
-  const times: number[] = [];
+  const times: Round[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const t0 = performance.now();
+      const cpu0 = childCpuMs();
       ip(ns, ['-batch', file]);
-      times.push(performance.now() - t0);
+      times.push({ ms: performance.now() - t0, cpuMs: childCpuMs() - cpu0 });
       ip(ns, ['route', 'flush', 'proto', '188']);
     }
   } finally {
@@ -86,10 +95,16 @@ function ipBatch(ns: string, count: number): number[] {
   return times;
 }
 
-function viaInstaller(ns: string, kind: Installer, count: number): number[] {
+/** CPU ms of the children waited for so far (getrusage RUSAGE_CHILDREN, from /proc/self/stat, in clock ticks of 10 ms). */
+function childCpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+function viaInstaller(ns: string, kind: Installer, count: number): Round[] {
   const run = spawnSync('ip', ['netns', 'exec', ns, process.execPath, self, '--inside', kind, String(count)], { encoding: 'utf8', timeout: 600_000 });
   if (run.status !== 0) throw new Error(`${kind} ${count}: ${run.stderr.trim() || run.error?.message}`);
-  return JSON.parse(run.stdout.trim().split('\n').pop() as string) as number[];
+  return JSON.parse(run.stdout.trim().split('\n').pop() as string) as Round[];
 }
 
 async function main(): Promise<void> {
@@ -110,17 +125,19 @@ async function main(): Promise<void> {
     ip(ns, ['address', 'add', '10.99.0.1/24', 'dev', 'v0']);
     ip(ns, ['link', 'set', 'v0', 'up']);
     ip(ns, ['link', 'set', 'v1', 'up']);
-    console.log('| routes | installer | median ms | routes/s | rounds, ms |');
-    console.log('| ---: | --- | ---: | ---: | --- |');
+    console.log('| routes | installer | median ms | routes/s | median CPU ms | routes per CPU s | rounds, ms |');
+    console.log('| ---: | --- | ---: | ---: | ---: | ---: | --- |');
     for (const count of SIZES) {
-      const rows: [string, number[]][] = [
+      const rows: [string, Round[]][] = [
         ['ip -batch', ipBatch(ns, count)],
         ['RouteInstaller (RTA_MULTIPATH)', viaInstaller(ns, 'rta-multipath', count)],
         ['NexthopInstaller (RTA_NH_ID)', viaInstaller(ns, 'nexthop-group', count)],
       ];
       for (const [what, times] of rows) {
-        const ms = median(times);
-        console.log(`| ${count.toLocaleString('en')} | ${what} | ${ms.toFixed(0)} | ${Math.round((count / ms) * 1000).toLocaleString('en')} | ${times.map((t) => t.toFixed(0)).join(', ')} |`);
+        const ms = median(times.map((t) => t.ms));
+        const cpuMs = median(times.map((t) => t.cpuMs));
+        const rate = (per: number): string => Math.round((count / per) * 1000).toLocaleString('en');
+        console.log(`| ${count.toLocaleString('en')} | ${what} | ${ms.toFixed(0)} | ${rate(ms)} | ${cpuMs.toFixed(0)} | ${rate(cpuMs)} | ${times.map((t) => t.ms.toFixed(0)).join(', ')} |`);
       }
     }
   } finally {

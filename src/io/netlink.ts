@@ -56,8 +56,12 @@ const EPROTO = 71;
 
 /** Requests per datagram. */
 export const MessagesPerDatagram = 128;
-/** SO_RCVBUF asked for (the kernel caps it at net.core.rmem_max). */
+/** SO_RCVBUF asked for (the kernel caps it at net.core.rmem_max, and reports twice what it grants). */
 export const ReceiveBufferBytes = 1 << 20;
+/** Receive buffer counted for the answer to one request. */
+const AnswerBytes = 2048;
+/** Datagrams sent before the first is answered, at most. */
+const MaxInFlight = 8;
 
 export interface BatchRequest {
   type: number;
@@ -93,22 +97,34 @@ export function errnoName(errno: number): string {
   }
 }
 
-/** Sends batches of requests over one netlink socket; one batch at a time. */
+/**
+ * Sends batches of requests over one netlink socket, several datagrams in
+ * flight: as many as the receive buffer the kernel granted holds the
+ * answers of, at AnswerBytes for each request (an error echoes its request,
+ * and the buffer counts each answer's whole skb), at most MaxInFlight.
+ */
 export class NetlinkBatcher {
-  private pending: Pending | undefined;
+  /** Datagrams sent and not yet answered in full. */
+  private readonly pending = new Set<Pending>();
+  private readonly window: number;
 
   constructor(
     private readonly socket: NetlinkSocket,
     private readonly timeoutMs: number,
   ) {
+    let granted = 0;
     try {
       socket.setRecvBufferSize(ReceiveBufferBytes);
+      granted = socket.getRecvBufferSize();
     } catch {
-      // Left at the system default: the batches still fit in 212,992 bytes at their worst.
+      // Left at the system default: one datagram at a time still fits in 212,992 bytes at its worst.
     }
+    this.window = Math.max(1, Math.min(MaxInFlight, Math.floor(granted / (MessagesPerDatagram * AnswerBytes))));
     socket.on('message', (messages) => this.receive(messages));
     // Without a listener the socket's error (ENOBUFS: answers dropped) would end the process.
-    socket.on('error', (error) => this.pending?.fail(wrapNetlinkError('netlink socket', error)));
+    socket.on('error', (error) => {
+      for (const pending of [...this.pending]) pending.fail(wrapNetlinkError('netlink socket', error));
+    });
   }
 
   /**
@@ -119,13 +135,21 @@ export class NetlinkBatcher {
    * answered are done then.
    */
   async send(count: number, build: (i: number) => BatchRequest, operation: string): Promise<BatchReply[]> {
-    const replies: BatchReply[] = [];
+    const replies = new Array<BatchReply>(count);
+    const inFlight: Promise<void>[] = [];
     for (let at = 0; at < count; at += MessagesPerDatagram) {
       const requests: BatchRequest[] = [];
       for (let i = at; i < Math.min(count, at + MessagesPerDatagram); i++) requests.push(build(i));
-      const errnos = await this.datagram(requests, operation);
-      for (const errno of errnos) replies.push({ errno });
+      const start = at;
+      const datagram = this.datagram(requests, operation).then((errnos) => {
+        errnos.forEach((errno, i) => (replies[start + i] = { errno }));
+      });
+      // Observed now, awaited below: a later datagram may fail while an earlier one is awaited, and the first failure is the answer.
+      datagram.catch(() => undefined);
+      inFlight.push(datagram);
+      if (inFlight.length >= this.window) await inFlight.shift();
     }
+    for (const datagram of inFlight) await datagram;
     return replies;
   }
 
@@ -143,15 +167,11 @@ export class NetlinkBatcher {
       const errnos = new Array<number>(requests.length).fill(0);
       const finish = (): void => {
         clearTimeout(timer);
-        this.pending = undefined;
-        this.socket.ref(false);
+        this.pending.delete(pending);
+        if (this.pending.size === 0) this.socket.ref(false);
       };
-      const fail = (error: NetlinkRequestError): void => {
-        finish();
-        reject(error);
-      };
-      const timer = setTimeout(() => fail(new NetlinkRequestError(operation, 0, `no answer from the kernel within ${this.timeoutMs} ms`)), this.timeoutMs);
-      this.pending = {
+      const timer = setTimeout(() => pending.fail(new NetlinkRequestError(operation, 0, `no answer from the kernel within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const pending: Pending = {
         first,
         count: requests.length,
         last: seq,
@@ -160,35 +180,37 @@ export class NetlinkBatcher {
           finish();
           resolve(errnos);
         },
-        fail,
+        fail: (error) => {
+          finish();
+          reject(error);
+        },
       };
+      this.pending.add(pending);
       // Keep the event loop alive until the answer comes.
       this.socket.ref(true);
       // One buffer: sendmsg refuses more than UIO_MAXIOV (1,024) pieces with EMSGSIZE.
       this.socket.socket.send(Buffer.concat(parts), {}, (error) => {
-        if (error !== undefined) fail(wrapNetlinkError(operation, error));
+        if (error !== undefined) pending.fail(wrapNetlinkError(operation, error));
       });
     });
   }
 
-  /** NLMSG_ERROR answers to the pending datagram; other messages are not ours (the socket's own requests take theirs). */
+  /** NLMSG_ERROR answers to the pending datagrams; other messages are not ours (the socket's own requests take theirs). */
   private receive(messages: NetlinkMessage[]): void {
-    const pending = this.pending;
-    if (pending === undefined) return;
     for (const message of messages) {
       if (message.type !== NLMSG_ERROR) continue;
-      const index = (((message.seq - pending.first) % SeqSpace) + SeqSpace) % SeqSpace;
-      if (index >= pending.count) continue;
-      let errno: number;
-      try {
-        errno = -parseError(message.data, message.flags).errno;
-      } catch {
-        errno = EPROTO;
-      }
-      pending.errnos[index] = errno;
-      if (message.seq === pending.last) {
-        pending.done();
-        return;
+      for (const pending of this.pending) {
+        const index = (((message.seq - pending.first) % SeqSpace) + SeqSpace) % SeqSpace;
+        if (index >= pending.count) continue;
+        let errno: number;
+        try {
+          errno = -parseError(message.data, message.flags).errno;
+        } catch {
+          errno = EPROTO;
+        }
+        pending.errnos[index] = errno;
+        if (message.seq === pending.last) pending.done();
+        break;
       }
     }
   }
