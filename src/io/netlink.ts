@@ -22,8 +22,9 @@
 // Dumps use the `netlink` package's typed helpers (getRoutes,
 // getNextHops), whose sequence numbers come from the same socket.
 
+import { endianness } from 'node:os';
 import { getSystemErrorName } from 'node:util';
-import { createRtNetlink, formatMessage, pad, parseError } from 'netlink';
+import { createRtNetlink, parseError } from 'netlink';
 import type { NetlinkMessage, NetlinkSocket, rt, RtNetlinkSocket } from 'netlink';
 import { NetlinkRequestError, wrapNetlinkError } from './errors.js';
 
@@ -54,6 +55,8 @@ export const EOPNOTSUPP = 95;
 /** An answer that cannot be read counts as this error. */
 const EPROTO = 71;
 
+const littleEndian = endianness() === 'LE';
+
 /** Requests per datagram. */
 export const MessagesPerDatagram = 128;
 /** SO_RCVBUF asked for (the kernel caps it at net.core.rmem_max, and reports twice what it grants). */
@@ -83,6 +86,24 @@ interface Pending {
   errnos: number[];
   done: () => void;
   fail: (error: NetlinkRequestError) => void;
+}
+
+/** struct nlmsghdr. */
+const HeaderLength = 16;
+
+const align = (length: number): number => (length + 3) & ~3;
+
+/**
+ * struct nlmsghdr { u32 len; u16 type; u16 flags; u32 seq; u32 pid } in
+ * host order at `at`, written in place: a datagram is one buffer, not a
+ * header and a payload per message as the package's formatMessage makes.
+ */
+function writeHeader(view: DataView, at: number, length: number, type: number, flags: number, seq: number): void {
+  view.setUint32(at, length, littleEndian);
+  view.setUint16(at + 4, type, littleEndian);
+  view.setUint16(at + 6, flags, littleEndian);
+  view.setUint32(at + 8, seq, littleEndian);
+  view.setUint32(at + 12, 0, littleEndian);
 }
 
 /** Sequence numbers run 1 … 2^32 − 1 and wrap to 1 (NetlinkSocket.generateSeq). */
@@ -155,14 +176,18 @@ export class NetlinkBatcher {
 
   private datagram(requests: readonly BatchRequest[], operation: string): Promise<number[]> {
     return new Promise((resolve, reject) => {
-      const parts: Uint8Array[] = [];
+      const datagram = Buffer.alloc(requests.reduce((size, request) => size + align(HeaderLength + request.body.length), 0));
+      const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
       const first = this.socket.generateSeq();
       let seq = first;
+      let at = 0;
       requests.forEach((request, i) => {
         if (i > 0) seq = this.socket.generateSeq();
         const flags = request.flags | NLM_F_REQUEST | (i === requests.length - 1 ? NLM_F_ACK : 0);
+        writeHeader(view, at, HeaderLength + request.body.length, request.type, flags, seq);
+        datagram.set(request.body, at + HeaderLength);
         // Each message starts 4-byte aligned (NLMSG_ALIGN); nlmsg_len leaves the padding out.
-        parts.push(...pad(formatMessage({ type: request.type, flags, seq, port: 0, data: [request.body] })));
+        at += align(HeaderLength + request.body.length);
       });
       const errnos = new Array<number>(requests.length).fill(0);
       const finish = (): void => {
@@ -189,7 +214,7 @@ export class NetlinkBatcher {
       // Keep the event loop alive until the answer comes.
       this.socket.ref(true);
       // One buffer: sendmsg refuses more than UIO_MAXIOV (1,024) pieces with EMSGSIZE.
-      this.socket.socket.send(Buffer.concat(parts), {}, (error) => {
+      this.socket.socket.send(datagram, {}, (error) => {
         if (error !== undefined) pending.fail(wrapNetlinkError(operation, error));
       });
     });
