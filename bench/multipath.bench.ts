@@ -18,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PerPacketSpreader } from '../src/multipath/index.js';
-import type { KernelRoute } from '../src/io/routes.js';
+import type { KernelRoute } from '../src/io/kernel-route.js';
 import { canRunNamespaces, NetnsLab } from '../src/lab/netns.js';
 import { parseIpv4, parsePrefix } from '../src/lib/ipv4.js';
 import { missingTools, nodeAddress } from './failover/cluster.js';

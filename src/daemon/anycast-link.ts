@@ -15,7 +15,7 @@ import {
 import { readPrefix } from '../control/addresses.js';
 import type { Input, PrefixAdvertisement } from '../core/api.js';
 import { toAnycastOptions, type DaemonConfig } from '../config/index.js';
-import { iproute2AddressManager } from '../io/addresses.js';
+import { netlinkAddressManager } from '../io/addresses.js';
 import { formatPrefix, type Prefix } from '../lib/ipv4.js';
 import { NoAnycastPrefixError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -65,7 +65,7 @@ export class AnycastLink {
     const announcer = new Announcer({
       prefixes: this.options(config),
       advertise: (ad) => this.advertise(ad.prefix, ad.mode, ad.announceAs.kind),
-      addressManager: iproute2AddressManager,
+      addressManager: netlinkAddressManager,
       awaitAcknowledgement: true,
       recordDirectory: this.host.recordDirectory(),
       log: (entry) => logger.log(entry.level === 'warn' ? 'warning' : entry.level, entry.message, { prefix: entry.prefix }),

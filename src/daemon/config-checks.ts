@@ -4,7 +4,7 @@
 
 import type { InterfaceView } from '../core/api.js';
 import type { DaemonConfig, InterfaceConfig } from '../config/index.js';
-import type { InterfaceMonitor } from '../io/netlink.js';
+import type { InterfaceMonitor } from '../io/links.js';
 import type { Logger } from './logger.js';
 
 /**

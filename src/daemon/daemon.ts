@@ -20,7 +20,7 @@ import type { ShowAnswers } from '../control/views.js';
 import type { CoreEvent, Input, InterfaceInfo, RouterConfig } from '../core/api.js';
 import { configuredRouterId, diffConfig, pickRouterId, type DaemonConfig } from '../config/index.js';
 import { OspfInstance } from '../instance/instance.js';
-import type { InterfaceMonitor } from '../io/netlink.js';
+import type { InterfaceMonitor } from '../io/links.js';
 import type { OspfTransport } from '../io/transport.js';
 import { formatIpv4, formatPrefix } from '../lib/ipv4.js';
 import { samePlainData } from '../lib/plain-data.js';

@@ -4,7 +4,7 @@
 // kernel's own connected routes, as FRR's zebra does.
 
 import type { InterfaceInfo } from '../core/api.js';
-import type { KernelNextHop, KernelRoute } from '../io/routes.js';
+import type { KernelNextHop, KernelRoute } from '../io/kernel-route.js';
 import type { Prefix } from '../lib/ipv4.js';
 import type { Route, RouteTableView } from '../spf/index.js';
 

@@ -5,7 +5,7 @@
 import type { CustomCheckOptions, StateChangeEvent } from '../anycast/index.js';
 import type { DaemonConfig } from '../config/index.js';
 import type { CoreEvent } from '../core/api.js';
-import { InterfaceMonitor } from '../io/netlink.js';
+import { InterfaceMonitor } from '../io/links.js';
 import { OspfTransport } from '../io/transport.js';
 import { MultipathFib, type FibInstaller, type MultipathFibOptions } from '../multipath/index.js';
 import type { RouteChange } from '../spf/index.js';

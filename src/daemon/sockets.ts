@@ -3,7 +3,7 @@
 // engine's packets and group memberships written to them.
 
 import type { InterfaceView } from '../core/api.js';
-import type { InterfaceMonitor } from '../io/netlink.js';
+import type { InterfaceMonitor } from '../io/links.js';
 import type { OspfTransport } from '../io/transport.js';
 import type { Logger } from './logger.js';
 import type { SocketOutput } from './loop.js';

@@ -2,7 +2,7 @@
 // monitor and route installer). Protocol drops are not errors: see
 // ipv4-header.ts for those.
 
-import type { KernelRoute } from './routes.js';
+import type { KernelRoute } from './kernel-route.js';
 
 /** An OSPF socket could not be set up or changed (socket, setsockopt). */
 export class TransportSetupError extends Error {

@@ -1,311 +1,320 @@
-// Interfaces and their IPv4 addresses as the kernel reports them over
-// rtnetlink (the `netlink` package): a dump at start, then every change
-// (link up/down, MTU, rename, removal; address added/removed — such as the
-// anycast /32 appearing on or vanishing from `lo`) as an InterfaceInfo
-// update the moment the kernel announces it.
+// The rtnetlink socket that every writer of kernel state (routes, nexthop
+// objects and groups, addresses) sends its requests through, and the
+// message numbers they share (include/uapi/linux/rtnetlink.h, netlink.h).
 //
-//   start(): subscribe LINK + IPV4_IFADDR ──▶ dump links, dump addresses
-//            (notifications arriving meanwhile are queued, replayed after)
-//   RTM_NEWLINK / DELLINK / NEWADDR / DELADDR ──▶ state ──▶ 'interface' if it changed
-//   (with each link's speed read from sysfs on every RTM_NEWLINK, for its cost)
-//   refresh(): dump again and report the differences (a safety net the daemon may run)
+// Requests go many to a sendmsg, as zebra's and BIRD's kernel code send
+// them: the kernel processes the messages of one datagram in order
+// (netlink_rcv_skb) and answers each that fails with its own NLMSG_ERROR,
+// so only the last message of a datagram asks for an acknowledgment
+// (NLM_F_ACK). Its answer, acknowledgment or error, comes after the errors
+// of every message before it: when it arrives, the whole datagram is done,
+// and each request has its errno (0 for those no error named).
 //
-// What the package gives and lacks: typed dumps (getLinks, getAddresses)
-// and multicast membership work as documented; its parsed 'message' event
-// drops the message type (NEW and DEL look alike), so notifications are read
-// from the lower NetlinkSocket and parsed with rt.parseLinkMessage /
-// rt.parseAddressMessage. Dumps and notifications use separate sockets,
-// because a notification arriving inside a multipart dump would break the
-// package's dump reassembly.
+//   send([m1 … mN]) ──▶ datagrams of at most MessagesPerDatagram messages, one at a time
+//                       m1 … m(k-1) NLM_F_REQUEST, mk NLM_F_REQUEST|NLM_F_ACK
+//   NLMSG_ERROR seq=m3 errno ──▶ reply of m3;  NLMSG_ERROR seq=mk ──▶ datagram done
 //
-// A defect of netlink 0.3.0 decides the receive buffer size: when the
-// kernel reports ENOBUFS (notifications dropped because the socket buffer
-// filled while the event loop was busy), the package's native code aborts
-// the whole process ("terminate called after throwing an instance of
-// 'Napi::Error'") instead of calling the error callback, and it offers no
-// NETLINK_NO_ENOBUFS. So the notification socket asks for a large buffer
-// (4 MiB by default; the kernel caps SO_RCVBUF at net.core.rmem_max).
+// The answers of a datagram must fit in the socket's receive buffer, or
+// the kernel drops them (ENOBUFS): a datagram holds at most
+// MessagesPerDatagram requests, and the socket asks for ReceiveBufferBytes,
+// room for an error of each with its request echoed (under 1 KiB each).
+//
+// Dumps use the `netlink` package's typed helpers (getRoutes,
+// getNextHops), whose sequence numbers come from the same socket.
 
-import { readFileSync } from 'node:fs';
-import { EventEmitter } from 'eventemitter3';
-import { createNetlink, createRtNetlink, Protocol, rt } from 'netlink';
-import type { NetlinkMessage, NetlinkSocket, RtNetlinkSocket } from 'netlink';
-import type { InterfaceAddress, InterfaceInfo } from '../core/api.js';
-import { deliverSafely, NetlinkRequestError, wrapNetlinkError as wrapError } from './errors.js';
+import { endianness } from 'node:os';
+import { getSystemErrorName } from 'node:util';
+import { createRtNetlink, parseError } from 'netlink';
+import type { NetlinkMessage, NetlinkSocket, rt, RtNetlinkSocket } from 'netlink';
+import { NetlinkRequestError, wrapNetlinkError } from './errors.js';
 
-const RTM_NEWLINK = 16;
-const RTM_DELLINK = 17;
-const RTM_NEWADDR = 20;
-const RTM_DELADDR = 21;
-const AF_UNSPEC = 0;
-const AF_INET = 2;
+export const RTM_NEWLINK = 16;
+export const RTM_DELLINK = 17;
+export const RTM_NEWADDR = 20;
+export const RTM_DELADDR = 21;
+export const RTM_NEWROUTE = 24;
+export const RTM_DELROUTE = 25;
+export const RTM_NEWNEXTHOP = 104;
+export const RTM_DELNEXTHOP = 105;
+export const RTM_GETNEXTHOP = 106;
+export const NLMSG_ERROR = 2;
+export const NLM_F_REQUEST = 0x1;
+export const NLM_F_ACK = 0x4;
+export const NLM_F_REPLACE = 0x100;
+export const NLM_F_EXCL = 0x200;
+export const NLM_F_CREATE = 0x400;
+export const NLM_F_DUMP = 0x300;
+export const AF_UNSPEC = 0;
+export const AF_INET = 2;
+export const ENOENT = 2;
+export const ESRCH = 3;
+export const EEXIST = 17;
+export const EINVAL = 22;
+export const EADDRNOTAVAIL = 99;
+export const EOPNOTSUPP = 95;
+/** An answer that cannot be read counts as this error. */
+const EPROTO = 71;
 
-interface LinkState {
-  name: string;
-  up: boolean;
-  loopback: boolean;
-  mtu: number;
-  speedMbps: number | undefined;
+const littleEndian = endianness() === 'LE';
+
+/** Requests per datagram. */
+export const MessagesPerDatagram = 128;
+/** SO_RCVBUF asked for (the kernel caps it at net.core.rmem_max, and reports twice what it grants). */
+export const ReceiveBufferBytes = 1 << 20;
+/** Receive buffer counted for the answer to one request. */
+const AnswerBytes = 2048;
+/** Datagrams sent before the first is answered, at most. */
+const MaxInFlight = 8;
+
+export interface BatchRequest {
+  type: number;
+  /** NLM_F_CREATE, NLM_F_REPLACE…; REQUEST and ACK are set here. */
+  flags: number;
+  /** The payload after the nlmsghdr. */
+  body: Uint8Array;
+}
+
+export interface BatchReply {
+  /** 0 when the kernel did what was asked; otherwise a positive errno. */
+  errno: number;
+}
+
+interface Pending {
+  first: number;
+  count: number;
+  last: number;
+  errnos: number[];
+  done: () => void;
+  fail: (error: NetlinkRequestError) => void;
+}
+
+/** struct nlmsghdr. */
+const HeaderLength = 16;
+
+const align = (length: number): number => (length + 3) & ~3;
+
+/**
+ * struct nlmsghdr { u32 len; u16 type; u16 flags; u32 seq; u32 pid } in
+ * host order at `at`, written in place: a datagram is one buffer, not a
+ * header and a payload per message as the package's formatMessage makes.
+ */
+function writeHeader(view: DataView, at: number, length: number, type: number, flags: number, seq: number): void {
+  view.setUint32(at, length, littleEndian);
+  view.setUint16(at + 4, type, littleEndian);
+  view.setUint16(at + 6, flags, littleEndian);
+  view.setUint32(at + 8, seq, littleEndian);
+  view.setUint32(at + 12, 0, littleEndian);
+}
+
+/** Sequence numbers run 1 … 2^32 − 1 and wrap to 1 (NetlinkSocket.generateSeq). */
+const SeqSpace = 0xffffffff;
+
+/** The symbolic name of a positive errno ('EEXIST'), or "errno N" for one Node does not know. */
+export function errnoName(errno: number): string {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return `errno ${errno}`;
+  }
 }
 
 /**
- * The speed the kernel reports for an interface, Mbit/s, read from sysfs
- * (the namespace's own under `ip netns exec`); undefined where it reports
- * none: loopback and virtual devices refuse the read, a link without
- * carrier says -1.
+ * Sends batches of requests over one netlink socket, several datagrams in
+ * flight: as many as the receive buffer the kernel granted holds the
+ * answers of, at AnswerBytes for each request (an error echoes its request,
+ * and the buffer counts each answer's whole skb), at most MaxInFlight.
  */
-export function readLinkSpeed(name: string): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/sys/class/net/${name}/speed`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const speed = Number(text.trim());
-  return Number.isInteger(speed) && speed > 0 ? speed : undefined;
-}
+export class NetlinkBatcher {
+  /** Datagrams sent and not yet answered in full. */
+  private readonly pending = new Set<Pending>();
+  private readonly window: number;
 
-export interface InterfaceMonitorOptions {
-  /** Limit for each dump, in milliseconds (default 5000). */
-  timeoutMs?: number;
-  /** SO_RCVBUF asked for the notification socket (default 4 MiB, capped by net.core.rmem_max). */
-  receiveBufferBytes?: number;
-}
-
-export interface InterfaceMonitorEvents {
-  /** An interface appeared or changed; a removed one comes with up=false and no addresses. */
-  interface: [info: InterfaceInfo];
-  /** The notification socket reported an error; the monitor keeps listening. */
-  error: [error: NetlinkRequestError];
-}
-
-/** Follows the kernel's links and IPv4 addresses. Create with InterfaceMonitor.start(). */
-export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
-  private links = new Map<number, LinkState>();
-  private addresses = new Map<number, Map<string, InterfaceAddress>>();
-  /** What was last reported per ifIndex (name and serialised info). */
-  private reported = new Map<number, { name: string; key: string }>();
-  /** Notifications received while a dump is running; replayed after it. */
-  private queued: NetlinkMessage[] | undefined;
-  private refreshing: Promise<void> | undefined;
-  private closed = false;
-
-  private constructor(
-    private readonly events: NetlinkSocket,
-    private readonly requests: RtNetlinkSocket,
+  constructor(
+    private readonly socket: NetlinkSocket,
     private readonly timeoutMs: number,
   ) {
-    super();
-  }
-
-  /** Subscribe, dump, and return a monitor whose interfaces() is the current state. */
-  static async start(options: InterfaceMonitorOptions = {}): Promise<InterfaceMonitor> {
-    let events: NetlinkSocket | undefined;
-    let requests: RtNetlinkSocket | undefined;
+    let granted = 0;
     try {
-      // sendBufferSize 0 keeps the kernel's default (the package's options type requires the field).
-      events = createNetlink(Protocol.ROUTE, { ref: true, recvBufferSize: options.receiveBufferBytes ?? 4 << 20, sendBufferSize: 0 });
-      events.addMembership(rt.MulticastGroups.LINK);
-      events.addMembership(rt.MulticastGroups.IPV4_IFADDR);
-      requests = createRtNetlink();
-    } catch (error) {
-      events?.close();
-      throw wrapError('subscribe', error);
+      socket.setRecvBufferSize(ReceiveBufferBytes);
+      granted = socket.getRecvBufferSize();
+    } catch {
+      // Left at the system default: one datagram at a time still fits in 212,992 bytes at its worst.
     }
-    const monitor = new InterfaceMonitor(events, requests, options.timeoutMs ?? 5000);
-    events.on('message', (msgs) => deliverSafely(() => monitor.onNotification(msgs)));
-    events.on('error', (error) =>
-      deliverSafely(() => {
-        if (!monitor.closed) monitor.emit('error', wrapError('receive notifications', error));
-      }),
-    );
+    this.window = Math.max(1, Math.min(MaxInFlight, Math.floor(granted / (MessagesPerDatagram * AnswerBytes))));
+    socket.on('message', (messages) => this.receive(messages));
+    // Without a listener the socket's error (ENOBUFS: answers dropped) would end the process.
+    socket.on('error', (error) => {
+      for (const pending of [...this.pending]) pending.fail(wrapNetlinkError('netlink socket', error));
+    });
+  }
+
+  /**
+   * Sends `count` requests, made by `build` a datagram at a time (so that
+   * they are not all held at once), and resolves with each one's errno, in order.
+   * Rejects with a NetlinkRequestError when the socket fails or the kernel
+   * does not answer within the time limit; requests of datagrams already
+   * answered are done then.
+   */
+  async send(count: number, build: (i: number) => BatchRequest, operation: string): Promise<BatchReply[]> {
+    const replies = new Array<BatchReply>(count);
+    const inFlight: Promise<void>[] = [];
+    for (let at = 0; at < count; at += MessagesPerDatagram) {
+      const requests: BatchRequest[] = [];
+      for (let i = at; i < Math.min(count, at + MessagesPerDatagram); i++) requests.push(build(i));
+      const start = at;
+      const datagram = this.datagram(requests, operation).then((errnos) => {
+        errnos.forEach((errno, i) => (replies[start + i] = { errno }));
+      });
+      // Observed now, awaited below: a later datagram may fail while an earlier one is awaited, and the first failure is the answer.
+      datagram.catch(() => undefined);
+      inFlight.push(datagram);
+      if (inFlight.length >= this.window) await inFlight.shift();
+    }
+    for (const datagram of inFlight) await datagram;
+    return replies;
+  }
+
+  private datagram(requests: readonly BatchRequest[], operation: string): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      const datagram = Buffer.alloc(requests.reduce((size, request) => size + align(HeaderLength + request.body.length), 0));
+      const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+      const first = this.socket.generateSeq();
+      let seq = first;
+      let at = 0;
+      requests.forEach((request, i) => {
+        if (i > 0) seq = this.socket.generateSeq();
+        const flags = request.flags | NLM_F_REQUEST | (i === requests.length - 1 ? NLM_F_ACK : 0);
+        writeHeader(view, at, HeaderLength + request.body.length, request.type, flags, seq);
+        datagram.set(request.body, at + HeaderLength);
+        // Each message starts 4-byte aligned (NLMSG_ALIGN); nlmsg_len leaves the padding out.
+        at += align(HeaderLength + request.body.length);
+      });
+      const errnos = new Array<number>(requests.length).fill(0);
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.pending.delete(pending);
+        if (this.pending.size === 0) this.socket.ref(false);
+      };
+      const timer = setTimeout(() => pending.fail(new NetlinkRequestError(operation, 0, `no answer from the kernel within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const pending: Pending = {
+        first,
+        count: requests.length,
+        last: seq,
+        errnos,
+        done: () => {
+          finish();
+          resolve(errnos);
+        },
+        fail: (error) => {
+          finish();
+          reject(error);
+        },
+      };
+      this.pending.add(pending);
+      // Keep the event loop alive until the answer comes.
+      this.socket.ref(true);
+      // One buffer: sendmsg refuses more than UIO_MAXIOV (1,024) pieces with EMSGSIZE.
+      this.socket.socket.send(datagram, {}, (error) => {
+        if (error !== undefined) pending.fail(wrapNetlinkError(operation, error));
+      });
+    });
+  }
+
+  /** NLMSG_ERROR answers to the pending datagrams; other messages are not ours (the socket's own requests take theirs). */
+  private receive(messages: NetlinkMessage[]): void {
+    for (const message of messages) {
+      if (message.type !== NLMSG_ERROR) continue;
+      for (const pending of this.pending) {
+        const index = (((message.seq - pending.first) % SeqSpace) + SeqSpace) % SeqSpace;
+        if (index >= pending.count) continue;
+        let errno: number;
+        try {
+          errno = -parseError(message.data, message.flags).errno;
+        } catch {
+          errno = EPROTO;
+        }
+        pending.errnos[index] = errno;
+        if (message.seq === pending.last) pending.done();
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * One rtnetlink socket for requests and dumps: batches through a
+ * NetlinkBatcher, single requests as batches of one, dumps through the
+ * package. Every failure is a NetlinkRequestError.
+ */
+export class Rtnetlink {
+  private readonly rt: RtNetlinkSocket;
+  private readonly batcher: NetlinkBatcher;
+
+  constructor(readonly timeoutMs = 5000) {
     try {
-      await monitor.refresh();
+      this.rt = createRtNetlink();
     } catch (error) {
-      monitor.close();
-      throw error;
+      throw wrapNetlinkError('open rtnetlink socket', error);
     }
-    return monitor;
+    this.batcher = new NetlinkBatcher(this.rt.socket, timeoutMs);
   }
 
-  /** All interfaces known now, by ifIndex. */
-  interfaces(): InterfaceInfo[] {
-    return [...this.links.keys()].sort((x, y) => x - y).map((ifIndex) => this.info(ifIndex) as InterfaceInfo);
+  /** Many requests, MessagesPerDatagram to a sendmsg; each one's errno, in order. */
+  async batch(count: number, build: (i: number) => BatchRequest, operation: string): Promise<number[]> {
+    if (count === 0) return [];
+    const replies = await this.batcher.send(count, build, operation);
+    return replies.map((r) => r.errno);
   }
 
-  get(name: string): InterfaceInfo | undefined {
-    return this.interfaces().find((info) => info.name === name);
+  /** One request; the kernel's errno (0: done). */
+  async request(type: number, flags: number, body: Uint8Array, operation: string): Promise<number> {
+    const [errno] = await this.batch(1, () => ({ type, flags, body }), operation);
+    return errno as number;
+  }
+
+  /**
+   * The first answer to a dump request, read with the package's error check
+   * off, so that an NLMSG_ERROR reaches the caller with its errno.
+   */
+  async firstDumpReply(type: number, body: Uint8Array, operation: string): Promise<NetlinkMessage | undefined> {
+    try {
+      const [replies] = await this.rt.socket.request(type, [body], { flags: NLM_F_DUMP, checkError: false, timeout: this.timeoutMs });
+      return replies[0];
+    } catch (error) {
+      throw wrapNetlinkError(operation, error);
+    }
+  }
+
+  /** Every IPv4 route of every table. */
+  async dumpRoutes(): Promise<rt.RouteMessage[]> {
+    try {
+      return await this.rt.getRoutes({ family: AF_INET }, {}, { timeout: this.timeoutMs });
+    } catch (error) {
+      throw wrapNetlinkError('dump routes', error);
+    }
+  }
+
+  /** Every nexthop object and group. */
+  async dumpNexthops(): Promise<rt.NextHopMessage[]> {
+    try {
+      return await this.rt.getNextHops({ family: AF_UNSPEC }, {}, { timeout: this.timeoutMs });
+    } catch (error) {
+      throw wrapNetlinkError('dump nexthops', error);
+    }
+  }
+
+  /** The index of the interface called `name`; undefined when there is none. */
+  async ifIndex(name: string): Promise<number | undefined> {
+    let links: rt.LinkMessage[];
+    try {
+      links = await this.rt.getLinks({}, {}, { timeout: this.timeoutMs });
+    } catch (error) {
+      throw wrapNetlinkError('dump links', error);
+    }
+    return links.find((link) => link.attrs.ifname === name)?.data.index;
   }
 
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.events.close();
-    this.requests.socket.close();
-  }
-
-  private onNotification(msgs: NetlinkMessage[]): void {
-    if (this.closed) return;
-    if (this.queued) {
-      this.queued.push(...msgs);
-      return;
-    }
-    const touched = new Set<number>();
-    for (const msg of msgs) this.apply(msg, touched);
-    this.report(touched);
-  }
-
-  /** The receive buffer the kernel granted the notification socket, in bytes. */
-  receiveBufferBytes(): number {
-    return this.events.getRecvBufferSize();
-  }
-
-  /**
-   * Read all links and addresses again and report whatever differs from
-   * what was last reported. Notifications arriving meanwhile are applied
-   * after the dump; calls during a refresh share it. Rejects with
-   * NetlinkRequestError.
-   */
-  refresh(): Promise<void> {
-    this.refreshing ??= this.dumpAndReport().finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
-  }
-
-  private async dumpAndReport(): Promise<void> {
-    this.queued = [];
-    let linkMsgs: rt.LinkMessage[];
-    let addrMsgs: rt.AddressMessage[];
-    try {
-      linkMsgs = await this.requests.getLinks({}, {}, { timeout: this.timeoutMs });
-      addrMsgs = await this.requests.getAddresses({ family: AF_INET }, {}, { timeout: this.timeoutMs });
-    } catch (error) {
-      // Keep what arrived meanwhile: the state stays as current as notifications make it.
-      const queued = this.queued;
-      this.queued = undefined;
-      const touched = new Set<number>();
-      for (const msg of queued) this.apply(msg, touched);
-      this.report(touched);
-      throw wrapError('dump', error);
-    }
-    if (this.closed) return;
-    this.links = new Map();
-    this.addresses = new Map();
-    const touched = new Set<number>(this.reported.keys());
-    for (const msg of linkMsgs) this.applyLink(msg, touched);
-    for (const msg of addrMsgs) this.applyAddress(msg, true, touched);
-    const queued = this.queued;
-    this.queued = undefined;
-    for (const msg of queued) this.apply(msg, touched);
-    this.report(touched);
-  }
-
-  /**
-   * Apply one notification. A message the package cannot parse is reported
-   * and skipped: an exception here would unwind into the package's native
-   * receive callback, which aborts the process.
-   */
-  private apply(msg: NetlinkMessage, touched: Set<number>): void {
-    try {
-      this.applyUnchecked(msg, touched);
-    } catch (error) {
-      this.emit('error', wrapError(`parse notification type ${msg.type}`, error));
-    }
-  }
-
-  private applyUnchecked(msg: NetlinkMessage, touched: Set<number>): void {
-    switch (msg.type) {
-      case RTM_NEWLINK:
-      case RTM_DELLINK: {
-        const link = rt.parseLinkMessage(msg.data);
-        // Bridge port notifications (AF_BRIDGE) share the group; a DELLINK
-        // of that family means "left the bridge", not "gone".
-        if ((link.data.family ?? AF_UNSPEC) !== AF_UNSPEC) return;
-        if (msg.type === RTM_NEWLINK) this.applyLink(link, touched);
-        else {
-          const ifIndex = link.data.index ?? 0;
-          this.links.delete(ifIndex);
-          this.addresses.delete(ifIndex);
-          touched.add(ifIndex);
-        }
-        return;
-      }
-      case RTM_NEWADDR:
-      case RTM_DELADDR:
-        this.applyAddress(rt.parseAddressMessage(msg.data), msg.type === RTM_NEWADDR, touched);
-        return;
-      default:
-        return;
-    }
-  }
-
-  private applyLink(msg: rt.LinkMessage, touched: Set<number>): void {
-    const ifIndex = msg.data.index ?? 0;
-    const flags = msg.data.flags ?? {};
-    const previous = this.links.get(ifIndex);
-    const name = msg.attrs.ifname ?? previous?.name ?? `if${ifIndex}`;
-    this.links.set(ifIndex, {
-      name,
-      // Up for OSPF: administratively up and operationally running (carrier).
-      up: flags.up === true && flags.running === true,
-      loopback: flags.loopback === true,
-      mtu: msg.attrs.mtu ?? previous?.mtu ?? 0,
-      // Read again on every change: a link renegotiates its speed when its carrier returns.
-      speedMbps: readLinkSpeed(name),
-    });
-    touched.add(ifIndex);
-  }
-
-  private applyAddress(msg: rt.AddressMessage, present: boolean, touched: Set<number>): void {
-    if (msg.data.family !== AF_INET) return;
-    // IFA_LOCAL is our address; IFA_ADDRESS is the peer's on point-to-point links.
-    const bytes = msg.attrs.local ?? msg.attrs.address;
-    if (!bytes || bytes.length !== 4) return;
-    const ifIndex = msg.data.index ?? 0;
-    const entry: InterfaceAddress = { address: bytes.readUInt32BE(0), prefixLength: msg.data.prefixlen ?? 32 };
-    const key = `${entry.address}/${entry.prefixLength}`;
-    let set = this.addresses.get(ifIndex);
-    if (present) {
-      if (!set) this.addresses.set(ifIndex, (set = new Map()));
-      set.set(key, entry);
-    } else set?.delete(key);
-    touched.add(ifIndex);
-  }
-
-  private info(ifIndex: number): InterfaceInfo | undefined {
-    const link = this.links.get(ifIndex);
-    if (!link) return undefined;
-    // Deterministic order: by address, then prefix length.
-    const addresses = [...(this.addresses.get(ifIndex)?.values() ?? [])].sort(
-      (x, y) => x.address - y.address || x.prefixLength - y.prefixLength,
-    );
-    const info: InterfaceInfo = { name: link.name, ifIndex, up: link.up, loopback: link.loopback, mtu: link.mtu, addresses };
-    if (link.speedMbps !== undefined) info.speedMbps = link.speedMbps;
-    return info;
-  }
-
-  /** Emit an update for each touched interface whose reported state changed, in ifIndex order. */
-  private report(touched: Set<number>): void {
-    for (const ifIndex of [...touched].sort((x, y) => x - y)) {
-      const info = this.info(ifIndex);
-      const last = this.reported.get(ifIndex);
-      if (!info) {
-        if (!last) continue;
-        this.reported.delete(ifIndex);
-        this.emitGone(last.name, ifIndex);
-        continue;
-      }
-      const key = JSON.stringify(info);
-      if (last?.key === key) continue;
-      // A rename: the old name is gone as far as the core is concerned.
-      if (last && last.name !== info.name) this.emitGone(last.name, ifIndex);
-      this.reported.set(ifIndex, { name: info.name, key });
-      this.emit('interface', info);
-    }
-  }
-
-  private emitGone(name: string, ifIndex: number): void {
-    this.emit('interface', { name, ifIndex, up: false, loopback: false, mtu: 0, addresses: [] });
+    this.rt.socket.close();
   }
 }

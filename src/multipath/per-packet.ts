@@ -17,7 +17,8 @@
 // chain, so a locally sent packet is routed again after its mark is set.
 
 import { execFile } from 'node:child_process';
-import { ROUTE_PROTOCOL_OSPF, RouteInstaller, type KernelNextHop, type KernelRoute } from '../io/routes.js';
+import { ROUTE_PROTOCOL_OSPF, type KernelNextHop, type KernelRoute } from '../io/kernel-route.js';
+import { RouteInstaller } from '../io/routes.js';
 import { formatPrefix } from '../lib/ipv4.js';
 
 export const NFT_TABLE = 'ospf_anycast';

@@ -3,7 +3,9 @@
 // The kernel side is in routes.ns.test.ts.
 import { endianness } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidRouteError, multipathBytes, parseMultipath, RouteInstaller } from '../../src/io/routes.js';
+import { InvalidRouteError } from '../../src/io/kernel-route.js';
+import { multipathBytes, parseMultipath } from '../../src/io/route-message.js';
+import { RouteInstaller } from '../../src/io/routes.js';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
 
 /** u16 and s32 in host order, written independently of the code under test. */

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidRouteError } from '../../src/io/routes.js';
+import { InvalidRouteError } from '../../src/io/kernel-route.js';
 import { parsePrefix } from '../../src/lib/ipv4.js';
 import { NexthopInstaller, PerPacketError, PerPacketSpreader } from '../../src/multipath/index.js';
 

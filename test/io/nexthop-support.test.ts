@@ -5,7 +5,7 @@
 // NLMSG_DONE.
 import { endianness } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { NexthopInstallError, nexthopSupport } from '../../src/multipath/index.js';
+import { NexthopInstallError, nexthopSupport } from '../../src/io/nexthops.js';
 
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;

@@ -49,7 +49,7 @@ describe.skipIf(gate.skip)('interface monitor in a namespace', () => {
     ns = lab.namespace('m');
     lab.veth(ns, 'e1', ns, 'e2');
     lab.address(ns, 'e1', '10.88.0.1/24');
-    mon = lab.spawnJson(ns, process.execPath, ['test/io/netlink-driver.mjs']);
+    mon = lab.spawnJson(ns, process.execPath, ['test/io/links-driver.mjs']);
     await mon.waitForEvent((m) => m.event === 'ready', 10_000);
   });
 

@@ -24,10 +24,11 @@
 // to a half of the surviving nodes' flows on every change.
 
 import type { OspfConfig } from '../config/types.js';
-import type { KernelRoute, SyncResult } from '../io/routes.js';
+import type { KernelRoute } from '../io/kernel-route.js';
+import type { SyncResult } from '../io/routes.js';
 import { formatIpv4, type Prefix } from '../lib/ipv4.js';
 import { HashPolicy, HASH_POLICY_PATH } from './hash-policy.js';
-import { NexthopInstaller, type FibInstaller, type GroupKind } from './nexthops.js';
+import { NexthopInstaller, type FibInstaller, type GroupKind } from './nexthop-installer.js';
 import { PerPacketSpreader } from './per-packet.js';
 
 /** The settings a configuration reload may change. */

@@ -1,5 +1,5 @@
 // Runs the rtnetlink interface monitor inside a network namespace for
-// netlink.ns.test.ts. Prints {event:'ready', interfaces} once started, then
+// links.ns.test.ts. Prints {event:'ready', interfaces} once started, then
 // {event:'interface', info, at} per update (addresses as "a.b.c.d/len").
 // Requests on stdin ({id, cmd, …}): 'list'; 'address' {op: 'add'|'del',
 // ifName, cidr} and 'link' {ifName, up}, which make the change through
@@ -10,7 +10,7 @@
 // InterfaceMonitorOptions. The ready line carries the granted receive buffer.
 /* global process, setImmediate, Buffer */
 import { createRtNetlink } from 'netlink';
-import { InterfaceMonitor } from '../../dist/src/io/netlink.js';
+import { InterfaceMonitor } from '../../dist/src/io/links.js';
 import { formatIpv4, parsePrefix } from '../../dist/src/lib/ipv4.js';
 import { out, serve } from '../helpers/driver.mjs';
 

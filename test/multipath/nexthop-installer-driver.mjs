@@ -1,5 +1,5 @@
 // Runs the nexthop-group installer inside a network namespace for
-// nexthops.ns.test.ts. argv[2]: JSON NexthopInstaller options; with `fib:
+// nexthop-installer.ns.test.ts. argv[2]: JSON NexthopInstaller options; with `fib:
 // true`, a MultipathFib (the daemon's) with that group and nexthopObjects,
 // its log lines written as {event: 'log', level, message}. Requests on
 // stdin ({id, cmd, …}): 'sync' {routes: [{prefix, nextHops: [{gateway,

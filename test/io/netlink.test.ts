@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { parseMessages, type NetlinkMessage, type NetlinkSocket } from 'netlink';
 import { describe, expect, it } from 'vitest';
-import { MessagesPerDatagram, NetlinkBatcher, type BatchRequest } from '../../src/io/netlink-batch.js';
+import { MessagesPerDatagram, NetlinkBatcher, type BatchRequest } from '../../src/io/netlink.js';
 import { NetlinkRequestError } from '../../src/io/errors.js';
 
 const NLMSG_ERROR = 2;
@@ -25,6 +25,9 @@ function errorReply(request: NetlinkMessage, errno: number): NetlinkMessage {
 class FakeKernel extends EventEmitter {
   datagrams: NetlinkMessage[][] = [];
   seq = 1;
+  /** Datagrams sent before the kernel answered the first. */
+  sentBeforeFirstAnswer = 0;
+  private answered = false;
   /** errno for a request, by the first byte of its body. */
   constructor(
     private readonly errnoOf: (body: Buffer) => number,
@@ -37,6 +40,7 @@ class FakeKernel extends EventEmitter {
     send: (data: Uint8Array, _options: object, callback: (error?: Error) => void): void => {
       const messages = parseMessages(Buffer.from(data));
       this.datagrams.push(messages);
+      if (!this.answered) this.sentBeforeFirstAnswer += 1;
       callback();
       if (!this.answer) return;
       const replies: NetlinkMessage[] = [];
@@ -45,7 +49,10 @@ class FakeKernel extends EventEmitter {
         if (errno !== 0 || (m.flags & NLM_F_ACK) !== 0) replies.push(errorReply(m, errno));
       }
       // One datagram per answer, as the kernel sends them.
-      setImmediate(() => replies.forEach((r) => this.emit('message', [r])));
+      setImmediate(() => {
+        this.answered = true;
+        replies.forEach((r) => this.emit('message', [r]));
+      });
     },
   };
 
@@ -56,6 +63,11 @@ class FakeKernel extends EventEmitter {
   ref(): void {}
 
   setRecvBufferSize(): void {}
+
+  /** What Linux reports for SO_RCVBUF after 1 MiB was asked for: twice that. */
+  getRecvBufferSize(): number {
+    return 2 << 20;
+  }
 }
 
 function requests(count: number): BatchRequest[] {
@@ -88,6 +100,23 @@ describe('NetlinkBatcher: many requests per sendmsg, errors per request', () => 
       [5, 17],
       [127, 22],
     ]);
+  });
+
+  it('keeps several datagrams in flight, each answer matched to its own datagram', async () => {
+    const kernel = new FakeKernel((body) => (body[0] === 200 ? 2 : 0));
+    const batcher = new NetlinkBatcher(kernel as unknown as NetlinkSocket, 1000);
+    const list = requests(1000);
+    const replies = await batcher.send(list.length, (i) => list[i] as BatchRequest, 'route add');
+    expect(kernel.sentBeforeFirstAnswer).toBeGreaterThan(1);
+    expect(replies.map((r, i) => [i, r.errno]).filter(([, errno]) => errno !== 0)).toEqual([200, 456, 712, 968].map((i) => [i, 2]));
+  });
+
+  it('pads each message to 4 bytes, so a body of odd length leaves the next message readable', async () => {
+    const kernel = new FakeKernel(() => 0);
+    const batcher = new NetlinkBatcher(kernel as unknown as NetlinkSocket, 1000);
+    const replies = await batcher.send(5, (i) => ({ type: 104, flags: 0x400, body: Buffer.from([i, 1, 2, 3, 4, 5]) }), 'nexthop add');
+    expect(replies.every((r) => r.errno === 0)).toBe(true);
+    expect(kernel.datagrams[0]?.map((m) => [m.type, m.data.length, m.data[0]])).toEqual([0, 1, 2, 3, 4].map((i) => [104, 6, i]));
   });
 
   it('rejects with NetlinkRequestError when the kernel does not answer in time', async () => {

@@ -40,7 +40,7 @@ describe.skipIf(gate.skip)('nexthop-group installer in a namespace', () => {
   const routeTo = (dst: string): IpRoute | undefined => rl.lab.ipJson<IpRoute[]>(rl.router, ['route', 'show']).find((r) => r.dst === dst.replace(/\/32$/, '') && isOspf(r.protocol));
   const sync = async (child: JsonLineChild, routes: unknown[]): Promise<SyncReply> => (await child.request('sync', { routes })).result as SyncReply;
   const start = async (options: object): Promise<JsonLineChild> => {
-    const child = rl.lab.spawnJson(rl.router, process.execPath, ['test/multipath/nexthops-driver.mjs', JSON.stringify(options)]);
+    const child = rl.lab.spawnJson(rl.router, process.execPath, ['test/multipath/nexthop-installer-driver.mjs', JSON.stringify(options)]);
     await child.waitForEvent((m) => m.event === 'ready', 10_000);
     return child;
   };

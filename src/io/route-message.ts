@@ -1,0 +1,178 @@
+// struct rtmsg and its attributes for IPv4 routes of protocol 188, as both
+// route installers send them (RTM_NEWROUTE, RTM_DELROUTE), and the routes
+// the kernel dumps back read as KernelRoutes (include/uapi/linux/rtnetlink.h).
+//
+// Routes are encoded here into one buffer each, not with the `netlink`
+// package's rt.formatRouteMessage: the installers send 100,000 of them in
+// a burst, and the package builds a buffer per field and per attribute.
+// The package still parses dumps (rt.RouteMessage).
+
+import { endianness } from 'node:os';
+import { rt } from 'netlink';
+import type { Prefix } from '../lib/ipv4.js';
+import { compareHop, ROUTE_PROTOCOL_OSPF, type KernelNextHop, type KernelRoute } from './kernel-route.js';
+import { AF_INET } from './netlink.js';
+
+const RTN_UNICAST = 1;
+const RT_SCOPE_UNIVERSE = 0;
+const RT_SCOPE_LINK = 253;
+const RT_SCOPE_NOWHERE = 255;
+const RTA_DST = 1;
+const RTA_OIF = 4;
+const RTA_GATEWAY = 5;
+const RTA_PRIORITY = 6;
+const RTA_MULTIPATH = 9;
+const RTA_TABLE = 15;
+const RTA_NH_ID = 30;
+/** struct rtmsg. */
+const RTMSG_LENGTH = 12;
+
+const littleEndian = endianness() === 'LE';
+
+/** What a route leads to: its paths (RTA_GATEWAY/RTA_OIF or RTA_MULTIPATH) or a nexthop group (RTA_NH_ID). */
+export type RouteTarget = { nextHops: readonly KernelNextHop[] } | { nexthopId: number };
+
+function writeU16(buf: Buffer, offset: number, value: number): void {
+  if (littleEndian) buf.writeUInt16LE(value, offset);
+  else buf.writeUInt16BE(value, offset);
+}
+
+function writeU32(buf: Buffer, offset: number, value: number): void {
+  if (littleEndian) buf.writeUInt32LE(value >>> 0, offset);
+  else buf.writeUInt32BE(value >>> 0, offset);
+}
+
+/** A 4-byte attribute (rta_len 8) at `offset`; network order for addresses. */
+function u32Attr(buf: Buffer, offset: number, type: number, value: number, network = false): number {
+  writeU16(buf, offset, 8);
+  writeU16(buf, offset + 2, type);
+  if (network) buf.writeUInt32BE(value >>> 0, offset + 4);
+  else writeU32(buf, offset + 4, value);
+  return offset + 8;
+}
+
+/**
+ * RTM_NEWROUTE's payload with `target`, or, without one, RTM_DELROUTE's:
+ * the delete matches our protocol, table, metric and `tos` only, scope
+ * RT_SCOPE_NOWHERE. Scope link only for a route whose paths have no
+ * gateway at all: the kernel refuses gateways under link scope, and takes
+ * interface-only paths in universe scope.
+ */
+export function routeBytes(prefix: Prefix, table: number, metric: number, target?: RouteTarget, tos = 0): Buffer {
+  let size = RTMSG_LENGTH + 24;
+  let multipath: Buffer | undefined;
+  let scope = RT_SCOPE_NOWHERE;
+  if (target !== undefined && 'nexthopId' in target) {
+    size += 8;
+    scope = RT_SCOPE_UNIVERSE;
+  } else if (target !== undefined) {
+    const hops = target.nextHops;
+    scope = hops.some((hop) => hop.gateway !== 0) ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+    if (hops.length === 1) size += (hops[0] as KernelNextHop).gateway !== 0 ? 16 : 8;
+    else {
+      multipath = multipathBytes(hops);
+      size += 4 + multipath.length;
+    }
+  }
+  const buf = Buffer.alloc(size);
+  buf[0] = AF_INET;
+  buf[1] = prefix.length;
+  buf[3] = tos;
+  // Tables above 255 only fit in RTA_TABLE; rtm_table then says RT_TABLE_UNSPEC.
+  buf[4] = table < 256 ? table : 0;
+  buf[5] = ROUTE_PROTOCOL_OSPF;
+  buf[6] = scope;
+  buf[7] = target === undefined ? 0 : RTN_UNICAST;
+  let at = u32Attr(buf, RTMSG_LENGTH, RTA_DST, prefix.address, true);
+  at = u32Attr(buf, at, RTA_TABLE, table);
+  at = u32Attr(buf, at, RTA_PRIORITY, metric);
+  if (target === undefined) return buf;
+  if ('nexthopId' in target) {
+    u32Attr(buf, at, RTA_NH_ID, target.nexthopId);
+  } else if (multipath !== undefined) {
+    writeU16(buf, at, 4 + multipath.length);
+    writeU16(buf, at + 2, RTA_MULTIPATH);
+    multipath.copy(buf, at + 4);
+  } else {
+    const hop = target.nextHops[0] as KernelNextHop;
+    if (hop.gateway !== 0) at = u32Attr(buf, at, RTA_GATEWAY, hop.gateway, true);
+    u32Attr(buf, at, RTA_OIF, hop.ifIndex);
+  }
+  return buf;
+}
+
+/**
+ * RTA_MULTIPATH payload: one struct rtnexthop { u16 len; u8 flags; u8 hops;
+ * s32 ifindex } per path (host byte order), each followed by its nested
+ * RTA_GATEWAY attribute (4 bytes of address, network order).
+ */
+export function multipathBytes(nextHops: readonly KernelNextHop[]): Buffer {
+  const parts = nextHops.map((hop) => {
+    const length = hop.gateway !== 0 ? 16 : 8;
+    const buf = Buffer.alloc(length);
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    view.setUint16(0, length, littleEndian);
+    view.setInt32(4, hop.ifIndex, littleEndian);
+    if (hop.gateway !== 0) {
+      view.setUint16(8, 8, littleEndian);
+      view.setUint16(10, RTA_GATEWAY, littleEndian);
+      buf.writeUInt32BE(hop.gateway >>> 0, 12);
+    }
+    return buf;
+  });
+  return Buffer.concat(parts);
+}
+
+/** The paths of an RTA_MULTIPATH payload (see multipathBytes); stops at the first malformed entry. */
+export function parseMultipath(bytes: Uint8Array): KernelNextHop[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const hops: KernelNextHop[] = [];
+  let at = 0;
+  while (at + 8 <= bytes.length) {
+    const length = view.getUint16(at, littleEndian);
+    if (length < 8 || at + length > bytes.length) break;
+    const hop: KernelNextHop = { gateway: 0, ifIndex: view.getInt32(at + 4, littleEndian) };
+    // Nested attributes of this path: look for RTA_GATEWAY.
+    let attr = at + 8;
+    while (attr + 4 <= at + length) {
+      const attrLength = view.getUint16(attr, littleEndian);
+      if (attrLength < 4 || attr + attrLength > at + length) break;
+      if (view.getUint16(attr + 2, littleEndian) === RTA_GATEWAY && attrLength >= 8) hop.gateway = view.getUint32(attr + 4);
+      attr += (attrLength + 3) & ~3;
+    }
+    hops.push(hop);
+    at += (length + 3) & ~3;
+  }
+  return hops;
+}
+
+/** The destination of a dumped route. */
+export function dumpedPrefix(r: rt.RouteMessage): Prefix {
+  return { address: r.attrs.dst && r.attrs.dst.length === 4 ? r.attrs.dst.readUInt32BE(0) : 0, length: r.data.dstLen ?? 0 };
+}
+
+/** A dumped route as a KernelRoute (next hops sorted as normalise() sorts them). */
+export function parseKernelRoute(r: rt.RouteMessage): KernelRoute {
+  const nextHops = r.attrs.multipath
+    ? parseMultipath(r.attrs.multipath)
+    : [{ gateway: r.attrs.gateway && r.attrs.gateway.length === 4 ? r.attrs.gateway.readUInt32BE(0) : 0, ifIndex: r.attrs.oif ?? 0 }];
+  nextHops.sort(compareHop);
+  return { prefix: dumpedPrefix(r), nextHops };
+}
+
+/** A route message's protocol as a number (the package names the ones it knows). */
+export function protocolNumber(protocol: rt.Route['protocol']): number | undefined {
+  if (typeof protocol === 'number') return protocol;
+  if (protocol === undefined) return undefined;
+  return rt.RouteProtocol[protocol];
+}
+
+/** Whether a dumped route is one of ours: protocol 188 in `table`, and at `metric` when one is given. */
+export function isOurs(r: rt.RouteMessage, table: number, metric?: number): boolean {
+  return (
+    r.data.family === AF_INET &&
+    protocolNumber(r.data.protocol) === ROUTE_PROTOCOL_OSPF &&
+    (r.attrs.table ?? r.data.table) === table &&
+    (metric === undefined || (r.attrs.priority ?? 0) === metric)
+  );
+}
