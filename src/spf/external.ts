@@ -5,14 +5,10 @@
 
 import { maskFromLength } from '../lib/ipv4.js';
 import { RouterFlags } from '../packet/types.js';
-import type { Destinations } from './destinations.js';
-import type { ShortestPathTree } from './dijkstra.js';
-import type { SpfGraph } from './graph.js';
 import type { InterAreaRoutes, PathCost } from './inter-area.js';
 import { LSInfinity, type RouterRecord } from './lsa-reader.js';
-import type { SpfLsdb } from './lsdb.js';
-import type { NextHopSets } from './next-hops.js';
-import { External1, External2, grow, type RouteTable } from './route-table.js';
+import type { CalculationParts } from './parts.js';
+import { External1, External2, grow } from './route-table.js';
 import type { Route } from './table.js';
 
 export class ExternalRoutes {
@@ -24,28 +20,23 @@ export class ExternalRoutes {
   private ranges = 0;
 
   constructor(
-    private readonly routerId: number,
-    private readonly graph: SpfGraph,
-    private readonly tree: ShortestPathTree,
-    private readonly dest: Destinations,
-    private readonly table: RouteTable,
-    private readonly sets: NextHopSets,
+    private readonly parts: CalculationParts,
     private readonly inter: InterAreaRoutes,
-    private readonly lsdb: SpfLsdb,
   ) {}
 
   /** RFC 2328 16.4 for one destination without an intra- or inter-area route. */
   update(slot: number): void {
+    const { routerId, table, sets } = this.parts;
     let found = false;
     let type = 0;
     let cost = 0;
     let type2 = 0;
     let set = 0;
-    const exts = this.dest.extRefs[slot];
+    const exts = this.parts.dest.extRefs[slot];
     if (exts !== undefined) {
       for (const record of exts) {
         // 16.4 (1), (2): unreachable metric or our own LSA.
-        if (record.metric >= LSInfinity || record.advRouter === this.routerId) continue;
+        if (record.metric >= LSInfinity || record.advRouter === routerId) continue;
         // 16.4 (3): the ASBR must be reachable.
         const asbr = this.asbrRoute(record.advRouter);
         if (asbr === undefined) continue;
@@ -53,10 +44,10 @@ export class ExternalRoutes {
         let hops = asbr.set;
         if (record.forwardingAddress !== 0) {
           // 16.4 (3): the forwarding address must have an intra- or inter-area route.
-          const via = this.table.longestMatch(record.forwardingAddress);
+          const via = table.longestMatch(record.forwardingAddress);
           if (via < 0) continue;
-          x = (this.table.route(via) as Route).cost;
-          hops = this.sets.viaAddress(this.table.setOf(via), record.forwardingAddress);
+          x = (table.route(via) as Route).cost;
+          hops = sets.viaAddress(table.setOf(via), record.forwardingAddress);
         }
         const t = record.e2 ? External2 : External1;
         const c = record.e2 ? x : x + record.metric;
@@ -70,12 +61,12 @@ export class ExternalRoutes {
           type2 = c2;
           set = hops;
         } else if (order === 0) {
-          set = this.sets.union(set, hops);
+          set = sets.union(set, hops);
         }
       }
     }
-    if (found) this.table.set(slot, type, cost, type2, set);
-    else this.table.clear(slot);
+    if (found) table.set(slot, type, cost, type2, set);
+    else table.clear(slot);
   }
 
   /** Starts collecting the intra/inter routes a partial update changes. */
@@ -89,7 +80,7 @@ export class ExternalRoutes {
   rangeChanged(slot: number): void {
     if (slot >= this.rangeStamp.length) this.rangeStamp = grow(this.rangeStamp, Math.max(slot + 1, this.rangeStamp.length * 2));
     this.rangeStamp[slot] = this.stamp;
-    this.rangeLengths[this.dest.index.length[slot]] = 1;
+    this.rangeLengths[this.parts.dest.index.length[slot]] = 1;
     this.ranges++;
   }
 
@@ -97,10 +88,11 @@ export class ExternalRoutes {
   markForwarded(into: Set<number>): void {
     if (this.ranges === 0) return;
     const { rangeLengths, rangeStamp, stamp } = this;
-    for (const [record, slot] of this.lsdb.forwarded) {
+    const { dest, lsdb } = this.parts;
+    for (const [record, slot] of lsdb.forwarded) {
       for (let length = 32; length >= 0; length--) {
         if (rangeLengths[length] === 0) continue;
-        const range = this.dest.find((record.forwardingAddress & maskFromLength(length)) >>> 0, length);
+        const range = dest.find((record.forwardingAddress & maskFromLength(length)) >>> 0, length);
         if (range >= 0 && rangeStamp[range] === stamp) {
           into.add(slot);
           break;
@@ -111,10 +103,11 @@ export class ExternalRoutes {
 
   /** RFC 2328 16.4 (3): the route to an ASBR: intra-area with the E-bit, else inter-area. */
   private asbrRoute(id: number): PathCost | undefined {
-    if (this.tree.hasBorderRoute(id)) {
-      const v = this.graph.routerVertex.get(id) as number;
-      if (((this.graph.router[v] as RouterRecord).flags & RouterFlags.E) === 0) return undefined;
-      return { cost: this.tree.dist[v], set: this.tree.nh[v] };
+    const { graph, tree } = this.parts;
+    if (tree.hasBorderRoute(id)) {
+      const v = graph.routerVertex.get(id) as number;
+      if (((graph.router[v] as RouterRecord).flags & RouterFlags.E) === 0) return undefined;
+      return { cost: tree.dist[v], set: tree.nh[v] };
     }
     return this.inter.asbrRoutes.get(id);
   }

@@ -2,37 +2,27 @@
 // route to one destination prefix from the transit networks and stub links
 // that name it, over the shortest-path tree of the last Dijkstra.
 
-import type { Destinations } from './destinations.js';
-import type { ShortestPathTree } from './dijkstra.js';
-import type { SpfGraph } from './graph.js';
-import type { OwnInterfaces } from './interfaces.js';
-import type { NextHopSets } from './next-hops.js';
-import { Intra, type RouteTable } from './route-table.js';
+import type { CalculationParts } from './parts.js';
+import { Intra } from './route-table.js';
 
 export class IntraAreaRoutes {
-  constructor(
-    private readonly graph: SpfGraph,
-    private readonly tree: ShortestPathTree,
-    private readonly dest: Destinations,
-    private readonly table: RouteTable,
-    private readonly sets: NextHopSets,
-    private readonly interfaces: OwnInterfaces,
-  ) {}
+  constructor(private readonly parts: CalculationParts) {}
 
   /** Sets the slot's intra-area route; false when the area has none to it. */
   update(slot: number): boolean {
-    const { dist, nh, root } = this.tree;
+    const { graph, dest, sets } = this.parts;
+    const { dist, nh, root } = this.parts.tree;
     let found = false;
     let cost = 0;
     let set = 0;
     let originId = 0;
     // RFC 2328 16.1 (4): transit networks; at equal cost the larger Link State ID wins.
-    const nets = this.dest.netRefs[slot];
+    const nets = dest.netRefs[slot];
     if (nets !== undefined) {
       for (const v of nets) {
         const d = dist[v];
         if (d === Infinity) continue;
-        const id = this.graph.id[v];
+        const id = graph.id[v];
         if (!found || d < cost || (d === cost && id > originId)) {
           found = true;
           cost = d;
@@ -42,7 +32,7 @@ export class IntraAreaRoutes {
       }
     }
     // RFC 2328 16.1 second stage: stub links; equal cost merges next hops.
-    const stubs = this.dest.stubRefs[slot];
+    const stubs = dest.stubRefs[slot];
     if (stubs !== undefined) {
       for (let i = 0; i < stubs.length; i += 2) {
         const v = stubs[i];
@@ -56,17 +46,18 @@ export class IntraAreaRoutes {
           cost = c;
           set = hops;
         } else if (c === cost) {
-          set = this.sets.union(set, hops);
+          set = sets.union(set, hops);
         }
       }
     }
-    if (found) this.table.set(slot, Intra, cost, 0, set);
+    if (found) this.parts.table.set(slot, Intra, cost, 0, set);
     return found;
   }
 
   /** RFC 2328 16.1 second stage, our own stub networks: directly attached over the interface on the prefix. */
   private rootStubSet(slot: number): number {
-    const ifSlot = this.interfaces.onPrefix(this.dest.index.address[slot], this.dest.index.length[slot]);
-    return ifSlot < 0 ? 0 : this.sets.single(0, ifSlot);
+    const { index } = this.parts.dest;
+    const ifSlot = this.parts.interfaces.onPrefix(index.address[slot], index.length[slot]);
+    return ifSlot < 0 ? 0 : this.parts.sets.single(0, ifSlot);
   }
 }

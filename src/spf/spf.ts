@@ -23,6 +23,7 @@ import { IntraAreaRoutes } from './intra-area.js';
 import type { RouterRecord, SpfDrop } from './lsa-reader.js';
 import { SpfLsdb } from './lsdb.js';
 import { NextHopSets } from './next-hops.js';
+import type { CalculationParts } from './parts.js';
 import { PendingWork } from './pending.js';
 import { PrefixIndex } from './prefix-index.js';
 import { RouteTable } from './route-table.js';
@@ -86,9 +87,10 @@ export class Spf {
     const routes = (this.routes = new RouteTable(index, sets));
     const dest = (this.dest = new Destinations(index, routes));
     this.lsdb = new SpfLsdb(graph, dest, this.work);
-    this.intra = new IntraAreaRoutes(graph, tree, dest, routes, sets, this.interfaces);
-    this.inter = new InterAreaRoutes(this.routerId, graph, tree, dest, routes, sets, this.lsdb);
-    this.external = new ExternalRoutes(this.routerId, graph, tree, dest, routes, sets, this.inter, this.lsdb);
+    const parts: CalculationParts = { routerId: this.routerId, graph, tree, dest, table: routes, sets, interfaces: this.interfaces, lsdb: this.lsdb };
+    this.intra = new IntraAreaRoutes(parts);
+    this.inter = new InterAreaRoutes(parts);
+    this.external = new ExternalRoutes(parts, this.inter);
     this.table = routes.view(() => this.routerRoutes());
   }
 
