@@ -41,12 +41,6 @@ export class SpfGraph {
   edgeData = new Uint32Array(64);
   edgeType = new Uint8Array(64);
 
-  /** The router-LSA of a router in the graph. */
-  routerRecord(id: number): RouterRecord | undefined {
-    const v = this.routerVertex.get(id);
-    return v === undefined ? undefined : this.router[v];
-  }
-
   addRouter(id: number, record: RouterRecord): number {
     const v = this.alloc(VertexRouter, id);
     this.routerVertex.set(id, v);
