@@ -17,7 +17,8 @@
 // links, summary-LSAs and AS-external-LSAs alone recompute just the prefixes
 // they touch (RFC 2328 16.5, 16.6): kind 'partial'.
 
-export { Spf, type SpfInterface, type SpfOptions, type SpfResult, type SpfRunKind } from './spf.js';
+export { Spf, type SpfOptions, type SpfResult, type SpfRunKind } from './spf.js';
+export type { SpfInterface } from './interfaces.js';
 export { SpfScheduler, defaultSpfThrottle } from './throttle.js';
 export { SpfConfigError } from './errors.js';
 export type { SpfDrop, SpfDropReason } from './lsa-reader.js';

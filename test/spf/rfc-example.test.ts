@@ -164,6 +164,17 @@ describe('RFC 2328 2.2 and 2.3: the routing table of RT6', () => {
     ).toEqual([`10.0.0.5 intra-area 6 asbr=true ${viaRT5}`, `10.0.0.7 intra-area 8 asbr=true ${viaRT10}`]);
   });
 
+  // Figure 5, RT6's shortest-path tree: the cost to each router and transit
+  // network (a network by its network-LSA's Link State ID, the DR's address).
+  it('figure 5: distance() gives the cost to every vertex of the tree, and none to an unknown one', () => {
+    const spf = rt6();
+    spf.calculate();
+    expect(Array.from({ length: 12 }, (_, i) => spf.distance('router', rt(i + 1)))).toEqual([7, 7, 6, 7, 6, 0, 8, 8, 11, 7, 10, 11]);
+    expect(networkLsas.map(([p, dr]) => spf.distance('network', on(p, dr)))).toEqual([7, 8, 10, 11]);
+    expect(spf.distance('router', rt(13))).toBeUndefined();
+    expect(spf.distance('network', on(N6, 7))).toBeUndefined();
+  });
+
   // Table 3, "The portion of Router RT6's routing table listing external
   // destinations": N12 goes through RT7 (8 + 2 = 10) rather than RT5 (6 + 8).
   it.each([
