@@ -4,7 +4,7 @@
 // ambient) allow. Adding an address that is there (EEXIST), or removing one
 // that is not (EADDRNOTAVAIL), is not an error.
 
-import { AttrStream, rt } from 'netlink';
+import { AttrStream, rt } from './netlink-package.js';
 import type { AddressManager } from '../anycast/index.js';
 import { formatPrefix, type Prefix } from '../lib/ipv4.js';
 import { AF_INET, EADDRNOTAVAIL, EEXIST, errnoName, NLM_F_CREATE, NLM_F_EXCL, RTM_DELADDR, RTM_NEWADDR, Rtnetlink } from './netlink.js';

@@ -28,8 +28,8 @@
 
 import { readFileSync } from 'node:fs';
 import { EventEmitter } from 'eventemitter3';
-import { createNetlink, createRtNetlink, Protocol, rt } from 'netlink';
-import type { NetlinkMessage, NetlinkSocket, RtNetlinkSocket } from 'netlink';
+import { createNetlink, createRtNetlink, Protocol, rt } from './netlink-package.js';
+import type { NetlinkMessage, NetlinkSocket, RtNetlinkSocket } from './netlink-package.js';
 import type { InterfaceAddress, InterfaceInfo } from '../core/api.js';
 import { deliverSafely, NetlinkRequestError, wrapNetlinkError as wrapError } from './errors.js';
 import { AF_INET, AF_UNSPEC, RTM_DELADDR, RTM_DELLINK, RTM_NEWADDR, RTM_NEWLINK } from './netlink.js';

@@ -24,8 +24,8 @@
 
 import { endianness } from 'node:os';
 import { getSystemErrorName } from 'node:util';
-import { createRtNetlink, parseError } from 'netlink';
-import type { NetlinkMessage, NetlinkSocket, rt, RtNetlinkSocket } from 'netlink';
+import { createRtNetlink, parseError } from './netlink-package.js';
+import type { NetlinkMessage, NetlinkSocket, rt, RtNetlinkSocket } from './netlink-package.js';
 import { NetlinkRequestError, wrapNetlinkError } from './errors.js';
 
 export const RTM_NEWLINK = 16;

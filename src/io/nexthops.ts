@@ -16,8 +16,8 @@
 // RTM_GETNEXTHOP dump with EOPNOTSUPP (or EINVAL): nexthopSupport() reads
 // the first answer.
 
-import { AttrStream, formatAttribute, pad, parseError, rt } from 'netlink';
-import type { NetlinkMessage } from 'netlink';
+import { AttrStream, formatAttribute, pad, parseError, rt } from './netlink-package.js';
+import type { NetlinkMessage } from './netlink-package.js';
 import type { Prefix } from '../lib/ipv4.js';
 import { NetlinkRequestError, wrapNetlinkError } from './errors.js';
 import { ROUTE_PROTOCOL_OSPF, type KernelNextHop } from './kernel-route.js';

@@ -8,7 +8,7 @@
 // The package still parses dumps (rt.RouteMessage).
 
 import { endianness } from 'node:os';
-import { rt } from 'netlink';
+import { rt } from './netlink-package.js';
 import type { Prefix } from '../lib/ipv4.js';
 import { compareHop, ROUTE_PROTOCOL_OSPF, type KernelNextHop, type KernelRoute } from './kernel-route.js';
 import { AF_INET } from './netlink.js';

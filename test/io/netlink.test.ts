@@ -2,7 +2,7 @@
 // netlink_rcv_skb does: one NLMSG_ERROR per failed message, and an
 // acknowledgment (errno 0) only for a message that asks for one.
 import { EventEmitter } from 'node:events';
-import { parseMessages, type NetlinkMessage, type NetlinkSocket } from 'netlink';
+import { parseMessages, type NetlinkMessage, type NetlinkSocket } from '../../src/io/netlink-package.js';
 import { describe, expect, it } from 'vitest';
 import { MessagesPerDatagram, NetlinkBatcher, type BatchRequest } from '../../src/io/netlink.js';
 import { NetlinkRequestError } from '../../src/io/errors.js';
