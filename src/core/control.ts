@@ -8,7 +8,8 @@ import type { Ctx } from './context.js';
 import { settingsFor } from './defaults.js';
 import { sendQueuedFloods } from './flooding.js';
 import { flush } from './install.js';
-import { reconcile, interfaceDown } from './interface.js';
+import { reconcile } from './interface.js';
+import { ism } from './ism.js';
 import { sendDelayedAcks } from './lsack.js';
 import { rawAdvRouter } from './lsdb.js';
 import type { RestartExitReason } from './restarting.js';
@@ -27,7 +28,7 @@ export function onConfig(ctx: Ctx, config: RouterConfig): void {
     // adjacencies still stand to carry the flush, then every adjacency restarts.
     for (const entry of ctx.db.values()) if (rawAdvRouter(entry.raw) === old.routerId) flush(ctx, entry);
     sendQueuedFloods(ctx);
-    for (const iface of ctx.ifaceOrder) if (iface.state !== 'Down') interfaceDown(ctx, iface);
+    for (const iface of ctx.ifaceOrder) ism(ctx, iface, 'InterfaceDown');
     ctx.wanted.clear();
     ctx.deferred.clear();
     ctx.wrapPending.clear();

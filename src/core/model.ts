@@ -77,6 +77,9 @@ export type NsmEvent =
   | 'InactivityTimer'
   | 'LLDown';
 
+/** Interface state machine events (RFC 2328 9.2). */
+export type IsmEvent = 'InterfaceUp' | 'WaitTimer' | 'BackupSeen' | 'NeighborChange' | 'LoopInd' | 'UnloopInd' | 'InterfaceDown';
+
 export interface RetransmitItem {
   entry: LsaEntry;
   /** When it goes again unless acknowledged first (RFC 2328 13.6). */

@@ -20,47 +20,104 @@ export function shouldBeAdjacent(iface: Iface, n: Neighbor): boolean {
   );
 }
 
-/** `reason`, when given, is what the neighbor-state event reports instead of the NSM event's name. */
+/**
+ * The neighbor state machine (RFC 2328 10.3): one event for one neighbor.
+ * Start and the Attempt state belong to NBMA networks, which this engine
+ * does not run; every other event is handled here. `reason`, when given, is
+ * what the neighbor-state event reports instead of the NSM event's name.
+ */
 export function nsm(ctx: Ctx, iface: Iface, n: Neighbor, event: NsmEvent, reason: string = event): void {
-  const rank = NeighborRank[n.state];
+  const to = (state: NeighborState): void => setNeighborState(ctx, iface, n, state, event);
   switch (event) {
     case 'HelloReceived':
-      // Down → Init; in any state the inactivity timer restarts.
       n.leaving = false;
-      if (n.state === 'Down') setNeighborState(ctx, iface, n, 'Init', event);
+      switch (n.state) {
+        case 'Down':
+          // Down → Init, the inactivity timer started.
+          to('Init');
+          break;
+        default:
+          // Init or greater: the inactivity timer restarted.
+          break;
+      }
       ctx.timers.set(ctx.timer('inactivity', iface.name, n.key), ctx.now + iface.settings.deadIntervalMs);
       return;
     case '2-WayReceived':
-      // Init → 2-Way or ExStart (RFC 2328 10.4); no action in higher states.
-      if (n.state === 'Init') setNeighborState(ctx, iface, n, shouldBeAdjacent(iface, n) ? 'ExStart' : '2-Way', event);
-      return;
-    case 'NegotiationDone':
-      if (n.state === 'ExStart') setNeighborState(ctx, iface, n, 'Exchange', event);
-      return;
-    case 'ExchangeDone':
-      if (n.state === 'Exchange') setNeighborState(ctx, iface, n, n.requests.size === 0 ? 'Full' : 'Loading', event);
-      return;
-    case 'LoadingDone':
-      if (n.state === 'Loading') setNeighborState(ctx, iface, n, 'Full', event);
-      return;
-    case 'AdjOK?':
-      if (n.state === '2-Way') {
-        if (shouldBeAdjacent(iface, n)) setNeighborState(ctx, iface, n, 'ExStart', event);
-      } else if (rank >= NeighborRank.ExStart && !shouldBeAdjacent(iface, n)) {
-        setNeighborState(ctx, iface, n, '2-Way', event);
+      switch (n.state) {
+        case 'Init':
+          // Init → ExStart when an adjacency should form (10.4), else 2-Way.
+          return to(shouldBeAdjacent(iface, n) ? 'ExStart' : '2-Way');
+        default:
+          // 2-Way or greater: no action.
+          return;
       }
-      return;
+    case 'NegotiationDone':
+      switch (n.state) {
+        case 'ExStart':
+          // ExStart → Exchange: the database summary list is built.
+          return to('Exchange');
+        default:
+          return;
+      }
+    case 'ExchangeDone':
+      switch (n.state) {
+        case 'Exchange':
+          // Exchange → Full when the request list is empty, else Loading.
+          return to(n.requests.size === 0 ? 'Full' : 'Loading');
+        default:
+          return;
+      }
+    case 'LoadingDone':
+      switch (n.state) {
+        case 'Loading':
+          // Loading → Full.
+          return to('Full');
+        default:
+          return;
+      }
+    case 'AdjOK?':
+      switch (n.state) {
+        case '2-Way':
+          // 2-Way → ExStart if an adjacency should now form.
+          if (shouldBeAdjacent(iface, n)) to('ExStart');
+          return;
+        case 'ExStart':
+        case 'Exchange':
+        case 'Loading':
+        case 'Full':
+          // ExStart or greater → 2-Way if the adjacency should no longer be.
+          if (!shouldBeAdjacent(iface, n)) to('2-Way');
+          return;
+        default:
+          return;
+      }
     case 'SeqNumberMismatch':
     case 'BadLSReq':
-      // Exchange and above: the adjacency is torn down and restarted.
-      if (rank >= NeighborRank.Exchange) setNeighborState(ctx, iface, n, 'ExStart', event);
-      return;
+      switch (n.state) {
+        case 'Exchange':
+        case 'Loading':
+        case 'Full':
+          // Exchange or greater → ExStart: the adjacency is torn down and restarted.
+          return to('ExStart');
+        default:
+          return;
+      }
     case '1-WayReceived':
-      if (rank >= NeighborRank['2-Way']) setNeighborState(ctx, iface, n, 'Init', event);
-      return;
+      switch (n.state) {
+        case '2-Way':
+        case 'ExStart':
+        case 'Exchange':
+        case 'Loading':
+        case 'Full':
+          // 2-Way or greater → Init.
+          return to('Init');
+        default:
+          return;
+      }
     case 'KillNbr':
     case 'InactivityTimer':
     case 'LLDown':
+      // Any state → Down.
       setNeighborState(ctx, iface, n, 'Down', reason);
       return;
   }
@@ -111,7 +168,10 @@ export function clearAdjacency(ctx: Ctx, iface: Iface, n: Neighbor): void {
   ctx.timers.cancel(ctx.timer('lsu-retransmit', iface.name, n.key));
 }
 
-/** RFC 2328 10.3 ExStart; `fresh`: a new adjacency, not one restarted by SeqNumberMismatch or BadLSReq. */
+/**
+ * RFC 2328 10.3 ExStart entry: a DD sequence number, master by default, empty
+ * DDs with I, M and MS. `fresh`: a new adjacency, not one restarted by SeqNumberMismatch or BadLSReq.
+ */
 export function startExStart(ctx: Ctx, iface: Iface, n: Neighbor, fresh: boolean): void {
   // A new adjacency: the router-LSA we hold from it, if any, is from before (a restart that
   // did not flush it) and stands until it sends a new one, at the latest for its

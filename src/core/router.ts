@@ -24,7 +24,8 @@ import { validateConfig, validateInterfaceInfo, validatePrefix, CoreConfigError 
 import type { DropCounters } from './drops.js';
 import { retransmitLsas, sendQueuedFloods } from './flooding.js';
 import { sendHello, scheduleHello } from './hello.js';
-import { onInterface, elect, runScheduledInterfaceEvents } from './interface.js';
+import { onInterface } from './interface.js';
+import { ism, runScheduledInterfaceEvents } from './ism.js';
 import { sendDelayedAcks } from './lsack.js';
 import { Lsdb, headerOf } from './lsdb.js';
 import { sendLsRequest, pumpRequests } from './lsreq.js';
@@ -328,8 +329,8 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
         scheduleHello(this.ctx, iface);
         return;
       case 'wait':
-        // RFC 2328 9.3 WaitTimer: Waiting → elect.
-        if (iface.state === 'Waiting') elect(this.ctx, iface);
+        // RFC 2328 9.3 WaitTimer.
+        ism(this.ctx, iface, 'WaitTimer');
         return;
       case 'delayed-ack':
         sendDelayedAcks(this.ctx, iface);
