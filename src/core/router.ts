@@ -13,10 +13,9 @@
 // Neighbors, interfaces and LSAs are found again by key on every event;
 // references live only for the duration of one handle() call.
 
-import { EventEmitter } from 'eventemitter3';
 import { LsaType, MinLSInterval, compareLsaKeys, type Lsa, type LsaHeader, type LsaKey } from '../packet/index.js';
 import { agingPass, sweepMaxAge } from './aging.js';
-import type { CoreEvent, CoreOptions, Input, InterfaceView, NeighborView, OspfCore, Output, StubRouterView } from './api.js';
+import type { CoreOptions, Input, InterfaceView, NeighborView, OspfCore, Output, StubRouterView } from './api.js';
 import { auditCore } from './audit.js';
 import { Ctx } from './context.js';
 import { onConfig, onAdvertise, onPrepareRestart, leaveRestart, onShutdown, onGoodbye } from './control.js';
@@ -42,16 +41,6 @@ import type { TimerRef } from './timers.js';
  */
 const LeavingGraceMs = 100;
 
-/** Typed events for library users; each mirrors an Output. */
-export interface RouterEvents {
-  'interface-state': [event: Extract<CoreEvent, { type: 'interface-state' }>];
-  'neighbor-state': [event: Extract<CoreEvent, { type: 'neighbor-state' }>];
-  drop: [event: Extract<CoreEvent, { type: 'drop' }>];
-  'graceful-restart-helper': [event: Extract<CoreEvent, { type: 'graceful-restart-helper' }>];
-  'graceful-restart': [event: Extract<CoreEvent, { type: 'graceful-restart' }>];
-  lsdb: [change: Extract<Output, { kind: 'lsdb' }>];
-}
-
 /** Counters for operators: drops per reason, LSDB size, packets in and out. */
 export interface CoreStats {
   drops: DropCounters;
@@ -60,12 +49,11 @@ export interface CoreStats {
   packetsSent: number;
 }
 
-export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
+export class OspfRouter implements OspfCore {
   private readonly ctx: Ctx;
 
   /** Throws CoreConfigError when the configuration cannot be run. */
   constructor(options: CoreOptions) {
-    super();
     this.ctx = new Ctx(options);
   }
 
@@ -127,19 +115,7 @@ export class OspfRouter extends EventEmitter<RouterEvents> implements OspfCore {
     this.settle();
     const out = this.ctx.out;
     this.ctx.out = [];
-    for (let i = 0; i < out.length; i++) {
-      const o = out[i] as Output;
-      if (o.kind === 'send') this.ctx.packetsSent++;
-      else if (o.kind === 'lsdb') this.emit('lsdb', o);
-      else if (o.kind === 'event') {
-        const e = o.event;
-        if (e.type === 'interface-state') this.emit('interface-state', e);
-        else if (e.type === 'neighbor-state') this.emit('neighbor-state', e);
-        else if (e.type === 'graceful-restart-helper') this.emit('graceful-restart-helper', e);
-        else if (e.type === 'graceful-restart') this.emit('graceful-restart', e);
-        else this.emit('drop', e);
-      }
-    }
+    for (let i = 0; i < out.length; i++) if ((out[i] as Output).kind === 'send') this.ctx.packetsSent++;
     return out;
   }
 
