@@ -2,6 +2,7 @@
 // premature aging (14.1) and scheduling the aging pass.
 
 import { LSRefreshTime, MaxAge, PacketLsa } from '../packet/index.js';
+import { lsaWithAge } from '../packet/lsa-header.js';
 import type { Ctx } from './context.js';
 import { flood } from './flooding.js';
 import { removeRetransmit } from './lists.js';
@@ -49,9 +50,7 @@ export function scheduleAging(ctx: Ctx, at: number): void {
 /** RFC 2328 14.1: premature aging: the LSA at MaxAge, flooded. */
 export function flush(ctx: Ctx, entry: LsaEntry): void {
   if (entry.baseAge >= MaxAge) return;
-  const raw = entry.raw.slice();
-  raw[0] = MaxAge >>> 8;
-  raw[1] = MaxAge & 0xff;
+  const raw = lsaWithAge(entry.raw, MaxAge);
   const previousAt = entry.installedAt;
   const flushed = install(ctx, raw, false, entry);
   flood(ctx, flushed, undefined, undefined, previousAt, true);

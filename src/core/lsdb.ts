@@ -13,6 +13,7 @@
 
 import type { Lsa, LsaHeader, LsaKey } from '../packet/types.js';
 import { MaxAge, MaxAgeDiff, PacketLsa, compareLsaKeys } from '../packet/index.js';
+import { lsaWithAge } from '../packet/lsa-header.js';
 import { LsaMap } from './lsa-map.js';
 
 // ---- Reading header fields out of raw LSA bytes (RFC 2328 A.4.1) ----
@@ -48,14 +49,6 @@ export function rawChecksum(raw: Uint8Array): number {
  */
 export function lsAge(age: number): number {
   return Math.min(age & 0x7fff, MaxAge);
-}
-
-/** A copy of raw with the LS age field set (the age is outside the checksum, RFC 2328 12.1.7). */
-export function withAge(raw: Uint8Array, age: number): Uint8Array {
-  const copy = raw.slice();
-  copy[0] = age >>> 8;
-  copy[1] = age & 0xff;
-  return copy;
 }
 
 /** The header of raw as an object, with the given age. */
@@ -233,7 +226,7 @@ export class Lsdb {
   /** The LSA with its current age patched in. */
   lsaAt(entry: LsaEntry, now: number): Lsa {
     const age = Lsdb.ageOf(entry, now);
-    const raw = withAge(entry.raw, age);
+    const raw = lsaWithAge(entry.raw, age);
     return { ...headerOf(raw, age), raw };
   }
 }

@@ -2,7 +2,8 @@
 // marked dirty; new instances within MinLSInterval; sequence number wraps
 // (12.1.6); a newer instance of ours received (13.4).
 
-import { InitialSequenceNumber, LsaType, MaxAge, MaxSequenceNumber, MinLSInterval, RouterFlags, buildLsa, decodeLsa, decodeLsaBody, lsaChecksum, type LsaBody, type LsaKey } from '../packet/index.js';
+import { InitialSequenceNumber, LsaType, MaxAge, MaxSequenceNumber, MinLSInterval, RouterFlags, buildLsa, decodeLsa, decodeLsaBody, type LsaBody, type LsaKey } from '../packet/index.js';
+import { lsaWithSeq } from '../packet/lsa-header.js';
 import type { Ctx, Wanted } from './context.js';
 import { flood } from './flooding.js';
 import { countsAsFull } from './graceful-restart.js';
@@ -38,14 +39,7 @@ export function originateNow(ctx: Ctx, key: LsaKey, wanted: Wanted): void {
     seq = currentSeq + 1;
   }
   // The template with the sequence number and a fresh LS checksum (RFC 2328 12.1.7).
-  const raw = wanted.probe.slice();
-  raw[12] = seq >>> 24;
-  raw[13] = (seq >>> 16) & 0xff;
-  raw[14] = (seq >>> 8) & 0xff;
-  raw[15] = seq & 0xff;
-  const checksum = lsaChecksum(raw);
-  raw[16] = checksum >>> 8;
-  raw[17] = checksum & 0xff;
+  const raw = lsaWithSeq(wanted.probe, seq);
   const changed = current === undefined || current.baseAge >= MaxAge || !sameContents(current.raw, raw);
   const entry = install(ctx, raw, false, current);
   ctx.lastOriginated.set(type, lsId, advRouter, ctx.now);
