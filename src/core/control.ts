@@ -5,7 +5,7 @@
 import { maskFromLength, type Prefix } from '../lib/ipv4.js';
 import { AllSPFRouters, type PrefixAdvertisement, type RouterConfig } from './api.js';
 import type { Ctx } from './context.js';
-import { settingsFor } from './defaults.js';
+import { sameExternals, settingsFor } from './defaults.js';
 import { sendQueuedFloods } from './flooding.js';
 import { flush } from './install.js';
 import { reconcile } from './interface.js';
@@ -38,7 +38,7 @@ export function onConfig(ctx: Ctx, config: RouterConfig): void {
   ctx.stub.configure(config.stubRouter);
   if (!ctx.stub.inStartup()) ctx.timers.cancel(ctx.timer('stub-router'));
   ctx.grHelper.configure(ctx.config.gracefulRestartHelper, ctx.ifaceOrder);
-  if (JSON.stringify(config.externals) !== JSON.stringify(old.externals)) ctx.externalsDirty = true;
+  if (!sameExternals(config.externals, old.externals)) ctx.externalsDirty = true;
   for (const iface of [...ctx.ifaceOrder]) reconcile(ctx, iface, settingsFor(ctx.config, iface.name));
   ctx.topologyDirty = true;
 }
