@@ -1,11 +1,11 @@
 // Database Description packets (RFC 2328 10.6 receiving, 10.8 sending):
 // master/slave negotiation and the exchange of database summaries.
 
-import { DdFlags, type DbDescriptionPacket, type LsaHeader } from '../packet/index.js';
+import { DdFlags, type DbDescriptionPacket, type LsaHeader, type LsaKey } from '../packet/index.js';
 import type { NeighborState } from './api.js';
 import type { Ctx } from './context.js';
 import { addRequest } from './lists.js';
-import { Lsdb, compareInstance, headerOf, lsAge, rawChecksum, rawSeq, setHeader, type LsaEntry } from './lsdb.js';
+import { Lsdb, compareInstance, headerOf, lsAge, rawChecksum, rawSeq, setHeader } from './lsdb.js';
 import { KnownLsaTypes, type Iface, type Neighbor } from './model.js';
 import { nsm, sendDd } from './neighbor.js';
 
@@ -129,8 +129,8 @@ export function sendSummary(ctx: Ctx, iface: Iface, n: Neighbor): void {
   const room = Math.floor((ctx.packetRoom(iface) - 8) / 20);
   const headers: LsaHeader[] = [];
   while (headers.length < room && n.summaryPos < n.summary.length) {
-    const listed = n.summary[n.summaryPos++] as LsaEntry;
-    const entry = listed.current ? listed : ctx.db.get(listed.type, listed.lsId, listed.advRouter);
+    const { type, lsId, advRouter } = n.summary[n.summaryPos++] as LsaKey;
+    const entry = ctx.db.get(type, lsId, advRouter);
     if (entry === undefined) continue;
     const age = Lsdb.ageOf(entry, ctx.now);
     const spare = ctx.ddHeaders[headers.length];

@@ -95,7 +95,14 @@ export function compareInstance(aSeq: number, aChecksum: number, aAge: number, b
   return 0;
 }
 
-/** One stored LSA. Replacing an LSA creates a new entry; retransmission lists hold entries. */
+/**
+ * One stored LSA. Replacing an LSA creates a new entry and marks the old one
+ * not `current`. The lifetime rule: an entry is held beyond the handle() call
+ * that found it only by a retransmission list (RetransmitItem), which counts
+ * it in rxmtRefs and drops it when the LSA is replaced (13.2); everything
+ * else that spans events (the summary and request lists, MaxAge keys,
+ * origination state) holds LSA keys and looks the entry up again.
+ */
 export class LsaEntry implements LsaKey {
   /** The LSA's bytes, our own copy (moved when the chunks are compacted); the age field holds baseAge. */
   raw: Uint8Array;

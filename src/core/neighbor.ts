@@ -201,7 +201,7 @@ export function startExchange(ctx: Ctx, n: Neighbor): void {
   ctx.db.forEach((entry) => {
     if (!inFloodScope(ctx, entry, n)) return;
     if (Lsdb.ageOf(entry, ctx.now) >= MaxAge) addRetransmit(ctx, n, entry);
-    else summary.push(entry);
+    else summary.push({ type: entry.type, lsId: entry.lsId, advRouter: entry.advRouter });
   });
 }
 

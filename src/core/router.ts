@@ -10,8 +10,22 @@
 //                              originations marked dirty (12.4, MinLSInterval)
 //                              LSUs and acks queued per interface/neighbor (13.3, 13.5)
 //
+// The procedures live in modules, each handed the router's shared state
+// (context.ts: now, outputs, timers, LSDB, configuration):
+//
+//   receive.ts     a packet's checks (8.2), then by type: hello.ts (10.5),
+//                  dbdes.ts (10.6, 10.8), lsreq.ts (10.7, 10.9),
+//                  lsupd.ts (13), lsack.ts (13.5, 13.7)
+//   ism.ts         the interface state machine (9.3); interface.ts (9)
+//   neighbor.ts    the neighbor state machine (10.3)
+//   lists.ts       request and retransmission lists (10); flooding.ts (13.3, 13.6)
+//   install.ts     installing and flushing (13.2, 14.1); aging.ts (14)
+//   originate.ts   our own LSAs (12.4)
+//   control.ts     configuration, advertise, restart, shutdown inputs
+//
 // Neighbors, interfaces and LSAs are found again by key on every event;
-// references live only for the duration of one handle() call.
+// references live only for the duration of one handle() call (see LsaEntry
+// for the one exception, retransmission lists).
 
 import { LsaType, MinLSInterval, compareLsaKeys, type Lsa, type LsaHeader, type LsaKey } from '../packet/index.js';
 import { agingPass, sweepMaxAge } from './aging.js';
