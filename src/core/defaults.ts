@@ -1,7 +1,7 @@
 // Default settings, matching FRR ospfd's defaults so a configuration that
 // leaves a value out behaves as it would on an FRR router next to us.
 
-import type { InterfaceInfo, InterfaceSettings, RouterConfig } from './api.js';
+import type { ExternalRouteConfig, InterfaceInfo, InterfaceSettings, RouterConfig } from './api.js';
 import { authProblem, sameAuth } from './auth.js';
 
 /** FRR defaults: hello 10 s, dead 40 s, retransmit 5 s, transmit-delay 1 s, priority 1, cost 10, broadcast. */
@@ -50,6 +50,24 @@ export function settingsFor(config: RouterConfig, name: string): InterfaceSettin
 /** Whether two settings objects are equal field by field. */
 export function sameSettings(a: InterfaceSettings, b: InterfaceSettings): boolean {
   return (Object.keys(a) as (keyof InterfaceSettings)[]).every((key) => (key === 'auth' ? sameAuth(a.auth, b.auth) : a[key] === b[key]));
+}
+
+/** Whether two lists of redistributed routes are the same, in the same order: their AS-external-LSAs (RFC 2328 12.4.4) would not change. */
+export function sameExternals(a: readonly ExternalRouteConfig[], b: readonly ExternalRouteConfig[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i] as ExternalRouteConfig;
+      return (
+        x.prefix.address === y.prefix.address &&
+        x.prefix.length === y.prefix.length &&
+        x.metric === y.metric &&
+        x.metricType === y.metricType &&
+        x.forwardingAddress === y.forwardingAddress &&
+        x.tag === y.tag
+      );
+    })
+  );
 }
 
 /** A configuration or input the core cannot run with; the message names the field. */

@@ -18,13 +18,13 @@ import type { CoreOptions } from './api.js';
 import { OspfRouter } from './router.js';
 
 export * from './api.js';
-export { OspfRouter, type RouterEvents, type CoreStats } from './router.js';
+export { OspfRouter, type CoreStats } from './router.js';
 export { defaultInterfaceSettings, defaultRouterConfig, CoreConfigError } from './defaults.js';
 export { AuthAlgorithms, maxKeyLength, SimplePasswordMax } from './auth.js';
 export { DropReasons, type DropReason, type DropCounters } from './drops.js';
 export { electDesignatedRouter, type Candidate, type ElectionResult } from './election.js';
 
-/** A new router; feed it inputs with handle() and listen for its typed events with on(). */
+/** A new router; feed it inputs with handle(), which returns its outputs, events among them. */
 export function createRouter(options: CoreOptions): OspfRouter {
   return new OspfRouter(options);
 }

@@ -13,6 +13,7 @@
 
 import type { Lsa, LsaHeader, LsaKey } from '../packet/types.js';
 import { MaxAge, MaxAgeDiff, PacketLsa, compareLsaKeys } from '../packet/index.js';
+import { lsaWithAge } from '../packet/lsa-header.js';
 import { LsaMap } from './lsa-map.js';
 
 // ---- Reading header fields out of raw LSA bytes (RFC 2328 A.4.1) ----
@@ -48,14 +49,6 @@ export function rawChecksum(raw: Uint8Array): number {
  */
 export function lsAge(age: number): number {
   return Math.min(age & 0x7fff, MaxAge);
-}
-
-/** A copy of raw with the LS age field set (the age is outside the checksum, RFC 2328 12.1.7). */
-export function withAge(raw: Uint8Array, age: number): Uint8Array {
-  const copy = raw.slice();
-  copy[0] = age >>> 8;
-  copy[1] = age & 0xff;
-  return copy;
 }
 
 /** The header of raw as an object, with the given age. */
@@ -102,7 +95,14 @@ export function compareInstance(aSeq: number, aChecksum: number, aAge: number, b
   return 0;
 }
 
-/** One stored LSA. Replacing an LSA creates a new entry; retransmission lists hold entries. */
+/**
+ * One stored LSA. Replacing an LSA creates a new entry and marks the old one
+ * not `current`. The lifetime rule: an entry is held beyond the handle() call
+ * that found it only by a retransmission list (RetransmitItem), which counts
+ * it in rxmtRefs and drops it when the LSA is replaced (13.2); everything
+ * else that spans events (the summary and request lists, MaxAge keys,
+ * origination state) holds LSA keys and looks the entry up again.
+ */
 export class LsaEntry implements LsaKey {
   /** The LSA's bytes, our own copy (moved when the chunks are compacted); the age field holds baseAge. */
   raw: Uint8Array;
@@ -233,7 +233,7 @@ export class Lsdb {
   /** The LSA with its current age patched in. */
   lsaAt(entry: LsaEntry, now: number): Lsa {
     const age = Lsdb.ageOf(entry, now);
-    const raw = withAge(entry.raw, age);
+    const raw = lsaWithAge(entry.raw, age);
     return { ...headerOf(raw, age), raw };
   }
 }

@@ -77,7 +77,11 @@ export type NsmEvent =
   | 'InactivityTimer'
   | 'LLDown';
 
+/** Interface state machine events (RFC 2328 9.2). */
+export type IsmEvent = 'InterfaceUp' | 'WaitTimer' | 'BackupSeen' | 'NeighborChange' | 'LoopInd' | 'UnloopInd' | 'InterfaceDown';
+
 export interface RetransmitItem {
+  /** The instance sent, held across events (see LsaEntry): an acknowledgment must match it (RFC 2328 13.7). */
   entry: LsaEntry;
   /** When it goes again unless acknowledged first (RFC 2328 13.6). */
   dueAt: number;
@@ -107,8 +111,8 @@ export interface Neighbor {
   lastSentDd: Uint8Array | undefined;
   /** Our last DD had the M-bit clear. */
   ddSentAll: boolean;
-  /** Database summary list, read from summaryPos on (RFC 2328 10); entries replaced since are looked up again. */
-  summary: LsaEntry[];
+  /** Database summary list, read from summaryPos on (RFC 2328 10): keys, looked up again as each DD is built. */
+  summary: LsaKey[];
   summaryPos: number;
   /**
    * Link state request list (RFC 2328 10): by key, and in order from

@@ -65,7 +65,7 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolea
 }
 
 export class OspfInstance {
-  readonly core: OspfRouter;
+  private readonly core: OspfRouter;
   private spf: Spf;
   private readonly scheduler: SpfScheduler;
   private readonly holds = new TransitHolds();

@@ -16,7 +16,7 @@
 
 import { viewOf, type Writer } from './bytes.js';
 import { LsaHeaderLength } from './constants.js';
-import { checkedLsaVerifies, verifyLsaChecksum } from './checksum.js';
+import { checkedLsaVerifies, lsaChecksum, verifyLsaChecksum } from './checksum.js';
 import { DecodeError } from './errors.js';
 import type { Lsa, LsaHeader, LsaKey } from './types.js';
 
@@ -167,6 +167,27 @@ export function lsaByteLength(lsa: Lsa): number {
 /** True when the LSA's stored checksum is right: verifyLsaChecksum for a PacketLsa checked in place, else over lsa.raw. */
 export function verifyLsa(lsa: Lsa): boolean {
   return lsa instanceof PacketLsa ? lsa.verify() : verifyLsaChecksum(lsa.raw);
+}
+
+/** A copy of raw LSA bytes with the LS age set; the age is outside the LS checksum (RFC 2328 12.1.7). */
+export function lsaWithAge(raw: Uint8Array, age: number): Uint8Array {
+  const copy = raw.slice();
+  copy[0] = age >>> 8;
+  copy[1] = age & 0xff;
+  return copy;
+}
+
+/** A copy of raw LSA bytes with the LS sequence number set and the LS checksum computed afresh (RFC 2328 12.1.6, 12.1.7). */
+export function lsaWithSeq(raw: Uint8Array, seq: number): Uint8Array {
+  const copy = raw.slice();
+  copy[12] = seq >>> 24;
+  copy[13] = (seq >>> 16) & 0xff;
+  copy[14] = (seq >>> 8) & 0xff;
+  copy[15] = seq & 0xff;
+  const checksum = lsaChecksum(copy);
+  copy[16] = checksum >>> 8;
+  copy[17] = checksum & 0xff;
+  return copy;
 }
 
 /** One LSA from its bytes: header fields plus a view of exactly `length` bytes (RFC 2328 A.4.1). */

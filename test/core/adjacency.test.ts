@@ -43,8 +43,8 @@ describe('RFC 2328 9.3: interface changes that keep adjacencies', () => {
   it('an MTU change alone, or a cost change, leaves the neighbor Full', () => {
     const net = twoOnLan();
     const changes: string[] = [];
-    net.core('a').on('neighbor-state', (e) => changes.push(`${e.from}->${e.to}`));
-    net.core('a').on('interface-state', (e) => changes.push(`${e.from}->${e.to}`));
+    net.on('a', 'neighbor-state', (e) => changes.push(`${e.from}->${e.to}`));
+    net.on('a', 'interface-state', (e) => changes.push(`${e.from}->${e.to}`));
     net.setInterface('a', { name: 'eth0', ifIndex: 1, up: true, loopback: false, mtu: 1400, addresses: [{ address: 0x0a000001, prefixLength: 24 }] });
     const config = net.nodes.get('a')?.config;
     if (config === undefined) throw new Error('no config for a');

@@ -241,7 +241,7 @@ describe('RFC 2328 D: two cores authenticating each other', () => {
     net.run(20_000);
     expect(net.state('a', '2.2.2.2')).toBe('Full');
     const changes: string[] = [];
-    for (const r of ['a', 'b']) net.core(r).on('neighbor-state', (e) => changes.push(`${r}: ${e.from}->${e.to}`));
+    for (const r of ['a', 'b']) net.on(r, 'neighbor-state', (e) => changes.push(`${r}: ${e.from}->${e.to}`));
 
     // b sends with Key ID 2 at once; a does not know it yet and drops those packets for a moment.
     rekey(net, 'b', crypto(old, next));

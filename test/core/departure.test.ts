@@ -14,7 +14,7 @@ describe('a neighbor that flushes its own router-LSA is leaving', () => {
     expect(net.core('bdr').interfaces()[0]?.state).toBe('Backup');
     expect(net.core('other').interfaces()[0]?.dr).toBe(ip('10.0.0.3'));
     const reasons: string[] = [];
-    net.core('other').on('neighbor-state', (e) => {
+    net.on('other', 'neighbor-state', (e) => {
       if (e.routerId === ip('3.3.3.3')) reasons.push(`${e.from}->${e.to} ${e.reason}`);
     });
     net.input('dr', { kind: 'shutdown' });
@@ -44,7 +44,7 @@ describe('a neighbor that flushes its own router-LSA is leaving', () => {
   it('a flushed instance one past the current one takes the neighbor down 100 ms later, the rest of its flush received', () => {
     const net = lan();
     const reasons: string[] = [];
-    net.core('other').on('neighbor-state', (e) => reasons.push(e.reason));
+    net.on('other', 'neighbor-state', (e) => reasons.push(e.reason));
     flushFromDr(net, (current) => current + 1);
     net.advance(99);
     expect(reasons).toEqual([]);
@@ -55,7 +55,7 @@ describe('a neighbor that flushes its own router-LSA is leaving', () => {
   it('but not one at MaxSequenceNumber, which is flushed to start numbering again (RFC 2328 12.1.6)', () => {
     const net = lan();
     const reasons: string[] = [];
-    net.core('other').on('neighbor-state', (e) => reasons.push(e.reason));
+    net.on('other', 'neighbor-state', (e) => reasons.push(e.reason));
     flushFromDr(net, () => MaxSequenceNumber);
     expect(net.core('other').lsa({ type: LsaType.Router, lsId: ip('3.3.3.3'), advRouter: ip('3.3.3.3') }, net.now)?.seq).toBe(MaxSequenceNumber);
     expect(reasons).toEqual([]);
@@ -66,7 +66,7 @@ describe('a leaving neighbor that says Hello again', () => {
   it('stays', () => {
     const net = lan();
     const reasons: string[] = [];
-    net.core('other').on('neighbor-state', (e) => reasons.push(e.reason));
+    net.on('other', 'neighbor-state', (e) => reasons.push(e.reason));
     const own = net.core('dr').lsa({ type: LsaType.Router, lsId: ip('3.3.3.3'), advRouter: ip('3.3.3.3') }, net.now);
     if (own === undefined) throw new Error('3.3.3.3 has no router-LSA');
     const flushed = buildLsa({ age: MaxAge, options: own.options, type: own.type, lsId: own.lsId, advRouter: own.advRouter, seq: own.seq + 1 }, decodeLsaBody(own));

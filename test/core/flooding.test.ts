@@ -242,7 +242,7 @@ describe('RFC 2328 12.1.6: sequence number wrap', () => {
     const body = decodeLsaBody(ours);
     const last = buildLsa({ age: 1, options: 0x02, type: LsaType.Router, lsId: ip('1.1.1.1'), advRouter: ip('1.1.1.1'), seq: MaxSequenceNumber }, { ...body, kind: 'router', flags: 0, links: [] });
     const changes: string[] = [];
-    net.core('b').on('lsdb', (o) => {
+    net.on('b', 'lsdb', (o) => {
       if (o.key.advRouter === ip('1.1.1.1') && o.key.type === LsaType.Router) changes.push(o.change);
     });
     fromB(net, last);

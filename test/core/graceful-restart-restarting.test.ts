@@ -23,7 +23,7 @@ function restart(net: TestNet, router: string, routerId: string, graceMs: number
   net.crash(router);
   net.addRouter(router, routerId, tweak, 2, { gracefulRestart: { until: net.now + graceMs } });
   const events: RestartEvent[] = [];
-  net.core(router).on('graceful-restart', (e) => events.push(e));
+  net.on(router, 'graceful-restart', (e) => events.push(e));
   for (const info of infos) net.setInterface(router, info);
   return events;
 }
@@ -42,7 +42,7 @@ describe('RFC 3623 2.1: preparing a restart', () => {
     const net = twoOnLan();
     const since = net.mark();
     const events: RestartEvent[] = [];
-    net.core('a').on('graceful-restart', (e) => events.push(e));
+    net.on('a', 'graceful-restart', (e) => events.push(e));
     net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
     expect(net.core('a').restartPrepared()).toBe(false);
     // b's acknowledgment is a delayed one (RFC 2328 13.5).
@@ -270,7 +270,7 @@ describe('RFC 3623 2.2, 2.3: restarting', () => {
     net.crash('a');
     net.addRouter('a', '1.1.1.1', () => undefined, 2, { gracefulRestart: { until: net.now + 59_900 } });
     const events: RestartEvent[] = [];
-    net.core('a').on('graceful-restart', (e) => events.push(e));
+    net.on('a', 'graceful-restart', (e) => events.push(e));
     // As the daemon does: withdrawn until its checks pass, then announced.
     net.input('a', { kind: 'advertise', prefix: anycast, mode: 'withdraw' });
     for (const info of infos) net.setInterface('a', info);

@@ -32,7 +32,7 @@ function fromDr(net: TestNet, lsa: Lsa): void {
 
 function helperEvents(net: TestNet): HelperEvent[] {
   const events: HelperEvent[] = [];
-  net.core('other').on('graceful-restart-helper', (e) => events.push(e));
+  net.on('other', 'graceful-restart-helper', (e) => events.push(e));
   return events;
 }
 
@@ -138,7 +138,7 @@ describe('RFC 3623 3.2: while helping', () => {
     const net = lan();
     fromDr(net, graceLsa());
     const reasons: string[] = [];
-    net.core('other').on('neighbor-state', (e) => {
+    net.on('other', 'neighbor-state', (e) => {
       if (e.routerId === ip('3.3.3.3')) reasons.push(`${e.from}->${e.to}`);
     });
     inject(net, 'other', 'eth0', '10.0.0.3', {

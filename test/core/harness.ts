@@ -5,7 +5,7 @@
 // ordered by time, then by insertion.
 
 import { createRouter, defaultRouterConfig, type OspfRouter } from '../../src/core/index.js';
-import { AllSPFRouters, type CoreOptions, type Input, type InterfaceInfo, type Output, type RouterConfig } from '../../src/core/api.js';
+import { AllSPFRouters, type CoreEvent, type CoreOptions, type Input, type InterfaceInfo, type Output, type RouterConfig } from '../../src/core/api.js';
 import { PacketType, decodePacket, encodePacket, type HelloPacket, type OspfPacket, type PacketCommon } from '../../src/packet/index.js';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
 import { createPrng } from '../../src/lib/prng.js';
@@ -34,7 +34,13 @@ interface Node {
   infos: Map<string, InterfaceInfo>;
   groups: Set<string>; // `${ifName}|${group}`
   outputs: Output[];
+  listeners: Listener[];
 }
+
+/** What TestNet.on() delivers: each event type of the core's 'event' outputs, and its 'lsdb' outputs. */
+export type Observed = { [T in CoreEvent['type']]: Extract<CoreEvent, { type: T }> } & { lsdb: Extract<Output, { kind: 'lsdb' }> };
+
+type Listener = { [K in keyof Observed]: { kind: K; fn: (e: Observed[K]) => void } }[keyof Observed];
 
 interface Pending {
   at: number;
@@ -63,7 +69,7 @@ export class TestNet {
     tweak(config);
     const prng = createPrng(seed + this.nodes.size * 7919);
     const core = createRouter({ ...options, config, random: () => prng.next() });
-    this.nodes.set(name, { name, core, config, infos: new Map(), groups: new Set(), outputs: [] });
+    this.nodes.set(name, { name, core, config, infos: new Map(), groups: new Set(), outputs: [], listeners: [] });
     return core;
   }
 
@@ -71,6 +77,17 @@ export class TestNet {
     const node = this.nodes.get(name);
     if (node === undefined) throw new Error(`no router ${name}`);
     return node.core;
+  }
+
+  /**
+   * Calls fn with each output of the router as it runs now (a router added
+   * again under the name later is not followed): its events of one type, or
+   * its 'lsdb' changes, in output order.
+   */
+  on<K extends keyof Observed>(router: string, kind: K, fn: (e: Observed[K]) => void): void {
+    const node = this.nodes.get(router);
+    if (node === undefined) throw new Error(`no router ${router}`);
+    node.listeners.push({ kind, fn } as Listener);
   }
 
   /** Puts interfaces of several routers on one link: [router, ifName, "10.0.0.1/24"]. */
@@ -119,8 +136,16 @@ export class TestNet {
     if (node === undefined) return [];
     const outputs = node.core.handle(input, this.now);
     node.outputs.push(...outputs);
+    if (node.listeners.length > 0) for (const o of outputs) this.notify(node, o);
     for (const o of outputs) this.onOutput(node, o);
     return outputs;
+  }
+
+  private notify(node: Node, o: Output): void {
+    const kind = o.kind === 'lsdb' ? 'lsdb' : o.kind === 'event' ? o.event.type : undefined;
+    if (kind === undefined) return;
+    const observed = o.kind === 'lsdb' ? o : (o as Extract<Output, { kind: 'event' }>).event;
+    for (const l of node.listeners) if (l.kind === kind) (l.fn as (e: Observed[keyof Observed]) => void)(observed);
   }
 
   private onOutput(node: Node, o: Output): void {

@@ -33,7 +33,7 @@ describe('RFC 2328 10.5: Hello parameter checks', () => {
     it(`drops a Hello with ${what}`, () => {
       const net = lone();
       const emitted: string[] = [];
-      net.core('a').on('drop', (e) => emitted.push(e.reason));
+      net.on('a', 'drop', (e) => emitted.push(e.reason));
       inject(net, 'a', 'eth0', '10.0.0.2', hello(change));
       expect(emitted).toEqual([reason]);
       expect(net.core('a').neighbors()).toEqual([]);

@@ -70,7 +70,7 @@ describe('the goodbye input', () => {
     const net = sipNode();
     expect(net.core('r').neighbors().find((n) => n.routerId === ip('10.206.0.11'))?.state).toBe('Full');
     const changes: { from: string; to: string; reason: string }[] = [];
-    net.core('r').on('neighbor-state', (e) => {
+    net.on('r', 'neighbor-state', (e) => {
       if (e.routerId === ip('10.206.0.11')) changes.push({ from: e.from, to: e.to, reason: e.reason });
     });
     net.input('node', { kind: 'goodbye' });
@@ -306,7 +306,7 @@ describe('RFC 2328 12.4.4: AS-external-LSAs', () => {
     const net = withExternals([ext]);
     const config = net.nodes.get('a')?.config as RouterConfig;
     const changes: string[] = [];
-    net.core('a').on('neighbor-state', (e) => changes.push(`${e.from}->${e.to}`));
+    net.on('a', 'neighbor-state', (e) => changes.push(`${e.from}->${e.to}`));
     net.input('a', { kind: 'config', config: { ...config, externals: [], interfaces: { eth0: { networkType: 'point-to-point', cost: 50 } } } });
     net.advance(2_000);
     expect(net.core('b').lsdb(net.now).filter((h) => h.type === LsaType.AsExternal).map((h) => h.age)).toEqual([MaxAge]);
