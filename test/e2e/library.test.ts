@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InteropLab, waitFor, type AnycastDaemon } from '../helpers/peers.js';
+import { InteropLab, type AnycastDaemon } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import { namespaceGate, type DriverMessage, type JsonLineChild } from '../helpers/netns.js';
 
 const gate = namespaceGate('the library example test');

@@ -6,7 +6,8 @@
 
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { waitFor, type AnycastDaemon, type FrrRouter } from '../helpers/peers.js';
+import { type AnycastDaemon, type FrrRouter } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,

@@ -1,7 +1,7 @@
 // Routers for the interop tests: FRR (zebra + ospfd), BIRD and ospf-anycastd
 // started inside the namespaces of a NetnsLab from configuration text, their
 // output kept for failure messages; readers for each one's view of OSPF and
-// for kernel routes; and polling with a deadline.
+// for kernel routes; polling with a deadline comes from wait.ts.
 //
 //   const lab = new InteropLab('seed');
 //   const r = lab.namespace('r'), n1 = lab.namespace('n1');
@@ -24,6 +24,7 @@ import { controlRequest } from '../../src/control/protocol.js';
 import type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView } from '../../src/control/views.js';
 import { missing, peerGate } from './gates.js';
 import { NetnsLab, namespaceGate } from './netns.js';
+import { WaitAborted, sleep, waitFor } from './wait.js';
 
 export type { DatabaseRowView, InterfaceRowView, NeighborRowView, OspfSummaryView, RouteRowView };
 
@@ -57,54 +58,6 @@ export function interopGate(what: string, peers: readonly Peer[]): { skip: boole
   if (ns.skip) return ns;
   const gate = peerGate(what, missing(peers.flatMap((p) => peerTools[p])));
   return gate.skip ? gate : ns;
-}
-
-export interface WaitOptions {
-  timeoutMs: number;
-  intervalMs?: number;
-  /** More context for the failure message (daemon output, neighbor tables). */
-  detail?: () => string | Promise<string>;
-}
-
-/** Thrown by a waitFor probe to end the wait at once: what it waits for can no longer happen. */
-export class WaitAborted extends Error {
-  override name = 'WaitAborted';
-}
-
-/**
- * Poll `probe` until it returns something truthy, and return that. A probe
- * that throws counts as not yet (WaitAborted ends the wait); after
- * `timeoutMs` the wait fails with the last value or error seen and the detail.
- */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | false | null | undefined | Promise<T | false | null | undefined>,
-  options: WaitOptions,
-): Promise<T> {
-  const interval = options.intervalMs ?? 200;
-  const deadline = performance.now() + options.timeoutMs;
-  let last = 'no probe finished';
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-      last = `last value: ${JSON.stringify(value)}`;
-    } catch (err) {
-      if (err instanceof WaitAborted) {
-        const detail = options.detail ? `\n${await options.detail()}` : '';
-        throw new Error(`gave up waiting for ${what}: ${err.message}${detail}`);
-      }
-      last = `last error: ${err instanceof Error ? err.message : String(err)}`;
-    }
-    if (performance.now() >= deadline) break;
-    await sleep(Math.min(interval, Math.max(0, deadline - performance.now())));
-  }
-  const detail = options.detail ? `\n${await options.detail()}` : '';
-  throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${what}; ${last}${detail}`);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Run a command (in the root namespace) and return its stdout; throws on failure. */

@@ -11,7 +11,8 @@ import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AnycastRowView } from '../../src/control/views.js';
-import { interopGate, waitFor, type AnycastDaemon } from '../helpers/peers.js';
+import { interopGate, type AnycastDaemon } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { ANYCAST, FOLLOW_MS, ROUTER_ADDRESS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from './labs.js';
 
 const gate = interopGate('anycast on a non-loopback interface interop tests', ['frr']);
@@ -146,7 +147,7 @@ anycast ${ANYCAST}
     expect(dummy0Groups()).not.toContain('224.0.0.5');
     // Longer than the HelloInterval dummy0 would have (10 s, the default): a Hello would show.
     const before = dummy0Tx();
-    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    await sleep(11_000);
     expect(dummy0Tx() - before).toBe(0);
   }, 30_000);
 
@@ -157,12 +158,12 @@ anycast ${ANYCAST}
 
   it('drain withdraws it from FRR before returning; undrain brings it back', async () => {
     // FRR takes one instance per MinLSArrival (1 s): let the last change settle.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     const out = await node(1).cli<{ message: string }>('drain', '--timeout', '10');
     expect(out.message).toMatch(/acknowledged by every neighbor$/);
     expect(frrHostMetric()).toBeUndefined();
     await follow('n1 drained', OTHERS);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     await node(1).cli('undrain');
     await follow('n1 undrained', ALL);
     expect(frrHostMetric()).toBe(0);
@@ -193,12 +194,12 @@ anycast ${ANYCAST}
     await waitFor(`${ANYCAST} at cost 65535 in n1's router-LSA at FRR`, () => frrHostMetric() === 0xffff, { timeoutMs: FOLLOW_MS, detail });
     expect((await n1Anycast())?.advertised).toBe('max-cost');
     // With n2 and n3 drained, n1 is the last resort: FRR's only path, at the maximum cost.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     await Promise.all([node(2).cli('drain', '--timeout', '10'), node(3).cli('drain', '--timeout', '10')]);
     await follow('n2 and n3 drained', [nodeAddress(1)]);
     await waitFor(`FRR's route at cost ${SEGMENT_COST + 0xffff}`, () => frrRoute()?.cost === SEGMENT_COST + 0xffff, { timeoutMs: FOLLOW_MS, detail });
     console.info(`FRR's route to ${ANYCAST} with n1 at max-cost, n2 and n3 drained: cost ${frrRoute()?.cost} via ${kernelHops().join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     await Promise.all([node(2).cli('undrain'), node(3).cli('undrain')]);
     await follow('n2 and n3 back, n1 still at max cost', OTHERS);
     unlinkSync(files.down);

@@ -3,7 +3,8 @@
 // from lo. Our kernel table must hold the /32 with all three as equal-cost
 // next hops, and the nodes must install our redistributed client subnet.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InteropLab, interopGate, sortLsas, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { InteropLab, interopGate, sortLsas, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,

@@ -12,7 +12,8 @@
 // The failures show in `show ospf` and the Prometheus metrics. Then a key rollover with FRR by SIGHUP and vtysh, within one dead
 // interval, that must not take the adjacency down.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, sleep, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
+import { interopGate, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, startTrio, trioLab } from './labs.js';
 
 const gate = interopGate('authentication interop tests', ['frr', 'bird']);

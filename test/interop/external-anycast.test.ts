@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, waitFor } from '../helpers/peers.js';
+import { interopGate } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { ANYCAST, CONVERGE_MS, FOLLOW_MS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from './labs.js';
 
 const gate = interopGate('announce-as external interop tests', ['frr']);
@@ -94,13 +95,13 @@ describe.skipIf(gate.skip)('announce-as external: the anycast /32 as an AS-exter
     if (node1 === undefined) throw new Error('no node 1');
     // min-interval 0, but FRR takes one instance per MinLSArrival (1 s): let the last change settle.
     await waitFor('both externals live', () => liveExternals().length === 2, { timeoutMs: CONVERGE_MS, detail });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     const out = await node1.cli<{ message: string }>('drain', '--timeout', '10');
     expect(out.message).toMatch(/^drained .*acknowledged by every neighbor$/);
     // Acknowledged means FRR's LSDB has the flushed instance; its route follows at once (no SPF for an external).
     expect(liveExternals()).toEqual([nodeRouterId(2)]);
     await follow('n1 drained', [nodeAddress(2)]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     await node1.cli('undrain');
     await follow('n1 undrained', BOTH);
   });

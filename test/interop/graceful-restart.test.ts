@@ -6,7 +6,8 @@
 // restart, so the client subnet behind the router never leaves their
 // kernels, watched by `ip monitor route`.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, sleep, waitFor, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { interopGate, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { RouteWatch } from '../helpers/route-watch.js';
 import { CLIENT_NET, CONVERGE_MS, ROUTER_ADDRESS, ROUTER_ID, reportOnFailure, seedLab, startSeedLab, type SeedLab, type SeedTuning } from './labs.js';
 import type { NeighborRowView } from '../../src/control/views.js';

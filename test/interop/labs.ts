@@ -9,7 +9,8 @@
 //   10.205.205.254, priority 200 (DR)     10.205.205.1N, priority 100 (n1, BDR), 0 (the others)
 
 import { onTestFailed } from 'vitest';
-import { InteropLab, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type NeighborView } from '../helpers/peers.js';
+import { InteropLab, type AnycastDaemon, type BirdRouter, type FrrRouter, type NeighborView } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const ANYCAST = '10.206.206.1/32';
 export const CLIENT_NET = '10.204.204.0/24';

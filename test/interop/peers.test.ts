@@ -2,7 +2,8 @@
 // router in front of a BIRD node on a broadcast segment. When this fails, the
 // lab or the peers are at fault, not the daemon.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InteropLab, interopGate, waitFor, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { InteropLab, interopGate, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,

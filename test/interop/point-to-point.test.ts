@@ -12,7 +12,8 @@
 // with SIGHUP, a link going down and up, and BIRD restarting, each within
 // the configured timers (Hello 1 s, Dead 3 s, SPF throttle 0/50/500 ms).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
+import { interopGate, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, startTrio, triangleLab } from './labs.js';
 
 const gate = interopGate('point-to-point interop tests', ['frr', 'bird']);

@@ -4,7 +4,8 @@
 // node with the router's external route in its kernel table, and everyone
 // agreeing on DR, BDR and the link-state database.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, sortLsas, waitFor, type LsaKey, type RouteRowView } from '../helpers/peers.js';
+import { interopGate, sortLsas, type LsaKey, type RouteRowView } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,

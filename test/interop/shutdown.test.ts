@@ -4,7 +4,8 @@
 // interval; a node killed with SIGKILL leaves its routes behind, and sweeps
 // them when it starts again.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, waitFor, type FrrRouter } from '../helpers/peers.js';
+import { interopGate, type FrrRouter } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,

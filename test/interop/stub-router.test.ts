@@ -18,7 +18,8 @@
 // with `on-startup N` keeps the node out of transit for N seconds.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OspfSummaryView } from '../../src/control/views.js';
-import { interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
+import { interopGate, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import { ANYCAST, CONVERGE_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, startTrio, triangleLab } from './labs.js';
 
 const gate = interopGate('stub router interop tests', ['frr', 'bird']);

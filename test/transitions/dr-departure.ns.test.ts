@@ -10,7 +10,8 @@
 // `TRANSITION_ROUNDS=N` repeats the DR-node departure N times per mode and
 // prints each gap (the figures of the closing measurements).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InteropLab, sleep, waitFor, type AnycastDaemon } from '../helpers/peers.js';
+import { InteropLab, type AnycastDaemon } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { RouteWatch } from '../helpers/route-watch.js';
 import { ANYCAST, GATEWAYS, anycastGroup, buildRouterLab, nodeConf, nodeKinds, type RouterLab, type SipNode } from '../multipath/topology.js';
 

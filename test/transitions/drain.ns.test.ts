@@ -9,7 +9,8 @@
 // `DRAIN_ROUNDS=N` sets the number of rounds (5 by default); each round
 // prints how long drain took and when FRR's kernel dropped the node.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, sleep, waitFor } from '../helpers/peers.js';
+import { interopGate } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { ANYCAST, CONVERGE_MS, FOLLOW_MS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from '../interop/labs.js';
 
 const gate = interopGate('drain against FRR', ['frr']);

@@ -22,7 +22,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KAMAILIO_FILES, kamailioCommand, kamailioConfig } from '../../src/lab/kamailio.js';
 import { missing, peerGate } from '../helpers/gates.js';
-import { interopGate, sleep, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { interopGate, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { NexthopWatch } from '../helpers/route-watch.js';
 import { ANYCAST, CONVERGE_MS, FOLLOW_MS, ROUTE_PROTOCOL, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from '../interop/labs.js';
 

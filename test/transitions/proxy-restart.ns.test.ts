@@ -19,7 +19,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KAMAILIO_FILES, kamailioCommand, kamailioConfig, kamailioPids } from '../../src/lab/kamailio.js';
 import { missing, peerGate } from '../helpers/gates.js';
-import { interopGate, waitFor, type AnycastDaemon, type FrrRouter } from '../helpers/peers.js';
+import { interopGate, type AnycastDaemon, type FrrRouter } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { RouteWatch } from '../helpers/route-watch.js';
 import { ANYCAST, CLIENT_NET, CONVERGE_MS, FOLLOW_MS, reportOnFailure, seedLab, startSeedLab, type SeedLab } from '../interop/labs.js';
 
@@ -200,7 +201,7 @@ for (const graceful of [false, true]) {
         expect(node().output()).toMatch(/graceful restart: restarting mode over \(adjacencies-full\)/);
       }
       // Probes keep going a while after: FRR's route may settle only after a second change.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await sleep(2000);
       const to = Date.now() - 500;
       local.stop();
       remote.stop();
