@@ -9,11 +9,11 @@
 // max-cost must each reach FRR's route.
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnycastRowView } from '../../src/control/views.js';
 import { interopGate, type AnycastDaemon } from '../helpers/peers.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { ANYCAST, FOLLOW_MS, ROUTER_ADDRESS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from './labs.js';
+import { ANYCAST, FOLLOW_MS, ROUTER_ADDRESS, nodeAddress, nodeRouterId, seedSuite } from './labs.js';
 
 const gate = interopGate('anycast on a non-loopback interface interop tests', ['frr']);
 const NODES = 3;
@@ -40,14 +40,23 @@ interface FrrRouterLink {
 }
 
 describe.skipIf(gate.skip)('the anycast /32 on dummy0, on lo and beside a segment address, with FRR as the router', () => {
-  let seed: SeedLab | undefined;
-  /** n1's check fails while `down` exists; `maintenance` is its maintenance file. Set in beforeAll. */
+  /** n1's check fails while `down` exists; `maintenance` is its maintenance file. Set before the lab starts. */
   const files = { down: '', maintenance: '' };
-  const current = (): SeedLab => {
-    if (seed === undefined) throw new Error('the lab was not built');
-    return seed;
-  };
-  const detail = (): Promise<string> => current().lab.report();
+  const { current, detail } = seedSuite('ai', 'frr', NODES, {
+    tuning: {
+      anycastInterface: (i) => ANYCAST_ON[i] ?? 'lo',
+      nodeConf: (conf, i) => {
+        if (i === 1) n1BaseConf = conf;
+        return `${conf}anycast ${ANYCAST}\n interface ${ANYCAST_ON[i] ?? 'lo'}\n min-interval 0\n!\n`;
+      },
+    },
+    prepare: (seed) => {
+      // n1's files live in the lab's work directory, removed at teardown.
+      files.down = join(seed.lab.dir, 'n1-down');
+      files.maintenance = join(seed.lab.dir, 'n1-maintenance');
+      node(1).writeConfig(`${n1BaseConf}${n1Block('withdraw')}`);
+    },
+  });
   const node = (i: number): AnycastDaemon => {
     const daemon = current().nodes.find((n) => n.i === i)?.daemon;
     if (daemon === undefined) throw new Error(`no node ${i}`);
@@ -101,25 +110,6 @@ anycast ${ANYCAST}
       .flatMap((e) => e.maddr ?? [])
       .flatMap((g) => g.address ?? []);
   const n1Anycast = async (): Promise<AnycastRowView | undefined> => (await node(1).cli<AnycastRowView[]>('show', 'anycast'))[0];
-
-  beforeAll(async () => {
-    seed = seedLab('ai', 'frr', NODES, {
-      anycastInterface: (i) => ANYCAST_ON[i] ?? 'lo',
-      nodeConf: (conf, i) => {
-        if (i === 1) n1BaseConf = conf;
-        return `${conf}anycast ${ANYCAST}\n interface ${ANYCAST_ON[i] ?? 'lo'}\n min-interval 0\n!\n`;
-      },
-    });
-    // n1's files live in the lab's work directory, removed at teardown.
-    files.down = join(seed.lab.dir, 'n1-down');
-    files.maintenance = join(seed.lab.dir, 'n1-maintenance');
-    node(1).writeConfig(`${n1BaseConf}${n1Block('withdraw')}`);
-    await startSeedLab(seed);
-  }, 120_000);
-
-  afterAll(() => seed?.lab.teardown());
-
-  beforeEach(() => reportOnFailure(() => seed?.lab));
 
   it('FRR has three equal-cost next hops: n1 (dummy0) and n3 (beside lan0) advertise a host route of cost 0 as n2 (lo) does', async () => {
     await follow('every node announcing', ALL);

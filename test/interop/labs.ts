@@ -8,7 +8,7 @@
 //      router ──── lan0 ── br0 (its own namespace) ── lan0 ── node N (ospf-anycastd)
 //   10.205.205.254, priority 200 (DR)     10.205.205.1N, priority 100 (n1, BDR), 0 (the others)
 
-import { onTestFailed } from 'vitest';
+import { afterAll, beforeAll, beforeEach, onTestFailed } from 'vitest';
 import { InteropLab, type AnycastDaemon, type BirdRouter, type FrrRouter, type NeighborView } from '../helpers/peers.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -298,4 +298,83 @@ export function reportOnFailure(lab: () => InteropLab | undefined): void {
     const current = lab();
     if (current !== undefined) console.error(await current.report());
   });
+}
+
+/** A suite's lab once built: the value `build` returned, and its report for failure messages. */
+export interface LabSuite<T> {
+  /** What `build` returned; throws before it has run. */
+  current(): T;
+  /** The lab's state (neighbors, routes, daemon output), for waitFor's detail. */
+  detail(): Promise<string>;
+}
+
+/**
+ * The preamble of a suite that runs in a lab: before the suite, `build`
+ * lays out the lab (namespaces, links, daemons not started) and `start`
+ * starts it; after the suite the lab is torn down, even when `start` failed
+ * (the exit hook of peers.ts covers a crash); the lab's report is printed
+ * whenever a test fails. Call it inside the suite's describe, gated by
+ * interopGate or namespaceGate.
+ */
+export function labSuite<T extends { lab: InteropLab }>(build: () => T, start: (built: T) => Promise<void>, timeoutMs = 120_000): LabSuite<T> {
+  let built: T | undefined;
+  const current = (): T => {
+    if (built === undefined) throw new Error('the lab was not built');
+    return built;
+  };
+  beforeAll(async () => {
+    built = build();
+    await start(built);
+  }, timeoutMs);
+  afterAll(async () => {
+    await built?.lab.teardown();
+  });
+  beforeEach(() => reportOnFailure(() => built?.lab));
+  return { current, detail: () => current().lab.report() };
+}
+
+/** A trio lab with its daemons started. */
+export type Trio = TrioLab & TrioDaemons;
+
+/**
+ * labSuite for a point-to-point lab: `build` lays it out (trioLab,
+ * triangleLab, and whatever the suite adds), then startTrio with `conf`.
+ */
+export function trioSuite(build: () => TrioLab, conf: { node: string; frr: string; bird: string }): LabSuite<Trio> {
+  let trio: Trio | undefined;
+  const suite = labSuite(build, async (lab) => {
+    trio = { ...lab, ...(await startTrio(lab, conf)) };
+  });
+  return {
+    current: () => {
+      suite.current();
+      if (trio === undefined) throw new Error('the lab was not started');
+      return trio;
+    },
+    detail: suite.detail,
+  };
+}
+
+/** What a seed suite does around seedLab and startSeedLab. */
+export interface SeedSuiteOptions {
+  tuning?: SeedTuning;
+  /** Before the start: files the nodes' configurations name, say. */
+  prepare?: (seed: SeedLab) => void;
+  /** After startSeedLab, before the tests: waits for what every test of the suite assumes. */
+  ready?: (seed: SeedLab) => Promise<unknown>;
+}
+
+/**
+ * labSuite for the seed lab: seedLab(label, kind, nodeCount, tuning), then
+ * `prepare`, startSeedLab (the router has every node Full) and `ready`.
+ */
+export function seedSuite(label: string, kind: 'frr' | 'bird', nodeCount: number, options: SeedSuiteOptions = {}): LabSuite<SeedLab> {
+  return labSuite(
+    () => seedLab(label, kind, nodeCount, options.tuning),
+    async (seed) => {
+      options.prepare?.(seed);
+      await startSeedLab(seed);
+      await options.ready?.(seed);
+    },
+  );
 }
