@@ -18,14 +18,17 @@ const EXAMPLE_JS = fileURLToPath(new URL('../../dist/examples/library.js', impor
 const ANYCAST = '10.206.206.1/32';
 const BACKEND_PORT = 7070;
 
-const serviceConf = `hostname svc
-log stdout informational
-interface e0
+/** The point-to-point link of both ends, Hello 1 s, Dead 3 s. */
+const E0 = `interface e0
  ip ospf network point-to-point
  ip ospf hello-interval 1
  ip ospf dead-interval 3
 !
-router ospf
+`;
+
+const serviceConf = `hostname svc
+log stdout informational
+${E0}router ospf
  ospf router-id 10.255.0.1
  timers throttle spf 0 50 500
  network 10.207.0.0/24 area 0
@@ -35,12 +38,7 @@ anycast ${ANYCAST}
 !
 `;
 
-const peerConf = `interface e0
- ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 3
-!
-router ospf
+const peerConf = `${E0}router ospf
  ospf router-id 10.255.0.2
  timers throttle spf 0 50 500
  network 10.207.0.0/24 area 0

@@ -18,15 +18,13 @@ import {
   nodeConf,
   nodeRouterId,
   labSuite,
+  LAB_TIMERS,
 } from './labs.js';
 
 const gate = interopGate('ospf-anycastd-as-router interop tests', ['frr', 'bird']);
 
 const routerConf = `interface lan0
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf priority 200
+${LAB_TIMERS} ip ospf priority 200
 !
 router ospf
  ospf router-id ${ROUTER_ID}

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { interopGate, type InteropLab } from '../helpers/peers.js';
 import { sleep, waitFor } from '../helpers/wait.js';
-import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, trioLab, trioSuite } from './labs.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, trioLab, trioSuite, birdNodeOspf } from './labs.js';
 
 const gate = interopGate('authentication interop tests', ['frr', 'bird']);
 
@@ -66,17 +66,13 @@ router ospf
 !
 `;
 
-const birdConf = `${birdBaseConf(BIRD_ID)}protocol ospf v2 lab {
-  ipv4 { import all; export none; };
-  area 0 {
-    interface "ethn" {
-      type ptp; hello 1; dead 3; retransmit 2;
-      authentication cryptographic;
-      password "${SHA_KEY}" { id 2; algorithm hmac sha256; };
-    };
-  };
-}
-`;
+const birdConf = birdNodeOspf(BIRD_ID, [
+  'interface "ethn" {',
+  '  type ptp; hello 1; dead 3; retransmit 2;',
+  '  authentication cryptographic;',
+  `  password "${SHA_KEY}" { id 2; algorithm hmac sha256; };`,
+  '};',
+]);
 
 describe.skipIf(gate.skip)('authentication: MD5 with FRR, HMAC-SHA-256 with BIRD, a wrong key', () => {
   const { current, detail } = trioSuite(

@@ -33,13 +33,16 @@ export function nodeRouterId(i: number): string {
   return `10.255.0.${10 + i}`;
 }
 
+/** The interface lines of the labs' timers (FRR and ospf-anycastd syntax): Hello 1 s, Dead 3 s, retransmissions every 2 s. */
+export const LAB_TIMERS = ` ip ospf hello-interval 1
+ ip ospf dead-interval 3
+ ip ospf retransmit-interval 2
+`;
+
 /** FRR ospfd in front of the nodes: DR on the segment, redistributing its client subnet. */
 export function frrRouterConf(ifName: string, priority: number): string {
   return `interface ${ifName}
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf priority ${priority}
+${LAB_TIMERS} ip ospf priority ${priority}
 !
 router ospf
  ospf router-id ${ROUTER_ID}
@@ -74,25 +77,29 @@ protocol ospf v2 lab {
 `;
 }
 
-/** BIRD on a SIP node: the segment, and the anycast /32 on lo as a stub (nothing else of lo). */
-export function birdNodeConf(ifName: string, routerId: string, priority: number): string {
+/**
+ * BIRD as a node of the labs: birdBaseConf, then OSPF in area 0 with the
+ * `interfaces` statements given (one a line), importing every route and
+ * exporting none.
+ */
+export function birdNodeOspf(routerId: string, interfaces: string[]): string {
   return `${birdBaseConf(routerId)}protocol ospf v2 lab {
   ipv4 { import all; export none; };
   area 0 {
-    interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; retransmit 2; wait 3; };
-    interface "lo" ${ANYCAST} { stub yes; };
-  };
+${interfaces.map((line) => `    ${line}\n`).join('')}  };
 }
 `;
+}
+
+/** BIRD on a SIP node: the segment, and the anycast /32 on lo as a stub (nothing else of lo). */
+export function birdNodeConf(ifName: string, routerId: string, priority: number): string {
+  return birdNodeOspf(routerId, [`interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; retransmit 2; wait 3; };`, `interface "lo" ${ANYCAST} { stub yes; };`]);
 }
 
 /** FRR ospfd on a SIP node: the same as birdNodeConf. */
 export function frrNodeConf(ifName: string, routerId: string, priority: number): string {
   return `interface ${ifName}
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf priority ${priority}
+${LAB_TIMERS} ip ospf priority ${priority}
 !
 router ospf
  ospf router-id ${routerId}
@@ -107,10 +114,7 @@ router ospf
 /** ospf-anycastd on SIP node `i`: the segment and the anycast /32 on lo, in area 0. */
 export function nodeConf(i: number, priority: number): string {
   return `interface lan0
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf priority ${priority}
+${LAB_TIMERS} ip ospf priority ${priority}
 !
 router ospf
  ospf router-id ${nodeRouterId(i)}
@@ -227,10 +231,7 @@ export const P2P = {
 
 /** The interface lines of a point-to-point link with the labs' timers (FRR and ospf-anycastd syntax). */
 export const P2P_TIMERS = ` ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
-`;
+${LAB_TIMERS}`;
 
 /** How long a route change may take to reach a kernel: detection, SPF hold, flooding, on a loaded machine. */
 export const FOLLOW_MS = 15_000;
@@ -272,6 +273,29 @@ export function triangleLab(label: string): TrioLab {
   lab.loopback(frrNs, `${P2P.frrId}/32`);
   lab.loopback(birdNs, `${P2P.birdId}/32`);
   return trio;
+}
+
+/**
+ * FRR in triangleLab: point-to-point to the node (ethn, cost 10) and to
+ * BIRD (ethb, cost `costToBird`), its loopback, and its client subnet
+ * redistributed when `redistribute`.
+ */
+export function triangleFrrConf(costToBird: number, redistribute: boolean): string {
+  return `interface ethn
+${P2P_TIMERS} ip ospf cost 10
+!
+interface ethb
+${P2P_TIMERS} ip ospf cost ${costToBird}
+!
+router ospf
+ ospf router-id ${P2P.frrId}
+ timers throttle spf 0 50 500
+ timers throttle lsa all 0
+${redistribute ? ' redistribute connected\n' : ''} network 10.207.1.0/30 area 0
+ network 10.207.3.0/30 area 0
+ network ${P2P.frrId}/32 area 0
+!
+`;
 }
 
 /** The three daemons of a trio lab. */

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { interopGate, type InteropLab } from '../helpers/peers.js';
 import { waitFor } from '../helpers/wait.js';
-import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, triangleLab, trioSuite } from './labs.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, DEAD_INTERVAL_MS, FOLLOW_MS, P2P, P2P_TIMERS, triangleLab, trioSuite, birdNodeOspf, triangleFrrConf } from './labs.js';
 
 const gate = interopGate('point-to-point interop tests', ['frr', 'bird']);
 
@@ -38,31 +38,9 @@ ${P2P_TIMERS} ip ospf cost ${cost}
 `;
 }
 
-const frrConf = `interface ethn
-${P2P_TIMERS} ip ospf cost 10
-!
-interface ethb
-${P2P_TIMERS} ip ospf cost 10
-!
-router ospf
- ospf router-id ${FRR_ID}
- timers throttle spf 0 50 500
- timers throttle lsa all 0
- redistribute connected
- network 10.207.1.0/30 area 0
- network 10.207.3.0/30 area 0
- network ${FRR_ID}/32 area 0
-!
-`;
+const frrConf = triangleFrrConf(10, true);
 
-const birdConf = `${birdBaseConf(BIRD_ID)}protocol ospf v2 lab {
-  ipv4 { import all; export none; };
-  area 0 {
-    interface "ethn", "ethf" { type ptp; cost 10; hello 1; dead 3; retransmit 2; };
-    interface "lo" ${BIRD_ID}/32 { stub yes; };
-  };
-}
-`;
+const birdConf = birdNodeOspf(BIRD_ID, ['interface "ethn", "ethf" { type ptp; cost 10; hello 1; dead 3; retransmit 2; };', `interface "lo" ${BIRD_ID}/32 { stub yes; };`]);
 
 describe.skipIf(gate.skip)('point-to-point links: ospf-anycastd, FRR and BIRD in a triangle', () => {
   const { current, detail } = trioSuite(() => triangleLab('pp'), { node: nodeConf(10), frr: frrConf, bird: birdConf });

@@ -20,7 +20,7 @@ import { describe, expect, it } from 'vitest';
 import type { OspfSummaryView } from '../../src/control/views.js';
 import { interopGate, type InteropLab } from '../helpers/peers.js';
 import { waitFor } from '../helpers/wait.js';
-import { ANYCAST, CONVERGE_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, triangleLab, trioSuite } from './labs.js';
+import { ANYCAST, CONVERGE_MS, FOLLOW_MS, P2P, P2P_TIMERS, triangleLab, trioSuite, LAB_TIMERS, birdNodeOspf, triangleFrrConf } from './labs.js';
 
 const gate = interopGate('stub router interop tests', ['frr', 'bird']);
 
@@ -46,10 +46,7 @@ function nodeConf(maxMetric: string): string {
 ${P2P_TIMERS} ip ospf cost 10
 !
 interface ethb
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf cost 10
+${LAB_TIMERS} ip ospf cost 10
 !
 router ospf
  ospf router-id ${NODE_ID}
@@ -66,31 +63,13 @@ anycast ${ANYCAST}
 `;
 }
 
-const frrConf = `interface ethn
-${P2P_TIMERS} ip ospf cost 10
-!
-interface ethb
-${P2P_TIMERS} ip ospf cost 100
-!
-router ospf
- ospf router-id ${FRR_ID}
- timers throttle spf 0 50 500
- timers throttle lsa all 0
- network 10.207.1.0/30 area 0
- network 10.207.3.0/30 area 0
- network ${FRR_ID}/32 area 0
-!
-`;
+const frrConf = triangleFrrConf(100, false);
 
-const birdConf = `${birdBaseConf(BIRD_ID)}protocol ospf v2 lab {
-  ipv4 { import all; export none; };
-  area 0 {
-    interface "ethn" { type broadcast; cost 10; hello 1; dead 3; retransmit 2; wait 3; };
-    interface "ethf" { type ptp; cost 100; hello 1; dead 3; retransmit 2; };
-    interface "lo" ${BIRD_ID}/32 { stub yes; };
-  };
-}
-`;
+const birdConf = birdNodeOspf(BIRD_ID, [
+  'interface "ethn" { type broadcast; cost 10; hello 1; dead 3; retransmit 2; wait 3; };',
+  'interface "ethf" { type ptp; cost 100; hello 1; dead 3; retransmit 2; };',
+  `interface "lo" ${BIRD_ID}/32 { stub yes; };`,
+]);
 
 /** FRR's `show ip ospf route json` entry of one prefix. */
 interface FrrOspfRoute {
