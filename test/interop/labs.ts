@@ -39,19 +39,22 @@ export const LAB_TIMERS = ` ip ospf hello-interval 1
  ip ospf retransmit-interval 2
 `;
 
-/** FRR ospfd in front of the nodes: DR on the segment, redistributing its client subnet. */
-export function frrRouterConf(ifName: string, priority: number): string {
+/** FRR ospfd on the seed segment: the labs' timers and `priority` on `ifName`, the labs' throttles, then `statements` (one a line). */
+function frrSegmentConf(ifName: string, routerId: string, priority: number, statements: string[]): string {
   return `interface ${ifName}
 ${LAB_TIMERS} ip ospf priority ${priority}
 !
 router ospf
- ospf router-id ${ROUTER_ID}
+ ospf router-id ${routerId}
  timers throttle spf 0 50 500
  timers throttle lsa all 0
- redistribute connected
- network ${LAN} area 0
-!
+${statements.map((line) => ` ${line}\n`).join('')}!
 `;
+}
+
+/** FRR ospfd in front of the nodes: DR on the segment, redistributing its client subnet. */
+export function frrRouterConf(ifName: string, priority: number): string {
+  return frrSegmentConf(ifName, ROUTER_ID, priority, ['redistribute connected', `network ${LAN} area 0`]);
 }
 
 /** The opening of every BIRD configuration in the labs: router id, interfaces rescanned each second, OSPF routes into the kernel. */
@@ -98,17 +101,7 @@ export function birdNodeConf(ifName: string, routerId: string, priority: number)
 
 /** FRR ospfd on a SIP node: the same as birdNodeConf. */
 export function frrNodeConf(ifName: string, routerId: string, priority: number): string {
-  return `interface ${ifName}
-${LAB_TIMERS} ip ospf priority ${priority}
-!
-router ospf
- ospf router-id ${routerId}
- timers throttle spf 0 50 500
- timers throttle lsa all 0
- network ${LAN} area 0
- network ${ANYCAST} area 0
-!
-`;
+  return frrSegmentConf(ifName, routerId, priority, [`network ${LAN} area 0`, `network ${ANYCAST} area 0`]);
 }
 
 /** ospf-anycastd on SIP node `i`: the segment and the anycast /32 on lo, in area 0. */
