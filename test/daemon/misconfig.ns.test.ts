@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab, linkedPair, namespaceGate } from '../helpers/netns.js';
-import { CLI_BIN, DAEMON_BIN, waitFor } from '../helpers/peers.js';
+import { CLI_BIN, DAEMON_BIN } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import { collectOutput, kernelRoute, type KernelRouteView } from './helpers.js';
 
 const gate = namespaceGate('misconfiguration namespace tests');

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab, linkedPair, namespaceGate } from '../helpers/netns.js';
-import { CLI_BIN as CLI, DAEMON_BIN as DAEMON, waitFor } from '../helpers/peers.js';
+import { CLI_BIN as CLI, DAEMON_BIN as DAEMON } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import { collectOutput, kernelRoute, type KernelRouteView } from './helpers.js';
 
 const gate = namespaceGate('privilege namespace tests');

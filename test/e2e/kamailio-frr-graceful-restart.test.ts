@@ -9,6 +9,7 @@ import { peerGate } from '../helpers/gates.js';
 import { namespaceGate } from '../helpers/netns.js';
 import { RouteWatch } from '../helpers/route-watch.js';
 import type { NeighborRowView } from '../../src/control/views.js';
+import { sleep } from '../helpers/wait.js';
 
 const ns = namespaceGate('the Kamailio + FRR graceful restart test');
 const skip = ns.skip || peerGate('the Kamailio + FRR graceful restart test', missingTools()).skip;
@@ -70,7 +71,7 @@ describe.skipIf(skip)('Kamailio behind ospf-anycastd while the FRR router restar
       );
       console.log(`FRR's graceful restart over ${(performance.now() - restartedAt).toFixed(0)} ms after ospfd was killed`);
       // Whatever the end of the restart would withdraw shows within the SPF hold.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await sleep(2000);
     } finally {
       probing = false;
       await prober;

@@ -7,23 +7,28 @@ import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InteropLab, waitFor, type AnycastDaemon } from '../helpers/peers.js';
+import { describe, expect, it } from 'vitest';
+import { InteropLab, type AnycastDaemon } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import { namespaceGate, type DriverMessage, type JsonLineChild } from '../helpers/netns.js';
+import { labSuite } from '../interop/labs.js';
 
 const gate = namespaceGate('the library example test');
 const EXAMPLE_JS = fileURLToPath(new URL('../../dist/examples/library.js', import.meta.url));
 const ANYCAST = '10.206.206.1/32';
 const BACKEND_PORT = 7070;
 
-const serviceConf = `hostname svc
-log stdout informational
-interface e0
+/** The point-to-point link of both ends, Hello 1 s, Dead 3 s. */
+const E0 = `interface e0
  ip ospf network point-to-point
  ip ospf hello-interval 1
  ip ospf dead-interval 3
 !
-router ospf
+`;
+
+const serviceConf = `hostname svc
+log stdout informational
+${E0}router ospf
  ospf router-id 10.255.0.1
  timers throttle spf 0 50 500
  network 10.207.0.0/24 area 0
@@ -33,12 +38,7 @@ anycast ${ANYCAST}
 !
 `;
 
-const peerConf = `interface e0
- ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 3
-!
-router ospf
+const peerConf = `${E0}router ospf
  ospf router-id 10.255.0.2
  timers throttle spf 0 50 500
  network 10.207.0.0/24 area 0
@@ -47,13 +47,33 @@ router ospf
 `;
 
 describe.skipIf(gate.skip)('the library example: a service embedding the daemon', () => {
-  let lab: InteropLab | undefined;
   let svcNs: string;
   let peerNs: string;
   let peer: AnycastDaemon;
   let service: JsonLineChild;
   let backend: ChildProcess | undefined;
-  const live = (): InteropLab => lab as InteropLab;
+  const { current } = labSuite(
+    () => {
+      const lab = new InteropLab('lib');
+      svcNs = lab.namespace('svc');
+      peerNs = lab.namespace('peer');
+      lab.link({ ns: svcNs, ifName: 'e0', cidr: '10.207.0.1/24' }, { ns: peerNs, ifName: 'e0', cidr: '10.207.0.2/24' });
+      lab.loopback(svcNs, ANYCAST);
+      lab.loopback(peerNs, '10.255.0.2/32');
+      return { lab };
+    },
+    async ({ lab }) => {
+      startBackend();
+      peer = lab.anycastd(peerNs, 'peer', peerConf);
+      await peer.start();
+      const confPath = join(lab.dir, 'service.conf');
+      writeFileSync(confPath, serviceConf);
+      service = lab.net.spawnJson(svcNs, process.execPath, [EXAMPLE_JS, '--config', confPath, '--backend', `127.0.0.1:${BACKEND_PORT}`]);
+      await service.waitForEvent((e) => e.event === 'started', 20_000);
+    },
+    60_000,
+  );
+  const live = (): InteropLab => current().lab;
   /** The service's dependency: a TCP listener in its namespace. */
   const startBackend = (): void => {
     backend = live().net.spawn(svcNs, process.execPath, ['-e', `require('node:net').createServer((s) => s.end()).listen(${BACKEND_PORT}, '127.0.0.1')`]);
@@ -64,26 +84,6 @@ describe.skipIf(gate.skip)('the library example: a service embedding the daemon'
     service.waitForEvent((e) => e.event === name && match(e), timeoutMs, from);
   const peerRoute = (want: string, what: string, timeoutMs = 15_000): Promise<boolean> =>
     waitFor(what, () => peerHops() === want, { timeoutMs, intervalMs: 20, detail });
-
-  beforeAll(async () => {
-    lab = new InteropLab('lib');
-    svcNs = lab.namespace('svc');
-    peerNs = lab.namespace('peer');
-    lab.link({ ns: svcNs, ifName: 'e0', cidr: '10.207.0.1/24' }, { ns: peerNs, ifName: 'e0', cidr: '10.207.0.2/24' });
-    lab.loopback(svcNs, ANYCAST);
-    lab.loopback(peerNs, '10.255.0.2/32');
-    startBackend();
-    peer = lab.anycastd(peerNs, 'peer', peerConf);
-    await peer.start();
-    const confPath = join(lab.dir, 'service.conf');
-    writeFileSync(confPath, serviceConf);
-    service = lab.net.spawnJson(svcNs, process.execPath, [EXAMPLE_JS, '--config', confPath, '--backend', `127.0.0.1:${BACKEND_PORT}`]);
-    await service.waitForEvent((e) => e.event === 'started', 20_000);
-  }, 60_000);
-
-  afterAll(async () => {
-    await lab?.teardown();
-  });
 
   it('reports the adjacency, the peer\'s route and the announcement as typed events', async () => {
     await event('neighbor-state', (e) => e.routerId === '10.255.0.2' && e.to === 'Full', 0, 20_000);

@@ -5,19 +5,20 @@
 // route to the client subnet, no stale route of ours in a node's kernel).
 
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { waitFor, type AnycastDaemon, type FrrRouter } from '../helpers/peers.js';
+import { expect } from 'vitest';
+import { type AnycastDaemon, type FrrRouter } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,
   CONVERGE_MS,
   ROUTER_ADDRESS,
   nodeAddress,
-  reportOnFailure,
   seedLab,
   startSeedLab,
   type SeedLab,
   type SeedTuning,
+  labSuite,
 } from '../interop/labs.js';
 
 export const FAULT_NODES = 3;
@@ -30,27 +31,20 @@ export interface FaultLabOptions {
   start?: boolean;
 }
 
-/** The seed lab of a describe block, with FRR as the router: built in beforeAll, reported when a test fails, torn down after. */
+/** The seed lab of a describe block, with FRR as the router (labSuite: built before, reported when a test fails, torn down after). */
 export function useFaultLab(
   label: string,
   options: FaultLabOptions = {},
 ): { current: () => SeedLab; node: (i: number) => SeedLab['nodes'][number]; detail: () => Promise<string> } {
-  let seed: SeedLab | undefined;
-  const current = (): SeedLab => {
-    if (seed === undefined) throw new Error('the lab was not built');
-    return seed;
-  };
-  beforeAll(async () => {
-    seed = seedLab(label, 'frr', FAULT_NODES, options.tuning);
-    options.prepare?.(seed);
-    if (options.start === false) return;
-    await startSeedLab(seed);
-    await waitForSeedRoutes(seed);
-  }, 120_000);
-  afterAll(async () => {
-    await seed?.lab.teardown();
-  });
-  beforeEach(() => reportOnFailure(() => seed?.lab));
+  const { current, detail } = labSuite(
+    () => seedLab(label, 'frr', FAULT_NODES, options.tuning),
+    async (seed) => {
+      options.prepare?.(seed);
+      if (options.start === false) return;
+      await startSeedLab(seed);
+      await waitForSeedRoutes(seed);
+    },
+  );
   return {
     current,
     node: (i) => {
@@ -58,7 +52,7 @@ export function useFaultLab(
       if (found === undefined) throw new Error(`no node n${i}`);
       return found;
     },
-    detail: () => current().lab.report(),
+    detail,
   };
 }
 

@@ -12,7 +12,8 @@
 // minutes somewhere in the lab, a flap the protocol calls correct; ten in a
 // row (1e-7) never happens, so any flap seen is ours.
 import { describe, expect, it } from 'vitest';
-import { interopGate, sleep } from '../helpers/peers.js';
+import { interopGate } from '../helpers/peers.js';
+import { sleep } from '../helpers/wait.js';
 import { ROUTER_ID, nodeAddress, nodeConf, nodePriority, startSeedLab } from '../interop/labs.js';
 import { FAULT_NODES, adjacencyChanges, impair, nodeLinkEnds, repair, useFaultLab, waitForIdenticalDatabases, waitForSeedRoutes, type Impairment } from './faults.js';
 

@@ -9,7 +9,8 @@
 // - a node's interface renamed (down, new name, up) and its address changed
 //   under the running daemon.
 import { describe, expect, it } from 'vitest';
-import { interopGate, waitFor, type FrrRouter } from '../helpers/peers.js';
+import { interopGate, type FrrRouter } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import { CONVERGE_MS, ROUTER_ADDRESS, nodeAddress, nodeConf, nodePriority, nodeRouterId } from '../interop/labs.js';
 import { anycastdDatabase, expectOnlyOwnKernelRoutes, frrDatabase, impair, nodeLinkEnds, repair, useFaultLab, waitForIdenticalDatabases, waitForSeedRoutes } from './faults.js';
 

@@ -15,7 +15,8 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DAEMON_BIN, interopGate, sleep, waitFor } from '../helpers/peers.js';
+import { DAEMON_BIN, interopGate } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { ANYCAST, CONVERGE_MS, nodeConf, nodePriority } from '../interop/labs.js';
 import { FAULT_NODES, useFaultLab, waitForSeedRoutes } from './faults.js';
 

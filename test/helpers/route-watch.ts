@@ -4,6 +4,7 @@
 // notification, not sampled by polling.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { NetnsLab } from '../../src/lab/netns.js';
+import { sleep } from './wait.js';
 
 /** One absence of the route: from its deletion to its return (or to `until` when it has not returned). */
 export interface RouteGap {
@@ -26,7 +27,7 @@ export class RouteWatch {
     this.child = lab.spawn(ns, 'ip', ['monitor', 'route']);
     this.child.stdout.on('data', (chunk: Buffer) => this.onData(chunk.toString()));
     // `ip monitor` prints nothing when it is ready; a short pause lets it subscribe.
-    this.started = new Promise((resolve) => setTimeout(resolve, 200));
+    this.started = sleep(200);
   }
 
   ready(): Promise<void> {
@@ -151,7 +152,7 @@ export class NexthopWatch {
     this.child = lab.spawn(ns, 'ip', ['monitor', 'route']);
     this.child.stdout.on('data', (chunk: Buffer) => this.counts.feed(chunk.toString(), Date.now()));
     // `ip monitor` prints nothing when it is ready; a short pause lets it subscribe.
-    this.started = new Promise((resolve) => setTimeout(resolve, 200));
+    this.started = sleep(200);
   }
 
   ready(): Promise<void> {

@@ -9,10 +9,11 @@
 // max-cost must each reach FRR's route.
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnycastRowView } from '../../src/control/views.js';
-import { interopGate, waitFor, type AnycastDaemon } from '../helpers/peers.js';
-import { ANYCAST, FOLLOW_MS, ROUTER_ADDRESS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from './labs.js';
+import { interopGate, type AnycastDaemon } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { ANYCAST, FOLLOW_MS, ROUTER_ADDRESS, nodeAddress, nodeRouterId, seedSuite } from './labs.js';
 
 const gate = interopGate('anycast on a non-loopback interface interop tests', ['frr']);
 const NODES = 3;
@@ -39,14 +40,23 @@ interface FrrRouterLink {
 }
 
 describe.skipIf(gate.skip)('the anycast /32 on dummy0, on lo and beside a segment address, with FRR as the router', () => {
-  let seed: SeedLab | undefined;
-  /** n1's check fails while `down` exists; `maintenance` is its maintenance file. Set in beforeAll. */
+  /** n1's check fails while `down` exists; `maintenance` is its maintenance file. Set before the lab starts. */
   const files = { down: '', maintenance: '' };
-  const current = (): SeedLab => {
-    if (seed === undefined) throw new Error('the lab was not built');
-    return seed;
-  };
-  const detail = (): Promise<string> => current().lab.report();
+  const { current, detail } = seedSuite('ai', 'frr', NODES, {
+    tuning: {
+      anycastInterface: (i) => ANYCAST_ON[i] ?? 'lo',
+      nodeConf: (conf, i) => {
+        if (i === 1) n1BaseConf = conf;
+        return `${conf}anycast ${ANYCAST}\n interface ${ANYCAST_ON[i] ?? 'lo'}\n min-interval 0\n!\n`;
+      },
+    },
+    prepare: (seed) => {
+      // n1's files live in the lab's work directory, removed at teardown.
+      files.down = join(seed.lab.dir, 'n1-down');
+      files.maintenance = join(seed.lab.dir, 'n1-maintenance');
+      node(1).writeConfig(`${n1BaseConf}${n1Block('withdraw')}`);
+    },
+  });
   const node = (i: number): AnycastDaemon => {
     const daemon = current().nodes.find((n) => n.i === i)?.daemon;
     if (daemon === undefined) throw new Error(`no node ${i}`);
@@ -101,25 +111,6 @@ anycast ${ANYCAST}
       .flatMap((g) => g.address ?? []);
   const n1Anycast = async (): Promise<AnycastRowView | undefined> => (await node(1).cli<AnycastRowView[]>('show', 'anycast'))[0];
 
-  beforeAll(async () => {
-    seed = seedLab('ai', 'frr', NODES, {
-      anycastInterface: (i) => ANYCAST_ON[i] ?? 'lo',
-      nodeConf: (conf, i) => {
-        if (i === 1) n1BaseConf = conf;
-        return `${conf}anycast ${ANYCAST}\n interface ${ANYCAST_ON[i] ?? 'lo'}\n min-interval 0\n!\n`;
-      },
-    });
-    // n1's files live in the lab's work directory, removed at teardown.
-    files.down = join(seed.lab.dir, 'n1-down');
-    files.maintenance = join(seed.lab.dir, 'n1-maintenance');
-    node(1).writeConfig(`${n1BaseConf}${n1Block('withdraw')}`);
-    await startSeedLab(seed);
-  }, 120_000);
-
-  afterAll(() => seed?.lab.teardown());
-
-  beforeEach(() => reportOnFailure(() => seed?.lab));
-
   it('FRR has three equal-cost next hops: n1 (dummy0) and n3 (beside lan0) advertise a host route of cost 0 as n2 (lo) does', async () => {
     await follow('every node announcing', ALL);
     const route = frrRoute();
@@ -146,7 +137,7 @@ anycast ${ANYCAST}
     expect(dummy0Groups()).not.toContain('224.0.0.5');
     // Longer than the HelloInterval dummy0 would have (10 s, the default): a Hello would show.
     const before = dummy0Tx();
-    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    await sleep(11_000);
     expect(dummy0Tx() - before).toBe(0);
   }, 30_000);
 
@@ -157,12 +148,12 @@ anycast ${ANYCAST}
 
   it('drain withdraws it from FRR before returning; undrain brings it back', async () => {
     // FRR takes one instance per MinLSArrival (1 s): let the last change settle.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     const out = await node(1).cli<{ message: string }>('drain', '--timeout', '10');
     expect(out.message).toMatch(/acknowledged by every neighbor$/);
     expect(frrHostMetric()).toBeUndefined();
     await follow('n1 drained', OTHERS);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     await node(1).cli('undrain');
     await follow('n1 undrained', ALL);
     expect(frrHostMetric()).toBe(0);
@@ -193,12 +184,12 @@ anycast ${ANYCAST}
     await waitFor(`${ANYCAST} at cost 65535 in n1's router-LSA at FRR`, () => frrHostMetric() === 0xffff, { timeoutMs: FOLLOW_MS, detail });
     expect((await n1Anycast())?.advertised).toBe('max-cost');
     // With n2 and n3 drained, n1 is the last resort: FRR's only path, at the maximum cost.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     await Promise.all([node(2).cli('drain', '--timeout', '10'), node(3).cli('drain', '--timeout', '10')]);
     await follow('n2 and n3 drained', [nodeAddress(1)]);
     await waitFor(`FRR's route at cost ${SEGMENT_COST + 0xffff}`, () => frrRoute()?.cost === SEGMENT_COST + 0xffff, { timeoutMs: FOLLOW_MS, detail });
     console.info(`FRR's route to ${ANYCAST} with n1 at max-cost, n2 and n3 drained: cost ${frrRoute()?.cost} via ${kernelHops().join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     await Promise.all([node(2).cli('undrain'), node(3).cli('undrain')]);
     await follow('n2 and n3 back, n1 still at max cost', OTHERS);
     unlinkSync(files.down);

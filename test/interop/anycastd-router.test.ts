@@ -2,8 +2,9 @@
 // as SIP nodes, and one ospf-anycastd node, each announcing the anycast /32
 // from lo. Our kernel table must hold the /32 with all three as equal-cost
 // next hops, and the nodes must install our redistributed client subnet.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InteropLab, interopGate, sortLsas, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { describe, expect, it } from 'vitest';
+import { InteropLab, interopGate, sortLsas, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,
@@ -16,16 +17,14 @@ import {
   nodeAddress,
   nodeConf,
   nodeRouterId,
-  reportOnFailure,
+  labSuite,
+  LAB_TIMERS,
 } from './labs.js';
 
 const gate = interopGate('ospf-anycastd-as-router interop tests', ['frr', 'bird']);
 
 const routerConf = `interface lan0
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf priority 200
+${LAB_TIMERS} ip ospf priority 200
 !
 router ospf
  ospf router-id ${ROUTER_ID}
@@ -37,7 +36,6 @@ router ospf
 `;
 
 describe.skipIf(gate.skip)('ospf-anycastd as the router, FRR and BIRD as nodes', () => {
-  let lab: InteropLab | undefined;
   let routerNs: string;
   let frrNs: string;
   let birdNs: string;
@@ -46,44 +44,41 @@ describe.skipIf(gate.skip)('ospf-anycastd as the router, FRR and BIRD as nodes',
   let ours: AnycastDaemon;
   let frr: FrrRouter;
   let bird: BirdRouter;
-  const detail = (): Promise<string> => (lab as InteropLab).report();
-
-  beforeAll(async () => {
-    lab = new InteropLab('ar');
-    routerNs = lab.namespace('r');
-    frrNs = lab.namespace('nf');
-    birdNs = lab.namespace('nb');
-    oursNs = lab.namespace('no');
-    lab.segment('sw', [
-      { ns: routerNs, ifName: 'lan0', cidr: `${ROUTER_ADDRESS}/24` },
-      { ns: frrNs, ifName: 'lan0', cidr: `${nodeAddress(1)}/24` },
-      { ns: birdNs, ifName: 'lan0', cidr: `${nodeAddress(2)}/24` },
-      { ns: oursNs, ifName: 'lan0', cidr: `${nodeAddress(3)}/24` },
-    ]);
-    lab.stubNetwork(routerNs, 'client0', '10.204.204.1/24');
-    lab.loopback(routerNs, `${ROUTER_ID}/32`);
-    for (const ns of [frrNs, birdNs, oursNs]) lab.loopback(ns, ANYCAST);
-    router = lab.anycastd(routerNs, 'r', routerConf);
-    frr = lab.frr(frrNs, 'nf', frrNodeConf('lan0', nodeRouterId(1), 100));
-    bird = lab.bird(birdNs, 'nb', birdNodeConf('lan0', nodeRouterId(2), 0));
-    ours = lab.anycastd(oursNs, 'no', nodeConf(3, 0));
-    // The router first, so that it is DR however slowly the nodes come up.
-    await router.start();
-    await Promise.all([frr.start(), bird.start(), ours.start()]);
-    await waitFor('the three nodes Full with the router', async () => (await router.neighbors()).filter((n) => n.state === 'Full').length === 3, {
-      timeoutMs: CONVERGE_MS,
-      detail,
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await lab?.teardown();
-  });
-
-  beforeEach(() => reportOnFailure(() => lab));
+  const { current, detail } = labSuite(
+    () => {
+      const lab = new InteropLab('ar');
+      routerNs = lab.namespace('r');
+      frrNs = lab.namespace('nf');
+      birdNs = lab.namespace('nb');
+      oursNs = lab.namespace('no');
+      lab.segment('sw', [
+        { ns: routerNs, ifName: 'lan0', cidr: `${ROUTER_ADDRESS}/24` },
+        { ns: frrNs, ifName: 'lan0', cidr: `${nodeAddress(1)}/24` },
+        { ns: birdNs, ifName: 'lan0', cidr: `${nodeAddress(2)}/24` },
+        { ns: oursNs, ifName: 'lan0', cidr: `${nodeAddress(3)}/24` },
+      ]);
+      lab.stubNetwork(routerNs, 'client0', '10.204.204.1/24');
+      lab.loopback(routerNs, `${ROUTER_ID}/32`);
+      for (const ns of [frrNs, birdNs, oursNs]) lab.loopback(ns, ANYCAST);
+      router = lab.anycastd(routerNs, 'r', routerConf);
+      frr = lab.frr(frrNs, 'nf', frrNodeConf('lan0', nodeRouterId(1), 100));
+      bird = lab.bird(birdNs, 'nb', birdNodeConf('lan0', nodeRouterId(2), 0));
+      ours = lab.anycastd(oursNs, 'no', nodeConf(3, 0));
+      return { lab };
+    },
+    async () => {
+      // The router first, so that it is DR however slowly the nodes come up.
+      await router.start();
+      await Promise.all([frr.start(), bird.start(), ours.start()]);
+      await waitFor('the three nodes Full with the router', async () => (await router.neighbors()).filter((n) => n.state === 'Full').length === 3, {
+        timeoutMs: CONVERGE_MS,
+        detail,
+      });
+    },
+  );
 
   it('installs the anycast /32 with an ECMP next hop per node in our kernel table', async () => {
-    const live = lab as InteropLab;
+    const live = current().lab;
     await waitFor(`FRR's and BIRD's next hops to ${ANYCAST}`, () => live.gateways(routerNs, ANYCAST, 'ospf').length >= 2, { timeoutMs: CONVERGE_MS, detail });
     expect(live.routes(routerNs, ANYCAST)).toHaveLength(1);
     const all = [nodeAddress(1), nodeAddress(2), nodeAddress(3)];
@@ -107,7 +102,7 @@ describe.skipIf(gate.skip)('ospf-anycastd as the router, FRR and BIRD as nodes',
     });
     // Its own /32 is always nearer to our node than the other nodes' copies: no route for it.
     expect((await ours.routes()).find((r) => r.prefix === ANYCAST)?.nextHops).toEqual([{ address: '0.0.0.0', ifName: 'lo' }]);
-    expect((lab as InteropLab).gateways(oursNs, ANYCAST, 'ospf')).toEqual([]);
+    expect(current().lab.gateways(oursNs, ANYCAST, 'ospf')).toEqual([]);
   });
 
   it('is DR, FRR is BDR, BIRD and our node DROthers, seen alike from all', async () => {
@@ -125,7 +120,7 @@ describe.skipIf(gate.skip)('ospf-anycastd as the router, FRR and BIRD as nodes',
   });
 
   it('gets its redistributed client subnet into both nodes\' kernel tables', async () => {
-    const live = lab as InteropLab;
+    const live = current().lab;
     await waitFor(`${CLIENT_NET} on the FRR node`, () => live.gateways(frrNs, CLIENT_NET, 'ospf').length > 0, { timeoutMs: CONVERGE_MS, detail });
     expect(live.gateways(frrNs, CLIENT_NET, 'ospf')).toEqual([ROUTER_ADDRESS]);
     await waitFor(`${CLIENT_NET} on the BIRD node`, () => live.gateways(birdNs, CLIENT_NET, 'bird').length > 0, { timeoutMs: CONVERGE_MS, detail });

@@ -7,9 +7,10 @@
 import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, waitFor } from '../helpers/peers.js';
-import { ANYCAST, CONVERGE_MS, FOLLOW_MS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from './labs.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { interopGate } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { ANYCAST, CONVERGE_MS, FOLLOW_MS, nodeAddress, nodeRouterId, seedSuite } from './labs.js';
 
 const gate = interopGate('announce-as external interop tests', ['frr']);
 const BOTH = [nodeAddress(1), nodeAddress(2)];
@@ -21,14 +22,25 @@ interface FrrOspfRoute {
 }
 
 describe.skipIf(gate.skip)('announce-as external: the anycast /32 as an AS-external-LSA, with FRR as the router', () => {
-  let seed: SeedLab | undefined;
   let dir = '';
   const downFile = (i: number): string => join(dir, `n${i}-down`);
-  const current = (): SeedLab => {
-    if (seed === undefined) throw new Error('the lab was not built');
-    return seed;
-  };
-  const detail = (): Promise<string> => current().lab.report();
+  // The nodes' configurations name the down files: the directory comes first.
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'anycast-external-'));
+  });
+  afterAll(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+  const { current, detail } = seedSuite('ex', 'frr', 2, {
+    tuning: {
+      nodeConf: (conf, i) => `${conf}anycast ${ANYCAST}
+ announce-as external metric 30 metric-type 2
+ min-interval 0
+ check exec interval 100 timeout 80 rise 1 fall 1 -- /usr/bin/test ! -e ${downFile(i)}
+!
+`,
+    },
+  });
   const frr = (): { json<T>(command: string): T; lsdb(): { type: number; lsId: string; advRouter: string; age: number }[] } => {
     const peer = current().router.peer;
     if (!('json' in peer)) throw new Error('the router is not FRR');
@@ -45,26 +57,6 @@ describe.skipIf(gate.skip)('announce-as external: the anycast /32 as an AS-exter
       .sort();
   const follow = (what: string, hops: string[]): Promise<unknown> =>
     waitFor(`${what}: ${ANYCAST} via ${hops.join(', ') || 'nothing'}`, () => JSON.stringify(kernelHops()) === JSON.stringify(hops), { timeoutMs: FOLLOW_MS, intervalMs: 50, detail });
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'anycast-external-'));
-    seed = seedLab('ex', 'frr', 2, {
-      nodeConf: (conf, i) => `${conf}anycast ${ANYCAST}
- announce-as external metric 30 metric-type 2
- min-interval 0
- check exec interval 100 timeout 80 rise 1 fall 1 -- /usr/bin/test ! -e ${downFile(i)}
-!
-`,
-    });
-    await startSeedLab(seed);
-  }, 120_000);
-
-  afterAll(async () => {
-    await seed?.lab.teardown();
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
-
-  beforeEach(() => reportOnFailure(() => seed?.lab));
 
   it('FRR holds one E2 route with both nodes as next hops, and no stub link for it', async () => {
     await follow('both nodes announcing', BOTH);
@@ -94,13 +86,13 @@ describe.skipIf(gate.skip)('announce-as external: the anycast /32 as an AS-exter
     if (node1 === undefined) throw new Error('no node 1');
     // min-interval 0, but FRR takes one instance per MinLSArrival (1 s): let the last change settle.
     await waitFor('both externals live', () => liveExternals().length === 2, { timeoutMs: CONVERGE_MS, detail });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     const out = await node1.cli<{ message: string }>('drain', '--timeout', '10');
     expect(out.message).toMatch(/^drained .*acknowledged by every neighbor$/);
     // Acknowledged means FRR's LSDB has the flushed instance; its route follows at once (no SPF for an external).
     expect(liveExternals()).toEqual([nodeRouterId(2)]);
     await follow('n1 drained', [nodeAddress(2)]);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     await node1.cli('undrain');
     await follow('n1 undrained', BOTH);
   });

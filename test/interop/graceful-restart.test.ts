@@ -5,10 +5,11 @@
 // default (RFC 3623 3), keep the adjacency and the router's LSAs through the
 // restart, so the client subnet behind the router never leaves their
 // kernels, watched by `ip monitor route`.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, sleep, waitFor, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { describe, expect, it } from 'vitest';
+import { interopGate, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { RouteWatch } from '../helpers/route-watch.js';
-import { CLIENT_NET, CONVERGE_MS, ROUTER_ADDRESS, ROUTER_ID, reportOnFailure, seedLab, startSeedLab, type SeedLab, type SeedTuning } from './labs.js';
+import { CLIENT_NET, CONVERGE_MS, ROUTER_ADDRESS, ROUTER_ID, type SeedLab, type SeedTuning, seedSuite } from './labs.js';
 import type { NeighborRowView } from '../../src/control/views.js';
 
 /** The grace period the router asks for, seconds: how long a restart without helpers may leave the nodes without its routes. */
@@ -61,29 +62,17 @@ const routers: RestartingRouter[] = [
 
 for (const router of routers) {
   describe.skipIf(router.gate.skip)(`${router.kind} restarting gracefully in front of ospf-anycastd nodes`, () => {
-    let seed: SeedLab | undefined;
-    const current = (): SeedLab => {
-      if (seed === undefined) throw new Error('the lab was not built');
-      return seed;
-    };
-    const detail = (): Promise<string> => current().lab.report();
+    const { current, detail } = seedSuite(`gr${router.kind[0]}`, router.kind, 3, {
+      tuning: router.tuning,
+      ready: async (seed) => {
+        for (const { ns, i } of seed.nodes) {
+          await waitFor(`${CLIENT_NET} on n${i}`, () => seed.lab.gateways(ns, CLIENT_NET, 'ospf').length === 1, { timeoutMs: CONVERGE_MS, detail });
+        }
+      },
+    });
     /** Each node's neighbors (show neighbors --json). */
     const neighborsOf = (): Promise<NeighborRowView[][]> => Promise.all(current().nodes.map((n) => n.daemon.cli<NeighborRowView[]>('show', 'neighbors')));
     const routerIn = (rows: NeighborRowView[]): NeighborRowView | undefined => rows.find((r) => r.routerId === ROUTER_ID);
-
-    beforeAll(async () => {
-      seed = seedLab(`gr${router.kind[0]}`, router.kind, 3, router.tuning);
-      await startSeedLab(seed);
-      for (const { ns, i } of seed.nodes) {
-        await waitFor(`${CLIENT_NET} on n${i}`, () => current().lab.gateways(ns, CLIENT_NET, 'ospf').length === 1, { timeoutMs: CONVERGE_MS, detail });
-      }
-    }, 120_000);
-
-    afterAll(async () => {
-      await seed?.lab.teardown();
-    });
-
-    beforeEach(() => reportOnFailure(() => seed?.lab));
 
     it('RFC 3623 3: the nodes help the restarting router, and its client subnet never leaves their kernels', async () => {
       const { lab, nodes } = current();

@@ -8,8 +8,9 @@
 //      router ──── lan0 ── br0 (its own namespace) ── lan0 ── node N (ospf-anycastd)
 //   10.205.205.254, priority 200 (DR)     10.205.205.1N, priority 100 (n1, BDR), 0 (the others)
 
-import { onTestFailed } from 'vitest';
-import { InteropLab, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type NeighborView } from '../helpers/peers.js';
+import { afterAll, beforeAll, beforeEach, onTestFailed } from 'vitest';
+import { InteropLab, type AnycastDaemon, type BirdRouter, type FrrRouter, type NeighborView } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const ANYCAST = '10.206.206.1/32';
 export const CLIENT_NET = '10.204.204.0/24';
@@ -32,22 +33,28 @@ export function nodeRouterId(i: number): string {
   return `10.255.0.${10 + i}`;
 }
 
-/** FRR ospfd in front of the nodes: DR on the segment, redistributing its client subnet. */
-export function frrRouterConf(ifName: string, priority: number): string {
-  return `interface ${ifName}
- ip ospf hello-interval 1
+/** The interface lines of the labs' timers (FRR and ospf-anycastd syntax): Hello 1 s, Dead 3 s, retransmissions every 2 s. */
+export const LAB_TIMERS = ` ip ospf hello-interval 1
  ip ospf dead-interval 3
  ip ospf retransmit-interval 2
- ip ospf priority ${priority}
+`;
+
+/** FRR ospfd on the seed segment: the labs' timers and `priority` on `ifName`, the labs' throttles, then `statements` (one a line). */
+function frrSegmentConf(ifName: string, routerId: string, priority: number, statements: string[]): string {
+  return `interface ${ifName}
+${LAB_TIMERS} ip ospf priority ${priority}
 !
 router ospf
- ospf router-id ${ROUTER_ID}
+ ospf router-id ${routerId}
  timers throttle spf 0 50 500
  timers throttle lsa all 0
- redistribute connected
- network ${LAN} area 0
-!
+${statements.map((line) => ` ${line}\n`).join('')}!
 `;
+}
+
+/** FRR ospfd in front of the nodes: DR on the segment, redistributing its client subnet. */
+export function frrRouterConf(ifName: string, priority: number): string {
+  return frrSegmentConf(ifName, ROUTER_ID, priority, ['redistribute connected', `network ${LAN} area 0`]);
 }
 
 /** The opening of every BIRD configuration in the labs: router id, interfaces rescanned each second, OSPF routes into the kernel. */
@@ -73,43 +80,34 @@ protocol ospf v2 lab {
 `;
 }
 
-/** BIRD on a SIP node: the segment, and the anycast /32 on lo as a stub (nothing else of lo). */
-export function birdNodeConf(ifName: string, routerId: string, priority: number): string {
+/**
+ * BIRD as a node of the labs: birdBaseConf, then OSPF in area 0 with the
+ * `interfaces` statements given (one a line), importing every route and
+ * exporting none.
+ */
+export function birdNodeOspf(routerId: string, interfaces: string[]): string {
   return `${birdBaseConf(routerId)}protocol ospf v2 lab {
   ipv4 { import all; export none; };
   area 0 {
-    interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; retransmit 2; wait 3; };
-    interface "lo" ${ANYCAST} { stub yes; };
-  };
+${interfaces.map((line) => `    ${line}\n`).join('')}  };
 }
 `;
 }
 
+/** BIRD on a SIP node: the segment, and the anycast /32 on lo as a stub (nothing else of lo). */
+export function birdNodeConf(ifName: string, routerId: string, priority: number): string {
+  return birdNodeOspf(routerId, [`interface "${ifName}" { type broadcast; priority ${priority}; hello 1; dead 3; retransmit 2; wait 3; };`, `interface "lo" ${ANYCAST} { stub yes; };`]);
+}
+
 /** FRR ospfd on a SIP node: the same as birdNodeConf. */
 export function frrNodeConf(ifName: string, routerId: string, priority: number): string {
-  return `interface ${ifName}
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf priority ${priority}
-!
-router ospf
- ospf router-id ${routerId}
- timers throttle spf 0 50 500
- timers throttle lsa all 0
- network ${LAN} area 0
- network ${ANYCAST} area 0
-!
-`;
+  return frrSegmentConf(ifName, routerId, priority, [`network ${LAN} area 0`, `network ${ANYCAST} area 0`]);
 }
 
 /** ospf-anycastd on SIP node `i`: the segment and the anycast /32 on lo, in area 0. */
 export function nodeConf(i: number, priority: number): string {
   return `interface lan0
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf priority ${priority}
+${LAB_TIMERS} ip ospf priority ${priority}
 !
 router ospf
  ospf router-id ${nodeRouterId(i)}
@@ -226,10 +224,7 @@ export const P2P = {
 
 /** The interface lines of a point-to-point link with the labs' timers (FRR and ospf-anycastd syntax). */
 export const P2P_TIMERS = ` ip ospf network point-to-point
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
-`;
+${LAB_TIMERS}`;
 
 /** How long a route change may take to reach a kernel: detection, SPF hold, flooding, on a loaded machine. */
 export const FOLLOW_MS = 15_000;
@@ -273,6 +268,29 @@ export function triangleLab(label: string): TrioLab {
   return trio;
 }
 
+/**
+ * FRR in triangleLab: point-to-point to the node (ethn, cost 10) and to
+ * BIRD (ethb, cost `costToBird`), its loopback, and its client subnet
+ * redistributed when `redistribute`.
+ */
+export function triangleFrrConf(costToBird: number, redistribute: boolean): string {
+  return `interface ethn
+${P2P_TIMERS} ip ospf cost 10
+!
+interface ethb
+${P2P_TIMERS} ip ospf cost ${costToBird}
+!
+router ospf
+ ospf router-id ${P2P.frrId}
+ timers throttle spf 0 50 500
+ timers throttle lsa all 0
+${redistribute ? ' redistribute connected\n' : ''} network 10.207.1.0/30 area 0
+ network 10.207.3.0/30 area 0
+ network ${P2P.frrId}/32 area 0
+!
+`;
+}
+
 /** The three daemons of a trio lab. */
 export interface TrioDaemons {
   node: AnycastDaemon;
@@ -297,4 +315,83 @@ export function reportOnFailure(lab: () => InteropLab | undefined): void {
     const current = lab();
     if (current !== undefined) console.error(await current.report());
   });
+}
+
+/** A suite's lab once built: the value `build` returned, and its report for failure messages. */
+export interface LabSuite<T> {
+  /** What `build` returned; throws before it has run. */
+  current(): T;
+  /** The lab's state (neighbors, routes, daemon output), for waitFor's detail. */
+  detail(): Promise<string>;
+}
+
+/**
+ * The preamble of a suite that runs in a lab: before the suite, `build`
+ * lays out the lab (namespaces, links, daemons not started) and `start`
+ * starts it; after the suite the lab is torn down, even when `start` failed
+ * (the exit hook of peers.ts covers a crash); the lab's report is printed
+ * whenever a test fails. Call it inside the suite's describe, gated by
+ * interopGate or namespaceGate.
+ */
+export function labSuite<T extends { lab: InteropLab }>(build: () => T, start: (built: T) => Promise<void>, timeoutMs = 120_000): LabSuite<T> {
+  let built: T | undefined;
+  const current = (): T => {
+    if (built === undefined) throw new Error('the lab was not built');
+    return built;
+  };
+  beforeAll(async () => {
+    built = build();
+    await start(built);
+  }, timeoutMs);
+  afterAll(async () => {
+    await built?.lab.teardown();
+  });
+  beforeEach(() => reportOnFailure(() => built?.lab));
+  return { current, detail: () => current().lab.report() };
+}
+
+/** A trio lab with its daemons started. */
+export type Trio = TrioLab & TrioDaemons;
+
+/**
+ * labSuite for a point-to-point lab: `build` lays it out (trioLab,
+ * triangleLab, and whatever the suite adds), then startTrio with `conf`.
+ */
+export function trioSuite(build: () => TrioLab, conf: { node: string; frr: string; bird: string }): LabSuite<Trio> {
+  let trio: Trio | undefined;
+  const suite = labSuite(build, async (lab) => {
+    trio = { ...lab, ...(await startTrio(lab, conf)) };
+  });
+  return {
+    current: () => {
+      suite.current();
+      if (trio === undefined) throw new Error('the lab was not started');
+      return trio;
+    },
+    detail: suite.detail,
+  };
+}
+
+/** What a seed suite does around seedLab and startSeedLab. */
+export interface SeedSuiteOptions {
+  tuning?: SeedTuning;
+  /** Before the start: files the nodes' configurations name, say. */
+  prepare?: (seed: SeedLab) => void;
+  /** After startSeedLab, before the tests: waits for what every test of the suite assumes. */
+  ready?: (seed: SeedLab) => Promise<unknown>;
+}
+
+/**
+ * labSuite for the seed lab: seedLab(label, kind, nodeCount, tuning), then
+ * `prepare`, startSeedLab (the router has every node Full) and `ready`.
+ */
+export function seedSuite(label: string, kind: 'frr' | 'bird', nodeCount: number, options: SeedSuiteOptions = {}): LabSuite<SeedLab> {
+  return labSuite(
+    () => seedLab(label, kind, nodeCount, options.tuning),
+    async (seed) => {
+      options.prepare?.(seed);
+      await startSeedLab(seed);
+      await options.ready?.(seed);
+    },
+  );
 }

@@ -1,8 +1,9 @@
 // The interop harness on its own, FRR and BIRD without ospf-anycastd: an FRR
 // router in front of a BIRD node on a broadcast segment. When this fails, the
 // lab or the peers are at fault, not the daemon.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { InteropLab, interopGate, waitFor, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { describe, expect, it } from 'vitest';
+import { InteropLab, interopGate, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,
@@ -14,41 +15,39 @@ import {
   frrRouterConf,
   nodeAddress,
   nodeRouterId,
-  reportOnFailure,
+  labSuite,
 } from './labs.js';
 
 const gate = interopGate('interop harness tests (FRR and BIRD)', ['frr', 'bird']);
 
 describe.skipIf(gate.skip)('interop harness: FRR router, BIRD node', () => {
-  let lab: InteropLab | undefined;
   let frr: FrrRouter;
   let bird: BirdRouter;
   let routerNs: string;
   let nodeNs: string;
-
-  beforeAll(async () => {
-    lab = new InteropLab('hx');
-    routerNs = lab.namespace('r');
-    nodeNs = lab.namespace('n');
-    lab.segment('sw', [
-      { ns: routerNs, ifName: 'lan0', cidr: `${ROUTER_ADDRESS}/24` },
-      { ns: nodeNs, ifName: 'lan0', cidr: `${nodeAddress(1)}/24` },
-    ]);
-    lab.stubNetwork(routerNs, 'client0', '10.204.204.1/24');
-    lab.loopback(nodeNs, ANYCAST);
-    frr = lab.frr(routerNs, 'r', frrRouterConf('lan0', 200));
-    bird = lab.bird(nodeNs, 'n', birdNodeConf('lan0', nodeRouterId(1), 100));
-    await Promise.all([frr.start(), bird.start()]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await lab?.teardown();
-  });
-
-  beforeEach(() => reportOnFailure(() => lab));
+  const { current } = labSuite(
+    () => {
+      const lab = new InteropLab('hx');
+      routerNs = lab.namespace('r');
+      nodeNs = lab.namespace('n');
+      lab.segment('sw', [
+        { ns: routerNs, ifName: 'lan0', cidr: `${ROUTER_ADDRESS}/24` },
+        { ns: nodeNs, ifName: 'lan0', cidr: `${nodeAddress(1)}/24` },
+      ]);
+      lab.stubNetwork(routerNs, 'client0', '10.204.204.1/24');
+      lab.loopback(nodeNs, ANYCAST);
+      frr = lab.frr(routerNs, 'r', frrRouterConf('lan0', 200));
+      bird = lab.bird(nodeNs, 'n', birdNodeConf('lan0', nodeRouterId(1), 100));
+      return { lab };
+    },
+    async () => {
+      await Promise.all([frr.start(), bird.start()]);
+    },
+    60_000,
+  );
 
   it('forms a Full adjacency with FRR as DR and BIRD as BDR', async () => {
-    const live = lab as InteropLab;
+    const live = current().lab;
     await waitFor('FRR and BIRD Full', () => frr.neighbors().some((n) => n.state === 'Full') && bird.neighbors().some((n) => n.state === 'Full'), {
       timeoutMs: CONVERGE_MS,
       detail: () => live.report(),
@@ -61,7 +60,7 @@ describe.skipIf(gate.skip)('interop harness: FRR router, BIRD node', () => {
   });
 
   it('installs the node\'s anycast /32 on the router and the router\'s external on the node', async () => {
-    const live = lab as InteropLab;
+    const live = current().lab;
     const detail = (): Promise<string> => live.report();
     await waitFor('the anycast /32 via BIRD in FRR\'s kernel table', () => live.gateways(routerNs, ANYCAST, 'ospf').length === 1, { timeoutMs: CONVERGE_MS, detail });
     expect(live.gateways(routerNs, ANYCAST, 'ospf')).toEqual([nodeAddress(1)]);

@@ -8,7 +8,8 @@
 // long comparison (thousands of areas and one of 10,000 routers).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrng } from '../../src/lib/prng.js';
-import { interopGate, sleep, waitFor } from '../helpers/peers.js';
+import { interopGate } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import {
   compareKernels,
   compareTables,

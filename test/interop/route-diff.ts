@@ -12,7 +12,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JsonLineChild, type DriverMessage } from '../helpers/netns.js';
-import { InteropLab, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type KernelRoute } from '../helpers/peers.js';
+import { InteropLab, type AnycastDaemon, type BirdRouter, type FrrRouter, type KernelRoute } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const INJECTOR = join(repoRoot, 'dist/bench/route-diff/injector.js');

@@ -3,8 +3,9 @@
 // must end with one route to the anycast /32 with a next hop per node, each
 // node with the router's external route in its kernel table, and everyone
 // agreeing on DR, BDR and the link-state database.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, sortLsas, waitFor, type LsaKey, type RouteRowView } from '../helpers/peers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { interopGate, sortLsas, type LsaKey, type RouteRowView } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,
@@ -14,10 +15,7 @@ import {
   ROUTE_PROTOCOL,
   nodeAddress,
   nodeRouterId,
-  reportOnFailure,
-  seedLab,
-  startSeedLab,
-  type SeedLab,
+  seedSuite,
 } from './labs.js';
 
 const gate = interopGate('seed lab interop tests', ['frr', 'bird']);
@@ -25,26 +23,11 @@ const NODES = 3;
 const allNodeAddresses = Array.from({ length: NODES }, (_, k) => nodeAddress(k + 1)).sort();
 
 describe.skipIf(gate.skip).each(['frr', 'bird'] as const)('seed lab with %s as the router', (kind) => {
-  let seed: SeedLab | undefined;
   let startedAt = 0;
-
-  const current = (): SeedLab => {
-    if (seed === undefined) throw new Error('the lab was not built');
-    return seed;
-  };
-  const detail = (): Promise<string> => current().lab.report();
-
-  beforeAll(async () => {
+  beforeAll(() => {
     startedAt = performance.now();
-    seed = seedLab(`s${kind[0]}`, kind, NODES);
-    await startSeedLab(seed);
-  }, 120_000);
-
-  afterAll(async () => {
-    await seed?.lab.teardown();
   });
-
-  beforeEach(() => reportOnFailure(() => seed?.lab));
+  const { current, detail } = seedSuite(`s${kind[0]}`, kind, NODES);
 
   it('installs one route to the anycast /32 with a next hop per node on the router', async () => {
     const { lab, routerNs } = current();

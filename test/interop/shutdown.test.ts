@@ -3,8 +3,9 @@
 // 14.1), so FRR drops its next hop at once rather than after the dead
 // interval; a node killed with SIGKILL leaves its routes behind, and sweeps
 // them when it starts again.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, waitFor, type FrrRouter } from '../helpers/peers.js';
+import { describe, expect, it } from 'vitest';
+import { interopGate, type FrrRouter } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   CLIENT_NET,
@@ -15,10 +16,8 @@ import {
   nodeConf,
   nodePriority,
   nodeRouterId,
-  reportOnFailure,
-  seedLab,
-  startSeedLab,
   type SeedLab,
+  seedSuite,
 } from './labs.js';
 
 const gate = interopGate('node shutdown interop tests', ['frr']);
@@ -28,13 +27,9 @@ const MIN_LS_ARRIVAL_MS = 1000;
 const STALE = '10.203.203.0/24';
 
 describe.skipIf(gate.skip)('nodes stopping and restarting behind FRR', () => {
-  let seed: SeedLab | undefined;
-
-  const current = (): SeedLab => {
-    if (seed === undefined) throw new Error('the lab was not built');
-    return seed;
-  };
-  const detail = (): Promise<string> => current().lab.report();
+  const { current, detail } = seedSuite('sd', 'frr', 3, {
+    ready: () => waitFor('three next hops on FRR', () => routerGateways().length === 3, { timeoutMs: CONVERGE_MS, detail }),
+  });
   const node = (i: number): SeedLab['nodes'][number] => {
     const found = current().nodes.find((n) => n.i === i);
     if (found === undefined) throw new Error(`no node n${i}`);
@@ -47,18 +42,6 @@ describe.skipIf(gate.skip)('nodes stopping and restarting behind FRR', () => {
     await waitFor(what, () => JSON.stringify(routerGateways()) === JSON.stringify(gateways), { timeoutMs, intervalMs: 20, detail });
     return Math.round(performance.now() - started);
   };
-
-  beforeAll(async () => {
-    seed = seedLab('sd', 'frr', 3);
-    await startSeedLab(seed);
-    await waitFor('three next hops on FRR', () => routerGateways().length === 3, { timeoutMs: CONVERGE_MS, detail });
-  }, 120_000);
-
-  afterAll(async () => {
-    await seed?.lab.teardown();
-  });
-
-  beforeEach(() => reportOnFailure(() => seed?.lab));
 
   it('SIGTERM: FRR drops the node\'s next hop well inside the dead interval (the flush, not the timeout), and the node leaves no route behind', async () => {
     const n3 = node(3);

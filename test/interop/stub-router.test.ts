@@ -16,10 +16,11 @@
 // node's loopback, its stub links, stay at their cost through it (10 from
 // each). A reload without the statement brings the transit back; a restart
 // with `on-startup N` keeps the node out of transit for N seconds.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OspfSummaryView } from '../../src/control/views.js';
-import { interopGate, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter, type InteropLab } from '../helpers/peers.js';
-import { ANYCAST, CONVERGE_MS, FOLLOW_MS, P2P, P2P_TIMERS, birdBaseConf, reportOnFailure, startTrio, triangleLab } from './labs.js';
+import { interopGate, type InteropLab } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
+import { ANYCAST, CONVERGE_MS, FOLLOW_MS, P2P, P2P_TIMERS, triangleLab, trioSuite, LAB_TIMERS, birdNodeOspf, triangleFrrConf } from './labs.js';
 
 const gate = interopGate('stub router interop tests', ['frr', 'bird']);
 
@@ -45,10 +46,7 @@ function nodeConf(maxMetric: string): string {
 ${P2P_TIMERS} ip ospf cost 10
 !
 interface ethb
- ip ospf hello-interval 1
- ip ospf dead-interval 3
- ip ospf retransmit-interval 2
- ip ospf cost 10
+${LAB_TIMERS} ip ospf cost 10
 !
 router ospf
  ospf router-id ${NODE_ID}
@@ -65,31 +63,13 @@ anycast ${ANYCAST}
 `;
 }
 
-const frrConf = `interface ethn
-${P2P_TIMERS} ip ospf cost 10
-!
-interface ethb
-${P2P_TIMERS} ip ospf cost 100
-!
-router ospf
- ospf router-id ${FRR_ID}
- timers throttle spf 0 50 500
- timers throttle lsa all 0
- network 10.207.1.0/30 area 0
- network 10.207.3.0/30 area 0
- network ${FRR_ID}/32 area 0
-!
-`;
+const frrConf = triangleFrrConf(100, false);
 
-const birdConf = `${birdBaseConf(BIRD_ID)}protocol ospf v2 lab {
-  ipv4 { import all; export none; };
-  area 0 {
-    interface "ethn" { type broadcast; cost 10; hello 1; dead 3; retransmit 2; wait 3; };
-    interface "ethf" { type ptp; cost 100; hello 1; dead 3; retransmit 2; };
-    interface "lo" ${BIRD_ID}/32 { stub yes; };
-  };
-}
-`;
+const birdConf = birdNodeOspf(BIRD_ID, [
+  'interface "ethn" { type broadcast; cost 10; hello 1; dead 3; retransmit 2; wait 3; };',
+  'interface "ethf" { type ptp; cost 100; hello 1; dead 3; retransmit 2; };',
+  `interface "lo" ${BIRD_ID}/32 { stub yes; };`,
+]);
 
 /** FRR's `show ip ospf route json` entry of one prefix. */
 interface FrrOspfRoute {
@@ -104,29 +84,22 @@ interface FrrRouterLink {
 }
 
 describe.skipIf(gate.skip)('stub router (RFC 6987): FRR and BIRD route round ospf-anycastd, its own prefixes stay', () => {
-  let lab: InteropLab | undefined;
-  let nodeNs: string;
-  let frrNs: string;
-  let birdNs: string;
-  let node: AnycastDaemon;
-  let frr: FrrRouter;
-  let bird: BirdRouter;
-  const live = (): InteropLab => lab as InteropLab;
-  const detail = (): Promise<string> => live().report();
+  const { current, detail } = trioSuite(() => triangleLab('sr'), { node: nodeConf(''), frr: frrConf, bird: birdConf });
+  const live = (): InteropLab => current().lab;
 
   /** FRR's and BIRD's view of one prefix: kernel next hops and OSPF cost. */
   const frrRoute = (prefix: string): { gateways: string[]; cost: number | undefined } => ({
-    gateways: live().gateways(frrNs, prefix, 'ospf'),
-    cost: frr.json<Record<string, FrrOspfRoute>>('show ip ospf route json')[prefix]?.cost,
+    gateways: live().gateways(current().frrNs, prefix, 'ospf'),
+    cost: current().frr.json<Record<string, FrrOspfRoute>>('show ip ospf route json')[prefix]?.cost,
   });
   /** BIRD's table has a head line "PREFIX unicast [lab …] * I (PREF/COST) [ROUTER]" per route (`show route for` fails on a missing one). */
   const birdRoute = (prefix: string): { gateways: string[]; cost: number | undefined } => {
-    const head = bird
+    const head = current().bird
       .birdc('show route')
       .split('\n')
       .map((line) => /^(\S+)\s+unicast\s.*\(\d+\/(\d+)\)/.exec(line))
       .find((m) => m?.[1] === prefix);
-    return { gateways: live().gateways(birdNs, prefix, 'bird'), cost: head?.[2] === undefined ? undefined : Number(head[2]) };
+    return { gateways: live().gateways(current().birdNs, prefix, 'bird'), cost: head?.[2] === undefined ? undefined : Number(head[2]) };
   };
   /** Waits until `read` gives `want` (kernel gateways and cost); returns the ms it took. */
   const follow = async (what: string, read: () => { gateways: string[]; cost: number | undefined }, want: { gateways: string[]; cost: number }, timeoutMs = FOLLOW_MS): Promise<number> => {
@@ -138,7 +111,7 @@ describe.skipIf(gate.skip)('stub router (RFC 6987): FRR and BIRD route round osp
   };
   /** The metrics of the node's point-to-point and transit links in its router-LSA as FRR holds it. */
   const transitMetrics = (): number[] => {
-    const db = frr.json<{ routerLinkStates?: { areas?: Record<string, { routerLinks?: Record<string, FrrRouterLink> }[]> } }>(`show ip ospf database router ${NODE_ID} json`);
+    const db = current().frr.json<{ routerLinkStates?: { areas?: Record<string, { routerLinks?: Record<string, FrrRouterLink> }[]> } }>(`show ip ospf database router ${NODE_ID} json`);
     const links = Object.values(Object.values(db.routerLinkStates?.areas ?? {})[0]?.[0]?.routerLinks ?? {});
     return links.filter((l) => !/stub/i.test(l.linkType)).map((l) => l.tos0Metric);
   };
@@ -160,19 +133,8 @@ describe.skipIf(gate.skip)('stub router (RFC 6987): FRR and BIRD route round osp
     }
   };
   const fullWithBoth = async (): Promise<void> => {
-    await waitFor('the node Full with FRR and BIRD', async () => (await node.neighbors()).filter((n) => n.state === 'Full').length === 2, { timeoutMs: CONVERGE_MS, detail });
+    await waitFor('the node Full with FRR and BIRD', async () => (await current().node.neighbors()).filter((n) => n.state === 'Full').length === 2, { timeoutMs: CONVERGE_MS, detail });
   };
-
-  beforeAll(async () => {
-    ({ lab, nodeNs, frrNs, birdNs } = triangleLab('sr'));
-    ({ node, frr, bird } = await startTrio({ lab, nodeNs, frrNs, birdNs }, { node: nodeConf(''), frr: frrConf, bird: birdConf }));
-  }, 120_000);
-
-  afterAll(async () => {
-    await lab?.teardown();
-  });
-
-  beforeEach(() => reportOnFailure(() => lab));
 
   it('without max-metric: FRR and BIRD reach each other through the node', async () => {
     await fullWithBoth();
@@ -184,8 +146,8 @@ describe.skipIf(gate.skip)('stub router (RFC 6987): FRR and BIRD route round osp
   });
 
   it('max-metric router-lsa administrative by reload: both route round the node, its anycast /32 and loopback stay at their cost', async () => {
-    node.writeConfig(nodeConf(' max-metric router-lsa administrative\n'));
-    node.reload();
+    current().node.writeConfig(nodeConf(' max-metric router-lsa administrative\n'));
+    current().node.reload();
     const ms = await aroundRoutes('administrative stub router');
     expect(ms).toBeLessThan(MIN_LS_INTERVAL_MS + 3000);
     expect(transitMetrics()).toEqual([0xffff, 0xffff]);
@@ -193,37 +155,37 @@ describe.skipIf(gate.skip)('stub router (RFC 6987): FRR and BIRD route round osp
     // The segment between the node and BIRD is a transit network: FRR reaches it round the node too.
     expect(frrRoute(SEGMENT)).toEqual({ gateways: [BIRD_TO_FRR], cost: 110 });
     // The node itself still routes through its neighbours, and keeps its adjacencies.
-    expect(live().gateways(nodeNs, `${FRR_ID}/32`, 'ospf')).toEqual([FRR_TO_NODE]);
-    expect(live().gateways(nodeNs, `${BIRD_ID}/32`, 'ospf')).toEqual([BIRD_TO_NODE]);
-    expect((await node.neighbors()).filter((n) => n.state === 'Full')).toHaveLength(2);
-    expect(node.output()).not.toMatch(/neighbor \S+ on eth[fb]: Full -> /);
-    expect((await node.ospf()).stubRouter).toEqual({ administrative: true, onStartupSec: null, active: true, startupRemainingSec: null });
-    expect(await node.cli<OspfSummaryView>('show', 'ospf')).toMatchObject({ stubRouter: { active: true } });
+    expect(live().gateways(current().nodeNs, `${FRR_ID}/32`, 'ospf')).toEqual([FRR_TO_NODE]);
+    expect(live().gateways(current().nodeNs, `${BIRD_ID}/32`, 'ospf')).toEqual([BIRD_TO_NODE]);
+    expect((await current().node.neighbors()).filter((n) => n.state === 'Full')).toHaveLength(2);
+    expect(current().node.output()).not.toMatch(/neighbor \S+ on eth[fb]: Full -> /);
+    expect((await current().node.ospf()).stubRouter).toEqual({ administrative: true, onStartupSec: null, active: true, startupRemainingSec: null });
+    expect(await current().node.cli<OspfSummaryView>('show', 'ospf')).toMatchObject({ stubRouter: { active: true } });
   });
 
   it('a reload without it brings the transit back', async () => {
-    node.writeConfig(nodeConf(''));
-    node.reload();
+    current().node.writeConfig(nodeConf(''));
+    current().node.reload();
     const started = performance.now();
     await transitRoutes('stub router removed');
     expect(performance.now() - started).toBeLessThan(MIN_LS_INTERVAL_MS + 3000);
     expect(transitMetrics()).toEqual([10, 10]);
     expectNodeStubsReachable();
-    expect((await node.ospf()).stubRouter).toEqual({ administrative: false, onStartupSec: null, active: false, startupRemainingSec: null });
+    expect((await current().node.ospf()).stubRouter).toEqual({ administrative: false, onStartupSec: null, active: false, startupRemainingSec: null });
   });
 
   it(`max-metric router-lsa on-startup ${STARTUP_SEC}: after a restart, no transit until the period ends`, async () => {
-    await node.stop('SIGTERM');
+    await current().node.stop('SIGTERM');
     await aroundRoutes('node stopped');
-    node.writeConfig(nodeConf(` max-metric router-lsa on-startup ${STARTUP_SEC}\n`));
+    current().node.writeConfig(nodeConf(` max-metric router-lsa on-startup ${STARTUP_SEC}\n`));
     const started = performance.now();
-    await node.start();
+    await current().node.start();
     await fullWithBoth();
     await follow('on-startup, FRR to the anycast /32', () => frrRoute(ANYCAST), { gateways: [NODE_TO_FRR], cost: COST.nodeStub });
     await follow('on-startup, BIRD to the anycast /32', () => birdRoute(ANYCAST), { gateways: [NODE_TO_BIRD], cost: COST.nodeStub });
     await follow('on-startup, FRR to the node', () => frrRoute(`${NODE_ID}/32`), { gateways: [NODE_TO_FRR], cost: COST.nodeStub });
     await follow('on-startup, BIRD to the node', () => birdRoute(`${NODE_ID}/32`), { gateways: [NODE_TO_BIRD], cost: COST.nodeStub });
-    const state = (await node.ospf()).stubRouter;
+    const state = (await current().node.ospf()).stubRouter;
     expect(state).toMatchObject({ administrative: false, onStartupSec: STARTUP_SEC, active: true });
     expect(state.startupRemainingSec).toBeGreaterThan(0);
     // Full both ways and the anycast /32 through the node, but no transit yet.
@@ -236,6 +198,6 @@ describe.skipIf(gate.skip)('stub router (RFC 6987): FRR and BIRD route round osp
     console.info(`on-startup ${STARTUP_SEC}: transit through the node again ${sec.toFixed(1)} s after its start`);
     expect(sec).toBeGreaterThanOrEqual(STARTUP_SEC);
     expect(sec).toBeLessThan(STARTUP_SEC + (MIN_LS_INTERVAL_MS + FOLLOW_MS) / 1000);
-    expect((await node.ospf()).stubRouter).toEqual({ administrative: false, onStartupSec: STARTUP_SEC, active: false, startupRemainingSec: null });
+    expect((await current().node.ospf()).stubRouter).toEqual({ administrative: false, onStartupSec: STARTUP_SEC, active: false, startupRemainingSec: null });
   });
 });

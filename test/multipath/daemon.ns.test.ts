@@ -13,7 +13,8 @@
 // - restarted with `multipath group hash-threshold`, the group is of that kind.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, InteropLab, waitFor, type AnycastDaemon, type RouteRowView } from '../helpers/peers.js';
+import { CLI_BIN, InteropLab, type AnycastDaemon, type RouteRowView } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   ANYCAST,
   GATEWAYS,

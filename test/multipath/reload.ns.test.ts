@@ -11,7 +11,8 @@
 //     → back to the start     no nft table or rule, a resilient group; sysctl 0
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { namespaceGate } from '../helpers/netns.js';
-import { InteropLab, waitFor, type AnycastDaemon, type RouteRowView } from '../helpers/peers.js';
+import { InteropLab, type AnycastDaemon, type RouteRowView } from '../helpers/peers.js';
+import { waitFor } from '../helpers/wait.js';
 import { ANYCAST, FAST_TIMERS, GATEWAYS, anycastGroup, buildRouterLab, nodeConf, ourNexthops, type IpNexthop, type RouterLab } from './topology.js';
 
 const gate = namespaceGate('multipath reload namespace tests');

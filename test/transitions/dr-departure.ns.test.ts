@@ -9,10 +9,12 @@
 //
 // `TRANSITION_ROUNDS=N` repeats the DR-node departure N times per mode and
 // prints each gap (the figures of the closing measurements).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InteropLab, sleep, waitFor, type AnycastDaemon } from '../helpers/peers.js';
+import { describe, expect, it } from 'vitest';
+import { InteropLab, type AnycastDaemon } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { RouteWatch } from '../helpers/route-watch.js';
 import { ANYCAST, GATEWAYS, anycastGroup, buildRouterLab, nodeConf, nodeKinds, type RouterLab, type SipNode } from '../multipath/topology.js';
+import { labSuite } from '../interop/labs.js';
 
 const TIMERS = ' ip ospf hello-interval 1\n ip ospf dead-interval 4\n ip ospf retransmit-interval 1\n';
 const DEAD_MS = 4000;
@@ -37,13 +39,28 @@ router ospf
 
 for (const { kind, gate, make } of nodeKinds('node departures')) {
   describe.skipIf(gate.skip)(`ospf-anycastd routing to three ${kind} nodes while one leaves`, () => {
-    let lab: InteropLab;
     let rl: RouterLab;
     let router: AnycastDaemon;
     let nodes: SipNode[];
+    const { detail } = labSuite(
+      () => {
+        const lab = new InteropLab('drd');
+        rl = buildRouterLab(lab.net);
+        nodes = rl.gateways.map((ns, i) => make(lab, ns, `node${i + 1}`, nodeConf(GATEWAYS[i] as string, TIMERS)));
+        router = lab.anycastd(rl.router, 'router', routerConf('per-flow'));
+        return { lab };
+      },
+      async () => {
+        await router.start();
+        // The router first, so that it is DR (RFC 2328 9.4: the first router up with the highest priority).
+        await waitFor('the router past Waiting', async () => (await routerState()).state === 'DR', { timeoutMs: CONVERGE_MS, detail });
+        await Promise.all(nodes.map((n) => n.start()));
+        await waitMembers('three nodes in the group', 3);
+      },
+    );
     const members = (): string[] => anycastGroup(rl.lab, rl.router)?.gateways ?? [];
     const waitMembers = (what: string, count: number): Promise<boolean> =>
-      waitFor(what, () => members().length === count, { timeoutMs: CONVERGE_MS, detail: () => lab.report() });
+      waitFor(what, () => members().length === count, { timeoutMs: CONVERGE_MS, detail });
     const routerState = async (): Promise<{ state: string; dr: string }> => {
       const iface = (await router.interfaces()).find((i) => i.name === 'e0');
       return { state: iface?.state ?? 'none', dr: iface?.dr.split('/')[0] ?? '' };
@@ -85,26 +102,10 @@ for (const { kind, gate, make } of nodeKinds('node departures')) {
       // Every adjacency of the router Full, so the departure starts from a settled segment.
       await waitFor('the router Full with the DR and BDR', async () => (await router.neighbors()).filter((n) => n.state === 'Full').length >= 2, {
         timeoutMs: CONVERGE_MS,
-        detail: () => lab.report(),
+        detail,
       });
       return index;
     }
-
-    beforeAll(async () => {
-      lab = new InteropLab('drd');
-      rl = buildRouterLab(lab.net);
-      nodes = rl.gateways.map((ns, i) => make(lab, ns, `node${i + 1}`, nodeConf(GATEWAYS[i] as string, TIMERS)));
-      router = lab.anycastd(rl.router, 'router', routerConf('per-flow'));
-      await router.start();
-      // The router first, so that it is DR (RFC 2328 9.4: the first router up with the highest priority).
-      await waitFor('the router past Waiting', async () => (await routerState()).state === 'DR', { timeoutMs: CONVERGE_MS, detail: () => lab.report() });
-      await Promise.all(nodes.map((n) => n.start()));
-      await waitMembers('three nodes in the group', 3);
-    }, 120_000);
-
-    afterAll(async () => {
-      await lab?.teardown();
-    });
 
     for (const mode of ['per-flow', 'per-packet'] as const) {
       it(`${mode}: the router DR, the BDR node stops: the other two stay`, async () => {

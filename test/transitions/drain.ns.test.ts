@@ -8,21 +8,25 @@
 //
 // `DRAIN_ROUNDS=N` sets the number of rounds (5 by default); each round
 // prints how long drain took and when FRR's kernel dropped the node.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { interopGate, sleep, waitFor } from '../helpers/peers.js';
-import { ANYCAST, CONVERGE_MS, FOLLOW_MS, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from '../interop/labs.js';
+import { describe, expect, it } from 'vitest';
+import { interopGate } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { ANYCAST, CONVERGE_MS, FOLLOW_MS, nodeAddress, nodeRouterId, seedSuite } from '../interop/labs.js';
 
 const gate = interopGate('drain against FRR', ['frr']);
 const ROUNDS = Math.max(1, Number(process.env.DRAIN_ROUNDS ?? 5));
 const ANYCAST_ADDRESS = ANYCAST.split('/')[0] as string;
 
 describe.skipIf(gate.skip)('drain returns once FRR holds the withdrawal, also right after an undrain', () => {
-  let seed: SeedLab | undefined;
-  const current = (): SeedLab => {
-    if (seed === undefined) throw new Error('the lab was not built');
-    return seed;
-  };
-  const detail = (): Promise<string> => current().lab.report();
+  const { current, detail } = seedSuite('dr', 'frr', 2, {
+    tuning: {
+      nodeConf: (conf) => `${conf}anycast ${ANYCAST}
+ check exec interval 200 timeout 150 rise 1 fall 1 -- /bin/true
+!
+`,
+    },
+    ready: () => waitFor('both nodes announcing', () => kernelHops().length === 2, { timeoutMs: CONVERGE_MS, detail }),
+  });
   const frr = (): { lsdb(): { type: number; lsId: string; advRouter: string; seq?: string; age: number }[] } => {
     const peer = current().router.peer;
     if (!('json' in peer)) throw new Error('the router is not FRR');
@@ -41,23 +45,6 @@ describe.skipIf(gate.skip)('drain returns once FRR holds the withdrawal, also ri
   };
   /** The sequence number of node 1's router-LSA in FRR's LSDB. */
   const frrSeq = (): string | undefined => frr().lsdb().find((l) => l.type === 1 && l.advRouter === nodeRouterId(1))?.seq;
-
-  beforeAll(async () => {
-    seed = seedLab('dr', 'frr', 2, {
-      nodeConf: (conf) => `${conf}anycast ${ANYCAST}
- check exec interval 200 timeout 150 rise 1 fall 1 -- /bin/true
-!
-`,
-    });
-    await startSeedLab(seed);
-    await waitFor('both nodes announcing', () => kernelHops().length === 2, { timeoutMs: CONVERGE_MS, detail });
-  }, 120_000);
-
-  afterAll(async () => {
-    await seed?.lab.teardown();
-  });
-
-  beforeEach(() => reportOnFailure(() => seed?.lab));
 
   it(`in ${ROUNDS} rounds of undrain then drain within min-interval, FRR has the withdrawing instance when drain returns`, async () => {
     const node1 = current().nodes[0]?.daemon;

@@ -17,17 +17,15 @@
 //
 // `GR_ROUNDS=N` restarts n1 N times per lab (1 by default) and prints the
 // figure of each round: how long the route had fewer than three next hops.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KAMAILIO_FILES, kamailioCommand, kamailioConfig } from '../../src/lab/kamailio.js';
+import { describe, expect, it } from 'vitest';
+import { KAMAILIO_FILES } from '../../src/lab/kamailio.js';
 import { missing, peerGate } from '../helpers/gates.js';
-import { interopGate, sleep, waitFor, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { interopGate, type AnycastDaemon, type BirdRouter, type FrrRouter } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { NexthopWatch } from '../helpers/route-watch.js';
-import { ANYCAST, CONVERGE_MS, FOLLOW_MS, ROUTE_PROTOCOL, nodeAddress, nodeRouterId, reportOnFailure, seedLab, startSeedLab, type SeedLab } from '../interop/labs.js';
+import { ANYCAST, CONVERGE_MS, FOLLOW_MS, ROUTE_PROTOCOL, nodeAddress, nodeRouterId, seedSuite } from '../interop/labs.js';
+import { PROXY_ADDRESS, gracefulNodeConf, proxyCommand, proxyDirectory, proxyNodeConf } from './proxy-node.js';
 
-const ADDRESS = ANYCAST.split('/')[0] as string;
-const RESPONDER = join(process.cwd(), 'dist/src/lab/sip-responder.js');
 const ROUNDS = Math.max(1, Number(process.env.GR_ROUNDS ?? 1));
 const NODES = 3;
 /** The restarted node's router id, as BIRD's log names it. */
@@ -53,16 +51,21 @@ for (const { kind, gate, routerConf } of ROUTERS) {
   const withKamailio = !gate.skip && !peerGate('Kamailio in the graceful restart ECMP test (the built-in responder stands in)', missing(KAMAILIO_FILES)).skip;
   for (const graceful of [false, true]) {
     describe.skipIf(gate.skip)(`${kind} in front of three nodes, ospf-anycastd restarted on one${graceful ? ' with graceful-restart' : ' without graceful-restart'}`, () => {
-      let seed: SeedLab | undefined;
-      // Kamailio's configuration and run files (made in beforeAll, removed in afterAll).
-      let proxyDir = '';
+      // Kamailio's configuration and run files.
+      const proxyDir = proxyDirectory('oa-gr-proxy-');
       const tag = `gr${kind[0]}${graceful ? 'g' : ''}-${process.pid}`;
-      const current = (): SeedLab => {
-        if (seed === undefined) throw new Error('the lab was not built');
-        return seed;
-      };
+      const { current, detail } = seedSuite(`gr${kind[0]}${graceful ? 'g' : ''}`, kind, NODES, {
+        tuning: {
+          routerConf,
+          // RFC 3623 2: every node restarts gracefully on SIGTERM, or none does; n1 supervises the proxy.
+          nodeConf: (text, i) => (i === 1 ? proxyNodeConf(text, graceful, proxyCommand(withKamailio, proxyDir(), tag)) : gracefulNodeConf(text, graceful)),
+        },
+        ready: async () => {
+          await waitFor(`${kind} routing the anycast /32 to the three nodes`, () => nextHops().length === NODES, { timeoutMs: CONVERGE_MS, detail });
+          await waitFor('n1 reporting its proxy', async () => (await proxyPid()) !== undefined, { timeoutMs: CONVERGE_MS, detail });
+        },
+      });
       const n1 = (): AnycastDaemon => current().nodes[0]?.daemon as AnycastDaemon;
-      const detail = (): Promise<string> => current().lab.report();
       const nextHops = (): string[] => current().lab.gateways(current().routerNs, ANYCAST, ROUTE_PROTOCOL[kind]).sort();
       /** What BIRD logged since `from` (a length of its output). */
       const birdSince = (from: number): string => (current().router.peer as BirdRouter).output().slice(from);
@@ -75,47 +78,12 @@ for (const { kind, gate, routerConf } of ROUTERS) {
         return m === null ? undefined : Number(m[1]);
       };
 
-      beforeAll(async () => {
-        proxyDir = mkdtempSync('/tmp/oa-gr-proxy-');
-        seed = seedLab(`gr${kind[0]}${graceful ? 'g' : ''}`, kind, NODES, {
-          routerConf,
-          nodeConf: (text, i) => {
-            // RFC 3623 2: every node restarts gracefully on SIGTERM, or none does.
-            const conf = graceful ? text.replace(' log-adjacency-changes detail\n', ' log-adjacency-changes detail\n graceful-restart grace-period 60\n') : text;
-            if (i !== 1) return conf;
-            let command: string;
-            if (withKamailio) {
-              const path = join(proxyDir, 'kamailio.cfg');
-              writeFileSync(path, kamailioConfig({ listen: `${ADDRESS}:5060`, server: 'n1' }));
-              command = kamailioCommand(path, proxyDir).join(' ');
-            } else {
-              command = `${process.execPath} ${RESPONDER} --name n1 --listen ${ADDRESS}:5060 --tag ${tag}`;
-            }
-            return `${conf}anycast ${ANYCAST}
- check process ${command}
- check sip-options ${ADDRESS}:5060 interval 200 timeout 150 rise 3 fall 2
-!
-`;
-          },
-        });
-        await startSeedLab(seed);
-        await waitFor(`${kind} routing the anycast /32 to the three nodes`, () => nextHops().length === NODES, { timeoutMs: CONVERGE_MS, detail });
-        await waitFor('n1 reporting its proxy', async () => (await proxyPid()) !== undefined, { timeoutMs: CONVERGE_MS, detail });
-      }, 120_000);
-
-      afterAll(async () => {
-        await seed?.lab.teardown();
-        if (proxyDir !== '') rmSync(proxyDir, { recursive: true, force: true });
-      });
-
-      beforeEach(() => reportOnFailure(() => seed?.lab));
-
       /** One `systemctl restart` of n1's daemon, the router's next hops watched throughout; returns how long they were fewer than three, in ms. */
       async function restartRound(round: number): Promise<{ belowMs: number; fewest: number }> {
         const before = await proxyPid();
         expect(before).toBeDefined();
         expect(nextHops()).toEqual(all);
-        const watch = new NexthopWatch(current().lab.net, current().routerNs, ADDRESS, NODES);
+        const watch = new NexthopWatch(current().lab.net, current().routerNs, PROXY_ADDRESS, NODES);
         const logFrom = kind === 'bird' ? (current().router.peer as BirdRouter).output().length : 0;
         try {
           await watch.ready();

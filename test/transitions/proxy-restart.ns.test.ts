@@ -14,20 +14,20 @@
 // a grace-LSA that FRR, a helper by default, acknowledges and acts on: its
 // route to the /32 never leaves while the daemon restarts (asserted), and
 // FRR says it helped.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { KAMAILIO_FILES, kamailioCommand, kamailioConfig, kamailioPids } from '../../src/lab/kamailio.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KAMAILIO_FILES, kamailioPids } from '../../src/lab/kamailio.js';
 import { missing, peerGate } from '../helpers/gates.js';
-import { interopGate, waitFor, type AnycastDaemon, type FrrRouter } from '../helpers/peers.js';
+import { interopGate, type AnycastDaemon, type FrrRouter } from '../helpers/peers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { RouteWatch } from '../helpers/route-watch.js';
-import { ANYCAST, CLIENT_NET, CONVERGE_MS, FOLLOW_MS, reportOnFailure, seedLab, startSeedLab, type SeedLab } from '../interop/labs.js';
+import { ANYCAST, CLIENT_NET, CONVERGE_MS, FOLLOW_MS, seedSuite } from '../interop/labs.js';
+import { PROXY_ADDRESS, kamailioConfPath, proxyCommand, proxyDirectory, proxyNodeConf } from './proxy-node.js';
 
 const gate = interopGate('the proxy restart test', ['frr']);
 // Kamailio when installed; under CI=true its absence fails the file (peerGate).
 const withKamailio = !gate.skip && !peerGate('Kamailio in the proxy restart test (the built-in responder stands in)', missing(KAMAILIO_FILES)).skip;
-const ADDRESS = ANYCAST.split('/')[0] as string;
-const RESPONDER = join(process.cwd(), 'dist/src/lab/sip-responder.js');
 
 /**
  * Sends an OPTIONS to TARGET every 100 ms from one socket and prints one JSON
@@ -83,18 +83,18 @@ class Prober {
 
 for (const graceful of [false, true]) {
   describe.skipIf(gate.skip)(`ospf-anycastd restarts${graceful ? ' gracefully' : ''} under a running ${withKamailio ? 'Kamailio' : 'SIP responder'}`, () => {
-    let seed: SeedLab | undefined;
     // Kamailio's configuration and run files; the responder's label among other runs' processes.
-    // Made in beforeAll: a variant whose tests are all filtered out (-t) runs no hooks, and would leave it behind.
-    let proxyDir = '';
-    let kamailioConf = '';
+    const proxyDir = proxyDirectory('oa-px-proxy-');
     const tag = `px${graceful ? 'g' : ''}-${process.pid}`;
-    const current = (): SeedLab => {
-      if (seed === undefined) throw new Error('the lab was not built');
-      return seed;
-    };
+    const { current, detail } = seedSuite(graceful ? 'pxg' : 'px', 'frr', 1, {
+      tuning: {
+        // FRR 8.4 helps once told to (its helper mode is off by default) and once it takes opaque LSAs (RFC 5250).
+        routerConf: (conf) => (graceful ? conf.replace(' redistribute connected', ' capability opaque\n graceful-restart helper enable\n redistribute connected') : conf),
+        nodeConf: (text) => proxyNodeConf(text, graceful, proxyCommand(withKamailio, proxyDir(), tag)),
+      },
+      ready: () => waitFor('FRR routing the anycast /32 to n1', routed, { timeoutMs: CONVERGE_MS, detail }),
+    });
     const node = (): AnycastDaemon => current().nodes[0]?.daemon as AnycastDaemon;
-    const detail = (): Promise<string> => current().lab.report();
     const routed = (): boolean => current().lab.gateways(current().routerNs, ANYCAST, 'ospf').length === 1;
     /** The proxy's main process as the daemon reports it (`show anycast`: "running (pid N)"). */
     const proxyPid = async (): Promise<number | undefined> => {
@@ -109,51 +109,21 @@ for (const graceful of [false, true]) {
         const out = current().lab.net.execResult(current().nodes[0]?.ns as string, 'pgrep', ['-f', '--', `--tag ${tag}$`]).stdout;
         return out.split('\n').filter(Boolean).map(Number);
       }
-      const pids = kamailioPids(kamailioConf);
+      const pids = kamailioPids(kamailioConfPath(proxyDir()));
       const parents = new Set(pids);
       return pids.filter((pid) => !parents.has(ppid(pid)));
     };
     const probers: Prober[] = [];
     const prober = (ns: string): Prober => {
-      const child = current().lab.net.spawn(ns, process.execPath, ['-e', PROBER, `${ADDRESS}:5060`]);
+      const child = current().lab.net.spawn(ns, process.execPath, ['-e', PROBER, `${PROXY_ADDRESS}:5060`]);
       const p = new Prober(() => child.kill('SIGKILL'), child);
       probers.push(p);
       return p;
     };
 
-    beforeAll(async () => {
-      proxyDir = mkdtempSync('/tmp/oa-px-proxy-');
-      kamailioConf = join(proxyDir, 'kamailio.cfg');
-      seed = seedLab(graceful ? 'pxg' : 'px', 'frr', 1, {
-        // FRR 8.4 helps once told to (its helper mode is off by default) and once it takes opaque LSAs (RFC 5250).
-        routerConf: (conf) => (graceful ? conf.replace(' redistribute connected', ' capability opaque\n graceful-restart helper enable\n redistribute connected') : conf),
-        nodeConf: (text) => {
-          const conf = graceful ? text.replace(' log-adjacency-changes detail\n', ' log-adjacency-changes detail\n graceful-restart grace-period 60\n') : text;
-          let command: string;
-          if (withKamailio) {
-            writeFileSync(kamailioConf, kamailioConfig({ listen: `${ADDRESS}:5060`, server: 'n1' }));
-            command = kamailioCommand(kamailioConf, proxyDir).join(' ');
-          } else {
-            command = `${process.execPath} ${RESPONDER} --name n1 --listen ${ADDRESS}:5060 --tag ${tag}`;
-          }
-          return `${conf}anycast ${ANYCAST}
- check process ${command}
- check sip-options ${ADDRESS}:5060 interval 200 timeout 150 rise 3 fall 2
-!
-`;
-        },
-      });
-      await startSeedLab(seed);
-      await waitFor('FRR routing the anycast /32 to n1', routed, { timeoutMs: CONVERGE_MS, detail });
-    }, 120_000);
-
-    afterAll(async () => {
+    afterAll(() => {
       for (const p of probers) p.stop();
-      await seed?.lab.teardown();
-      if (proxyDir !== '') rmSync(proxyDir, { recursive: true, force: true });
     });
-
-    beforeEach(() => reportOnFailure(() => seed?.lab));
 
     /** The ids of the protocol-188 nexthop objects in a namespace. */
     const nexthopIds = (ns: string): number[] => {
@@ -168,7 +138,7 @@ for (const graceful of [false, true]) {
       expect(proxyMains()).toEqual([before]);
       const local = prober(current().nodes[0]?.ns as string);
       const remote = prober(current().routerNs);
-      const watch = new RouteWatch(current().lab.net, current().routerNs, ADDRESS, true);
+      const watch = new RouteWatch(current().lab.net, current().routerNs, PROXY_ADDRESS, true);
       // The node's own route back to the clients (protocol 188), which a graceful restart leaves in the kernel (RFC 3623 2.2).
       await waitFor(`${CLIENT_NET} on n1`, () => current().lab.gateways(current().nodes[0]?.ns as string, CLIENT_NET, 'ospf').length === 1, { timeoutMs: CONVERGE_MS, detail });
       const back = new RouteWatch(current().lab.net, current().nodes[0]?.ns as string, CLIENT_NET, true);
@@ -200,7 +170,7 @@ for (const graceful of [false, true]) {
         expect(node().output()).toMatch(/graceful restart: restarting mode over \(adjacencies-full\)/);
       }
       // Probes keep going a while after: FRR's route may settle only after a second change.
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await sleep(2000);
       const to = Date.now() - 500;
       local.stop();
       remote.stop();
