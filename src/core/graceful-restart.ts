@@ -38,16 +38,6 @@ export type HelperRefusal =
   | 'no-such-neighbor'
   | 'malformed-grace-lsa';
 
-/** One neighbor being helped through its restart. */
-export interface HelperSession {
-  /** When helping began and ends, in the core's time (ms). */
-  since: number;
-  until: number;
-  /** The grace period the neighbor asked for, seconds, and its restart reason (RFC 3623 Appendix A). */
-  gracePeriod: number;
-  reason: number;
-}
-
 /** What the helper needs of the router: its clock, its timers, its events, and a say in the router's LSAs. */
 export interface HelperHost {
   now(): number;

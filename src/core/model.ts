@@ -5,7 +5,6 @@
 import type { InterfaceAddress, InterfaceInfo, InterfaceSettings, InterfaceState, NeighborState } from './api.js';
 import { LsaType, Options, type LsaHeader, type LsaKey } from '../packet/index.js';
 import type { LsaMap, LsaSet } from './lsa-map.js';
-import type { HelperSession } from './graceful-restart.js';
 import type { LsaEntry } from './lsdb.js';
 
 /** LS types this router stores and floods (RFC 2328 13 (2)); a normal area takes no type-7 or opaque LSAs. */
@@ -185,4 +184,14 @@ export function deadSeconds(s: InterfaceSettings): number {
 /** Ascending order of unsigned 32-bit numbers (addresses, Router IDs). */
 export function uint32Cmp(a: number, b: number): number {
   return a - b;
+}
+
+/** One neighbor being helped through its restart. */
+export interface HelperSession {
+  /** When helping began and ends, in the core's time (ms). */
+  since: number;
+  until: number;
+  /** The grace period the neighbor asked for, seconds, and its restart reason (RFC 3623 Appendix A). */
+  gracePeriod: number;
+  reason: number;
 }
