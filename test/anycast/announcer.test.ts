@@ -11,7 +11,8 @@ import { Announcer } from '../../src/anycast/announcer.js';
 import { AddressManagementError, AnnouncerStoppedError, AnycastConfigError, DrainCancelledError, DrainTimeoutError, UnknownPrefixError } from '../../src/anycast/errors.js';
 import type { Advertisement, AnycastPrefixOptions, CustomCheckOptions } from '../../src/anycast/types.js';
 import { parsePrefix, type Prefix } from '../../src/lib/ipv4.js';
-import { nextEvent, sleep, until } from './wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { nextEvent } from './wait.js';
 
 const P1 = parsePrefix('10.206.206.1/32');
 const P2 = parsePrefix('10.206.206.2/32');
@@ -315,7 +316,7 @@ describe('Announcer: health, address management and status', () => {
       const down = nextEvent(announcer, 'advertise', (a) => a.mode === 'withdraw', 2000);
       s.set(false);
       await down;
-      await until('the removal', () => calls.includes(`remove ${P2.address} dev anycast0`), 1000);
+      await waitFor('the removal', () => calls.includes(`remove ${P2.address} dev anycast0`), { timeoutMs: 1000, intervalMs: 10 });
     } finally {
       await announcer.stop();
     }

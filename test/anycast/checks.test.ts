@@ -13,20 +13,13 @@ import { tcpRunner } from '../../src/anycast/checks/tcp.js';
 import { LineSplitter } from '../../src/anycast/process-group.js';
 import { CheckScheduler, type ScheduledResult } from '../../src/anycast/scheduler.js';
 import type { CheckOutcome, CheckRunner } from '../../src/anycast/types.js';
-import { isAlive, sleep, until } from './wait.js';
+import { freePort, sleep, waitFor } from '../helpers/wait.js';
+import { isAlive } from './wait.js';
 
 function once(runner: CheckRunner, timeoutMs = 2000): Promise<CheckOutcome> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   return runner(controller.signal).finally(() => clearTimeout(timer));
-}
-
-async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('tcp check', () => {
@@ -113,7 +106,7 @@ describe('exec check', () => {
     expect(result).toEqual({ ok: false, reason: 'killed at timeout' });
     expect(elapsed).toBeLessThan(1000);
     const [shell, sleeper] = readFileSync(pids, 'utf8').trim().split(' ').map(Number) as [number, number];
-    await until('the shell and its sleeper to be gone', () => !isAlive(shell) && !isAlive(sleeper), 2000);
+    await waitFor('the shell and its sleeper to be gone', () => !isAlive(shell) && !isAlive(sleeper), { timeoutMs: 2000, intervalMs: 10 });
   });
 
   it('kills what a command left running after it exited', async () => {
@@ -121,7 +114,7 @@ describe('exec check', () => {
     const result = await once(execRunner({ kind: 'exec', command: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; exit 0`] }));
     expect(result.ok).toBe(true);
     const sleeper = Number(readFileSync(pidFile, 'utf8'));
-    await until('the background sleeper to be gone', () => !isAlive(sleeper), 2000);
+    await waitFor('the background sleeper to be gone', () => !isAlive(sleeper), { timeoutMs: 2000, intervalMs: 10 });
   });
 });
 
@@ -171,7 +164,7 @@ describe('CheckScheduler', () => {
     const scheduler = new CheckScheduler(slow, { intervalMs: 100, timeoutMs: 50, rise: 1, fall: 1, fastIntervalMs: 0 }, (r) => results.push(r));
     scheduler.start();
     try {
-      await until('the second run', () => started === 2, 3000);
+      await waitFor('the second run', () => started === 2, { timeoutMs: 3000, intervalMs: 10 });
     } finally {
       await scheduler.stop();
     }
@@ -187,7 +180,7 @@ describe('CheckScheduler', () => {
       new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, reason: 'waited for 3 replies' })));
     const scheduler = new CheckScheduler(polite, { intervalMs: 1000, timeoutMs: 30, rise: 1, fall: 1, fastIntervalMs: 0 }, (r) => results.push(r));
     scheduler.start();
-    await until('one result', () => results.length === 1, 1000);
+    await waitFor('one result', () => results.length === 1, { timeoutMs: 1000, intervalMs: 10 });
     await scheduler.stop();
     expect(results[0]).toMatchObject({ ok: false, reason: 'timeout after 30 ms: waited for 3 replies' });
     expect(results[0]!.latencyMs).toBeGreaterThanOrEqual(29);
@@ -211,7 +204,7 @@ describe('CheckScheduler.hurry', () => {
     });
     scheduler.start();
     try {
-      await until('three runs', () => starts.length >= 3, 900);
+      await waitFor('three runs', () => starts.length >= 3, { timeoutMs: 900, intervalMs: 10 });
       // The interval resumes: no fourth run before a whole interval after the third.
       await sleep(300);
       expect(starts.length).toBe(3);

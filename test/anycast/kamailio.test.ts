@@ -5,7 +5,6 @@
 // reason without it, a failure under CI=true (peerGate).
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,18 +14,10 @@ import type { Advertisement } from '../../src/anycast/types.js';
 import { KAMAILIO_FILES, kamailioCommand, kamailioConfig } from '../../src/lab/kamailio.js';
 import { parsePrefix } from '../../src/lib/ipv4.js';
 import { missing, peerGate } from '../helpers/gates.js';
-import { groupMembers, nextEvent, until } from './wait.js';
+import { freePort, waitFor } from '../helpers/wait.js';
+import { groupMembers, nextEvent } from './wait.js';
 
 const gate = peerGate('the Kamailio supervision test', missing(KAMAILIO_FILES));
-
-/** A TCP port that is free now (Kamailio takes the same number for UDP). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(gate.skip)('supervising Kamailio', () => {
   let dir = '';
@@ -88,13 +79,13 @@ describe.skipIf(gate.skip)('supervising Kamailio', () => {
       const before = ads.length;
       const killedAt = performance.now();
       process.kill(main, 'SIGKILL');
-      await until('the withdrawal', () => ads.length > before, 3000);
+      await waitFor('the withdrawal', () => ads.length > before, { timeoutMs: 3000, intervalMs: 10 });
       const withdrawal = ads[before] as (typeof ads)[number];
       expect(withdrawal.ad.mode).toBe('withdraw');
       console.log(
         `kamailio: kill -9 -> withdraw ${(withdrawal.hrAt - killedAt).toFixed(2)} ms (exit event -> withdraw ${(withdrawal.hrAt - exitHrAt).toFixed(3)} ms), ${workers.length - 1} workers`,
       );
-      await until('every worker to be gone', () => groupMembers(main).length === 0, 3000);
+      await waitFor('every worker to be gone', () => groupMembers(main).length === 0, { timeoutMs: 3000, intervalMs: 10 });
 
       // The restart binds the same port again (no worker holds it) and passes rise.
       const back = nextEvent(announcer, 'advertise', (a) => a.mode === 'announce', 15_000);

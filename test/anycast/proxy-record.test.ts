@@ -16,7 +16,8 @@ import { ProcessSupervisor, proxyIdentity, retireUnclaimed, type SpawnInfo } fro
 import type { Advertisement, ProcessCheckOptions } from '../../src/anycast/types.js';
 import { parsePrefix } from '../../src/lib/ipv4.js';
 import { freeUdpPort, PROXY_CODE } from './sip-responder.js';
-import { isAlive, sleep, until } from './wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { isAlive } from './wait.js';
 
 let dir = '';
 /** Processes a test started; killed after each test whatever happened. */
@@ -48,7 +49,7 @@ function runDir(name: string): string {
 async function sleeper(seconds = '30'): Promise<number> {
   const pid = spawn('/bin/sleep', [seconds], { detached: true, stdio: 'ignore' }).pid as number;
   started.add(pid);
-  await until('sleep has exec()ed', () => procInfo(pid)?.cmdline[0] === '/bin/sleep', 2000);
+  await waitFor('sleep has exec()ed', () => procInfo(pid)?.cmdline[0] === '/bin/sleep', { timeoutMs: 2000, intervalMs: 10 });
   return pid;
 }
 
@@ -138,7 +139,7 @@ describe('adopting a recorded proxy', () => {
     const port = await freeUdpPort();
     const first = recordedSupervisor(directory, port);
     first.sup.start();
-    await until('the first supervisor forwarded "listening"', () => first.lines.includes(`[proxy] listening on ${port}`), 5000);
+    await waitFor('the first supervisor forwarded "listening"', () => first.lines.includes(`[proxy] listening on ${port}`), { timeoutMs: 5000, intervalMs: 10 });
     const pid = first.spawns[0]?.pid as number;
     await first.sup.detach();
     expect(isAlive(pid)).toBe(true);
@@ -150,10 +151,10 @@ describe('adopting a recorded proxy', () => {
     expect(second.logs.at(-1)).toMatch(new RegExp(`^adopted the running proxy \\(pid ${pid}, started `));
     // Its output still reaches us, through the FIFO: SIGTERM makes it say "terminating" and exit.
     process.kill(pid, 'SIGTERM');
-    await until('the adopted proxy\'s exit seen by the /proc poll', () => second.exits.length === 1, 2000);
+    await waitFor('the adopted proxy\'s exit seen by the /proc poll', () => second.exits.length === 1, { timeoutMs: 2000, intervalMs: 10 });
     expect(second.exits[0]).toBe('process is gone (adopted, exit status unknown)');
-    await until('its last line forwarded', () => second.lines.includes('[proxy] terminating'), 2000);
-    await until('a new proxy started', () => second.spawns.length === 2, 3000);
+    await waitFor('its last line forwarded', () => second.lines.includes('[proxy] terminating'), { timeoutMs: 2000, intervalMs: 10 });
+    await waitFor('a new proxy started', () => second.spawns.length === 2, { timeoutMs: 3000, intervalMs: 10 });
     expect(second.spawns[1]).toMatchObject({ adopted: false });
     expect(second.spawns[1]?.pid).not.toBe(pid);
     await second.sup.stop();
@@ -171,7 +172,7 @@ describe('adopting a recorded proxy', () => {
     writeFileSync(h.sup.recordPath as string, '{"pid": 4');
     h.sup.start();
     expect(h.logs).toEqual([expect.stringMatching(/^ignoring the proxy record: .*proxy-[0-9a-f]+\.json is not JSON: /)]);
-    await until('the new proxy recorded', () => readRecord(h.sup.recordPath as string).kind === 'alive', 5000);
+    await waitFor('the new proxy recorded', () => readRecord(h.sup.recordPath as string).kind === 'alive', { timeoutMs: 5000, intervalMs: 10 });
     expect(h.spawns).toEqual([expect.objectContaining({ adopted: false })]);
     await h.sup.stop();
   });
@@ -196,7 +197,7 @@ describe('adopting a recorded proxy', () => {
       writeRecord(h.sup.recordPath as string, record(bystander, port));
       h.sup.start();
       expect(h.logs[0]).toMatch(said(bystander));
-      await until('a new proxy started', () => h.spawns.length === 1, 5000);
+      await waitFor('a new proxy started', () => h.spawns.length === 1, { timeoutMs: 5000, intervalMs: 10 });
       expect(h.spawns[0]).toMatchObject({ adopted: false });
       await sleep(100);
       expect(isAlive(bystander)).toBe(true);
@@ -236,7 +237,7 @@ describe('adopting a recorded proxy', () => {
     const a = sleepSupervisor('pidfile-other', wrong);
     a.sup.start();
     expect(a.logs[0]).toBe(`the pidfile ${wrong} names no running proxy of ours: process ${other} runs "/bin/sleep 31", not the recorded "/bin/sleep 30"`);
-    await until('a new proxy started', () => a.spawns.length === 1, 2000);
+    await waitFor('a new proxy started', () => a.spawns.length === 1, { timeoutMs: 2000, intervalMs: 10 });
     expect(a.spawns[0]).toMatchObject({ adopted: false });
     expect(isAlive(other)).toBe(true);
     await a.sup.stop();
@@ -246,7 +247,7 @@ describe('adopting a recorded proxy', () => {
     const b = sleepSupervisor('pidfile-garbage', garbage);
     b.sup.start();
     expect(b.logs[0]).toBe(`ignoring the pidfile ${garbage}: the pidfile ${garbage} holds no process id: "kamailio\\n"`);
-    await until('a new proxy started', () => b.spawns.length === 1, 2000);
+    await waitFor('a new proxy started', () => b.spawns.length === 1, { timeoutMs: 2000, intervalMs: 10 });
     await b.sup.stop();
   });
 
@@ -257,7 +258,7 @@ describe('adopting a recorded proxy', () => {
     writeRecord(path, recordOf(child, ['/bin/sleep', '30']));
     const said = await retireUnclaimed(directory, new Set(), 2000);
     expect(said).toEqual([`stopping a proxy left running by an earlier daemon that this one does not adopt (pid ${child}: /bin/sleep 30)`]);
-    await until('the unclaimed proxy gone', () => !isAlive(child), 2000);
+    await waitFor('the unclaimed proxy gone', () => !isAlive(child), { timeoutMs: 2000, intervalMs: 10 });
     expect(existsSync(path)).toBe(false);
   });
 });
@@ -311,7 +312,7 @@ describe('the announcer across a restart', () => {
     };
     const first = make();
     await first.announcer.start();
-    await until('first announcer announcing', () => first.ads.some((a) => a.mode === 'announce'), 10_000);
+    await waitFor('first announcer announcing', () => first.ads.some((a) => a.mode === 'announce'), { timeoutMs: 10_000, intervalMs: 10 });
     const pid = first.announcer.status()[0]?.checks[0]?.process?.pid as number;
     // As before this change, a freshly started proxy needs rise (4) passes.
     expect(first.checks.filter((c) => c.result.ok).length).toBeGreaterThanOrEqual(4);
@@ -320,7 +321,7 @@ describe('the announcer across a restart', () => {
 
     const second = make();
     await second.announcer.start();
-    await until('second announcer announcing', () => second.ads.some((a) => a.mode === 'announce'), 5000);
+    await waitFor('second announcer announcing', () => second.ads.some((a) => a.mode === 'announce'), { timeoutMs: 5000, intervalMs: 10 });
     expect(second.announcer.status()[0]?.checks[0]?.process?.pid).toBe(pid);
     expect(second.checks.filter((c) => c.result.ok)).toHaveLength(1);
     await second.announcer.stop({ stopProxies: true });

@@ -11,7 +11,8 @@ import { AnycastConfigError } from '../../src/anycast/errors.js';
 import type { Advertisement, AnycastPrefixOptions, CheckOptions, CustomCheckOptions, StateChangeEvent } from '../../src/anycast/types.js';
 import { parsePrefix } from '../../src/lib/ipv4.js';
 import { freeUdpPort, PROXY_CODE } from './sip-responder.js';
-import { isAlive, sleep, until } from './wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { isAlive } from './wait.js';
 
 const P1 = parsePrefix('10.206.206.1/32');
 const P2 = parsePrefix('10.206.206.2/32');
@@ -55,7 +56,7 @@ describe('Announcer.reconfigure', () => {
     const seen = recorder(announcer);
     try {
       await announcer.start();
-      await until('announced', () => announcer.status()[0]?.advertised === 'announce', 10_000);
+      await waitFor('announced', () => announcer.status()[0]?.advertised === 'announce', { timeoutMs: 10_000, intervalMs: 10 });
       const pid = seen.spawns[0]?.pid as number;
       const ads = seen.ads.length;
 
@@ -73,9 +74,9 @@ describe('Announcer.reconfigure', () => {
 
       // The new restart delay applies from the next exit.
       process.kill(pid, 'SIGKILL');
-      await until('the exit', () => announcer.status()[0]?.checks[0]?.healthy === false, 2000);
+      await waitFor('the exit', () => announcer.status()[0]?.checks[0]?.healthy === false, { timeoutMs: 2000, intervalMs: 10 });
       expect(announcer.status()[0]?.checks[0]?.reason).toMatch(/restart in 300 ms$/);
-      await until('announced again', () => announcer.status()[0]?.advertised === 'announce', 10_000);
+      await waitFor('announced again', () => announcer.status()[0]?.advertised === 'announce', { timeoutMs: 10_000, intervalMs: 10 });
       const second = seen.spawns[1]?.pid as number;
 
       // A changed environment is a different proxy: the old one stops, the new
@@ -86,8 +87,8 @@ describe('Announcer.reconfigure', () => {
       expect(isAlive(second)).toBe(false);
       expect(announcer.status()[0]?.state).toBe('withdrawn-by-health');
       // Paced: the announcement after the restart may be less than min-interval ago.
-      await until('the withdrawal', () => seen.ads[before]?.mode === 'withdraw', 2000);
-      await until('the new proxy announced', () => announcer.status()[0]?.advertised === 'announce', 10_000);
+      await waitFor('the withdrawal', () => seen.ads[before]?.mode === 'withdraw', { timeoutMs: 2000, intervalMs: 10 });
+      await waitFor('the new proxy announced', () => announcer.status()[0]?.advertised === 'announce', { timeoutMs: 10_000, intervalMs: 10 });
       expect(seen.spawns).toHaveLength(3);
     } finally {
       await announcer.stop();
@@ -101,13 +102,13 @@ describe('Announcer.reconfigure', () => {
     const seen = recorder(announcer);
     try {
       await announcer.start();
-      await until('P1 announced', () => announcer.status()[0]?.advertised === 'announce', 10_000);
+      await waitFor('P1 announced', () => announcer.status()[0]?.advertised === 'announce', { timeoutMs: 10_000, intervalMs: 10 });
       const pid = seen.spawns[0]?.pid as number;
       await announcer.reconfigure([{ prefix: P2, minIntervalMs: 0, checks: [custom(okRun)] }]);
       expect(seen.ads.find((a) => a.prefix.address === P1.address && a.mode === 'withdraw')).toBeDefined();
       expect(isAlive(pid)).toBe(false);
       expect(announcer.status().map((s) => s.prefix)).toEqual(['10.206.206.2/32']);
-      await until('P2 announced', () => announcer.status()[0]?.advertised === 'announce', 3000);
+      await waitFor('P2 announced', () => announcer.status()[0]?.advertised === 'announce', { timeoutMs: 3000, intervalMs: 10 });
       await expect(announcer.drain(P1)).rejects.toThrow('not an anycast prefix here');
     } finally {
       await announcer.stop();
@@ -120,7 +121,7 @@ describe('Announcer.reconfigure', () => {
     const seen = recorder(announcer);
     try {
       await announcer.start();
-      await until('two failures', () => (announcer.status()[0]?.checks[0]?.consecutiveFailures ?? 0) >= 2, 2000);
+      await waitFor('two failures', () => (announcer.status()[0]?.checks[0]?.consecutiveFailures ?? 0) >= 2, { timeoutMs: 2000, intervalMs: 10 });
       expect(announcer.status()[0]).toMatchObject({ state: 'withdrawn-by-health', advertised: 'withdraw' });
 
       // on-failure max-cost now: the unhealthy prefix is advertised at max cost at once.
@@ -133,7 +134,7 @@ describe('Announcer.reconfigure', () => {
       await announcer.reconfigure([{ prefix: P1, minIntervalMs: 0, checks: [custom(okRun)] }]);
       expect(announcer.status()[0]).toMatchObject({ state: 'drained', drainedBy: ['cli'] });
       announcer.undrain(P1, 'cli');
-      await until('announced', () => announcer.status()[0]?.advertised === 'announce', 3000);
+      await waitFor('announced', () => announcer.status()[0]?.advertised === 'announce', { timeoutMs: 3000, intervalMs: 10 });
 
       // A maintenance file that exists drains as soon as it is configured, and no longer once it is not.
       writeFileSync(file, '');

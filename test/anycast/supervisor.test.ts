@@ -14,7 +14,8 @@ import { ProcessSupervisor, type ExitInfo, type SpawnInfo } from '../../src/anyc
 import type { Advertisement, StateChangeEvent } from '../../src/anycast/types.js';
 import { parsePrefix } from '../../src/lib/ipv4.js';
 import { freeUdpPort, PROXY_CODE } from './sip-responder.js';
-import { isAlive, killPending, nextEvent, sleep, until } from './wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { isAlive, killPending, nextEvent } from './wait.js';
 
 interface Harness {
   announcer: Announcer;
@@ -73,7 +74,7 @@ describe('proxy supervision through the Announcer', () => {
         const adsBefore = h.ads.length;
         const killedAt = performance.now();
         process.kill(pid, 'SIGKILL');
-        await until('the withdrawal', () => h.ads.length > adsBefore, 2000);
+        await waitFor('the withdrawal', () => h.ads.length > adsBefore, { timeoutMs: 2000, intervalMs: 10 });
         const exit = h.exits.at(-1) as Harness['exits'][number];
         const withdrawal = h.ads[adsBefore] as Harness['ads'][number];
         expect(withdrawal.ad.mode).toBe('withdraw');
@@ -93,11 +94,11 @@ describe('proxy supervision through the Announcer', () => {
           restartAt: exit.event.at + (exit.event.restartInMs as number),
         });
 
-        await until('the restart', () => h.spawns.length > spawnsBefore, 5000);
+        await waitFor('the restart', () => h.spawns.length > spawnsBefore, { timeoutMs: 5000, intervalMs: 10 });
         const respawn = h.spawns.at(-1) as ProcessEvent;
         expect(respawn.at - exit.event.at).toBeGreaterThanOrEqual((exit.event.restartInMs as number) - 2);
         // Back only after `rise` (2) sip-options successes against the new child.
-        await until('the announcement', () => h.ads.at(-1)?.ad.mode === 'announce', 5000);
+        await waitFor('the announcement', () => h.ads.at(-1)?.ad.mode === 'announce', { timeoutMs: 5000, intervalMs: 10 });
         const announceAt = (h.ads.at(-1) as Harness['ads'][number]).ad.at;
         const successes = h.checks.filter((c) => c.result.ok && c.result.at >= respawn.at && c.result.at <= announceAt);
         expect(successes.length).toBeGreaterThanOrEqual(2);
@@ -163,15 +164,15 @@ describe('a proxy shared by two prefixes', () => {
     });
     try {
       await announcer.start();
-      await until('both announced', () => announcer.status().every((p) => p.advertised === 'announce'), 5000);
+      await waitFor('both announced', () => announcer.status().every((p) => p.advertised === 'announce'), { timeoutMs: 5000, intervalMs: 10 });
       // One child, reported to each prefix.
       expect(new Set(spawns.map((e) => e.pid)).size).toBe(1);
       expect(spawns.map((e) => e.prefix)).toEqual(['10.206.206.1/32', '10.206.206.2/32']);
       const before = ads.length;
       process.kill(spawns[0]!.pid as number, 'SIGKILL');
-      await until('both withdrawn', () => announcer.status().every((p) => p.advertised === 'withdraw'), 2000);
+      await waitFor('both withdrawn', () => announcer.status().every((p) => p.advertised === 'withdraw'), { timeoutMs: 2000, intervalMs: 10 });
       expect(ads.slice(before).map((a) => a.mode)).toEqual(['withdraw', 'withdraw']);
-      await until('both back', () => announcer.status().every((p) => p.advertised === 'announce'), 5000);
+      await waitFor('both back', () => announcer.status().every((p) => p.advertised === 'announce'), { timeoutMs: 5000, intervalMs: 10 });
     } finally {
       await announcer.stop();
     }
@@ -202,7 +203,7 @@ describe('ProcessSupervisor', () => {
     const seen = collect(sup);
     sup.start();
     try {
-      await until('the child to start', () => seen.lines.includes('stdout [stubborn] up'), 5000);
+      await waitFor('the child to start', () => seen.lines.includes('stdout [stubborn] up'), { timeoutMs: 5000, intervalMs: 10 });
       const pid = sup.pid as number;
       const started = performance.now();
       await sup.stop();
@@ -223,16 +224,16 @@ describe('ProcessSupervisor', () => {
     const seen = collect(sup);
     sup.start();
     try {
-      await until('the worker to start', () => seen.lines.includes('stdout ready'), 5000);
+      await waitFor('the worker to start', () => seen.lines.includes('stdout ready'), { timeoutMs: 5000, intervalMs: 10 });
       const worker = Number(readFileSync(pidFile, 'utf8'));
       expect(isAlive(worker)).toBe(true);
       // The exit is reported (and the prefix withdrawn) before the workers are killed.
       let signalledFirst: boolean | undefined;
       sup.once('exit', () => (signalledFirst = !isAlive(worker) || killPending(worker)));
       process.kill(sup.pid as number, 'SIGKILL');
-      await until('the exit event', () => seen.exits.length === 1, 2000);
+      await waitFor('the exit event', () => seen.exits.length === 1, { timeoutMs: 2000, intervalMs: 10 });
       expect(signalledFirst).toBe(false);
-      await until('the worker to be gone', () => !isAlive(worker), 2000);
+      await waitFor('the worker to be gone', () => !isAlive(worker), { timeoutMs: 2000, intervalMs: 10 });
     } finally {
       await sup.stop();
     }
@@ -246,7 +247,7 @@ describe('ProcessSupervisor', () => {
     const seen = collect(sup);
     sup.start();
     try {
-      await until('three exits', () => seen.exits.length >= 3, 5000);
+      await waitFor('three exits', () => seen.exits.length >= 3, { timeoutMs: 5000, intervalMs: 10 });
     } finally {
       await sup.stop();
     }
@@ -277,7 +278,7 @@ describe('ProcessSupervisor', () => {
     expect(code0, err).toBe(0);
     const sleeper = Number(out.trim());
     expect(sleeper).toBeGreaterThan(1);
-    await until('the orphaned sleeper to be gone', () => !isAlive(sleeper), 2000);
+    await waitFor('the orphaned sleeper to be gone', () => !isAlive(sleeper), { timeoutMs: 2000, intervalMs: 10 });
   });
 
   it('reports exit codes and spawn failures, and keeps retrying with backoff', async () => {
@@ -285,7 +286,7 @@ describe('ProcessSupervisor', () => {
     const f = collect(failing);
     failing.start();
     try {
-      await until('four exits', () => f.exits.length >= 4, 5000);
+      await waitFor('four exits', () => f.exits.length >= 4, { timeoutMs: 5000, intervalMs: 10 });
     } finally {
       await failing.stop();
     }
@@ -297,7 +298,7 @@ describe('ProcessSupervisor', () => {
     const m = collect(missing);
     missing.start();
     try {
-      await until('two failed starts', () => m.exits.length >= 2, 5000);
+      await waitFor('two failed starts', () => m.exits.length >= 2, { timeoutMs: 5000, intervalMs: 10 });
     } finally {
       await missing.stop();
     }

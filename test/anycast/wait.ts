@@ -1,4 +1,4 @@
-// Bounded waiting for the tests: every wait has a deadline and says what it waited for.
+// Waiting on announcer events with a deadline, and /proc probes of processes, for the tests.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import type { AnnouncerEvents } from '../../src/anycast/announcer-api.js';
@@ -27,19 +27,6 @@ export function nextEvent<K extends keyof AnnouncerEvents>(
     }, timeoutMs);
     emitter.on(event, listener);
   });
-}
-
-/** Polls a condition every 10 ms until it holds; rejects after timeoutMs. */
-export async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A file of /proc/PID/, or undefined once the process is gone. */
