@@ -59,6 +59,22 @@ export interface SimulatorOptions {
   trace?: boolean;
   /** Called with every output of every core, after the simulator acted on it. */
   observe?: (router: number, output: Output, now: number) => void;
+  /**
+   * Decides, for each receiver of a sent packet and before the link's faults,
+   * whether it is delivered (true), dropped (false), or these bytes delivered instead.
+   */
+  filter?: (sender: number, send: Extract<Output, { kind: 'send' }>, receiver: number) => boolean | Uint8Array;
+  /**
+   * Order of events due at the same instant. 'fifo' (default): as scheduled.
+   * 'packets-first': deliveries and actions as scheduled, then router timers by router name.
+   */
+  sameTime?: 'fifo' | 'packets-first';
+  /**
+   * 'topology' (default): the simulator tells each core about its loopback and
+   * ports when it starts and when carrier changes. 'manual': the caller hands
+   * every 'interface' input itself through input().
+   */
+  interfaces?: 'topology' | 'manual';
 }
 
 export interface SimStats {

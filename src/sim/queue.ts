@@ -1,6 +1,6 @@
-// The simulator's event queue: a binary min-heap ordered by (time, insertion
-// order), so events due at the same virtual instant run first-in first-out
-// and every run with the same inputs pops the same sequence.
+// The simulator's event queue: a binary min-heap ordered by time, then by an
+// optional rank among events due at the same instant, then by insertion order,
+// so every run with the same inputs pops the same sequence.
 
 interface Entry<T> {
   time: number;
@@ -12,6 +12,9 @@ export class EventQueue<T> {
   private readonly heap: Entry<T>[] = [];
   private seq = 0;
 
+  /** `rank`: orders events due at the same time (negative: a first); without it, first-in first-out. */
+  constructor(private readonly rank?: (a: T, b: T) => number) {}
+
   get size(): number {
     return this.heap.length;
   }
@@ -22,7 +25,7 @@ export class EventQueue<T> {
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(heap[i], heap[parent])) break;
+      if (!this.before(heap[i], heap[parent])) break;
       [heap[i], heap[parent]] = [heap[parent], heap[i]];
       i = parent;
     }
@@ -45,8 +48,8 @@ export class EventQueue<T> {
         const left = 2 * i + 1;
         const right = left + 1;
         let smallest = i;
-        if (left < heap.length && before(heap[left], heap[smallest])) smallest = left;
-        if (right < heap.length && before(heap[right], heap[smallest])) smallest = right;
+        if (left < heap.length && this.before(heap[left], heap[smallest])) smallest = left;
+        if (right < heap.length && this.before(heap[right], heap[smallest])) smallest = right;
         if (smallest === i) break;
         [heap[i], heap[smallest]] = [heap[smallest], heap[i]];
         i = smallest;
@@ -54,8 +57,10 @@ export class EventQueue<T> {
     }
     return { time: top.time, item: top.item };
   }
-}
 
-function before<T>(a: Entry<T>, b: Entry<T>): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  private before(a: Entry<T>, b: Entry<T>): boolean {
+    if (a.time !== b.time) return a.time < b.time;
+    const ranked = this.rank?.(a.item, b.item) ?? 0;
+    return ranked !== 0 ? ranked < 0 : a.seq < b.seq;
+  }
 }

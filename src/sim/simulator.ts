@@ -11,16 +11,7 @@
 //   deliver / timer ◀──── EventQueue (time, insertion order)
 
 import { createHash, type Hash } from 'node:crypto';
-import {
-  AllDRouters,
-  AllSPFRouters,
-  type Input,
-  type InterfaceInfo,
-  type InterfaceSettings,
-  type OspfCore,
-  type Output,
-  type RouterConfig,
-} from '../core/api.js';
+import { AllDRouters, AllSPFRouters, type Input, type InterfaceInfo, type OspfCore, type Output, type RouterConfig } from '../core/api.js';
 import { createPrng, type Prng } from '../lib/prng.js';
 import { CoreFailureError, SimulationError, SimulationLimitError, TopologyError } from './errors.js';
 import { EventQueue } from './queue.js';
@@ -36,7 +27,8 @@ import {
   type SimulatorOptions,
   type Violation,
 } from './options.js';
-import { LOOPBACK_IFNAME, type Attachment, type RouterSpec, type SegmentSpec, type Topology } from './topology.js';
+import { buildConfig, loopbackInfo } from './router-config.js';
+import type { Attachment, RouterSpec, SegmentSpec, Topology } from './topology.js';
 
 type SimEvent =
   | { kind: 'deliver'; router: number; ifName: string; segment: number; src: number; dst: number; data: Uint8Array }
@@ -76,7 +68,11 @@ export class Simulator {
   readonly topology: Topology;
   readonly seed: number;
   private readonly options: SimulatorOptions;
-  private readonly queue = new EventQueue<SimEvent>();
+  private readonly queue: EventQueue<SimEvent>;
+  /** Forks the random streams of routers and segments, those added later too. */
+  private readonly root: Prng;
+  /** Faults a segment added later starts with. */
+  private faults: LinkFaults;
   private readonly routers: RouterRuntime[];
   private readonly segments: SegmentRuntime[];
   private readonly hash: Hash | undefined;
@@ -93,37 +89,16 @@ export class Simulator {
     this.seed = options.seed;
     this.maxEvents = options.maxEvents ?? 20_000_000;
     this.hash = options.trace === false ? undefined : createHash('sha256');
-    const root = createPrng(options.seed);
-    const startPrng = root.fork();
+    this.queue = new EventQueue<SimEvent>(options.sameTime === 'packets-first' ? (a, b) => this.packetsFirst(a, b) : undefined);
+    this.root = createPrng(options.seed);
+    const startPrng = this.root.fork();
     this.routers = this.topology.routers.map((spec, index) => {
       if (spec.index !== index) throw new TopologyError(`router ${spec.name} has index ${spec.index}, expected ${index}`);
-      return {
-        spec,
-        config: this.buildConfig(spec),
-        core: undefined,
-        stream: root.fork(),
-        timerToken: 0,
-        timerAt: undefined,
-        groups: new Set<string>(),
-        ports: new Map(),
-        engineMs: 0,
-        sameTimeTimers: 0,
-        lastTimerAt: -1,
-      };
+      return this.newRouter(spec, buildConfig(this.topology, options, spec));
     });
-    const faults = { ...NO_FAULTS, ...options.faults };
-    validateFaults(faults);
-    this.segments = this.topology.segments.map((spec) => {
-      const portUp = new Map<number, boolean>();
-      for (const attachment of spec.attachments) {
-        const router = this.routers[attachment.router];
-        if (router === undefined) throw new TopologyError(`${spec.name} names unknown router ${attachment.router}`);
-        if (router.ports.has(attachment.ifName)) throw new TopologyError(`${router.spec.name} has two ${attachment.ifName}`);
-        router.ports.set(attachment.ifName, { segment: spec, attachment });
-        portUp.set(attachment.router, true);
-      }
-      return { spec, state: 'up' as SegmentState, faults: { ...faults }, stream: root.fork(), portUp };
-    });
+    this.faults = { ...NO_FAULTS, ...options.faults };
+    validateFaults(this.faults);
+    this.segments = this.topology.segments.map((spec) => this.newSegment(spec));
     if (options.start !== false) {
       const jitter = options.startJitterMs ?? 1000;
       for (let i = 0; i < this.routers.length; i++) {
@@ -198,13 +173,36 @@ export class Simulator {
     this.queue.push(this.clock + delayMs, { kind: 'action', run: action });
   }
 
+  /** Changes the faults of one segment, or of every segment and those added later. */
   setFaults(faults: Partial<LinkFaults>, segment?: number): void {
+    if (segment === undefined) {
+      const next = { ...this.faults, ...faults };
+      validateFaults(next);
+      this.faults = next;
+    }
     const targets = segment === undefined ? this.segments : [this.segmentRuntime(segment)];
     for (const seg of targets) {
       const next = { ...seg.faults, ...faults };
       validateFaults(next);
       seg.faults = next;
     }
+  }
+
+  /** Adds a stopped router to the topology with the configuration it starts with; returns its index. */
+  addRouter(spec: Omit<RouterSpec, 'index'>, config: RouterConfig): number {
+    const index = this.routers.length;
+    const full = { ...spec, index };
+    this.topology.routers.push(full);
+    this.routers.push(this.newRouter(full, config));
+    return index;
+  }
+
+  /** Adds a segment, every port on it up, to the topology; returns its id. */
+  addSegment(spec: Omit<SegmentSpec, 'id'>): number {
+    const full = { ...spec, id: this.segments.length };
+    this.topology.segments.push(full);
+    this.segments.push(this.newSegment(full));
+    return full.id;
   }
 
   /** Starts a stopped router with a fresh core (a new process: empty LSDB, no neighbors). */
@@ -217,7 +215,8 @@ export class Simulator {
     rt.groups.clear();
     rt.timerAt = undefined;
     rt.timerToken++;
-    this.input(router, { kind: 'interface', info: this.loopbackInfo(rt.spec) });
+    if (this.options.interfaces === 'manual') return;
+    this.input(router, { kind: 'interface', info: loopbackInfo(rt.spec) });
     for (const { attachment } of [...rt.ports.values()].sort((a, b) => a.attachment.ifIndex - b.attachment.ifIndex)) {
       this.input(router, { kind: 'interface', info: this.portInfo(router, attachment.ifName) });
     }
@@ -272,8 +271,8 @@ export class Simulator {
     if (rt.core !== undefined) this.input(router, { kind: 'config', config });
   }
 
-  /** Feeds one input to a running router now and acts on its outputs. */
-  input(router: number, input: Input): void {
+  /** Feeds one input to a running router now, acts on its outputs and returns them. */
+  input(router: number, input: Input): Output[] {
     const rt = this.runtime(router);
     const core = rt.core;
     if (core === undefined) throw new SimulationError(`${rt.spec.name} is not running`);
@@ -298,6 +297,7 @@ export class Simulator {
       this.options.observe?.(router, output, this.clock);
     }
     this.reschedule(router);
+    return outputs;
   }
 
   /** Runs every event due in the next `ms` of virtual time. */
@@ -408,7 +408,7 @@ export class Simulator {
     switch (output.kind) {
       case 'send':
         if (output.data.length < 2 || output.data[1] !== HELLO) this.lastActivity = this.clock;
-        this.transmit(router, output.ifName, output.dst, output.data);
+        this.transmit(router, output);
         return;
       case 'membership': {
         const key = `${output.ifName} ${output.group}`;
@@ -428,7 +428,8 @@ export class Simulator {
   }
 
   /** Hands a sent packet to the receivers its destination selects, through the link's faults. */
-  private transmit(router: number, ifName: string, dst: number, data: Uint8Array): void {
+  private transmit(router: number, send: Extract<Output, { kind: 'send' }>): void {
+    const { ifName, dst, data } = send;
     const rt = this.routers[router];
     this.stats.sends++;
     const port = rt.ports.get(ifName);
@@ -458,6 +459,12 @@ export class Simulator {
     const src = port.attachment.address;
     const f = seg.faults;
     for (const receiver of receivers) {
+      const verdict = this.options.filter?.(router, send, receiver.router) ?? true;
+      if (verdict === false) {
+        this.drop('filtered');
+        continue;
+      }
+      const bytes = verdict === true ? data : verdict;
       if (f.loss > 0 && seg.stream.chance(f.loss)) {
         this.drop('loss');
         continue;
@@ -473,7 +480,7 @@ export class Simulator {
           segment: seg.spec.id,
           src,
           dst,
-          data: data.slice(),
+          data: bytes.slice(),
         });
       }
     }
@@ -515,7 +522,7 @@ export class Simulator {
   }
 
   private notifyPort(router: number, ifName: string): void {
-    if (this.isRunning(router)) this.input(router, { kind: 'interface', info: this.portInfo(router, ifName) });
+    if (this.isRunning(router) && this.options.interfaces !== 'manual') this.input(router, { kind: 'interface', info: this.portInfo(router, ifName) });
   }
 
   private portInfo(router: number, ifName: string): InterfaceInfo {
@@ -532,41 +539,40 @@ export class Simulator {
     };
   }
 
-  private loopbackInfo(spec: RouterSpec): InterfaceInfo {
+  private newRouter(spec: RouterSpec, config: RouterConfig): RouterRuntime {
     return {
-      name: LOOPBACK_IFNAME,
-      ifIndex: 1,
-      up: true,
-      loopback: true,
-      mtu: 65536,
-      addresses: [{ address: spec.loopback, prefixLength: 32 }],
+      spec,
+      config,
+      core: undefined,
+      stream: this.root.fork(),
+      timerToken: 0,
+      timerAt: undefined,
+      groups: new Set<string>(),
+      ports: new Map(),
+      engineMs: 0,
+      sameTimeTimers: 0,
+      lastTimerAt: -1,
     };
   }
 
-  private buildConfig(spec: RouterSpec): RouterConfig {
-    const interfaces: Record<string, Partial<InterfaceSettings>> = {};
-    for (const segment of this.topology.segments) {
-      for (const a of segment.attachments) {
-        if (a.router !== spec.index) continue;
-        interfaces[a.ifName] = {
-          ...FAST_TIMERS,
-          ...this.options.interfaceSettings,
-          networkType: segment.kind,
-          cost: a.cost,
-          priority: a.priority,
-        };
-      }
+  private newSegment(spec: SegmentSpec): SegmentRuntime {
+    const portUp = new Map<number, boolean>();
+    for (const attachment of spec.attachments) {
+      const router = this.routers[attachment.router];
+      if (router === undefined) throw new TopologyError(`${spec.name} names unknown router ${attachment.router}`);
+      if (router.ports.has(attachment.ifName)) throw new TopologyError(`${router.spec.name} has two ${attachment.ifName}`);
+      router.ports.set(attachment.ifName, { segment: spec, attachment });
+      portUp.set(attachment.router, true);
     }
-    const config: RouterConfig = {
-      routerId: spec.routerId,
-      areaId: 0,
-      networks: [{ address: 0x0a000000, length: 8 }],
-      interfaces,
-      externals: spec.externals,
-      maximumPaths: 4,
-      spfThrottle: { delayMs: 50, initialHoldMs: 200, maxHoldMs: 2000 },
-    };
-    return this.options.configure ? this.options.configure(spec, config) : config;
+    return { spec, state: 'up', faults: { ...this.faults }, stream: this.root.fork(), portUp };
+  }
+
+  /** sameTime 'packets-first': deliveries and actions before timers, timers by router name. */
+  private packetsFirst(a: SimEvent, b: SimEvent): number {
+    if (a.kind !== 'timer' || b.kind !== 'timer') return (a.kind === 'timer' ? 1 : 0) - (b.kind === 'timer' ? 1 : 0);
+    const x = this.routers[a.router].spec.name;
+    const y = this.routers[b.router].spec.name;
+    return x < y ? -1 : x > y ? 1 : 0;
   }
 
   private runtime(router: number): RouterRuntime {

@@ -1,21 +1,16 @@
-// A tiny in-test network for driving a few cores directly: routers with
-// interfaces on shared links, packets delivered after a fixed delay to every
-// member of the link (multicast: only to those that joined the group), core
-// deadlines honoured, all in virtual time. Deterministic: one event queue
-// ordered by time, then by insertion.
+// A tiny in-test network for driving a few cores directly, on the
+// deterministic simulator (src/sim), which delivers the packets and runs the
+// timers: routers added by name, interfaces on shared links, packets delivered
+// after a fixed delay to the link members whose interface is up (AllDRouters:
+// only to those that joined it), through a per-packet filter. Events due at
+// the same instant: deliveries first, then timers by router name.
 
 import { createRouter, defaultRouterConfig, type OspfRouter } from '../../src/core/index.js';
 import { AllSPFRouters, type CoreEvent, type CoreOptions, type Input, type InterfaceInfo, type Output, type RouterConfig } from '../../src/core/api.js';
 import { PacketType, decodePacket, encodePacket, type HelloPacket, type OspfPacket, type PacketCommon } from '../../src/packet/index.js';
 import { parseIpv4, parsePrefix } from '../../src/lib/ipv4.js';
 import { createPrng } from '../../src/lib/prng.js';
-
-export interface Attachment {
-  router: string;
-  ifName: string;
-  address: number;
-  prefixLength: number;
-}
+import { Simulator, type Attachment } from '../../src/sim/index.js';
 
 export interface SentPacket {
   /** Position in TestNet.sent, for mark(). */
@@ -27,12 +22,14 @@ export interface SentPacket {
   packet: OspfPacket;
 }
 
+/** What the tests read of a router: its core, configuration, interfaces as last set, outputs and listeners. */
 interface Node {
   name: string;
+  /** The router's index in the simulator, kept when it is added again under its name. */
+  index: number;
   core: OspfRouter;
   config: RouterConfig;
   infos: Map<string, InterfaceInfo>;
-  groups: Set<string>; // `${ifName}|${group}`
   outputs: Output[];
   listeners: Listener[];
 }
@@ -42,25 +39,52 @@ export type Observed = { [T in CoreEvent['type']]: Extract<CoreEvent, { type: T 
 
 type Listener = { [K in keyof Observed]: { kind: K; fn: (e: Observed[K]) => void } }[keyof Observed];
 
-interface Pending {
-  at: number;
-  order: number;
-  router: string;
-  input: Input;
-}
+type SendOutput = Extract<Output, { kind: 'send' }>;
 
 /** Decides whether a packet is delivered (true/false), or returns the packet to deliver instead. */
 export type PacketFilter = (p: SentPacket, to: string) => boolean | OspfPacket;
 
 export class TestNet {
-  now = 0;
   readonly nodes = new Map<string, Node>();
-  private links = new Map<string, Attachment[]>();
-  private queue: Pending[] = [];
-  private order = 0;
   readonly sent: SentPacket[] = [];
   filter: PacketFilter = () => true;
-  delayMs = 1;
+  private readonly sim: Simulator;
+  /** Simulator index by router name, and name by index. */
+  private readonly indexes = new Map<string, number>();
+  private readonly names: string[] = [];
+  /** The segment of each linked interface, by `${router} ${ifName}`. */
+  private readonly ports = new Map<string, number>();
+  /** The record of each send output, made when it is first filtered or observed. */
+  private readonly records = new WeakMap<SendOutput, SentPacket>();
+  /** Random source and options for the core the simulator creates next. */
+  private starting: { random: () => number; options: Pick<CoreOptions, 'gracefulRestart'> } | undefined;
+
+  constructor() {
+    this.sim = new Simulator({
+      topology: { routers: [], segments: [] },
+      seed: 1,
+      createCore: ({ config }) => {
+        if (this.starting === undefined) throw new Error('router started outside addRouter');
+        return createRouter({ ...this.starting.options, config, random: this.starting.random });
+      },
+      start: false,
+      trace: false,
+      interfaces: 'manual',
+      sameTime: 'packets-first',
+      observe: (router, output) => this.observe(router, output),
+      filter: (sender, send, receiver) => this.pass(sender, send, receiver),
+    });
+  }
+
+  /** Virtual time, milliseconds. */
+  get now(): number {
+    return this.sim.now;
+  }
+
+  /** Delay of every delivery, milliseconds (default 1). */
+  set delayMs(ms: number) {
+    this.sim.setFaults({ minDelayMs: ms, maxDelayMs: ms });
+  }
 
   /** `options`: core options beyond configuration and random source (a graceful restart's, say). */
   addRouter(name: string, routerId: string, tweak: (c: RouterConfig) => void = () => undefined, seed = 1, options: Pick<CoreOptions, 'gracefulRestart'> = {}): OspfRouter {
@@ -68,15 +92,26 @@ export class TestNet {
     config.networks = [parsePrefix('0.0.0.0/0')];
     tweak(config);
     const prng = createPrng(seed + this.nodes.size * 7919);
-    const core = createRouter({ ...options, config, random: () => prng.next() });
-    this.nodes.set(name, { name, core, config, infos: new Map(), groups: new Set(), outputs: [], listeners: [] });
+    let index = this.indexes.get(name);
+    if (index === undefined) {
+      index = this.sim.addRouter({ name, routerId: config.routerId, loopback: config.routerId, externals: [] }, config);
+      this.indexes.set(name, index);
+      this.names[index] = name;
+    } else {
+      if (this.sim.isRunning(index)) this.sim.stopRouter(index);
+      // A router added again knows none of its interfaces until they are set.
+      for (const [key, segment] of this.ports) if (key.startsWith(`${name} `)) this.sim.setPortUp(segment, index, false);
+    }
+    this.starting = { random: () => prng.next(), options };
+    this.sim.startRouter(index, config);
+    this.starting = undefined;
+    const core = this.sim.core(index) as OspfRouter;
+    this.nodes.set(name, { name, index, core, config, infos: new Map(), outputs: [], listeners: [] });
     return core;
   }
 
   core(name: string): OspfRouter {
-    const node = this.nodes.get(name);
-    if (node === undefined) throw new Error(`no router ${name}`);
-    return node.core;
+    return this.node(name).core;
   }
 
   /**
@@ -85,9 +120,7 @@ export class TestNet {
    * its 'lsdb' changes, in output order.
    */
   on<K extends keyof Observed>(router: string, kind: K, fn: (e: Observed[K]) => void): void {
-    const node = this.nodes.get(router);
-    if (node === undefined) throw new Error(`no router ${router}`);
-    node.listeners.push({ kind, fn } as Listener);
+    this.node(router).listeners.push({ kind, fn } as Listener);
   }
 
   /** Puts interfaces of several routers on one link: [router, ifName, "10.0.0.1/24"]. */
@@ -97,10 +130,14 @@ export class TestNet {
       const slash = cidr.indexOf('/');
       const address = parseIpv4(cidr.slice(0, slash));
       const prefixLength = Number(cidr.slice(slash + 1));
-      attachments.push({ router, ifName, address, prefixLength });
+      attachments.push({ router: this.node(router).index, ifName, ifIndex: 1, address, priority: 1, cost: 10 });
       this.setInterface(router, { name: ifName, ifIndex: 1, up: true, loopback: false, mtu, addresses: [{ address, prefixLength }] });
     }
-    this.links.set(name, attachments);
+    const first = members[0]?.[2].split('/') ?? ['0.0.0.0', '0'];
+    const length = Number(first[1]);
+    const prefix = { address: length === 0 ? 0 : (parseIpv4(first[0] as string) & (~0 << (32 - length))) >>> 0, length };
+    const segment = this.sim.addSegment({ name, kind: 'broadcast', prefix, mtu, attachments });
+    for (const [router, ifName] of members) this.ports.set(`${router} ${ifName}`, segment);
   }
 
   loopback(router: string, ifName: string, cidrs: string[]): void {
@@ -111,10 +148,12 @@ export class TestNet {
     this.setInterface(router, { name: ifName, ifIndex: 1, up: true, loopback: true, mtu: 65536, addresses });
   }
 
+  /** Tells a router about an interface; on a link, packets reach it while the interface is up. */
   setInterface(router: string, info: InterfaceInfo): void {
-    const node = this.nodes.get(router);
-    if (node === undefined) throw new Error(`no router ${router}`);
+    const node = this.node(router);
     node.infos.set(info.name, info);
+    const segment = this.ports.get(`${router} ${info.name}`);
+    if (segment !== undefined) this.sim.setPortUp(segment, node.index, info.up);
     this.input(router, { kind: 'interface', info });
   }
 
@@ -127,99 +166,27 @@ export class TestNet {
 
   /** Stops a router without a word (power cut): it no longer receives or sends. */
   crash(router: string): void {
+    const node = this.nodes.get(router);
+    if (node === undefined) return;
     this.nodes.delete(router);
+    this.sim.stopRouter(node.index);
   }
 
   /** Hands an input to a router now and processes what it outputs. */
   input(router: string, input: Input): Output[] {
     const node = this.nodes.get(router);
     if (node === undefined) return [];
-    const outputs = node.core.handle(input, this.now);
-    node.outputs.push(...outputs);
-    if (node.listeners.length > 0) for (const o of outputs) this.notify(node, o);
-    for (const o of outputs) this.onOutput(node, o);
-    return outputs;
-  }
-
-  private notify(node: Node, o: Output): void {
-    const kind = o.kind === 'lsdb' ? 'lsdb' : o.kind === 'event' ? o.event.type : undefined;
-    if (kind === undefined) return;
-    const observed = o.kind === 'lsdb' ? o : (o as Extract<Output, { kind: 'event' }>).event;
-    for (const l of node.listeners) if (l.kind === kind) (l.fn as (e: Observed[keyof Observed]) => void)(observed);
-  }
-
-  private onOutput(node: Node, o: Output): void {
-    if (o.kind === 'membership') {
-      const key = `${o.ifName}|${o.group}`;
-      if (o.join) node.groups.add(key);
-      else node.groups.delete(key);
-      return;
-    }
-    if (o.kind !== 'send') return;
-    const packet = decodePacket(o.data);
-    const sent: SentPacket = { index: this.sent.length, at: this.now, from: node.name, ifName: o.ifName, dst: o.dst, packet };
-    this.sent.push(sent);
-    const link = [...this.links.values()].find((l) => l.some((a) => a.router === node.name && a.ifName === o.ifName));
-    if (link === undefined) return;
-    const self = link.find((a) => a.router === node.name && a.ifName === o.ifName) as Attachment;
-    for (const a of link) {
-      if (a === self) continue;
-      const peer = this.nodes.get(a.router);
-      if (peer === undefined) continue;
-      const info = peer.infos.get(a.ifName);
-      if (info === undefined || !info.up) continue;
-      const multicast = o.dst >>> 28 === 0xe;
-      if (multicast && !peer.groups.has(`${a.ifName}|${o.dst}`)) continue;
-      if (!multicast && o.dst !== a.address) continue;
-      const verdict = this.filter(sent, a.router);
-      if (verdict === false) continue;
-      const data = verdict === true ? o.data : encodePacket(verdict);
-      this.schedule(this.now + this.delayMs, a.router, { kind: 'packet', ifName: a.ifName, src: self.address, dst: o.dst, data });
-    }
-  }
-
-  private schedule(at: number, router: string, input: Input): void {
-    this.queue.push({ at, order: this.order++, router, input });
+    return this.sim.input(node.index, input);
   }
 
   /** Runs events until `until` (ms of virtual time). */
   run(until: number): void {
-    for (;;) {
-      let best: Pending | undefined;
-      let bestIndex = -1;
-      for (let i = 0; i < this.queue.length; i++) {
-        const p = this.queue[i] as Pending;
-        if (best === undefined || p.at < best.at || (p.at === best.at && p.order < best.order)) {
-          best = p;
-          bestIndex = i;
-        }
-      }
-      let timerAt = Infinity;
-      let timerRouter: string | undefined;
-      for (const node of [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const d = node.core.nextDeadline();
-        if (d !== undefined && d < timerAt) {
-          timerAt = d;
-          timerRouter = node.name;
-        }
-      }
-      if (best !== undefined && best.at <= timerAt && best.at <= until) {
-        this.queue.splice(bestIndex, 1);
-        this.now = Math.max(this.now, best.at);
-        this.input(best.router, best.input);
-      } else if (timerRouter !== undefined && timerAt <= until) {
-        this.now = Math.max(this.now, timerAt);
-        this.input(timerRouter, { kind: 'timer' });
-      } else {
-        this.now = until;
-        return;
-      }
-    }
+    this.sim.runFor(until - this.now);
   }
 
   /** Runs `ms` more milliseconds. */
   advance(ms: number): void {
-    this.run(this.now + ms);
+    this.sim.runFor(ms);
   }
 
   state(router: string, neighborId: string): string | undefined {
@@ -248,6 +215,40 @@ export class TestNet {
 
   outputsOf(router: string): Output[] {
     return this.nodes.get(router)?.outputs ?? [];
+  }
+
+  private node(name: string): Node {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new Error(`no router ${name}`);
+    return node;
+  }
+
+  /** Every output of a running router: recorded, sends in `sent`, and handed to the listeners. */
+  private observe(router: number, output: Output): void {
+    const node = this.nodes.get(this.names[router] as string);
+    if (node === undefined) return;
+    if (output.kind === 'send') this.record(router, output);
+    node.outputs.push(output);
+    const kind = output.kind === 'lsdb' ? 'lsdb' : output.kind === 'event' ? output.event.type : undefined;
+    if (kind === undefined) return;
+    const observed = output.kind === 'lsdb' ? output : (output as Extract<Output, { kind: 'event' }>).event;
+    for (const l of node.listeners) if (l.kind === kind) (l.fn as (e: Observed[keyof Observed]) => void)(observed);
+  }
+
+  /** The simulator's filter: this.filter's verdict on one receiver of a sent packet. */
+  private pass(sender: number, send: SendOutput, receiver: number): boolean | Uint8Array {
+    const verdict = this.filter(this.record(sender, send), this.names[receiver] as string);
+    return typeof verdict === 'boolean' ? verdict : encodePacket(verdict);
+  }
+
+  private record(sender: number, send: SendOutput): SentPacket {
+    let sent = this.records.get(send);
+    if (sent === undefined) {
+      sent = { index: this.sent.length, at: this.now, from: this.names[sender] as string, ifName: send.ifName, dst: send.dst, packet: decodePacket(send.data) };
+      this.sent.push(sent);
+      this.records.set(send, sent);
+    }
+    return sent;
   }
 }
 
