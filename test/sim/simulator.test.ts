@@ -3,6 +3,7 @@
 // fixes the whole run.
 import { describe, expect, it } from 'vitest';
 import { AllDRouters, AllSPFRouters, type Output } from '../../src/core/api.js';
+import { defaultRouterConfig } from '../../src/core/index.js';
 import { parseIpv4 } from '../../src/lib/ipv4.js';
 import {
   CoreFailureError,
@@ -11,6 +12,7 @@ import {
   Simulator,
   TopologyBuilder,
   type LinkFaults,
+  type SimulatorOptions,
   type Topology,
 } from '../../src/sim/index.js';
 import { ScriptedCore, scriptedFactory, type Script } from './scripted-core.js';
@@ -343,5 +345,77 @@ describe('determinism', () => {
     const factory = scriptedFactory(chatter);
     const sim = new Simulator({ topology: threeRouters(), seed: 1, createCore: factory.create, trace: false });
     expect(() => sim.traceHash()).toThrow(SimulationError);
+  });
+});
+
+describe('a network grown as it runs, interfaces handed in by the caller (as the core tests use it)', () => {
+  /** Routers named by `names` (router ids 1.1.1.N in that order) on one segment 10.0.0.0/24, every one started. */
+  function grown(names: string[], options: Partial<SimulatorOptions> = {}, delayMs?: number) {
+    const log: string[] = [];
+    const factory = scriptedFactory((core, input, now) => {
+      log.push(`${names[(core.options.config.routerId & 0xff) - 1]}:${input.kind}`);
+      if (input.kind === 'timer' && core.deadline !== undefined && now >= core.deadline) core.deadline = undefined;
+      return input.kind === 'timer' ? outbox(core).splice(0) : [];
+    });
+    const sim = new Simulator({ topology: { routers: [], segments: [] }, seed: 1, createCore: factory.create, start: false, trace: false, interfaces: 'manual', ...options });
+    if (delayMs !== undefined) sim.setFaults({ minDelayMs: delayMs, maxDelayMs: delayMs });
+    const ids = names.map((name, i) => {
+      const routerId = parseIpv4(`1.1.1.${i + 1}`);
+      return sim.addRouter({ name, routerId, loopback: routerId, externals: [] }, defaultRouterConfig(routerId));
+    });
+    const attachments = ids.map((router) => ({ router, ifName: 'eth0', ifIndex: 1, address: parseIpv4(`10.0.0.${router + 1}`), priority: 1, cost: 10 }));
+    const segment = sim.addSegment({ name: 'lan', kind: 'broadcast', prefix: { address: parseIpv4('10.0.0.0'), length: 24 }, mtu: 1500, attachments });
+    for (const r of ids) sim.startRouter(r);
+    const core = (r: number): ScriptedCore => factory.cores.get(parseIpv4(`1.1.1.${r + 1}`))?.at(-1) as ScriptedCore;
+    return { sim, core, log, segment };
+  }
+
+  it('adds routers and segments, tells no core about interfaces, applies later-added faults, and returns the outputs of input()', () => {
+    const { sim, core, segment } = grown(['a', 'b'], {}, 3);
+    expect([core(0).interfaceInputs, core(1).interfaceInputs]).toEqual([[], []]);
+    expect(sim.topology.routers.map((r) => [r.index, r.name])).toEqual([
+      [0, 'a'],
+      [1, 'b'],
+    ]);
+    const send: Output = { kind: 'send', ifName: 'eth0', dst: AllSPFRouters, data: packet(1, 9) };
+    outbox(core(0)).push(send);
+    expect(sim.input(0, { kind: 'timer' })).toEqual([send]);
+    sim.runFor(10);
+    expect(core(1).received.map((p) => [p.now, p.src, marker(p.data)])).toEqual([[3, parseIpv4('10.0.0.1'), 9]]);
+    sim.setPortUp(segment, 1, false);
+    expect(core(1).interfaceInputs).toEqual([]);
+    outbox(core(0)).push(send);
+    sim.input(0, { kind: 'timer' });
+    sim.runFor(10);
+    expect(core(1).received).toHaveLength(1);
+  });
+
+  it('a filter drops a packet for one receiver and hands another different bytes, before the faults', () => {
+    const rewritten = packet(1, 2);
+    const { sim, core } = grown(['a', 'b', 'c'], { filter: (_sender, _send, receiver) => (receiver === 1 ? false : receiver === 2 ? rewritten : true) });
+    outbox(core(0)).push({ kind: 'send', ifName: 'eth0', dst: AllSPFRouters, data: packet(1, 1) });
+    sim.input(0, { kind: 'timer' });
+    sim.runFor(10);
+    expect(core(1).received).toEqual([]);
+    expect(core(2).received.map((p) => marker(p.data))).toEqual([2]);
+    expect(sim.stats.dropped.filtered).toBe(1);
+  });
+
+  it("sameTime 'packets-first' runs deliveries due at an instant before its timers, and timers by router name; 'fifo' as scheduled", () => {
+    const run = (sameTime: SimulatorOptions['sameTime']): string[] => {
+      const { sim, core, log } = grown(['b', 'a', 'c'], { sameTime });
+      for (const r of [0, 1]) {
+        core(r).deadline = 5;
+        sim.input(r, { kind: 'timer' });
+      }
+      sim.runFor(4);
+      outbox(core(2)).push({ kind: 'send', ifName: 'eth0', dst: AllSPFRouters, data: packet(1, 3) });
+      sim.input(2, { kind: 'timer' });
+      log.length = 0;
+      sim.runFor(1);
+      return log;
+    };
+    expect(run('packets-first')).toEqual(['b:packet', 'a:packet', 'a:timer', 'b:timer']);
+    expect(run('fifo')).toEqual(['b:timer', 'a:timer', 'b:packet', 'a:packet']);
   });
 });
