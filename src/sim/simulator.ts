@@ -3,12 +3,13 @@
 // queue (packet deliveries, core deadlines, scheduled actions), and seeded
 // faults per link (loss, duplication, delay, reordering), link failures and
 // router restarts. Same topology, options and seed → the same run, event for
-// event; traceHash() digests every delivery to show it.
+// event; traceHash() digests every delivery to show it. The core tests' small
+// networks (test/core/harness.ts) run on it too, grown as they go.
 //
 //   core.handle() ──send──▶ transmit(): receivers by destination, faults drawn
 //        ▲                        │ per receiver from the segment's stream
 //        │                        ▼
-//   deliver / timer ◀──── EventQueue (time, insertion order)
+//   deliver / timer ◀──── EventQueue (time, sameTime rank, insertion order)
 
 import { createHash, type Hash } from 'node:crypto';
 import { AllDRouters, AllSPFRouters, type Input, type InterfaceInfo, type OspfCore, type Output, type RouterConfig } from '../core/api.js';
