@@ -222,11 +222,12 @@ export class SpfGraph {
   private resolve(v: number): number[] {
     if (this.kind[v] === VertexRouter) {
       const topo = (this.router[v] as RouterRecord).topo;
-      const targets: number[] = [];
+      // Of exact length (one per router vertex): a pushed array would keep spare slots.
+      const targets = new Array<number>(topo.length >> 2);
       for (let i = 0; i < topo.length; i += 4) {
         // RFC 2328 A.4.2: a transit link names the DR's interface address, the others a router id.
         const map = topo[i] === RouterLinkType.Transit ? this.networkVertex : this.routerVertex;
-        targets.push(map.get(topo[i + 1]) ?? -1);
+        targets[i >> 2] = map.get(topo[i + 1]) ?? -1;
       }
       return targets;
     }

@@ -133,7 +133,8 @@ export function readRouterLsa(key: LsaKey, raw: Uint8Array, length: number): { r
     }
   }
   if (at !== length) return drop('bad-length', key, `${length - at} bytes after the last link`);
-  const record = { flags: raw[20], topo, stubs };
+  // Copies of exact length: arrays built by push keep up to half again as many slots, one pair per router.
+  const record = { flags: raw[20], topo: topo.slice(), stubs: stubs.slice() };
   return dropped === undefined ? { record } : { record, dropped };
 }
 

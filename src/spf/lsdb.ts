@@ -181,8 +181,8 @@ export class SpfLsdb {
     for (let i = 0; i < stubs.length; i += 3) {
       const slot = this.dest.intern(stubs[i], stubs[i + 1]);
       const refs = this.dest.stubRefs[slot];
-      if (refs === undefined) this.dest.stubRefs[slot] = [v, stubs[i + 2]];
-      else refs.push(v, stubs[i + 2]);
+      // concat, not push: a pushed array keeps 16 spare slots, and there is one per prefix.
+      this.dest.stubRefs[slot] = refs === undefined ? [v, stubs[i + 2]] : refs.concat(v, stubs[i + 2]);
       this.pending.prefixes.add(slot);
     }
   }
