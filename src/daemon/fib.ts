@@ -10,17 +10,27 @@ import type { Route, RouteTableView } from '../spf/index.js';
 
 export function kernelRoutes(routes: readonly Route[], interfaces: ReadonlyMap<string, InterfaceInfo>): KernelRoute[] {
   const out: KernelRoute[] = [];
+  // The SPF shares one next-hop list among the routes that have the same
+  // paths; so do the kernel routes made from them (the installers keep them).
+  const shared = new Map<Route['nextHops'], KernelNextHop[] | undefined>();
   for (const route of routes) {
-    if (!route.nextHops.some((h) => h.address !== 0)) continue;
-    const nextHops: KernelNextHop[] = [];
-    for (const hop of route.nextHops) {
-      const info = interfaces.get(hop.ifName);
-      if (info === undefined || !info.up) continue;
-      nextHops.push({ gateway: hop.address >>> 0, ifIndex: info.ifIndex });
+    let nextHops = shared.get(route.nextHops);
+    if (nextHops === undefined && !shared.has(route.nextHops)) {
+      nextHops = gatewayHops(route.nextHops, interfaces);
+      shared.set(route.nextHops, nextHops);
     }
-    if (nextHops.length > 0) out.push({ prefix: route.prefix, nextHops });
+    if (nextHops !== undefined) out.push({ prefix: route.prefix, nextHops });
   }
   return out;
+}
+
+/** The kernel's next hops for a route's paths: none when no path has a gateway or none is on an interface that is up. */
+function gatewayHops(hops: Route['nextHops'], interfaces: ReadonlyMap<string, InterfaceInfo>): KernelNextHop[] | undefined {
+  if (!hops.some((h) => h.address !== 0)) return undefined;
+  const nextHops = hops
+    .filter((hop) => interfaces.get(hop.ifName)?.up === true)
+    .map((hop) => ({ gateway: hop.address >>> 0, ifIndex: (interfaces.get(hop.ifName) as InterfaceInfo).ifIndex }));
+  return nextHops.length > 0 ? nextHops : undefined;
 }
 
 /**

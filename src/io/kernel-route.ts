@@ -56,7 +56,11 @@ export function normalise(route: KernelRoute): KernelRoute {
     if (!Number.isInteger(hop.gateway) || hop.gateway < 0 || hop.gateway > 0xffffffff) throw new InvalidRouteError(`bad gateway for ${formatPrefix(route.prefix)}`);
   }
   if (hops.length === 0) throw new InvalidRouteError(`no next hop for ${formatPrefix(route.prefix)}`);
-  if (hops.length === 1) return { prefix: { address, length }, nextHops: [{ gateway: (hops[0] as KernelNextHop).gateway, ifIndex: (hops[0] as KernelNextHop).ifIndex }] };
+  // A route already in order is kept as it is: the installers hold it, and at
+  // scale a copy per route would double what the FIB costs in memory.
+  let ordered = true;
+  for (let i = 1; i < hops.length && ordered; i++) ordered = compareHop(hops[i - 1] as KernelNextHop, hops[i] as KernelNextHop) < 0;
+  if (ordered) return route;
   const seen = new Map<string, KernelNextHop>();
   for (const hop of hops) seen.set(`${hop.gateway}/${hop.ifIndex}`, { gateway: hop.gateway, ifIndex: hop.ifIndex });
   const nextHops = [...seen.values()].sort(compareHop);

@@ -24,7 +24,7 @@
 // to a half of the surviving nodes' flows on every change.
 
 import type { OspfConfig } from '../config/types.js';
-import type { KernelRoute } from '../io/kernel-route.js';
+import { prefixKey, type KernelRoute } from '../io/kernel-route.js';
 import type { SyncResult } from '../io/routes.js';
 import { formatIpv4, type Prefix } from '../lib/ipv4.js';
 import { HashPolicy, HASH_POLICY_PATH } from './hash-policy.js';
@@ -65,10 +65,10 @@ export class MultipathFib implements FibInstaller {
   private readonly installer: NexthopInstaller;
   private spreader: PerPacketSpreader | undefined;
   private hashPolicy: HashPolicy | undefined;
-  private spreadPrefixes = new Set<string>();
+  private spreadPrefixes = new Set<number>();
   private settings: MultipathSettings;
   /** The routes of the last sync and updates, by prefix, synced again after a reconfigure. */
-  private desired = new Map<string, KernelRoute>();
+  private desired = new Map<number, KernelRoute>();
 
   constructor(private readonly options: MultipathFibOptions) {
     this.settings = { multipath: options.multipath, perPacketInterfaces: options.perPacketInterfaces };
@@ -223,6 +223,3 @@ export class MultipathFib implements FibInstaller {
   }
 }
 
-function prefixKey(prefix: Prefix): string {
-  return `${prefix.address}/${prefix.length}`;
-}
