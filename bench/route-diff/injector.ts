@@ -93,7 +93,7 @@ function carry(core: OspfRouter, out: Output): void {
     emit({ event: 'neighbor', ifName: out.event.ifName, routerId: formatIpv4(out.event.routerId), state: out.event.to });
   }
   if (out.kind === 'membership') {
-    if (core === a && out.ifName !== 'fake0') transport.apply(out).catch(fail);
+    if (core === a && out.ifName !== 'fake0') transport.carryOut(out).catch(fail);
     return;
   }
   if (out.kind !== 'send') return;
@@ -118,7 +118,7 @@ function carry(core: OspfRouter, out: Output): void {
     // Unicast to S1..S3 stays in this process: there is no one at their address on the wire.
     if (lanCores.some((_, k) => out.dst === lanAddress(k + 1))) return;
   }
-  transport.apply(out).catch(fail);
+  transport.carryOut(out).catch(fail);
 }
 
 /**

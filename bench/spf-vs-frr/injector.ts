@@ -87,7 +87,7 @@ function carry(core: OspfRouter, out: Output): void {
     emit({ event: 'neighbor', ifName: out.event.ifName, state: out.event.to, at: clock() });
   }
   if (out.kind !== 'send') {
-    if (out.kind === 'membership' && out.ifName === ifName) transport.apply(out).catch(fail);
+    if (out.kind === 'membership' && out.ifName === ifName) transport.carryOut(out).catch(fail);
     return;
   }
   if (core === f) {
@@ -99,7 +99,7 @@ function carry(core: OspfRouter, out: Output): void {
     const data = out.data;
     setImmediate(() => feed(f, { kind: 'packet', ifName: 'fake0', src: FakeA, dst: out.dst, data }));
   } else {
-    transport.apply(out).catch(fail);
+    transport.carryOut(out).catch(fail);
   }
 }
 

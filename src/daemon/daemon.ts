@@ -170,7 +170,7 @@ export class OspfAnycastDaemon extends EventEmitter<DaemonEvents> {
       this.instance,
       {
         reconfigured: () => this.reconcileSockets(),
-        socket: (output) => this.sockets.apply(output),
+        socket: (output) => this.sockets.carryOut(output),
         event: (event) => this.onEvent(event),
         routes: (output) => this.onRoutes(output),
         stepped: () => this.anycast.checkAcks(),

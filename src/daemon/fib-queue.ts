@@ -105,7 +105,7 @@ export class FibQueue {
     this.full = false;
     this.changed.clear();
     const table = this.source.table();
-    const apply = async (): Promise<SyncResult> => {
+    const install = async (): Promise<SyncResult> => {
       if (full) return routes.sync(kernelRoutes(table.routes(), byName));
       // A few thousand prefixes at a time: what the installer makes per route lives only as long as its slice.
       const total: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
@@ -121,7 +121,7 @@ export class FibQueue {
       return total;
     };
     try {
-      let result = await apply();
+      let result = await install();
       if (this.kernelCheck) {
         this.kernelCheck = false;
         const repaired = await routes.refresh();

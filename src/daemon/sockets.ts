@@ -41,12 +41,12 @@ export class InterfaceSockets {
   }
 
   /** A packet or a group membership for an interface's socket; a failure is logged, rate-limited. */
-  async apply(output: SocketOutput): Promise<void> {
+  async carryOut(output: SocketOutput): Promise<void> {
     // Leaving the groups of an interface that went down (RFC 2328 9.3 InterfaceDown): its
     // socket is closed already, and the memberships went with it.
     if (output.kind === 'membership' && !output.join && this.transport.get(output.ifName) === undefined) return;
     try {
-      await this.transport.apply(output);
+      await this.transport.carryOut(output);
     } catch (err) {
       this.logger.limited(`send:${output.ifName}`, 'warning', 'cannot send on interface', {
         ifName: output.ifName,

@@ -145,7 +145,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
       return;
     }
     const touched = new Set<number>();
-    for (const msg of msgs) this.apply(msg, touched);
+    for (const msg of msgs) this.record(msg, touched);
     this.report(touched);
   }
 
@@ -179,7 +179,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
       const queued = this.queued;
       this.queued = undefined;
       const touched = new Set<number>();
-      for (const msg of queued) this.apply(msg, touched);
+      for (const msg of queued) this.record(msg, touched);
       this.report(touched);
       throw wrapError('dump', error);
     }
@@ -191,7 +191,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
     for (const msg of addrMsgs) this.applyAddress(msg, true, touched);
     const queued = this.queued;
     this.queued = undefined;
-    for (const msg of queued) this.apply(msg, touched);
+    for (const msg of queued) this.record(msg, touched);
     this.report(touched);
   }
 
@@ -200,7 +200,7 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
    * and skipped: an exception here would unwind into the package's native
    * receive callback, which aborts the process.
    */
-  private apply(msg: NetlinkMessage, touched: Set<number>): void {
+  private record(msg: NetlinkMessage, touched: Set<number>): void {
     try {
       this.applyUnchecked(msg, touched);
     } catch (error) {

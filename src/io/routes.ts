@@ -131,7 +131,7 @@ export class RouteInstaller {
     return whenNormal(desired, (normal) =>
       this.serial(async () => {
         this.desired = new Map(normal.map((r) => [prefixKey(r.prefix), r]));
-        return this.apply(this.desired);
+        return this.reconcile(this.desired);
       }),
     );
   }
@@ -148,7 +148,7 @@ export class RouteInstaller {
         for (const prefix of removed) wanted.delete(prefixKey(prefix));
         for (const route of normal) wanted.set(prefixKey(route.prefix), route);
         this.desired = wanted;
-        return this.apply(wanted);
+        return this.reconcile(wanted);
       }),
     );
   }
@@ -162,7 +162,7 @@ export class RouteInstaller {
   refresh(): Promise<SyncResult> {
     return this.serial(async () => {
       await this.readInstalled();
-      return this.apply(this.desired);
+      return this.reconcile(this.desired);
     });
   }
 
@@ -186,7 +186,7 @@ export class RouteInstaller {
   }
 
   /** Add, replace and delete until the kernel holds `wanted` (as far as it accepts), many changes to a datagram. */
-  private async apply(wanted: Map<number, KernelRoute>): Promise<SyncResult> {
+  private async reconcile(wanted: Map<number, KernelRoute>): Promise<SyncResult> {
     const result: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
     const puts: { route: KernelRoute; known: boolean }[] = [];
     for (const route of [...wanted.values()].sort(comparePrefix)) {

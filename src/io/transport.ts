@@ -3,7 +3,7 @@
 // 'membership' outputs into socket calls and received datagrams into
 // 'packet' inputs, after the RFC 2328 8.2 checks in ipv4-header.ts.
 //
-//   core Output ──▶ OspfTransport.apply ──▶ OspfInterfaceSocket (SO_BINDTODEVICE ifName)
+//   core Output ──▶ OspfTransport.carryOut ──▶ OspfInterfaceSocket (SO_BINDTODEVICE ifName)
 //   core Input  ◀── 'packet' event ◀── checkReceived ◀── raw datagram (IP header included)
 //
 // What raw-socket gives and what it lacks (the reasons for the choices here):
@@ -354,7 +354,7 @@ export class OspfTransport extends EventEmitter<TransportEvents> {
    * packet; 'membership' applies at once. Other outputs are not the
    * transport's and resolve to false.
    */
-  async apply(output: Output): Promise<boolean> {
+  async carryOut(output: Output): Promise<boolean> {
     if (output.kind === 'send') {
       await this.socketOf(output.ifName).send(output.dst, output.data);
       return true;

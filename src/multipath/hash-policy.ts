@@ -27,7 +27,7 @@ export class HashPolicy {
     private readonly path: string,
   ) {}
 
-  /** Whether apply() wrote the sysctl (it differed). */
+  /** Whether set() wrote the sysctl (it differed). */
   get changed(): boolean {
     return this.previous !== VALUES[this.layer];
   }
@@ -38,14 +38,14 @@ export class HashPolicy {
   }
 
   /** Read the current value and write `layer`'s if it differs. Rejects with HashPolicyError. */
-  static async apply(layer: HashLayer, path = HASH_POLICY_PATH): Promise<HashPolicy> {
+  static async set(layer: HashLayer, path = HASH_POLICY_PATH): Promise<HashPolicy> {
     const previous = await readPolicy(path);
     const policy = new HashPolicy(layer, previous, path);
     if (policy.changed) await writePolicy(path, VALUES[layer]);
     return policy;
   }
 
-  /** Put back the value found at start, if apply() changed it. */
+  /** Put back the value found at start, if set() changed it. */
   async restore(): Promise<void> {
     if (this.changed) await writePolicy(this.path, this.previous);
   }

@@ -114,7 +114,7 @@ export class MultipathFib implements FibInstaller {
     const path = this.options.hashPolicyPath ?? HASH_POLICY_PATH;
     if (this.settings.multipath.hash === 'layer4') {
       if (this.hashPolicy !== undefined) return;
-      this.hashPolicy = await HashPolicy.apply('layer4', path);
+      this.hashPolicy = await HashPolicy.set('layer4', path);
       this.options.log('notice', 'multipath hash policy', { hash: 'layer4', fib_multipath_hash_policy: 1, previous: this.hashPolicy.previous });
       return;
     }

@@ -252,7 +252,7 @@ export class NexthopInstaller implements FibInstaller {
       if (this.suspect) await this.reread();
       this.desired = wanted;
       // Every prefix wanted or installed: a full sync plans them all.
-      return this.apply(new Set([...this.desired.keys(), ...this.routes.keys()]));
+      return this.reconcile(new Set([...this.desired.keys(), ...this.routes.keys()]));
     });
   }
 
@@ -284,7 +284,7 @@ export class NexthopInstaller implements FibInstaller {
           await this.reread();
           for (const p of differing(this.desired, this.routes, this.groups, this.spec)) changed.add(p);
         }
-        return this.apply(changed);
+        return this.reconcile(changed);
       }),
     );
   }
@@ -299,7 +299,7 @@ export class NexthopInstaller implements FibInstaller {
       if (!this.probed) await this.probe();
       if (this.fallback) return this.rtaMultipath.refresh();
       await this.reread();
-      return this.apply(differing(this.desired, this.routes, this.groups, this.spec));
+      return this.reconcile(differing(this.desired, this.routes, this.groups, this.spec));
     });
   }
 
@@ -354,7 +354,7 @@ export class NexthopInstaller implements FibInstaller {
    * added or re-pointed (RTA_NH_ID); 4. routes, groups and nexthop objects
    * nobody uses any more deleted. Each step many requests to a datagram.
    */
-  private async apply(changed: Set<number>): Promise<SyncResult> {
+  private async reconcile(changed: Set<number>): Promise<SyncResult> {
     const wanted = this.desired;
     const result: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
     const { target, assigned, newGroups, moving } = planGroups(this.groups, this.routes, wanted, changed, this.spec);

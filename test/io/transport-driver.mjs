@@ -72,23 +72,23 @@ function sendRaw({ ifName, src, dst, protocol, ttl, tos, options, hex }) {
 async function handle(req) {
   switch (req.cmd) {
     case 'send':
-      await transport.apply({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data: Buffer.from(req.hex, 'hex') });
+      await transport.carryOut({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data: Buffer.from(req.hex, 'hex') });
       return {};
     case 'membership':
-      await transport.apply({ kind: 'membership', ifName: req.ifName, group: parseIpv4(req.group), join: req.join });
+      await transport.carryOut({ kind: 'membership', ifName: req.ifName, group: parseIpv4(req.group), join: req.join });
       return { groups: transport.get(req.ifName).memberships().map(formatIpv4) };
     case 'burst': {
       // `count` packets handed to the socket at once; resolves when the kernel took them all.
       const data = Buffer.from(req.hex, 'hex');
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: req.count }, () => transport.apply({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data })));
+      await Promise.all(Array.from({ length: req.count }, () => transport.carryOut({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data })));
       return { elapsedMs: performance.now() - t0 };
     }
     case 'send-now': {
       // How many packets the kernel had taken before this turn of the event loop ended.
       const socket = transport.get(req.ifName);
       const before = socket.counters().sent;
-      const sends = Array.from({ length: req.count }, () => transport.apply({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data: Buffer.from(req.hex, 'hex') }));
+      const sends = Array.from({ length: req.count }, () => transport.carryOut({ kind: 'send', ifName: req.ifName, dst: parseIpv4(req.dst), data: Buffer.from(req.hex, 'hex') }));
       const withinTurn = socket.counters().sent - before;
       await Promise.all(sends);
       return { withinTurn, total: socket.counters().sent - before };

@@ -298,13 +298,13 @@ describe('OspfTransport', () => {
     transport.open({ ...options, ifName: 'eth0', ifIndex: 3 });
     expect(transport.interfaces()).toEqual(['eth0', 'eth1']);
     const send: Output = { kind: 'send', ifName: 'eth1', dst: parseIpv4('224.0.0.5'), data: Uint8Array.of(2) };
-    const done = transport.apply(send);
+    const done = transport.carryOut(send);
     fakes[0]?.sends[0]?.done(null, 1);
     expect(await done).toBe(true);
-    expect(await transport.apply({ kind: 'membership', ifName: 'eth0', group: AllDRouters, join: true })).toBe(true);
+    expect(await transport.carryOut({ kind: 'membership', ifName: 'eth0', group: AllDRouters, join: true })).toBe(true);
     expect(transport.get('eth0')?.memberships()).toContain(AllDRouters);
-    expect(await transport.apply({ kind: 'event', event: { type: 'drop', ifName: 'eth0', reason: 'x', src: 0 } })).toBe(false);
-    await expect(transport.apply({ ...send, ifName: 'eth9' })).rejects.toThrow(TransportClosedError);
+    expect(await transport.carryOut({ kind: 'event', event: { type: 'drop', ifName: 'eth0', reason: 'x', src: 0 } })).toBe(false);
+    await expect(transport.carryOut({ ...send, ifName: 'eth9' })).rejects.toThrow(TransportClosedError);
     transport.closeAll();
     expect(fakes.every((f) => f.closed)).toBe(true);
     expect(transport.interfaces()).toEqual([]);

@@ -13,7 +13,7 @@ describe('multipath hash policy', () => {
 
   it('layer4 writes 1 over 0 and restore() puts 0 back', async () => {
     writeFileSync(path, '0\n');
-    const policy = await HashPolicy.apply('layer4', path);
+    const policy = await HashPolicy.set('layer4', path);
     expect(policy).toMatchObject({ layer: 'layer4', previous: 0, changed: true });
     expect(readFileSync(path, 'utf8')).toBe('1\n');
     await policy.restore();
@@ -22,7 +22,7 @@ describe('multipath hash policy', () => {
 
   it('a value that already matches is neither written nor restored', async () => {
     writeFileSync(path, '0\n');
-    const policy = await HashPolicy.apply('layer3', path);
+    const policy = await HashPolicy.set('layer3', path);
     expect(policy.changed).toBe(false);
     writeFileSync(path, '2\n');
     await policy.restore();
@@ -30,8 +30,8 @@ describe('multipath hash policy', () => {
   });
 
   it('a missing sysctl or an unexpected value is a HashPolicyError', async () => {
-    await expect(HashPolicy.apply('layer4', join(dir, 'absent'))).rejects.toThrow(HashPolicyError);
+    await expect(HashPolicy.set('layer4', join(dir, 'absent'))).rejects.toThrow(HashPolicyError);
     writeFileSync(path, 'layer4\n');
-    await expect(HashPolicy.apply('layer4', path)).rejects.toThrow(/unexpected value "layer4"/);
+    await expect(HashPolicy.set('layer4', path)).rejects.toThrow(/unexpected value "layer4"/);
   });
 });
