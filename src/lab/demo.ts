@@ -7,7 +7,7 @@
 import type { CoreOptions, InterfaceInfo, OspfCore } from '../core/api.js';
 import { OspfInstance } from '../instance/instance.js';
 import { formatIpv4, formatPrefix, parseIpv4 } from '../lib/ipv4.js';
-import { LOOPBACK_IFNAME, Simulator, TopologyBuilder } from '../sim/index.js';
+import { loopbackInfo, Simulator, TopologyBuilder } from '../sim/index.js';
 
 const ANYCAST = { address: parseIpv4('10.206.206.1'), length: 32 };
 
@@ -51,14 +51,8 @@ export function runDemo(print = true): DemoResult {
   const loopbackWith = (n: number, anycast: boolean): InterfaceInfo => {
     const spec = topology.routers[n];
     if (spec === undefined) throw new Error(`no router ${n}`);
-    return {
-      name: LOOPBACK_IFNAME,
-      ifIndex: 1,
-      up: true,
-      loopback: true,
-      mtu: 65536,
-      addresses: [{ address: spec.loopback, prefixLength: 32 }, ...(anycast ? [{ address: ANYCAST.address, prefixLength: 32 }] : [])],
-    };
+    const info = loopbackInfo(spec);
+    return anycast ? { ...info, addresses: [...info.addresses, { address: ANYCAST.address, prefixLength: 32 }] } : info;
   };
   const waitFor = (count: number, limitMs: number): number => {
     const start = sim.now;

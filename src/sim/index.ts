@@ -5,3 +5,4 @@ export * from './topology.js';
 export * from './options.js';
 export * from './simulator.js';
 export * from './checks.js';
+export { loopbackInfo } from './router-config.js';
