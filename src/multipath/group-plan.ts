@@ -50,9 +50,18 @@ export function hopKey(hop: KernelNextHop): string {
   return `${hop.gateway}/${hop.ifIndex}`;
 }
 
+const setKeys = new WeakMap<readonly KernelNextHop[], string>();
+
 /** The identity of a next-hop set: its sorted members. */
 export function setKey(hops: readonly KernelNextHop[]): string {
-  return hops.map(hopKey).join(',');
+  // Routes with the same paths share one next-hop list (src/daemon/fib.ts), and
+  // lists are not changed once made: one key per list, not one per route.
+  let key = setKeys.get(hops);
+  if (key === undefined) {
+    key = hops.map(hopKey).join(',');
+    setKeys.set(hops, key);
+  }
+  return key;
 }
 
 /** What the kernel cannot change in a group in place: its kind and, for resilient, its bucket count. */
