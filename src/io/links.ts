@@ -31,6 +31,7 @@ import { EventEmitter } from 'eventemitter3';
 import { createNetlink, createRtNetlink, Protocol, rt } from './netlink-package.js';
 import type { NetlinkMessage, NetlinkSocket, RtNetlinkSocket } from './netlink-package.js';
 import type { InterfaceAddress, InterfaceInfo } from '../core/api.js';
+import { samePlainData } from '../lib/plain-data.js';
 import { deliverSafely, NetlinkRequestError, wrapNetlinkError as wrapError } from './errors.js';
 import { AF_INET, AF_UNSPEC, RTM_DELADDR, RTM_DELLINK, RTM_NEWADDR, RTM_NEWLINK } from './netlink.js';
 
@@ -77,8 +78,8 @@ export interface InterfaceMonitorEvents {
 export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
   private links = new Map<number, LinkState>();
   private addresses = new Map<number, Map<string, InterfaceAddress>>();
-  /** What was last reported per ifIndex (name and serialised info). */
-  private reported = new Map<number, { name: string; key: string }>();
+  /** What was last reported per ifIndex. */
+  private reported = new Map<number, InterfaceInfo>();
   /** Notifications received while a dump is running; replayed after it. */
   private queued: NetlinkMessage[] | undefined;
   private refreshing: Promise<void> | undefined;
@@ -290,11 +291,11 @@ export class InterfaceMonitor extends EventEmitter<InterfaceMonitorEvents> {
         this.emitGone(last.name, ifIndex);
         continue;
       }
-      const key = JSON.stringify(info);
-      if (last?.key === key) continue;
+      if (last !== undefined && samePlainData(last, info)) continue;
       // A rename: the old name is gone as far as the core is concerned.
       if (last && last.name !== info.name) this.emitGone(last.name, ifIndex);
-      this.reported.set(ifIndex, { name: info.name, key });
+      // A copy: the address records are the monitor's own and change in place.
+      this.reported.set(ifIndex, { ...info, addresses: info.addresses.map((a) => ({ ...a })) });
       this.emit('interface', info);
     }
   }
