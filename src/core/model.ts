@@ -23,10 +23,19 @@ export const KnownLsaTypes = new Set<number>([
 /** Options of the LSAs we originate: the area is a normal (non-stub) area, so E is set (RFC 2328 A.2). */
 export const OurOptions = Options.E;
 /**
- * Options of our Hellos and DDs: E, and O (RFC 5250 A): we are opaque-capable,
- * so neighbors flood us opaque LSAs, the grace-LSA of RFC 3623 among them.
+ * Options of our Hellos: E alone, as the area is normal (RFC 2328 A.2). The
+ * O-bit is not for Hellos (RFC 5250 3: opaque capability is told in Database
+ * Description packets). FRR when not opaque-capable ORs a Hello's options into
+ * the neighbor's and, in Exchange, compares them with DD options stripped of
+ * O: an O-bit in our Hellos would turn every DD after one into a mismatch.
  */
-export const OurPacketOptions = Options.E | Options.O;
+export const OurHelloOptions = Options.E;
+/**
+ * Options of our Database Description packets: E, and O (RFC 5250 3, A.1):
+ * we are opaque-capable, so neighbors flood us opaque LSAs, the grace-LSA of
+ * RFC 3623 among them.
+ */
+export const OurDdOptions = Options.E | Options.O;
 
 /** RFC 5250 3: opaque LSAs go only to neighbors whose DD Options have the O-bit. */
 export function isOpaqueType(type: number): boolean {

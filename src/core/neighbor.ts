@@ -7,7 +7,7 @@ import type { NeighborState } from './api.js';
 import type { Ctx } from './context.js';
 import { inFloodScope, addRetransmit, releaseRetransmit } from './lists.js';
 import { Lsdb } from './lsdb.js';
-import { NeighborRank, OurPacketOptions, type Iface, type Neighbor, type NsmEvent } from './model.js';
+import { NeighborRank, OurDdOptions, type Iface, type Neighbor, type NsmEvent } from './model.js';
 
 /** RFC 2328 10.4: whether an adjacency should be formed with n. */
 export function shouldBeAdjacent(iface: Iface, n: Neighbor): boolean {
@@ -210,7 +210,7 @@ export function sendDd(ctx: Ctx, iface: Iface, n: Neighbor, flags: number, lsaHe
     ...ctx.common(),
     type: PacketType.DbDescription,
     mtu: iface.info.mtu,
-    options: OurPacketOptions,
+    options: OurDdOptions,
     flags,
     ddSeq: n.ddSeq,
     lsaHeaders,

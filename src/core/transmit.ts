@@ -4,7 +4,7 @@
 
 import { MaxAge, PacketType, encodePacket, type HelloPacket, type Lsa, type LsaHeader, type LsUpdatePacket, type PacketCommon } from '../packet/index.js';
 import { Lsdb, lsaOf, setLsa, type LsaEntry } from './lsdb.js';
-import { NeighborRank, OurPacketOptions, deadSeconds, helloSeconds, uint32Cmp, type Iface } from './model.js';
+import { NeighborRank, OurHelloOptions, deadSeconds, helloSeconds, uint32Cmp, type Iface } from './model.js';
 
 /** RFC 2328 9.5: the Hello, listing every neighbor heard from (Init or above). */
 /** A Hello (RFC 2328 9.5); `alone` lists no neighbours, to take every adjacency down (the goodbye input). */
@@ -18,7 +18,7 @@ export function encodeHello(common: PacketCommon, iface: Iface, alone = false): 
     type: PacketType.Hello,
     networkMask: iface.mask,
     helloInterval: helloSeconds(s),
-    options: OurPacketOptions,
+    options: OurHelloOptions,
     priority: s.priority,
     deadInterval: deadSeconds(s),
     dr: iface.dr,
