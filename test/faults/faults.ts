@@ -118,6 +118,8 @@ export interface Impairment {
   slowPercent: number;
   /** The slow lane's rate: a packet waits behind those queued there (a 100-byte packet costs 12.5 ms at 64 kbit/s). */
   slowRate: string;
+  /** An nftables match naming the packets impaired (say, one OSPF packet type); all of them when absent. */
+  only?: string;
 }
 
 /**
@@ -127,14 +129,15 @@ export interface Impairment {
  * packets to the slow class of an HTB qdisc, where they queue while the
  * others overtake them (delay and reordering within bursts).
  */
-export function impair(seed: SeedLab, ns: string, ifName: string, how: Impairment): void {
+export function impair(seed: Pick<SeedLab, 'lab'>, ns: string, ifName: string, how: Impairment): void {
   const tc = (args: string[]): string => seed.lab.net.exec(ns, 'tc', args);
   tc(['qdisc', 'replace', 'dev', ifName, 'root', 'handle', '1:', 'htb', 'default', '10', 'r2q', '1000']);
   tc(['class', 'add', 'dev', ifName, 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '1gbit']);
   tc(['class', 'add', 'dev', ifName, 'parent', '1:', 'classid', '1:20', 'htb', 'rate', how.slowRate, 'ceil', how.slowRate, 'burst', '1', 'cburst', '1']);
   // `numgen random mod 100 < P` holds for P% of the packets; 0% needs no rule, 100% no condition.
+  const only = how.only === undefined ? '' : `${how.only} `;
   const share = (percent: number, action: string): string[] =>
-    percent <= 0 ? [] : [percent >= 100 ? `counter ${action}` : `numgen random mod 100 < ${percent} counter ${action}`];
+    percent <= 0 ? [] : [percent >= 100 ? `${only}counter ${action}` : `${only}numgen random mod 100 < ${percent} counter ${action}`];
   const rules = [...share(how.lossPercent, 'drop'), ...share(how.duplicatePercent, `dup to "${ifName}"`), ...share(how.slowPercent, 'meta priority set 1:20')];
   const chain = `table netdev faults_${ifName} {
   chain egress {
@@ -154,7 +157,7 @@ export interface ImpairmentCounts {
 }
 
 /** Takes away what impair() put on a link end; returns what its rules did (their nftables counters). */
-export function repair(seed: SeedLab, ns: string, ifName: string): ImpairmentCounts {
+export function repair(seed: Pick<SeedLab, 'lab'>, ns: string, ifName: string): ImpairmentCounts {
   type Expr = { counter?: { packets: number }; drop?: null; dup?: unknown; mangle?: unknown };
   const listing = seed.lab.net.exec(ns, 'nft', ['-j', 'list', 'table', 'netdev', `faults_${ifName}`]);
   const rules = (JSON.parse(listing) as { nftables: { rule?: { expr: Expr[] } }[] }).nftables.flatMap((item) => (item.rule === undefined ? [] : [item.rule.expr]));

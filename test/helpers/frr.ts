@@ -112,6 +112,11 @@ export class FrrRouter implements LabPeer {
     return run('vtysh', ['-N', this.name, '-c', command], timeoutMs);
   }
 
+  /** What ospfd logged (`log stdout informational`; the last 64 KB). */
+  output(): string {
+    return this.ospfd?.output() ?? '';
+  }
+
   json<T>(command: string, timeoutMs = COMMAND_TIMEOUT_MS): T {
     return JSON.parse(this.vtysh(command, timeoutMs)) as T;
   }
