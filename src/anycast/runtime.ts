@@ -3,11 +3,6 @@
 // withdrawal, and what `show anycast` shows of it all.
 
 import type { PrefixAdvertisement } from '../core/api.js';
-import { customRunner } from './checks/custom.js';
-import { execRunner } from './checks/exec.js';
-import { httpRunner } from './checks/http.js';
-import { sipOptionsRunner } from './checks/sip-options.js';
-import { tcpRunner } from './checks/tcp.js';
 import { DrainCancelledError, DrainTimeoutError } from './errors.js';
 import type { PrefixMachine } from './machine.js';
 import type { MaintenanceFileWatcher } from './maintenance.js';
@@ -56,20 +51,30 @@ export interface SupervisedProcess {
   users: { rt: PrefixRuntime; check: CheckRuntime }[];
 }
 
-/** The runner of a polled check (the process check is supervised instead). */
+/**
+ * The runner of a polled check (the process check is supervised instead).
+ * Each kind's module, with the Node modules it needs (HTTP and TLS, UDP,
+ * child processes), is loaded at the first run of a check of that kind, so
+ * a node pays in memory only for the kinds its configuration uses.
+ */
 export function runnerFor(check: Exclude<CheckOptions, ProcessCheckOptions>): CheckRunner {
   switch (check.kind) {
     case 'sip-options':
-      return sipOptionsRunner(check);
+      return loadedOnFirstRun(async () => (await import('./checks/sip-options.js')).sipOptionsRunner(check));
     case 'tcp':
-      return tcpRunner(check);
+      return loadedOnFirstRun(async () => (await import('./checks/tcp.js')).tcpRunner(check));
     case 'http':
-      return httpRunner(check);
+      return loadedOnFirstRun(async () => (await import('./checks/http.js')).httpRunner(check));
     case 'exec':
-      return execRunner(check);
+      return loadedOnFirstRun(async () => (await import('./checks/exec.js')).execRunner(check));
     case 'custom':
-      return customRunner(check);
+      return loadedOnFirstRun(async () => (await import('./checks/custom.js')).customRunner(check));
   }
+}
+
+function loadedOnFirstRun(load: () => Promise<CheckRunner>): CheckRunner {
+  let runner: Promise<CheckRunner> | undefined;
+  return async (signal) => (await (runner ??= load()))(signal);
 }
 
 /** A check that has not passed yet. */

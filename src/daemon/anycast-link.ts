@@ -4,18 +4,10 @@
 // carries it is originated and every Full neighbour has it (RFC 2328 12.4,
 // 13.6), which is when a drain resolves.
 
-import {
-  Announcer,
-  type AnycastPrefixOptions,
-  type CheckEvent,
-  type CustomCheckOptions,
-  type PrefixStatus,
-  type StateChangeEvent,
-} from '../anycast/index.js';
+import type { Announcer, AnycastPrefixOptions, CheckEvent, CustomCheckOptions, PrefixStatus, StateChangeEvent } from '../anycast/index.js';
 import { readPrefix } from '../control/addresses.js';
 import type { Input, PrefixAdvertisement } from '../core/api.js';
 import { toAnycastOptions, type DaemonConfig } from '../config/index.js';
-import { netlinkAddressManager } from '../io/addresses.js';
 import { formatPrefix, type Prefix } from '../lib/ipv4.js';
 import { NoAnycastPrefixError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -61,6 +53,13 @@ export class AnycastLink {
       return;
     }
     if (config.anycast.length === 0) return;
+    // Loaded with the first anycast block: a router with none (the one in
+    // front of the nodes) never loads the checks, the proxy supervisor or
+    // the HTTP, TLS and UDP modules they need, which keeps its memory down.
+    const [{ Announcer }, { netlinkAddressManager }] = await Promise.all([import('../anycast/announcer.js'), import('../io/addresses.js')]);
+    if (this.host.stopping()) return;
+    // A configure that ran meanwhile started it: this one is a reconfiguration.
+    if (this.announcer !== undefined) return this.configure(config);
     const { logger } = this.host;
     const announcer = new Announcer({
       prefixes: this.options(config),
