@@ -3,7 +3,8 @@
 // case's expected.json, keeping its review notes. The recording is a draft
 // until each line has been checked against the RFC step (see README.md).
 //
-//   npx tsx test/conformance/record.ts 13.5-delayed-and-direct-ack [--write]
+//   npx tsc -p tsconfig.json --noEmit false --outDir /tmp/ospf-record
+//   CONFORMANCE_CASES=test/conformance/cases node /tmp/ospf-record/test/conformance/record.js 13.5-delayed-and-direct-ack [--write]
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CASES_DIR, caseNames, readCase, readExpected, replay, type ExpectedFile } from './cases.js';
