@@ -39,6 +39,33 @@ function localImports(file: string): string[] {
     .filter((f) => text.has(f));
 }
 
+/** What a file loads when it runs: every import but the type-only declarations, which the compiler drops (verbatimModuleSyntax). */
+function runtimeSpecifiers(code: string): string[] {
+  const found: string[] = [];
+  const pattern = /^\s*(?:import|export)(?!\s+type\b)[^'";]*?from\s+'([^']+)'|^\s*import\s+'([^']+)'/gm;
+  for (let m = pattern.exec(code); m !== null; m = pattern.exec(code)) found.push((m[1] ?? m[2]) as string);
+  return found;
+}
+
+/** The files and packages a file loads at its start, through static imports (dynamic import() waits for its use). */
+function loadedAtStart(entry: string): { files: Set<string>; packages: Set<string> } {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const queue = [entry];
+  for (let f = queue.pop(); f !== undefined; f = queue.pop()) {
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const s of runtimeSpecifiers(text.get(f) as string)) {
+      if (!s.startsWith('.')) packages.add(s);
+      else {
+        const target = resolve(dirname(f), s.replace(/\.js$/, '.ts'));
+        if (text.has(target)) queue.push(target);
+      }
+    }
+  }
+  return { files: new Set([...seen].map(name)), packages };
+}
+
 describe('source tree', () => {
   it('reads a non-trivial tree (the checks below cannot pass on nothing)', () => {
     expect(files.length).toBeGreaterThan(100);
@@ -87,5 +114,13 @@ describe('source tree', () => {
   it('reaches the kernel from src/io alone: the netlink package is imported only through src/io/netlink-package.ts', () => {
     const users = files.filter((f) => specifiers(text.get(f) as string).some((s) => s === 'netlink' || s.startsWith('netlink/'))).map(name);
     expect(users).toEqual(['io/netlink-package.ts']);
+  });
+
+  it('starts the daemon without the announcer, the health checks, HTTP, TLS or UDP: they load when the configuration uses them', () => {
+    const { files: loaded, packages } = loadedAtStart(join(src, 'bin/ospf-anycastd.ts'));
+    // The walk reaches the engine and the kernel layer: an empty walk cannot pass.
+    expect(loaded.has('core/router.ts') && loaded.has('io/netlink.ts')).toBe(true);
+    expect([...loaded].filter((f) => /^anycast\/(announcer|supervisor|checks\/)/.test(f))).toEqual([]);
+    expect([...packages].filter((p) => ['node:http', 'node:https', 'node:tls', 'node:dgram'].includes(p))).toEqual([]);
   });
 });
