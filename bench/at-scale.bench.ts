@@ -27,8 +27,12 @@
 //
 // Both run `timers throttle spf 0 50 5000` (FRR's default, and ours).
 // Needs root, FRR and network namespaces; otherwise prints why and exits 0.
+// A side that does not reach Full and hold every route within
+// AT_SCALE_CONVERGE_MS of the link coming up (300 s by default) is reported
+// as not converged, with its RSS then and the routes the kernel holds; its
+// processes are stopped and the run goes on.
 // Run: npm run bench -- at-scale   (AT_SCALE_SIZES=10000, AT_SCALE_RUNS=3 by default;
-// AT_SCALE_PEERS=frr,ours; AT_SCALE_NODE_FLAGS, the daemon's node flags: bench/at-scale/peers.ts)
+// AT_SCALE_PEERS=frr,ours; AT_SCALE_CONVERGE_MS; AT_SCALE_NODE_FLAGS, the daemon's node flags: bench/at-scale/peers.ts)
 
 import { mkdtempSync, readFileSync, rmSync, chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -45,6 +49,8 @@ const DutId = '192.0.2.1';
 const HelloMs = 1000;
 const Withdrawals = 7;
 const Changes = 5;
+/** From the link coming up to Full and every route in the kernel, no change for 1.5 s: beyond this a side has not converged. */
+const ConvergeMs = Number(process.env.AT_SCALE_CONVERGE_MS ?? 300_000);
 
 /** Dead interval: 4 s as in the field at 10,000; at 100,000 FRR reads no Hello for longer than that while it installs. */
 function deadMs(routers: number): number {
@@ -84,7 +90,11 @@ function ospfdConf(routers: number): string {
 
 interface Run {
   peer: string;
+  /** Whether the side converged within ConvergeMs; if not, only routes, prefixes and the RSS figures are set. */
+  converged: boolean;
   routes: number;
+  /** Prefixes in the area. */
+  prefixes: number;
   idleRss: number;
   loadedRss: number;
   convergenceMs: number;
@@ -132,22 +142,36 @@ async function measure(kind: 'frr' | 'ours', n: number, seed: number): Promise<R
 
     const from = w.events.length;
     const { at: upAt } = await injector.request('up', {}, 10_000);
-    const full = await injector.waitForEvent((m) => m.event === 'neighbor' && m.ifName === 'e0' && m.state === 'Full', 600_000);
+    const deadline = performance.now() + ConvergeMs;
+    const left = (): number => Math.max(0, deadline - performance.now());
+    const full = await injector
+      .waitForEvent((m) => m.event === 'neighbor' && m.ifName === 'e0' && m.state === 'Full', ConvergeMs)
+      .catch((error: unknown) => {
+        // A side that is not Full in time has not converged; an injector that is gone is an error.
+        if (injector.child.exitCode !== null || injector.child.signalCode !== null) throw error;
+        return undefined;
+      });
     // Every prefix of the area in the table, and no route change for 1.5 s.
-    const deadline = performance.now() + (n > 10_000 ? 1_800_000 : 120_000);
-    for (let held = w.count(); held < prefixes; held = w.count()) {
-      if (performance.now() > deadline) throw new Error(`${held} of ${prefixes} routes in the kernel after ${deadline} ms`);
-      await sleep(n > 10_000 ? 2000 : 250);
+    let held = w.count();
+    for (; full !== undefined && held < prefixes && left() > 0; held = w.count()) await sleep(n > 10_000 ? 2000 : 250);
+    const settled =
+      held >= prefixes &&
+      (await waitFor(
+        'the routes to settle',
+        () => {
+          const last = w.events[w.events.length - 1];
+          return last !== undefined && clock() - last.at > 1500 ? true : undefined;
+        },
+        left(),
+        250,
+      ).then(
+        () => true,
+        () => false,
+      ));
+    if (full === undefined || !settled) {
+      const none = { convergenceMs: NaN, fullToRoutesMs: NaN, routesPerSecond: NaN, missed: NaN, spfRunsAtConvergence: NaN, withdrawalMs: [], lastSpfMs: [] };
+      return { peer: p.name, converged: false, routes: w.count(), prefixes, idleRss, loadedRss: rss(), ...none };
     }
-    await waitFor(
-      'the routes to settle',
-      () => {
-        const last = w.events[w.events.length - 1];
-        return last !== undefined && clock() - last.at > 1500 ? true : undefined;
-      },
-      600_000,
-      250,
-    );
     const lastRoute = (w.events[w.events.length - 1] as { at: number }).at;
     const firstRoute = (w.events[from] as { at: number }).at;
     // Under load `ip monitor` may miss notifications (ENOBUFS); the last route it saw still ends the convergence.
@@ -183,7 +207,9 @@ async function measure(kind: 'frr' | 'ours', n: number, seed: number): Promise<R
     injector.child.stdin.end();
     return {
       peer: p.name,
+      converged: true,
       routes,
+      prefixes,
       idleRss,
       loadedRss,
       convergenceMs: lastRoute - Number(upAt),
@@ -226,31 +252,48 @@ try {
       for (const kind of order.filter((k) => peers.includes(k))) {
         const run = await measure(kind, n, 20261207 + n);
         runs[kind].push(run);
+        if (!run.converged) {
+          console.log(
+            `<!-- ${n} ${run.peer} round ${round + 1}: not converged within ${ConvergeMs / 1000} s, ${run.routes} of ${run.prefixes} routes in the kernel; RSS ${mb(run.idleRss)} → ${mb(run.loadedRss)} MB; load ${loadavg()[0]?.toFixed(1)} -->`,
+          );
+          continue;
+        }
         console.log(
           `<!-- ${n} ${run.peer} round ${round + 1}: convergence ${ms(run.convergenceMs)} ms, Full → routes ${ms(run.fullToRoutesMs)} ms, ${run.routesPerSecond.toFixed(0)} routes/s (monitor missed ${run.missed}), ${run.spfRunsAtConvergence} SPF runs, ${run.routes} routes; ` +
             `RSS ${mb(run.idleRss)} → ${mb(run.loadedRss)} MB; withdrawal ms ${run.withdrawalMs.map(ms).join(', ')}; last SPF ms ${run.lastSpfMs.map(ms).join(', ')}; load ${loadavg()[0]?.toFixed(1)} -->`,
         );
       }
     }
-    const figure = (kind: 'frr' | 'ours', f: (r: Run) => number): number => median(runs[kind].map(f));
-    const rows: [string, (r: Run) => number, (v: number) => string][] = [
-      ['the link comes up → all routes in the kernel, ms', (r) => r.convergenceMs, ms],
-      ['the neighbour Full → all routes in the kernel, ms', (r) => r.fullToRoutesMs, ms],
-      ['routes into the kernel per second, first route to last', (r) => r.routesPerSecond, (v) => v.toFixed(0)],
-      ['SPF runs until then', (r) => r.spfRunsAtConvergence, String],
-      ['one stub /32 withdrawn → gone from the kernel, ms', (r) => median(r.withdrawalMs), ms],
-      ["the daemon's own last SPF duration after a cost change, ms", (r) => median(r.lastSpfMs), ms],
-      ['RSS idle (no neighbour), MB', (r) => r.idleRss, mb],
-      [`RSS with the ${n}-router area, MB`, (r) => r.loadedRss, mb],
-      ['growth per router, KB', (r) => (r.loadedRss - r.idleRss) / n, (v) => (v / 1024).toFixed(2)],
+    // Medians over the rounds that converged; a side with none shows how its rounds ended instead.
+    const converged = (kind: 'frr' | 'ours'): Run[] => runs[kind].filter((r) => r.converged);
+    const figure = (kind: 'frr' | 'ours', f: (r: Run) => number): number => median(converged(kind).map(f));
+    const failed = (kind: 'frr' | 'ours'): Run | undefined => (runs[kind].length > 0 && converged(kind).length === 0 ? runs[kind][0] : undefined);
+    // What a side with no converged round shows in a row instead of a figure: how it ended, its RSS, or nothing.
+    const limit = (r: Run): string => `not converged within ${ConvergeMs / 1000} s: ${r.routes} of ${r.prefixes} routes in the kernel`;
+    const rows: [string, (r: Run) => number, (v: number) => string, (r: Run) => string][] = [
+      ['the link comes up → all routes in the kernel, ms', (r) => r.convergenceMs, ms, limit],
+      ['the neighbour Full → all routes in the kernel, ms', (r) => r.fullToRoutesMs, ms, () => '–'],
+      ['routes into the kernel per second, first route to last', (r) => r.routesPerSecond, (v) => v.toFixed(0), () => '–'],
+      ['SPF runs until then', (r) => r.spfRunsAtConvergence, String, () => '–'],
+      ['one stub /32 withdrawn → gone from the kernel, ms', (r) => median(r.withdrawalMs), ms, () => '–'],
+      ["the daemon's own last SPF duration after a cost change, ms", (r) => median(r.lastSpfMs), ms, () => '–'],
+      ['RSS idle (no neighbour), MB', (r) => r.idleRss, mb, (r) => mb(r.idleRss)],
+      [`RSS with the ${n}-router area, MB`, (r) => r.loadedRss, mb, (r) => `${mb(r.loadedRss)} at the limit`],
+      ['growth per router, KB', (r) => (r.loadedRss - r.idleRss) / n, (v) => (v / 1024).toFixed(2), () => '–'],
     ];
-    console.log(`\n${n} routers, ${runs.frr[0]?.routes ?? '?'} routes (FRR) / ${runs.ours[0]?.routes ?? '?'} (ospf-anycastd); medians of ${rounds} rounds\n`);
+    const routesOf = (kind: 'frr' | 'ours'): number | string => converged(kind)[0]?.routes ?? '?';
+    console.log(`\n${n} routers, ${routesOf('frr')} routes (FRR) / ${routesOf('ours')} (ospf-anycastd); medians of ${rounds} rounds\n`);
     console.log('| figure | FRR | ospf-anycastd | ours / FRR |');
     console.log('|---|---:|---:|---:|');
-    for (const [label, f, format] of rows) {
+    const bothConverged = failed('frr') === undefined && failed('ours') === undefined;
+    for (const [label, f, format, instead] of rows) {
       const frr = figure('frr', f);
       const ours = figure('ours', f);
-      console.log(`| ${label} | ${format(frr)} | ${format(ours)} | ${(ours / frr).toFixed(2)} |`);
+      const cell = (kind: 'frr' | 'ours', value: number): string => {
+        const run = failed(kind);
+        return run === undefined ? format(value) : instead(run);
+      };
+      console.log(`| ${label} | ${cell('frr', frr)} | ${cell('ours', ours)} | ${bothConverged ? (ours / frr).toFixed(2) : '–'} |`);
     }
   }
   console.log(`load average at end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
