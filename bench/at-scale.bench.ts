@@ -10,7 +10,7 @@
 // then the router under test learns it in one database exchange, as from a
 // neighbour that starts. Figures per router, per run:
 //
-//   idle RSS           the daemons' VmRSS with no neighbour, 3 s after start
+//   idle RSS           the daemons' VmRSS with no neighbour, at least 15 s after start
 //   convergence        the injector's link comes up → the last OSPF route the
 //                      kernel takes (`ip -ts monitor route`), once the table
 //                      holds every prefix of the area
@@ -51,6 +51,8 @@ const Withdrawals = 7;
 const Changes = 5;
 /** From the link coming up to Full and every route in the kernel, no change for 1.5 s: beyond this a side has not converged. */
 const ConvergeMs = Number(process.env.AT_SCALE_CONVERGE_MS ?? 300_000);
+/** How long after its start a router's idle RSS is read. */
+const IdleSettleMs = 15_000;
 
 /** Dead interval: 4 s as in the field at 10,000; at 100,000 FRR reads no Hello for longer than that while it installs. */
 function deadMs(routers: number): number {
@@ -124,6 +126,7 @@ async function measure(kind: 'frr' | 'ours', n: number, seed: number): Promise<R
     lab.up(inj, 'e0');
     const setup: PeerSetup = { lab, ns: dut, dir, config: ospfdConf(n), output };
     peer = kind === 'frr' ? await startFrr(setup) : await startOurs(setup);
+    const startedAt = performance.now();
     const p = peer;
     const rss = (): number => p.pids().reduce((sum, pid) => sum + rssBytes(pid), 0);
     watch = new KernelWatch(lab, dut);
@@ -137,7 +140,8 @@ async function measure(kind: 'frr' | 'ours', n: number, seed: number): Promise<R
     await sleep(2000);
     const loaded = await injector.request('load', {}, 600_000);
     const prefixes = Number(loaded.prefixes);
-    await sleep(3000);
+    // Idle is the settled state: V8's memory reducer gives back what the start left behind about 10 s after it.
+    await sleep(Math.max(3000, IdleSettleMs - (performance.now() - startedAt)));
     const idleRss = rss();
 
     const from = w.events.length;
