@@ -10,7 +10,8 @@
 // of every message before it: when it arrives, the whole datagram is done,
 // and each request has its errno (0 for those no error named).
 //
-//   send([m1 … mN]) ──▶ datagrams of at most MessagesPerDatagram messages, one at a time
+//   send([m1 … mN]) ──▶ datagrams of at most MessagesPerDatagram messages, several in flight,
+//                       each message written straight into its datagram (BatchEncoder)
 //                       m1 … m(k-1) NLM_F_REQUEST, mk NLM_F_REQUEST|NLM_F_ACK
 //   NLMSG_ERROR seq=m3 errno ──▶ reply of m3;  NLMSG_ERROR seq=mk ──▶ datagram done
 //
@@ -63,6 +64,8 @@ export const MessagesPerDatagram = 128;
 export const ReceiveBufferBytes = 1 << 20;
 /** Receive buffer counted for the answer to one request. */
 const AnswerBytes = 2048;
+/** Room a datagram of routes takes (about 60 bytes each); larger ones grow the buffer. */
+const DatagramBytes = MessagesPerDatagram * 128;
 /** Datagrams sent before the first is answered, at most. */
 const MaxInFlight = 8;
 
@@ -74,16 +77,50 @@ export interface BatchRequest {
   body: Uint8Array;
 }
 
-export interface BatchReply {
-  /** 0 when the kernel did what was asked; otherwise a positive errno. */
-  errno: number;
+/**
+ * A batch of requests written straight into their datagram, without a
+ * buffer or an object of their own: at 100,000 routes what each request
+ * allocates is what the garbage collector spends its time on. The batcher
+ * asks for request i's type, flags and length, then has it written, before
+ * it goes on to request i + 1.
+ */
+export interface BatchEncoder {
+  /** nlmsg_type of request i. */
+  type(i: number): number;
+  /** Its flags (NLM_F_CREATE, NLM_F_REPLACE…); REQUEST and ACK are set by the batcher. */
+  flags(i: number): number;
+  /** Its payload's length in bytes, after the nlmsghdr. */
+  length(i: number): number;
+  /** Writes its payload at `at` in `buf`, where length(i) bytes are zero. */
+  write(i: number, buf: Buffer, at: number): void;
+}
+
+/** An encoder over requests built one at a time, each with its own body. */
+export function builtRequests(build: (i: number) => BatchRequest): BatchEncoder {
+  let index = -1;
+  let request: BatchRequest | undefined;
+  const get = (i: number): BatchRequest => {
+    if (i !== index || request === undefined) {
+      request = build(i);
+      index = i;
+    }
+    return request;
+  };
+  return {
+    type: (i) => get(i).type,
+    flags: (i) => get(i).flags,
+    length: (i) => get(i).body.length,
+    write: (i, buf, at) => buf.set(get(i).body, at),
+  };
 }
 
 interface Pending {
   first: number;
   count: number;
   last: number;
-  errnos: number[];
+  /** The batch's errnos, and where this datagram's requests start in them. */
+  errnos: Int32Array;
+  offset: number;
   done: () => void;
   fail: (error: NetlinkRequestError) => void;
 }
@@ -128,6 +165,9 @@ export class NetlinkBatcher {
   /** Datagrams sent and not yet answered in full. */
   private readonly pending = new Set<Pending>();
   private readonly window: number;
+  /** Where each datagram is written before it is copied out to be sent. */
+  private scratch = Buffer.alloc(DatagramBytes);
+  private scratchView = new DataView(this.scratch.buffer, this.scratch.byteOffset, this.scratch.byteLength);
 
   constructor(
     private readonly socket: NetlinkSocket,
@@ -149,47 +189,47 @@ export class NetlinkBatcher {
   }
 
   /**
-   * Sends `count` requests, made by `build` a datagram at a time (so that
-   * they are not all held at once), and resolves with each one's errno, in order.
-   * Rejects with a NetlinkRequestError when the socket fails or the kernel
-   * does not answer within the time limit; requests of datagrams already
-   * answered are done then.
+   * Sends `count` requests, written by `requests` a datagram at a time (so
+   * that they are never all held at once), and resolves with each one's
+   * errno, in order (0: done). Rejects with a NetlinkRequestError when the
+   * socket fails or the kernel does not answer within the time limit;
+   * requests of datagrams already answered are done then.
    */
-  async send(count: number, build: (i: number) => BatchRequest, operation: string): Promise<BatchReply[]> {
-    const replies = new Array<BatchReply>(count);
+  async send(count: number, requests: BatchEncoder, operation: string): Promise<Int32Array> {
+    const errnos = new Int32Array(count);
     const inFlight: Promise<void>[] = [];
     for (let at = 0; at < count; at += MessagesPerDatagram) {
-      const requests: BatchRequest[] = [];
-      for (let i = at; i < Math.min(count, at + MessagesPerDatagram); i++) requests.push(build(i));
-      const start = at;
-      const datagram = this.datagram(requests, operation).then((errnos) => {
-        errnos.forEach((errno, i) => (replies[start + i] = { errno }));
-      });
+      const datagram = this.datagram(requests, at, Math.min(count, at + MessagesPerDatagram), errnos, operation);
       // Observed now, awaited below: a later datagram may fail while an earlier one is awaited, and the first failure is the answer.
       datagram.catch(() => undefined);
       inFlight.push(datagram);
       if (inFlight.length >= this.window) await inFlight.shift();
     }
     for (const datagram of inFlight) await datagram;
-    return replies;
+    return errnos;
   }
 
-  private datagram(requests: readonly BatchRequest[], operation: string): Promise<number[]> {
+  /** Requests `from` … `to` − 1 in one datagram; their errnos go to `errnos` at the same indices. */
+  private datagram(requests: BatchEncoder, from: number, to: number, errnos: Int32Array, operation: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      const datagram = Buffer.alloc(requests.reduce((size, request) => size + align(HeaderLength + request.body.length), 0));
-      const view = new DataView(datagram.buffer, datagram.byteOffset, datagram.byteLength);
+      let at = 0;
       const first = this.socket.generateSeq();
       let seq = first;
-      let at = 0;
-      requests.forEach((request, i) => {
-        if (i > 0) seq = this.socket.generateSeq();
-        const flags = request.flags | NLM_F_REQUEST | (i === requests.length - 1 ? NLM_F_ACK : 0);
-        writeHeader(view, at, HeaderLength + request.body.length, request.type, flags, seq);
-        datagram.set(request.body, at + HeaderLength);
+      for (let i = from; i < to; i++) {
+        if (i > from) seq = this.socket.generateSeq();
+        const length = requests.length(i);
         // Each message starts 4-byte aligned (NLMSG_ALIGN); nlmsg_len leaves the padding out.
-        at += align(HeaderLength + request.body.length);
-      });
-      const errnos = new Array<number>(requests.length).fill(0);
+        const end = at + align(HeaderLength + length);
+        this.reserve(end);
+        this.scratch.fill(0, at, end);
+        const flags = requests.flags(i) | NLM_F_REQUEST | (i === to - 1 ? NLM_F_ACK : 0);
+        writeHeader(this.scratchView, at, HeaderLength + length, requests.type(i), flags, seq);
+        requests.write(i, this.scratch, at + HeaderLength);
+        at = end;
+      }
+      // Its own copy: the socket sends it later, while the next datagram is written.
+      const datagram = Buffer.allocUnsafeSlow(at);
+      this.scratch.copy(datagram, 0, 0, at);
       const finish = (): void => {
         clearTimeout(timer);
         this.pending.delete(pending);
@@ -198,12 +238,13 @@ export class NetlinkBatcher {
       const timer = setTimeout(() => pending.fail(new NetlinkRequestError(operation, 0, `no answer from the kernel within ${this.timeoutMs} ms`)), this.timeoutMs);
       const pending: Pending = {
         first,
-        count: requests.length,
+        count: to - from,
         last: seq,
         errnos,
+        offset: from,
         done: () => {
           finish();
-          resolve(errnos);
+          resolve();
         },
         fail: (error) => {
           finish();
@@ -220,6 +261,15 @@ export class NetlinkBatcher {
     });
   }
 
+  /** Room for `bytes` in the buffer datagrams are written in. */
+  private reserve(bytes: number): void {
+    if (bytes <= this.scratch.length) return;
+    const grown = Buffer.alloc(Math.max(bytes, this.scratch.length * 2));
+    this.scratch.copy(grown);
+    this.scratch = grown;
+    this.scratchView = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
+  }
+
   /** NLMSG_ERROR answers to the pending datagrams; other messages are not ours (the socket's own requests take theirs). */
   private receive(messages: NetlinkMessage[]): void {
     for (const message of messages) {
@@ -233,7 +283,7 @@ export class NetlinkBatcher {
         } catch {
           errno = EPROTO;
         }
-        pending.errnos[index] = errno;
+        pending.errnos[pending.offset + index] = errno;
         if (message.seq === pending.last) pending.done();
         break;
       }
@@ -259,16 +309,15 @@ export class Rtnetlink {
     this.batcher = new NetlinkBatcher(this.rt.socket, timeoutMs);
   }
 
-  /** Many requests, MessagesPerDatagram to a sendmsg; each one's errno, in order. */
-  async batch(count: number, build: (i: number) => BatchRequest, operation: string): Promise<number[]> {
-    if (count === 0) return [];
-    const replies = await this.batcher.send(count, build, operation);
-    return replies.map((r) => r.errno);
+  /** Many requests, MessagesPerDatagram to a sendmsg; each one's errno, in order (0: done). */
+  async batch(count: number, requests: BatchEncoder, operation: string): Promise<Int32Array> {
+    if (count === 0) return new Int32Array(0);
+    return this.batcher.send(count, requests, operation);
   }
 
   /** One request; the kernel's errno (0: done). */
   async request(type: number, flags: number, body: Uint8Array, operation: string): Promise<number> {
-    const [errno] = await this.batch(1, () => ({ type, flags, body }), operation);
+    const [errno] = await this.batch(1, builtRequests(() => ({ type, flags, body })), operation);
     return errno as number;
   }
 

@@ -20,7 +20,7 @@ import { AttrStream, formatAttribute, pad, parseError, rt } from './netlink-pack
 import type { NetlinkMessage } from './netlink-package.js';
 import type { Prefix } from '../lib/ipv4.js';
 import { NetlinkRequestError, wrapNetlinkError } from './errors.js';
-import { ROUTE_PROTOCOL_OSPF, type KernelNextHop } from './kernel-route.js';
+import { ROUTE_PROTOCOL_OSPF, type KernelNextHop, type KernelRoute } from './kernel-route.js';
 import {
   AF_INET,
   AF_UNSPEC,
@@ -33,14 +33,13 @@ import {
   NLM_F_EXCL,
   NLM_F_REPLACE,
   NLMSG_ERROR,
+  builtRequests,
   RTM_DELNEXTHOP,
-  RTM_DELROUTE,
   RTM_GETNEXTHOP,
   RTM_NEWNEXTHOP,
-  RTM_NEWROUTE,
   type Rtnetlink,
 } from './netlink.js';
-import { routeBytes } from './route-message.js';
+import { routeDeletes, routePuts } from './route-message.js';
 
 /** NHA_RES_GROUP. */
 const NHA_RES_GROUP = 12;
@@ -170,7 +169,7 @@ export class NexthopTable {
       const ids = waiting.map(() => nextId());
       const errnos = await this.netlink.batch(
         waiting.length,
-        (i) => ({ type: RTM_NEWNEXTHOP, flags: NLM_F_CREATE | NLM_F_EXCL, body: (objects[waiting[i] as number] as NewObject).body(ids[i] as number) }),
+        builtRequests((i) => ({ type: RTM_NEWNEXTHOP, flags: NLM_F_CREATE | NLM_F_EXCL, body: (objects[waiting[i] as number] as NewObject).body(ids[i] as number) })),
         'nexthop add',
       );
       const again: number[] = [];
@@ -189,7 +188,11 @@ export class NexthopTable {
 
   /** Replace groups in place (NLM_F_REPLACE on their ids): undefined for each done, its refusal otherwise. */
   async replace(groups: readonly { id: number; body: Buffer; what: string }[]): Promise<(NexthopInstallError | undefined)[]> {
-    const errnos = await this.netlink.batch(groups.length, (i) => ({ type: RTM_NEWNEXTHOP, flags: NLM_F_CREATE | NLM_F_REPLACE, body: (groups[i] as (typeof groups)[number]).body }), 'nexthop replace');
+    const errnos = await this.netlink.batch(
+      groups.length,
+      builtRequests((i) => ({ type: RTM_NEWNEXTHOP, flags: NLM_F_CREATE | NLM_F_REPLACE, body: (groups[i] as (typeof groups)[number]).body })),
+      'nexthop replace',
+    );
     return groups.map(({ id, what }, i) => {
       const errno = errnos[i] as number;
       return errno === 0 ? undefined : new NexthopInstallError('replace', errno, errnoName(errno), `replace group ${id} with ${what}: ${errnoName(errno)}`);
@@ -198,7 +201,7 @@ export class NexthopTable {
 
   /** Delete objects or groups; true for each gone (ENOENT counts: it went with its last group or interface). */
   async delete(ids: readonly number[]): Promise<boolean[]> {
-    return (await this.deleteErrnos(ids)).map((errno) => errno === 0 || errno === ENOENT);
+    return Array.from(await this.deleteErrnos(ids), (errno) => errno === 0 || errno === ENOENT);
   }
 
   /** Delete stale objects in order; throws NexthopInstallError on the first refusal other than ENOENT. */
@@ -208,24 +211,17 @@ export class NexthopTable {
     });
   }
 
-  private deleteErrnos(ids: readonly number[]): Promise<number[]> {
-    return this.netlink.batch(ids.length, (i) => ({ type: RTM_DELNEXTHOP, flags: 0, body: nexthopBody(AF_UNSPEC, { id: ids[i] as number }, 0) }), 'nexthop delete');
+  private deleteErrnos(ids: readonly number[]): Promise<Int32Array> {
+    return this.netlink.batch(ids.length, builtRequests((i) => ({ type: RTM_DELNEXTHOP, flags: 0, body: nexthopBody(AF_UNSPEC, { id: ids[i] as number }, 0) })), 'nexthop delete');
   }
 
-  /** Add (NLM_F_EXCL) or re-point (NLM_F_REPLACE) routes to name a group by RTA_NH_ID; each one's errno. */
-  putRoutes(routes: readonly { prefix: Prefix; nexthopId: number; replace: boolean }[]): Promise<number[]> {
-    return this.netlink.batch(
-      routes.length,
-      (i) => {
-        const { prefix, nexthopId, replace } = routes[i] as (typeof routes)[number];
-        return { type: RTM_NEWROUTE, flags: NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL), body: routeBytes(prefix, this.table, this.metric, { nexthopId }) };
-      },
-      'route add/replace',
-    );
+  /** Add (NLM_F_EXCL) or re-point (`replace[i]`, NLM_F_REPLACE) routes to name group `nexthopIds[i]` by RTA_NH_ID; each one's errno. */
+  putRoutes(routes: readonly KernelRoute[], nexthopIds: readonly number[], replace: readonly boolean[]): Promise<Int32Array> {
+    return this.netlink.batch(routes.length, routePuts(routes, replace, this.table, this.metric, nexthopIds), 'route add/replace');
   }
 
   /** Delete routes of our protocol, table and metric; each one's errno. */
-  deleteRoutes(prefixes: readonly Prefix[]): Promise<number[]> {
-    return this.netlink.batch(prefixes.length, (i) => ({ type: RTM_DELROUTE, flags: 0, body: routeBytes(prefixes[i] as Prefix, this.table, this.metric) }), 'route delete');
+  deleteRoutes(prefixes: readonly Prefix[]): Promise<Int32Array> {
+    return this.netlink.batch(prefixes.length, routeDeletes(prefixes, this.table, this.metric), 'route delete');
   }
 }

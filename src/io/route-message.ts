@@ -11,7 +11,7 @@ import { endianness } from 'node:os';
 import { rt } from './netlink-package.js';
 import type { Prefix } from '../lib/ipv4.js';
 import { compareHop, ROUTE_PROTOCOL_OSPF, type KernelNextHop, type KernelRoute } from './kernel-route.js';
-import { AF_INET } from './netlink.js';
+import { AF_INET, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_NEWROUTE, type BatchEncoder } from './netlink.js';
 
 const RTN_UNICAST = 1;
 const RT_SCOPE_UNIVERSE = 0;
@@ -26,6 +26,10 @@ const RTA_TABLE = 15;
 const RTA_NH_ID = 30;
 /** struct rtmsg. */
 const RTMSG_LENGTH = 12;
+/** struct rtmsg with RTA_DST, RTA_TABLE and RTA_PRIORITY: an RTM_DELROUTE's payload. */
+const RouteHeadLength = RTMSG_LENGTH + 24;
+/** The payload of a route naming a nexthop group (RTA_NH_ID). */
+export const GroupRouteLength = RouteHeadLength + 8;
 
 const littleEndian = endianness() === 'LE';
 
@@ -51,6 +55,15 @@ function u32Attr(buf: Buffer, offset: number, type: number, value: number, netwo
   return offset + 8;
 }
 
+/** Bytes of the payload routeBytes() and writeRoute() make for `target`. */
+export function routeLength(target?: RouteTarget): number {
+  if (target === undefined) return RouteHeadLength;
+  if ('nexthopId' in target) return GroupRouteLength;
+  const hops = target.nextHops;
+  if (hops.length === 1) return RouteHeadLength + ((hops[0] as KernelNextHop).gateway !== 0 ? 16 : 8);
+  return RouteHeadLength + 4 + multipathLength(hops);
+}
+
 /**
  * RTM_NEWROUTE's payload with `target`, or, without one, RTM_DELROUTE's:
  * the delete matches our protocol, table, metric and `tos` only, scope
@@ -59,46 +72,58 @@ function u32Attr(buf: Buffer, offset: number, type: number, value: number, netwo
  * interface-only paths in universe scope.
  */
 export function routeBytes(prefix: Prefix, table: number, metric: number, target?: RouteTarget, tos = 0): Buffer {
-  let size = RTMSG_LENGTH + 24;
-  let multipath: Buffer | undefined;
-  let scope = RT_SCOPE_NOWHERE;
-  if (target !== undefined && 'nexthopId' in target) {
-    size += 8;
-    scope = RT_SCOPE_UNIVERSE;
-  } else if (target !== undefined) {
-    const hops = target.nextHops;
-    scope = hops.some((hop) => hop.gateway !== 0) ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-    if (hops.length === 1) size += (hops[0] as KernelNextHop).gateway !== 0 ? 16 : 8;
-    else {
-      multipath = multipathBytes(hops);
-      size += 4 + multipath.length;
-    }
-  }
-  const buf = Buffer.alloc(size);
-  buf[0] = AF_INET;
-  buf[1] = prefix.length;
-  buf[3] = tos;
-  // Tables above 255 only fit in RTA_TABLE; rtm_table then says RT_TABLE_UNSPEC.
-  buf[4] = table < 256 ? table : 0;
-  buf[5] = ROUTE_PROTOCOL_OSPF;
-  buf[6] = scope;
-  buf[7] = target === undefined ? 0 : RTN_UNICAST;
-  let at = u32Attr(buf, RTMSG_LENGTH, RTA_DST, prefix.address, true);
-  at = u32Attr(buf, at, RTA_TABLE, table);
-  at = u32Attr(buf, at, RTA_PRIORITY, metric);
-  if (target === undefined) return buf;
-  if ('nexthopId' in target) {
-    u32Attr(buf, at, RTA_NH_ID, target.nexthopId);
-  } else if (multipath !== undefined) {
-    writeU16(buf, at, 4 + multipath.length);
-    writeU16(buf, at + 2, RTA_MULTIPATH);
-    multipath.copy(buf, at + 4);
-  } else {
-    const hop = target.nextHops[0] as KernelNextHop;
-    if (hop.gateway !== 0) at = u32Attr(buf, at, RTA_GATEWAY, hop.gateway, true);
-    u32Attr(buf, at, RTA_OIF, hop.ifIndex);
-  }
+  const buf = Buffer.alloc(routeLength(target));
+  writeRoute(buf, 0, prefix, table, metric, target, tos);
   return buf;
+}
+
+/** routeBytes() written at `at` in `buf`, where routeLength(target) bytes are zero. */
+export function writeRoute(buf: Buffer, at: number, prefix: Prefix, table: number, metric: number, target?: RouteTarget, tos = 0): void {
+  if (target === undefined) {
+    writeHead(buf, at, prefix, table, metric, RT_SCOPE_NOWHERE, 0, tos);
+    return;
+  }
+  if ('nexthopId' in target) {
+    writeGroupRoute(buf, at, prefix, table, metric, target.nexthopId);
+    return;
+  }
+  const hops = target.nextHops;
+  const scope = hops.some((hop) => hop.gateway !== 0) ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+  let next = writeHead(buf, at, prefix, table, metric, scope, RTN_UNICAST, tos);
+  if (hops.length === 1) {
+    const hop = hops[0] as KernelNextHop;
+    if (hop.gateway !== 0) next = u32Attr(buf, next, RTA_GATEWAY, hop.gateway, true);
+    u32Attr(buf, next, RTA_OIF, hop.ifIndex);
+    return;
+  }
+  writeU16(buf, next, 4 + multipathLength(hops));
+  writeU16(buf, next + 2, RTA_MULTIPATH);
+  writeMultipath(buf, next + 4, hops);
+}
+
+/** RTM_NEWROUTE's payload for a route naming nexthop `nexthopId` (RTA_NH_ID), GroupRouteLength bytes at `at`, zero before. */
+export function writeGroupRoute(buf: Buffer, at: number, prefix: Prefix, table: number, metric: number, nexthopId: number): void {
+  u32Attr(buf, writeHead(buf, at, prefix, table, metric, RT_SCOPE_UNIVERSE, RTN_UNICAST, 0), RTA_NH_ID, nexthopId);
+}
+
+/** struct rtmsg with RTA_DST, RTA_TABLE and RTA_PRIORITY; where the next attribute goes. */
+function writeHead(buf: Buffer, at: number, prefix: Prefix, table: number, metric: number, scope: number, type: number, tos: number): number {
+  buf[at] = AF_INET;
+  buf[at + 1] = prefix.length;
+  buf[at + 3] = tos;
+  // Tables above 255 only fit in RTA_TABLE; rtm_table then says RT_TABLE_UNSPEC.
+  buf[at + 4] = table < 256 ? table : 0;
+  buf[at + 5] = ROUTE_PROTOCOL_OSPF;
+  buf[at + 6] = scope;
+  buf[at + 7] = type;
+  const next = u32Attr(buf, at + RTMSG_LENGTH, RTA_DST, prefix.address, true);
+  return u32Attr(buf, u32Attr(buf, next, RTA_TABLE, table), RTA_PRIORITY, metric);
+}
+
+function multipathLength(nextHops: readonly KernelNextHop[]): number {
+  let length = 0;
+  for (const hop of nextHops) length += hop.gateway !== 0 ? 16 : 8;
+  return length;
 }
 
 /**
@@ -107,20 +132,54 @@ export function routeBytes(prefix: Prefix, table: number, metric: number, target
  * RTA_GATEWAY attribute (4 bytes of address, network order).
  */
 export function multipathBytes(nextHops: readonly KernelNextHop[]): Buffer {
-  const parts = nextHops.map((hop) => {
+  const buf = Buffer.alloc(multipathLength(nextHops));
+  writeMultipath(buf, 0, nextHops);
+  return buf;
+}
+
+function writeMultipath(buf: Buffer, at: number, nextHops: readonly KernelNextHop[]): void {
+  for (const hop of nextHops) {
     const length = hop.gateway !== 0 ? 16 : 8;
-    const buf = Buffer.alloc(length);
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    view.setUint16(0, length, littleEndian);
-    view.setInt32(4, hop.ifIndex, littleEndian);
+    writeU16(buf, at, length);
+    if (littleEndian) buf.writeInt32LE(hop.ifIndex, at + 4);
+    else buf.writeInt32BE(hop.ifIndex, at + 4);
     if (hop.gateway !== 0) {
-      view.setUint16(8, 8, littleEndian);
-      view.setUint16(10, RTA_GATEWAY, littleEndian);
-      buf.writeUInt32BE(hop.gateway >>> 0, 12);
+      writeU16(buf, at + 8, 8);
+      writeU16(buf, at + 10, RTA_GATEWAY);
+      buf.writeUInt32BE(hop.gateway >>> 0, at + 12);
     }
-    return buf;
-  });
-  return Buffer.concat(parts);
+    at += length;
+  }
+}
+
+/**
+ * RTM_NEWROUTE for each route, written in place: a route the kernel holds
+ * from us (`replace[i]`) replaced (NLM_F_REPLACE), another created with
+ * NLM_F_EXCL, which never overwrites another protocol's route at our metric.
+ * With `nexthopIds` each route names its nexthop group by RTA_NH_ID;
+ * without, it carries its paths.
+ */
+export function routePuts(routes: readonly KernelRoute[], replace: ArrayLike<boolean>, table: number, metric: number, nexthopIds?: ArrayLike<number>): BatchEncoder {
+  return {
+    type: () => RTM_NEWROUTE,
+    flags: (i) => NLM_F_CREATE | (replace[i] === true ? NLM_F_REPLACE : NLM_F_EXCL),
+    length: (i) => (nexthopIds === undefined ? routeLength(routes[i] as KernelRoute) : GroupRouteLength),
+    write: (i, buf, at) => {
+      const route = routes[i] as KernelRoute;
+      if (nexthopIds === undefined) writeRoute(buf, at, route.prefix, table, metric, route);
+      else writeGroupRoute(buf, at, route.prefix, table, metric, nexthopIds[i] as number);
+    },
+  };
+}
+
+/** RTM_DELROUTE for each prefix, of our protocol, `table` and `metric`, written in place. */
+export function routeDeletes(prefixes: readonly Prefix[], table: number, metric: number): BatchEncoder {
+  return {
+    type: () => RTM_DELROUTE,
+    flags: () => 0,
+    length: () => RouteHeadLength,
+    write: (i, buf, at) => writeRoute(buf, at, prefixes[i] as Prefix, table, metric),
+  };
 }
 
 /** The paths of an RTA_MULTIPATH payload (see multipathBytes); stops at the first malformed entry. */

@@ -27,8 +27,8 @@ import type { Prefix } from '../lib/ipv4.js';
 import { formatPrefix } from '../lib/ipv4.js';
 import { RouteInstallError } from './errors.js';
 import { comparePrefix, describeRoute, InvalidRouteError, MAIN_TABLE, prefixKey, sameNextHops, whenNormal, type KernelRoute } from './kernel-route.js';
-import { errnoName, ESRCH, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_NEWROUTE, Rtnetlink } from './netlink.js';
-import { dumpedPrefix, isOurs, parseKernelRoute, routeBytes } from './route-message.js';
+import { builtRequests, errnoName, ESRCH, RTM_DELROUTE, Rtnetlink } from './netlink.js';
+import { dumpedPrefix, isOurs, parseKernelRoute, routeBytes, routeDeletes, routePuts } from './route-message.js';
 
 export interface RouteInstallerOptions {
   /** Routing table id (default 254, main). */
@@ -87,10 +87,10 @@ export class RouteInstaller {
       const stale = (await this.netlink.dumpRoutes()).filter((r) => isOurs(r, this.table));
       const errnos = await this.netlink.batch(
         stale.length,
-        (i) => {
+        builtRequests((i) => {
           const r = stale[i] as (typeof stale)[number];
           return { type: RTM_DELROUTE, flags: 0, body: routeBytes(dumpedPrefix(r), this.table, r.attrs.priority ?? 0, undefined, r.data.tos ?? 0) };
-        },
+        }),
         'route delete',
       );
       const removed: Prefix[] = [];
@@ -188,33 +188,34 @@ export class RouteInstaller {
   /** Add, replace and delete until the kernel holds `wanted` (as far as it accepts), many changes to a datagram. */
   private async reconcile(wanted: Map<number, KernelRoute>): Promise<SyncResult> {
     const result: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
-    const puts: { route: KernelRoute; known: boolean }[] = [];
+    const puts: KernelRoute[] = [];
+    const known: boolean[] = [];
     for (const route of [...wanted.values()].sort(comparePrefix)) {
       const have = this.current.get(prefixKey(route.prefix));
       if (have && sameNextHops(have, route)) result.unchanged += 1;
-      else puts.push({ route, known: have !== undefined });
+      else {
+        puts.push(route);
+        known.push(have !== undefined);
+      }
     }
     // A route not installed yet is created with NLM_F_EXCL: REPLACE would overwrite another protocol's route at our metric.
-    const putErrnos = await this.netlink.batch(
-      puts.length,
-      (i) => {
-        const { route, known } = puts[i] as (typeof puts)[number];
-        return { type: RTM_NEWROUTE, flags: NLM_F_CREATE | (known ? NLM_F_REPLACE : NLM_F_EXCL), body: routeBytes(route.prefix, this.table, this.metric, route) };
-      },
-      'route add/replace',
-    );
-    puts.forEach(({ route, known }, i) => {
+    const putErrnos = await this.netlink.batch(puts.length, routePuts(puts, known, this.table, this.metric), 'route add/replace');
+    puts.forEach((route, i) => {
       const errno = putErrnos[i] as number;
-      if (errno !== 0) result.failed.push(new RouteInstallError(known ? 'replace' : 'add', errno, errnoName(errno), route, describeRoute(route, this.table, this.metric)));
+      if (errno !== 0) result.failed.push(new RouteInstallError(known[i] ? 'replace' : 'add', errno, errnoName(errno), route, describeRoute(route, this.table, this.metric)));
       else {
         this.current.set(prefixKey(route.prefix), route);
-        (known ? result.replaced : result.added).push(route.prefix);
+        (known[i] ? result.replaced : result.added).push(route.prefix);
       }
     });
     const deletes = this.installed().filter((route) => !wanted.has(prefixKey(route.prefix)));
     const deleteErrnos = await this.netlink.batch(
       deletes.length,
-      (i) => ({ type: RTM_DELROUTE, flags: 0, body: routeBytes((deletes[i] as KernelRoute).prefix, this.table, this.metric) }),
+      routeDeletes(
+        deletes.map((route) => route.prefix),
+        this.table,
+        this.metric,
+      ),
       'route delete',
     );
     deletes.forEach((route, i) => {

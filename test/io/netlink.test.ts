@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import { parseMessages, type NetlinkMessage, type NetlinkSocket } from '../../src/io/netlink-package.js';
 import { describe, expect, it } from 'vitest';
-import { MessagesPerDatagram, NetlinkBatcher, type BatchRequest } from '../../src/io/netlink.js';
+import { builtRequests, MessagesPerDatagram, NetlinkBatcher, type BatchRequest } from '../../src/io/netlink.js';
 import { NetlinkRequestError } from '../../src/io/errors.js';
 
 const NLMSG_ERROR = 2;
@@ -79,9 +79,9 @@ describe('NetlinkBatcher: many requests per sendmsg, errors per request', () => 
     const kernel = new FakeKernel(() => 0);
     const batcher = new NetlinkBatcher(kernel as unknown as NetlinkSocket, 1000);
     const list = requests(300);
-    const replies = await batcher.send(list.length, (i) => list[i] as BatchRequest, 'route add');
+    const replies = await batcher.send(list.length, builtRequests((i) => list[i] as BatchRequest), 'route add');
     expect(replies).toHaveLength(300);
-    expect(replies.every((r) => r.errno === 0)).toBe(true);
+    expect(replies.every((errno) => errno === 0)).toBe(true);
     expect(kernel.datagrams.map((d) => d.length)).toEqual([MessagesPerDatagram, MessagesPerDatagram, 300 - 2 * MessagesPerDatagram]);
     for (const datagram of kernel.datagrams) {
       expect(datagram.map((m) => (m.flags & NLM_F_ACK) !== 0)).toEqual(datagram.map((_, i) => i === datagram.length - 1));
@@ -94,8 +94,8 @@ describe('NetlinkBatcher: many requests per sendmsg, errors per request', () => 
     const kernel = new FakeKernel((body) => (body[0] === 5 ? 17 : body[0] === 127 ? 22 : 0));
     const batcher = new NetlinkBatcher(kernel as unknown as NetlinkSocket, 1000);
     const list = requests(200);
-    const replies = await batcher.send(list.length, (i) => list[i] as BatchRequest, 'route add');
-    const refused = replies.map((r, i) => [i, r.errno]).filter(([, errno]) => errno !== 0);
+    const replies = await batcher.send(list.length, builtRequests((i) => list[i] as BatchRequest), 'route add');
+    const refused = Array.from(replies, (errno, i) => [i, errno]).filter(([, errno]) => errno !== 0);
     expect(refused).toEqual([
       [5, 17],
       [127, 22],
@@ -106,16 +106,16 @@ describe('NetlinkBatcher: many requests per sendmsg, errors per request', () => 
     const kernel = new FakeKernel((body) => (body[0] === 200 ? 2 : 0));
     const batcher = new NetlinkBatcher(kernel as unknown as NetlinkSocket, 1000);
     const list = requests(1000);
-    const replies = await batcher.send(list.length, (i) => list[i] as BatchRequest, 'route add');
+    const replies = await batcher.send(list.length, builtRequests((i) => list[i] as BatchRequest), 'route add');
     expect(kernel.sentBeforeFirstAnswer).toBeGreaterThan(1);
-    expect(replies.map((r, i) => [i, r.errno]).filter(([, errno]) => errno !== 0)).toEqual([200, 456, 712, 968].map((i) => [i, 2]));
+    expect(Array.from(replies, (errno, i) => [i, errno]).filter(([, errno]) => errno !== 0)).toEqual([200, 456, 712, 968].map((i) => [i, 2]));
   });
 
   it('pads each message to 4 bytes, so a body of odd length leaves the next message readable', async () => {
     const kernel = new FakeKernel(() => 0);
     const batcher = new NetlinkBatcher(kernel as unknown as NetlinkSocket, 1000);
-    const replies = await batcher.send(5, (i) => ({ type: 104, flags: 0x400, body: Buffer.from([i, 1, 2, 3, 4, 5]) }), 'nexthop add');
-    expect(replies.every((r) => r.errno === 0)).toBe(true);
+    const replies = await batcher.send(5, builtRequests((i) => ({ type: 104, flags: 0x400, body: Buffer.from([i, 1, 2, 3, 4, 5]) })), 'nexthop add');
+    expect(replies.every((errno) => errno === 0)).toBe(true);
     expect(kernel.datagrams[0]?.map((m) => [m.type, m.data.length, m.data[0]])).toEqual([0, 1, 2, 3, 4].map((i) => [104, 6, i]));
   });
 
@@ -123,6 +123,6 @@ describe('NetlinkBatcher: many requests per sendmsg, errors per request', () => 
     const kernel = new FakeKernel(() => 0, false);
     const batcher = new NetlinkBatcher(kernel as unknown as NetlinkSocket, 20);
     const list = requests(3);
-    await expect(batcher.send(list.length, (i) => list[i] as BatchRequest, 'route add')).rejects.toBeInstanceOf(NetlinkRequestError);
+    await expect(batcher.send(list.length, builtRequests((i) => list[i] as BatchRequest), 'route add')).rejects.toBeInstanceOf(NetlinkRequestError);
   });
 });
