@@ -393,19 +393,16 @@ export class NexthopInstaller implements FibInstaller {
     });
 
     // 3. new groups, then the routes that name a group they did not name before.
-    const ordered: { p: number; route: KernelRoute }[] = [];
-    for (const p of moving) {
-      const route = wanted.get(p) ?? this.routes.get(p)?.route;
-      if (route !== undefined) ordered.push({ p, route });
-    }
-    ordered.sort((x, y) => comparePrefix(x.route, y.route));
-    const usersOf = new Map<string, { p: number; route: KernelRoute }[]>();
-    for (const entry of ordered) {
-      if (!wanted.has(entry.p) || assigned.has(entry.p)) continue;
-      const key = setKey(entry.route.nextHops);
+    // The prefixes planned, in prefix order: prefixKey() sorts as comparePrefix() does.
+    const ordered = Float64Array.from(moving).sort();
+    const usersOf = new Map<string, number[]>();
+    for (const p of ordered) {
+      const route = wanted.get(p);
+      if (route === undefined || assigned.has(p)) continue;
+      const key = setKey(route.nextHops);
       const users = usersOf.get(key);
-      if (users === undefined) usersOf.set(key, [entry]);
-      else users.push(entry);
+      if (users === undefined) usersOf.set(key, [p]);
+      else users.push(p);
     }
     const creatable = [...newGroups].filter(([, hops]) => missing(hops) === undefined);
     const created = await this.guard(
@@ -419,16 +416,21 @@ export class NexthopInstaller implements FibInstaller {
       const made = missing(hops) ?? (createdByKey.get(key) as number | NexthopInstallError);
       const users = usersOf.get(key) ?? [];
       if (made instanceof NetlinkRequestError) {
-        for (const { p, route } of users) result.failed.push(routeError(this.routes.has(p) ? 'replace' : 'add', made, route, this.table, this.metric));
+        for (const p of users) result.failed.push(routeError(this.routes.has(p) ? 'replace' : 'add', made, wanted.get(p) as KernelRoute, this.table, this.metric));
         continue;
       }
       this.groups.set(made, { id: made, hops, key, users: new Set(), spec: this.spec });
-      for (const { p } of users) assigned.set(p, made);
+      for (const p of users) assigned.set(p, made);
     }
-    const puts: { p: number; route: KernelRoute; id: number; have: InstalledRoute | undefined }[] = [];
-    for (const { p, route } of ordered) {
+    // What goes to the kernel, side by side: no object per route.
+    const puts: KernelRoute[] = [];
+    const putKeys: number[] = [];
+    const putIds: number[] = [];
+    const putReplace: boolean[] = [];
+    for (const p of ordered) {
       const id = assigned.get(p);
-      if (id === undefined || !wanted.has(p)) continue;
+      const route = wanted.get(p);
+      if (id === undefined || route === undefined) continue;
       const have = this.routes.get(p);
       const failure = groupFailure.get(id);
       if (failure !== undefined) {
@@ -441,15 +443,21 @@ export class NexthopInstaller implements FibInstaller {
         this.routes.set(p, { route, group: id });
         continue;
       }
-      puts.push({ p, route, id, have });
+      puts.push(route);
+      putKeys.push(p);
+      putIds.push(id);
+      putReplace.push(have !== undefined);
     }
-    const putErrnos = await this.guard(this.nexthops.putRoutes(puts.map(({ route, id, have }) => ({ prefix: route.prefix, nexthopId: id, replace: have !== undefined }))));
-    puts.forEach(({ p, route, id, have }, i) => {
+    const putErrnos = await this.guard(this.nexthops.putRoutes(puts, putIds, putReplace));
+    puts.forEach((route, i) => {
       const errno = putErrnos[i] as number;
+      const p = putKeys[i] as number;
+      const id = putIds[i] as number;
       if (errno !== 0) {
-        result.failed.push(new RouteInstallError(have ? 'replace' : 'add', errno, errnoName(errno), route, `${describeRoute(route, this.table, this.metric)} nhid ${id}`));
+        result.failed.push(new RouteInstallError(putReplace[i] ? 'replace' : 'add', errno, errnoName(errno), route, `${describeRoute(route, this.table, this.metric)} nhid ${id}`));
         return;
       }
+      const have = this.routes.get(p);
       if (have !== undefined) this.groups.get(have.group)?.users.delete(p);
       (this.groups.get(id) as InstalledGroup).users.add(p);
       this.routes.set(p, { route, group: id });
@@ -457,10 +465,18 @@ export class NexthopInstaller implements FibInstaller {
     });
 
     // 4. routes no longer wanted, then groups and nexthop objects nobody names.
-    const deletes = ordered.filter(({ p }) => !wanted.has(p) && this.routes.has(p)).map(({ p }) => ({ p, entry: this.routes.get(p) as InstalledRoute }));
-    const deleteErrnos = await this.guard(this.nexthops.deleteRoutes(deletes.map(({ entry }) => entry.route.prefix)));
-    deletes.forEach(({ p, entry }, i) => {
+    const deletes: InstalledRoute[] = [];
+    const deleteKeys: number[] = [];
+    for (const p of ordered) {
+      const entry = wanted.has(p) ? undefined : this.routes.get(p);
+      if (entry === undefined) continue;
+      deletes.push(entry);
+      deleteKeys.push(p);
+    }
+    const deleteErrnos = await this.guard(this.nexthops.deleteRoutes(deletes.map((entry) => entry.route.prefix)));
+    deletes.forEach((entry, i) => {
       const errno = deleteErrnos[i] as number;
+      const p = deleteKeys[i] as number;
       // ESRCH: already gone (its group was flushed with an interface); not ours to track any more.
       if (errno !== 0 && errno !== ESRCH) {
         result.failed.push(new RouteInstallError('delete', errno, errnoName(errno), entry.route, describeRoute(entry.route, this.table, this.metric)));
