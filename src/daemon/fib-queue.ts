@@ -3,18 +3,22 @@
 // changes only their prefixes are touched; without, every route is compared
 // (an interface changed, the periodic check). Multipath reconfiguration
 // waits its turn in the same queue.
+//
+// A job hands the installer every change it has at once: the installer plans
+// them in one pass and sends them as one batch, several datagrams in flight
+// and the event loop free between datagrams (src/io/netlink.ts), so Hellos
+// still go out while tens of thousands of routes go in; each route that the
+// kernel refuses is still reported on its own.
 
 import type { InterfaceInfo } from '../core/api.js';
 import type { SyncResult } from '../io/routes.js';
-import { formatPrefix, type Prefix } from '../lib/ipv4.js';
+import { prefixKey } from '../io/kernel-route.js';
+import type { Prefix } from '../lib/ipv4.js';
 import type { FibInstaller, MultipathFib, MultipathSettings } from '../multipath/index.js';
 import type { RouteChange, RouteTableView } from '../spf/index.js';
 import { ReloadRefusedError } from './errors.js';
 import { kernelChanges, kernelRoutes } from './fib.js';
 import type { Logger } from './logger.js';
-
-/** Changed prefixes handed to the route installer per update. */
-const FibSlice = 8192;
 
 /** How often the kernel is re-read for routes it lost behind our back. */
 const KernelCheckMs = 60_000;
@@ -35,8 +39,8 @@ export class FibQueue {
   private dirty = false;
   /** The next job brings every route to the table (an interface changed, a periodic check): not only the changed ones. */
   private full = false;
-  /** Prefixes whose route changed since the last job. */
-  private readonly changed = new Map<string, Prefix>();
+  /** Prefixes whose route changed since the last job, by prefixKey(). */
+  private readonly changed = new Map<number, Prefix>();
   /** The kernel may have dropped routes behind our back (an interface went down): re-read it on the next job. */
   private kernelCheck = false;
   private checkTimer: NodeJS.Timeout | undefined;
@@ -62,7 +66,7 @@ export class FibQueue {
   sync(changes?: readonly RouteChange[]): void {
     if (this.source.held()) return;
     if (changes === undefined) this.full = true;
-    else for (const change of changes) this.changed.set(formatPrefix(change.prefix), change.prefix);
+    else for (const change of changes) this.changed.set(prefixKey(change.prefix), change.prefix);
     if (this.dirty) return;
     this.dirty = true;
     this.queue = this.queue.then(() => this.run());
@@ -105,20 +109,11 @@ export class FibQueue {
     this.full = false;
     this.changed.clear();
     const table = this.source.table();
-    const install = async (): Promise<SyncResult> => {
+    const install = (): Promise<SyncResult> => {
       if (full) return routes.sync(kernelRoutes(table.routes(), byName));
-      // A few thousand prefixes at a time: what the installer makes per route lives only as long as its slice.
-      const total: SyncResult = { added: [], replaced: [], removed: [], unchanged: 0, failed: [] };
-      for (let at = 0; at < changed.length; at += FibSlice) {
-        const { routes: slice, removed } = kernelChanges(changed.slice(at, at + FibSlice), table, byName);
-        const result = await routes.update(slice, removed);
-        total.added.push(...result.added);
-        total.replaced.push(...result.replaced);
-        total.removed.push(...result.removed);
-        total.unchanged += result.unchanged;
-        total.failed.push(...result.failed);
-      }
-      return total;
+      if (changed.length === 0) return Promise.resolve({ added: [], replaced: [], removed: [], unchanged: 0, failed: [] });
+      const { routes: changedRoutes, removed } = kernelChanges(changed, table, byName);
+      return routes.update(changedRoutes, removed);
     };
     try {
       let result = await install();

@@ -10,18 +10,29 @@ import type { Route, RouteTableView } from '../spf/index.js';
 
 export function kernelRoutes(routes: readonly Route[], interfaces: ReadonlyMap<string, InterfaceInfo>): KernelRoute[] {
   const out: KernelRoute[] = [];
-  // The SPF shares one next-hop list among the routes that have the same
-  // paths; so do the kernel routes made from them (the installers keep them).
-  const shared = new Map<Route['nextHops'], KernelNextHop[] | undefined>();
+  const hops = sharedHops(interfaces);
   for (const route of routes) {
-    let nextHops = shared.get(route.nextHops);
-    if (nextHops === undefined && !shared.has(route.nextHops)) {
-      nextHops = gatewayHops(route.nextHops, interfaces);
-      shared.set(route.nextHops, nextHops);
-    }
+    const nextHops = hops(route.nextHops);
     if (nextHops !== undefined) out.push({ prefix: route.prefix, nextHops });
   }
   return out;
+}
+
+/**
+ * The kernel's next hops of a route's paths, one list per list of the SPF's:
+ * the SPF shares one next-hop list among the routes that have the same paths,
+ * and so do the kernel routes made from them (the installers keep them).
+ */
+function sharedHops(interfaces: ReadonlyMap<string, InterfaceInfo>): (hops: Route['nextHops']) => KernelNextHop[] | undefined {
+  const shared = new Map<Route['nextHops'], KernelNextHop[] | undefined>();
+  return (hops) => {
+    let nextHops = shared.get(hops);
+    if (nextHops === undefined && !shared.has(hops)) {
+      nextHops = gatewayHops(hops, interfaces);
+      shared.set(hops, nextHops);
+    }
+    return nextHops;
+  };
 }
 
 /** The kernel's next hops for a route's paths: none when no path has a gateway or none is on an interface that is up. */
@@ -45,11 +56,12 @@ export function kernelChanges(
 ): { routes: KernelRoute[]; removed: Prefix[] } {
   const routes: KernelRoute[] = [];
   const removed: Prefix[] = [];
+  const hops = sharedHops(interfaces);
   for (const prefix of prefixes) {
     const route = table.get(prefix);
-    const kernel = route === undefined ? [] : kernelRoutes([route], interfaces);
-    if (kernel.length === 0) removed.push(prefix);
-    else routes.push(...kernel);
+    const nextHops = route === undefined ? undefined : hops(route.nextHops);
+    if (nextHops === undefined) removed.push(prefix);
+    else routes.push({ prefix: (route as Route).prefix, nextHops });
   }
   return { routes, removed };
 }
