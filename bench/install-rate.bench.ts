@@ -4,7 +4,10 @@
 // the daemon uses (NexthopInstaller, the route naming a group by RTA_NH_ID),
 // and by `ip -batch` with the same routes as the plain loop to compare with.
 // Each is timed from the call to the kernel's last answer, median of 3
-// rounds, the table emptied between rounds.
+// rounds, the table emptied between rounds. Then, with the routes in place,
+// the read back that the daemon's periodic kernel check makes (refresh():
+// dump the table, compare, nothing to repair), beside `ip route show` of
+// the same routes.
 //
 //   namespace oa-bench-<pid>: veth v0 (10.99.0.1/24) ── v1, both ends inside;
 //   routes 10.(64 + i / 65536).x.y/32 via 10.99.0.2 dev v0, protocol 188, metric 20
@@ -45,6 +48,8 @@ function median(values: number[]): number {
 interface Round {
   ms: number;
   cpuMs: number;
+  /** Reading the routes back: refresh(), or `ip route show` for the peer. */
+  readMs: number;
 }
 
 /** Inside the namespace: install and remove `count` routes ROUNDS times; prints each install's Round as JSON. */
@@ -60,8 +65,13 @@ async function inside(kind: Installer, count: number): Promise<void> {
       const cpu0 = process.cpuUsage();
       const result = await installer.sync(list);
       const cpu = process.cpuUsage(cpu0);
-      times.push({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 });
+      const ms = performance.now() - t0;
       if (result.added.length !== count) throw new Error(`${kind}: ${result.added.length} of ${count} routes added, ${result.failed.length} refused`);
+      const t1 = performance.now();
+      const check = await installer.refresh();
+      const readMs = performance.now() - t1;
+      if (check.added.length + check.replaced.length + check.removed.length + check.failed.length !== 0) throw new Error(`${kind}: refresh() changed routes that were in place`);
+      times.push({ ms, cpuMs: (cpu.user + cpu.system) / 1000, readMs });
       await installer.removeAll();
     } finally {
       installer.close();
@@ -86,7 +96,11 @@ function ipBatch(ns: string, count: number): Round[] {
       const t0 = performance.now();
       const cpu0 = childCpuMs();
       ip(ns, ['-batch', file]);
-      times.push({ ms: performance.now() - t0, cpuMs: childCpuMs() - cpu0 });
+      const ms = performance.now() - t0;
+      const cpuMs = childCpuMs() - cpu0;
+      const t1 = performance.now();
+      ip(ns, ['route', 'show', 'proto', '188']);
+      times.push({ ms, cpuMs, readMs: performance.now() - t1 });
       ip(ns, ['route', 'flush', 'proto', '188']);
     }
   } finally {
@@ -125,8 +139,8 @@ async function main(): Promise<void> {
     ip(ns, ['address', 'add', '10.99.0.1/24', 'dev', 'v0']);
     ip(ns, ['link', 'set', 'v0', 'up']);
     ip(ns, ['link', 'set', 'v1', 'up']);
-    console.log('| routes | installer | median ms | routes/s | median CPU ms | routes per CPU s | rounds, ms |');
-    console.log('| ---: | --- | ---: | ---: | ---: | ---: | --- |');
+    console.log('| routes | installer | median ms | routes/s | median CPU ms | routes per CPU s | rounds, ms | read back, median ms |');
+    console.log('| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |');
     for (const count of SIZES) {
       const rows: [string, Round[]][] = [
         ['ip -batch', ipBatch(ns, count)],
@@ -137,7 +151,8 @@ async function main(): Promise<void> {
         const ms = median(times.map((t) => t.ms));
         const cpuMs = median(times.map((t) => t.cpuMs));
         const rate = (per: number): string => Math.round((count / per) * 1000).toLocaleString('en');
-        console.log(`| ${count.toLocaleString('en')} | ${what} | ${ms.toFixed(0)} | ${rate(ms)} | ${cpuMs.toFixed(0)} | ${rate(cpuMs)} | ${times.map((t) => t.ms.toFixed(0)).join(', ')} |`);
+        const readMs = median(times.map((t) => t.readMs));
+        console.log(`| ${count.toLocaleString('en')} | ${what} | ${ms.toFixed(0)} | ${rate(ms)} | ${cpuMs.toFixed(0)} | ${rate(cpuMs)} | ${times.map((t) => t.ms.toFixed(0)).join(', ')} | ${readMs.toFixed(0)} |`);
       }
     }
   } finally {

@@ -30,8 +30,6 @@ export declare namespace rt {
   type LinkMessage = RtStructs.LinkMessage;
   type NextHopAttrs = RtStructs.NextHopAttrs;
   type NextHopMessage = RtStructs.NextHopMessage;
-  type Route = RtStructs.Route;
-  type RouteMessage = RtStructs.RouteMessage;
 }
 export const { AttrStream, formatAttribute, formatMessage, pad, parseError, parseMessages } = load('netlink/dist/structs.js') as typeof Structs;
 export type { NetlinkMessage } from 'netlink/dist/structs.js';

@@ -35,6 +35,7 @@ export const RTM_NEWADDR = 20;
 export const RTM_DELADDR = 21;
 export const RTM_NEWROUTE = 24;
 export const RTM_DELROUTE = 25;
+export const RTM_GETROUTE = 26;
 export const RTM_NEWNEXTHOP = 104;
 export const RTM_DELNEXTHOP = 105;
 export const RTM_GETNEXTHOP = 106;
@@ -334,12 +335,17 @@ export class Rtnetlink {
     }
   }
 
-  /** Every IPv4 route of every table. */
-  async dumpRoutes(): Promise<rt.RouteMessage[]> {
+  /**
+   * Every message of a dump, as bytes: the caller reads what it needs of
+   * each (a route dump at 400,000 routes is read this way, see
+   * route-message.ts dumpOurRoutes).
+   */
+  async dump(type: number, body: Uint8Array, operation: string): Promise<NetlinkMessage[]> {
     try {
-      return await this.rt.getRoutes({ family: AF_INET }, {}, { timeout: this.timeoutMs });
+      const [replies] = await this.rt.socket.request(type, [body], { flags: NLM_F_DUMP, timeout: this.timeoutMs });
+      return replies;
     } catch (error) {
-      throw wrapNetlinkError('dump routes', error);
+      throw wrapNetlinkError(operation, error);
     }
   }
 

@@ -5,13 +5,12 @@
 // Routes are encoded here into one buffer each, not with the `netlink`
 // package's rt.formatRouteMessage: the installers send 100,000 of them in
 // a burst, and the package builds a buffer per field and per attribute.
-// The package still parses dumps (rt.RouteMessage).
+// Dumped routes are read straight from their messages too (dumpOurRoutes).
 
 import { endianness } from 'node:os';
-import { rt } from './netlink-package.js';
 import type { Prefix } from '../lib/ipv4.js';
 import { compareHop, ROUTE_PROTOCOL_OSPF, type KernelNextHop, type KernelRoute } from './kernel-route.js';
-import { AF_INET, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_NEWROUTE, type BatchEncoder } from './netlink.js';
+import { AF_INET, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, RTM_DELROUTE, RTM_GETROUTE, RTM_NEWROUTE, type BatchEncoder, type Rtnetlink } from './netlink.js';
 
 const RTN_UNICAST = 1;
 const RT_SCOPE_UNIVERSE = 0;
@@ -205,33 +204,78 @@ export function parseMultipath(bytes: Uint8Array): KernelNextHop[] {
   return hops;
 }
 
-/** The destination of a dumped route. */
-export function dumpedPrefix(r: rt.RouteMessage): Prefix {
-  return { address: r.attrs.dst && r.attrs.dst.length === 4 ? r.attrs.dst.readUInt32BE(0) : 0, length: r.data.dstLen ?? 0 };
+/** One of our routes as a dump reports it: what the installers compare and delete by. */
+export interface DumpedRoute extends KernelRoute {
+  table: number;
+  /** RTA_PRIORITY: the metric. */
+  priority: number;
+  tos: number;
+  /** RTA_NH_ID: the route leads to a nexthop object or group (and has no paths of its own). */
+  nhId: number | undefined;
 }
 
-/** A dumped route as a KernelRoute (next hops sorted as normalise() sorts them). */
-export function parseKernelRoute(r: rt.RouteMessage): KernelRoute {
-  const nextHops = r.attrs.multipath
-    ? parseMultipath(r.attrs.multipath)
-    : [{ gateway: r.attrs.gateway && r.attrs.gateway.length === 4 ? r.attrs.gateway.readUInt32BE(0) : 0, ifIndex: r.attrs.oif ?? 0 }];
-  nextHops.sort(compareHop);
-  return { prefix: dumpedPrefix(r), nextHops };
+/**
+ * Every IPv4 route of protocol 188, in every table, read from the dump's
+ * messages. Other routes are passed over at their rtmsg header. The
+ * `netlink` package's parser builds an object per field and attribute of
+ * every route, which at 400,000 routes held the daemon's only thread for
+ * seconds and took hundreds of megabytes at each periodic kernel check.
+ */
+export async function dumpOurRoutes(netlink: Rtnetlink): Promise<DumpedRoute[]> {
+  const request = new Uint8Array(RTMSG_LENGTH);
+  request[0] = AF_INET;
+  const routes: DumpedRoute[] = [];
+  for (const message of await netlink.dump(RTM_GETROUTE, request, 'dump routes')) {
+    if (message.type !== RTM_NEWROUTE) continue;
+    const route = readOurRoute(message.data);
+    if (route !== undefined) routes.push(route);
+  }
+  return routes;
 }
 
-/** A route message's protocol as a number (the package names the ones it knows). */
-export function protocolNumber(protocol: rt.Route['protocol']): number | undefined {
-  if (typeof protocol === 'number') return protocol;
-  if (protocol === undefined) return undefined;
-  return rt.RouteProtocol[protocol];
+/** An RTM_NEWROUTE payload (struct rtmsg, then its attributes) if it is an IPv4 route of protocol 188. */
+export function readOurRoute(data: Uint8Array): DumpedRoute | undefined {
+  if (data.length < RTMSG_LENGTH || data[0] !== AF_INET || data[5] !== ROUTE_PROTOCOL_OSPF) return undefined;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const route: DumpedRoute = { prefix: { address: 0, length: data[1] as number }, nextHops: [], table: data[4] as number, priority: 0, tos: data[3] as number, nhId: undefined };
+  let gateway = 0;
+  let ifIndex = 0;
+  let multipath: Uint8Array | undefined;
+  for (let at = RTMSG_LENGTH; at + 4 <= data.length; ) {
+    const length = view.getUint16(at, littleEndian);
+    if (length < 4 || at + length > data.length) break;
+    const value = at + 4;
+    const size = length - 4;
+    switch (view.getUint16(at + 2, littleEndian)) {
+      case RTA_DST:
+        if (size >= 4) route.prefix.address = view.getUint32(value);
+        break;
+      case RTA_TABLE:
+        if (size >= 4) route.table = view.getUint32(value, littleEndian);
+        break;
+      case RTA_PRIORITY:
+        if (size >= 4) route.priority = view.getUint32(value, littleEndian);
+        break;
+      case RTA_NH_ID:
+        if (size >= 4) route.nhId = view.getUint32(value, littleEndian);
+        break;
+      case RTA_GATEWAY:
+        if (size >= 4) gateway = view.getUint32(value);
+        break;
+      case RTA_OIF:
+        if (size >= 4) ifIndex = view.getInt32(value, littleEndian);
+        break;
+      case RTA_MULTIPATH:
+        multipath = data.subarray(value, at + length);
+        break;
+    }
+    at += (length + 3) & ~3;
+  }
+  if (route.nhId === undefined) route.nextHops = (multipath !== undefined ? parseMultipath(multipath) : [{ gateway, ifIndex }]).sort(compareHop);
+  return route;
 }
 
-/** Whether a dumped route is one of ours: protocol 188 in `table`, and at `metric` when one is given. */
-export function isOurs(r: rt.RouteMessage, table: number, metric?: number): boolean {
-  return (
-    r.data.family === AF_INET &&
-    protocolNumber(r.data.protocol) === ROUTE_PROTOCOL_OSPF &&
-    (r.attrs.table ?? r.data.table) === table &&
-    (metric === undefined || (r.attrs.priority ?? 0) === metric)
-  );
+/** Whether a dumped route of ours is in `table`, and at `metric` when one is given. */
+export function inTable(r: DumpedRoute, table: number, metric?: number): boolean {
+  return r.table === table && (metric === undefined || r.priority === metric);
 }

@@ -28,7 +28,7 @@ import { formatPrefix } from '../lib/ipv4.js';
 import { RouteInstallError } from './errors.js';
 import { comparePrefix, describeRoute, InvalidRouteError, MAIN_TABLE, prefixKey, sameNextHops, whenNormal, type KernelRoute } from './kernel-route.js';
 import { builtRequests, errnoName, ESRCH, RTM_DELROUTE, Rtnetlink } from './netlink.js';
-import { dumpedPrefix, isOurs, parseKernelRoute, routeBytes, routeDeletes, routePuts } from './route-message.js';
+import { dumpOurRoutes, inTable, routeBytes, routeDeletes, routePuts } from './route-message.js';
 
 export interface RouteInstallerOptions {
   /** Routing table id (default 254, main). */
@@ -84,23 +84,22 @@ export class RouteInstaller {
    */
   sweep(): Promise<Prefix[]> {
     return this.serial(async () => {
-      const stale = (await this.netlink.dumpRoutes()).filter((r) => isOurs(r, this.table));
+      const stale = (await dumpOurRoutes(this.netlink)).filter((r) => inTable(r, this.table));
       const errnos = await this.netlink.batch(
         stale.length,
         builtRequests((i) => {
           const r = stale[i] as (typeof stale)[number];
-          return { type: RTM_DELROUTE, flags: 0, body: routeBytes(dumpedPrefix(r), this.table, r.attrs.priority ?? 0, undefined, r.data.tos ?? 0) };
+          return { type: RTM_DELROUTE, flags: 0, body: routeBytes(r.prefix, this.table, r.priority, undefined, r.tos) };
         }),
         'route delete',
       );
       const removed: Prefix[] = [];
       stale.forEach((r, i) => {
-        const prefix = dumpedPrefix(r);
+        const prefix = r.prefix;
         const errno = errnos[i] as number;
         // ESRCH: gone meanwhile, which is what we wanted.
         if (errno !== 0 && errno !== ESRCH) {
-          const metric = r.attrs.priority ?? 0;
-          throw new RouteInstallError('delete', errno, errnoName(errno), { prefix, nextHops: [] }, `${formatPrefix(prefix)} metric ${metric} table ${this.table}`);
+          throw new RouteInstallError('delete', errno, errnoName(errno), { prefix, nextHops: [] }, `${formatPrefix(prefix)} metric ${r.priority} table ${this.table}`);
         }
         removed.push(prefix);
         this.current.delete(prefixKey(prefix));
@@ -178,10 +177,9 @@ export class RouteInstaller {
   /** Take this table's protocol-188 routes at our metric, as the kernel holds them now, as what is installed. */
   private async readInstalled(): Promise<void> {
     this.current.clear();
-    for (const r of await this.netlink.dumpRoutes()) {
-      if (!isOurs(r, this.table, this.metric) || (r.data.tos ?? 0) !== 0) continue;
-      const route = parseKernelRoute(r);
-      this.current.set(prefixKey(route.prefix), route);
+    for (const r of await dumpOurRoutes(this.netlink)) {
+      if (!inTable(r, this.table, this.metric) || r.tos !== 0) continue;
+      this.current.set(prefixKey(r.prefix), { prefix: r.prefix, nextHops: r.nextHops });
     }
   }
 

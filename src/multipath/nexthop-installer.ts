@@ -44,7 +44,7 @@ import { NetlinkRequestError, RouteInstallError } from '../io/errors.js';
 import { compareHop, comparePrefix, describeHop, describeRoute, MAIN_TABLE, normalise, prefixKey, whenNormal, type KernelNextHop, type KernelRoute } from '../io/kernel-route.js';
 import { errnoName, ESRCH, Rtnetlink } from '../io/netlink.js';
 import { checkGroup, groupBody, groupMemberIds, hopBody, NexthopTable, type NexthopInstallError } from '../io/nexthops.js';
-import { dumpedPrefix, isOurs } from '../io/route-message.js';
+import { dumpOurRoutes, inTable } from '../io/route-message.js';
 import { RouteInstaller, type SyncResult } from '../io/routes.js';
 import type { Prefix } from '../lib/ipv4.js';
 import { differing, hopKey, InheritedGroup, planGroups, sameGroup, setKey, type InstalledGroup, type InstalledRoute } from './group-plan.js';
@@ -224,9 +224,9 @@ export class NexthopInstaller implements FibInstaller {
       if (this.fallback) return this.rtaMultipath.inherit();
       this.inheritedObjects = groupsFirst(await this.nexthops.dumpOurs());
       const prefixes: Prefix[] = [];
-      for (const r of await this.netlink.dumpRoutes()) {
-        if (!isOurs(r, this.table, this.metric)) continue;
-        const prefix = dumpedPrefix(r);
+      for (const r of await dumpOurRoutes(this.netlink)) {
+        if (!inTable(r, this.table, this.metric)) continue;
+        const prefix = r.prefix;
         this.routes.set(prefixKey(prefix), { route: { prefix, nextHops: [] }, group: InheritedGroup });
         prefixes.push(prefix);
       }
@@ -523,7 +523,7 @@ export class NexthopInstaller implements FibInstaller {
       group.key = members.includes(undefined) ? `${setKey(group.hops)}?` : setKey(group.hops);
     }
     const present = new Set(
-      (await this.netlink.dumpRoutes()).filter((r) => isOurs(r, this.table, this.metric) && r.attrs.nhId !== undefined).map((r) => prefixKey(dumpedPrefix(r))),
+      (await dumpOurRoutes(this.netlink)).filter((r) => inTable(r, this.table, this.metric) && r.nhId !== undefined).map((r) => prefixKey(r.prefix)),
     );
     for (const [p, entry] of [...this.routes]) {
       if (present.has(p)) continue;
