@@ -53,6 +53,13 @@ const prng = createPrng(Number(seedArg));
 const configA = defaultRouterConfig(InjectorId);
 configA.networks = [parsePrefix('10.255.0.0/16')];
 configA.interfaces = { [ifName]: p2p, fake0: p2p };
+// A's router-LSA changes twice as its link comes up: the link as a stub, then
+// the adjacency once Full, about a second later. With RFC 2328's MinLSInterval
+// of 5 s the second, the one that makes the area reachable, would wait until
+// 5 s after link up, a floor under every router's convergence. 1 s, the
+// least that receivers take (MinLSArrival, 13 (5a)), as a neighbour with FRR's
+// `timers throttle lsa all 1000` or ospf-anycastd's announcer sends it.
+configA.minLsIntervalMs = 1000;
 const a = createRouter({ config: configA, random: () => prng.next() });
 const configF = defaultRouterConfig(area.routers[0].id);
 configF.networks = [parsePrefix('10.255.0.0/16')];
