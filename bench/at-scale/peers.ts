@@ -147,7 +147,7 @@ interface OursOspf {
 }
 
 /** The V8 flags the daemon runs with, as its #! line and examples/ospf-anycastd.service give them. */
-export const DaemonNodeFlags = (process.env.AT_SCALE_NODE_FLAGS ?? '--max-semi-space-size=1 --optimize-for-size --single-threaded').split(' ').filter((f) => f !== '');
+export const DaemonNodeFlags = (process.env.AT_SCALE_NODE_FLAGS ?? '--max-semi-space-size=1 --optimize-for-size').split(' ').filter((f) => f !== '');
 
 /** ospf-anycastd from this build, as root, its control socket in `dir`. */
 export async function startOurs(setup: PeerSetup): Promise<PeerUnderTest & { stop(): void }> {

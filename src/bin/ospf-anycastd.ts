@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size --single-threaded
+#!/usr/bin/env -S node --max-semi-space-size=1 --optimize-for-size
 // The daemon; see src/daemon/main.ts for the command line and signals.
 import { runDaemon } from '../daemon/main.js';
 
