@@ -110,7 +110,7 @@ export class LsaEntry implements LsaKey {
   readonly installedAt: number;
   /** Its age when installed (s); MaxAge for an LSA being flushed. */
   readonly baseAge: number;
-  /** Received via flooding (RFC 2328 13 (5a) MinLSArrival applies): neither originated here nor an answer to our LS Request. */
+  /** Installed from a Link State Update (RFC 2328 13 (5a) MinLSArrival applies), not originated here. */
   readonly fromFlood: boolean;
   /** How many neighbors' retransmission lists hold this entry (RFC 2328 14: MaxAge removal). */
   rxmtRefs = 0;

@@ -54,14 +54,11 @@ export function receiveLsa(ctx: Ctx, iface: Iface, n: Neighbor, lsa: Lsa): boole
     current === undefined ? 1 : compareInstance(lsa.seq, lsa.checksum, age, rawSeq(current.raw), rawChecksum(current.raw), currentAge);
   // (5) newer than ours, or new to us.
   if (cmp > 0) {
-    const requested = n.requests.has(type, lsId, advRouter);
-    // (5a) MinLSArrival: a copy received via flooding less than a second ago stays. The
-    // brake is for flooding, so it spares an instance we asked this neighbor for (10.9):
-    // refusing the answer would leave the request to RxmtInterval, the adjacency in
-    // Loading all that time. Nor does a copy that was itself such an answer hold back
-    // the next instance: the neighbor's LSA listing the new adjacency, flooded as the
-    // exchange ends, would otherwise wait for its retransmission (RxmtInterval).
-    if (current !== undefined && current.fromFlood && ctx.now - current.installedAt < ctx.minLsArrival() && !requested) {
+    // (5a) MinLSArrival: a copy installed by flooding less than a second ago stays. Not
+    // against an instance we asked this neighbor for (10.9): the brake is for flooding,
+    // and refusing the answer would leave the request to RxmtInterval, the adjacency
+    // in Loading all that time.
+    if (current !== undefined && current.fromFlood && ctx.now - current.installedAt < ctx.minLsArrival() && !n.requests.has(type, lsId, advRouter)) {
       ctx.drop('lsa-min-arrival', iface.name, n.address);
       return true;
     }
@@ -74,7 +71,7 @@ export function receiveLsa(ctx: Ctx, iface: Iface, n: Neighbor, lsa: Lsa): boole
     }
     // (5c, 5d) out of the retransmission lists, into the database; (5b) flooded on.
     const changed = current === undefined || (current.baseAge >= MaxAge) !== (age >= MaxAge) || !sameContents(current.raw, lsa.raw);
-    const entry = install(ctx, lsa instanceof PacketLsa ? lsa : lsa.raw, !requested, current);
+    const entry = install(ctx, lsa instanceof PacketLsa ? lsa : lsa.raw, true, current);
     if (type === LsaType.OpaqueLink) ctx.linkScope.set(type, lsId, advRouter, iface.name);
     const floodedBack = flood(ctx, entry, iface, n, current?.installedAt, changed);
     // A neighbour's grace-LSA asks for help (RFC 3623 3.1); ours, met again after a restart, does not.
