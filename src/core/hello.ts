@@ -4,7 +4,7 @@ import { Options, type HelloPacket } from '../packet/index.js';
 import { AllSPFRouters } from './api.js';
 import type { Ctx } from './context.js';
 import { LsaMap, LsaSet } from './lsa-map.js';
-import { MaxNeighborsPerInterface, OurOptions, deadSeconds, helloSeconds, type Iface } from './model.js';
+import { MaxNeighborsPerInterface, NeighborRank, OurOptions, deadSeconds, helloSeconds, type Iface } from './model.js';
 import { nsm } from './neighbor.js';
 import { encodeHello } from './transmit.js';
 
@@ -80,10 +80,12 @@ export function onHello(ctx: Ctx, iface: Iface, p: HelloPacket, src: number): vo
   // before the restart; we declare ourselves DR again, and the election keeps us. Named
   // BDR, likewise: the election need not wait out RouterDeadInterval (9.4) to find
   // the roles the segment still has. Also when restarting mode ended early (a withdrawal).
+  // Named BDR under a DR we have not heard from yet, the election waits for the DR's
+  // own Hello: run now, it would find no DR among our neighbours and promote us.
   if (ctx.restarter.followsRestart() && iface.state === 'Waiting') {
     if (n.dr === iface.address) iface.dr = iface.address;
     else if (n.bdr === iface.address) iface.bdr = iface.address;
-    if (n.dr === iface.address || n.bdr === iface.address) iface.backupSeen = true;
+    if (n.dr === iface.address || (n.bdr === iface.address && drHeard(iface, n.dr))) iface.backupSeen = true;
   }
   if (!isNew && previous.priority !== n.priority) iface.neighborChange = true;
   const declaresDr = n.dr === src;
@@ -94,6 +96,13 @@ export function onHello(ctx: Ctx, iface: Iface, p: HelloPacket, src: number): vo
   const declaredBdr = !isNew && previous.bdr === src;
   if (declaresBdr && iface.state === 'Waiting') iface.backupSeen = true;
   else if (declaresBdr !== declaredBdr) iface.neighborChange = true;
+}
+
+/** Whether the DR a Hello names is none, or a neighbour in 2-Way or above: one the election (RFC 2328 9.4) can choose. */
+function drHeard(iface: Iface, dr: number): boolean {
+  if (dr === 0) return true;
+  for (const m of iface.neighbors.values()) if (m.address === dr && NeighborRank[m.state] >= NeighborRank['2-Way']) return true;
+  return false;
 }
 
 export function sendHello(ctx: Ctx, iface: Iface): void {

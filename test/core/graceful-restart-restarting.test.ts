@@ -206,6 +206,23 @@ describe('RFC 3623 2.2, 2.3: restarting', () => {
     expect(net.core('a').interfaces()[0]?.state).toBe('Backup');
   });
 
+  it('named BDR by a neighbour before it has heard the DR, waits for the DR instead of electing itself DR (2.2 3, RFC 2328 9.4)', () => {
+    const net = threeOnLan();
+    expect(net.core('bdr').interfaces()[0]?.state).toBe('Backup');
+    net.input('bdr', { kind: 'prepare-restart', gracePeriod: 60 });
+    net.advance(100);
+    // The DR's Hellos reach the restarted BDR only after 3 s: the DROther's, naming it BDR, come first.
+    const heldUntil = net.now + 3_000;
+    net.filter = (sent, to) => !(to === 'bdr' && sent.from === 'dr' && sent.packet.type === PacketType.Hello && sent.at < heldUntil);
+    const events = restart(net, 'bdr', '2.2.2.2', 60_000);
+    net.advance(2_500);
+    expect(net.core('bdr').interfaces()[0]?.state).toBe('Waiting');
+    net.advance(30_000);
+    expect(net.core('bdr').interfaces()[0]?.state).toBe('Backup');
+    expect(events.map((e) => e.why)).toEqual([undefined, 'adjacencies-full']);
+    expect(net.core('dr').lsa({ type: LsaType.Network, lsId: ip('10.0.0.2'), advRouter: ip('2.2.2.2') }, net.now)).toBeUndefined();
+  });
+
   it('prepares a second restart soon after the first with a grace-LSA above the one it flushed, which the neighbour acknowledges (2.1)', () => {
     const net = twoOnLan();
     net.input('a', { kind: 'prepare-restart', gracePeriod: 60 });
